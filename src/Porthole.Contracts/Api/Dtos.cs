@@ -1,0 +1,106 @@
+using System.Text.Json.Serialization;
+
+namespace Porthole.Contracts.Api;
+
+// Wire shapes of Porthole's own API (/api/...). JSON is snake_case (see ApiJson).
+
+public sealed record CreateProjectRequest(string Name, string Repository, string? Visibility);
+
+public sealed record ProjectView(string Name, string Repository, string Visibility, DateTimeOffset CreatedAt);
+
+/// <summary>Trigger a pipeline at a ref (branch or tag) or at a commit; neither means the repository's default branch.</summary>
+public sealed record TriggerRequest(string? Ref, string? Commit);
+
+public sealed record PipelineView(
+    long Id,
+    string Project,
+    int Number,
+    string? Ref,
+    string Commit,
+    string Status,
+    string ConfigPath,
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<WorkflowView> Workflows);
+
+public sealed record WorkflowView(long Id, string Name, string Status, IReadOnlyList<JobSummary> Jobs);
+
+public sealed record JobSummary(long Id, string Name, string Status, int Parallelism, IReadOnlyList<string> Requires, int Attempts);
+
+public sealed record JobView(
+    long Id,
+    string Name,
+    string Status,
+    long PipelineId,
+    int PipelineNumber,
+    string Project,
+    long WorkflowId,
+    string WorkflowName,
+    int Parallelism,
+    IReadOnlyList<string> Requires,
+    IReadOnlyList<AttemptView> Attempts);
+
+public sealed record AttemptView(
+    int Number,
+    string Status,
+    string Reason,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    IReadOnlyList<NodeView> Nodes);
+
+public sealed record NodeView(int Index, string Status, string? Message, long LogLength, IReadOnlyList<StepView> Steps);
+
+public sealed record StepView(
+    int Index,
+    string Name,
+    string Status,
+    int? ExitCode,
+    long LogStart,
+    long? LogEnd,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? FinishedAt,
+    bool Background);
+
+/// <summary>Rerun a job (a new attempt), or with <see cref="FromFailed"/> every failed job of its workflow and what depends on them.</summary>
+public sealed record RerunRequest(bool? FromFailed);
+
+public sealed record RerunResponse(long WorkflowId, IReadOnlyList<JobAttemptRef> Jobs);
+
+public sealed record JobAttemptRef(long JobId, string Name, int Attempt);
+
+public sealed record SetVariableRequest(string Value, bool? Secret);
+
+public sealed record VariableView(string Name, bool Secret, string? Value);
+
+public sealed record UserView(long Id, string Name, bool IsAdmin);
+
+/// <summary>The stable error codes carried in ProblemDetails' <c>code</c> extension.</summary>
+public static class ErrorCodes
+{
+    public const string Unauthorized = "unauthorized";
+    public const string Forbidden = "forbidden";
+    public const string NotFound = "not_found";
+    public const string ProjectNotFound = "project_not_found";
+    public const string PipelineNotFound = "pipeline_not_found";
+    public const string JobNotFound = "job_not_found";
+    public const string PipelineIdNotJobId = "pipeline_id_not_job_id";
+    public const string InvalidRequest = "invalid_request";
+    public const string ProjectExists = "project_exists";
+    public const string RepositoryUnreachable = "repository_unreachable";
+    public const string RefNotFound = "ref_not_found";
+    public const string ConfigNotFound = "config_not_found";
+    public const string ConfigInvalid = "config_invalid";
+    public const string JobNotFinished = "job_not_finished";
+    public const string JobFinished = "job_finished";
+    public const string NodeNotFound = "node_not_found";
+}
+
+public static class ApiJson
+{
+    public static System.Text.Json.JsonSerializerOptions Options => Plans.PlanJson.Options;
+}
+
+/// <summary>A server-sent event of a live log: <c>event: log</c> with bytes from <see cref="Offset"/>, or <c>event: end</c>.</summary>
+public sealed record LogEvent(
+    [property: JsonPropertyName("offset")] long Offset,
+    [property: JsonPropertyName("text")] string Text);

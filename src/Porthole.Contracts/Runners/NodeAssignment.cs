@@ -1,0 +1,30 @@
+using Porthole.Contracts.Plans;
+
+namespace Porthole.Contracts.Runners;
+
+/// <summary>
+/// Everything a runner needs to run one node of one attempt of a job, handed over by a lease.
+/// <see cref="Variables"/> are the project's environment variables; those marked secret are masked in the log.
+/// </summary>
+public sealed record NodeAssignment(
+    long NodeId,
+    long JobId,
+    int Attempt,
+    int JobNumber,
+    long WorkflowId,
+    string WorkflowName,
+    long PipelineId,
+    int PipelineNumber,
+    string ProjectName,
+    string RepositoryUrl,
+    string CommitSha,
+    string? Branch,
+    int NodeIndex,
+    int NodeTotal,
+    ConfigDialect Dialect,
+    JobPlan Job,
+    IReadOnlyList<ProjectVariable> Variables,
+    TimeSpan JobTimeout,
+    long LogCapBytes);
+
+public sealed record ProjectVariable(string Name, string Value, bool Secret);
