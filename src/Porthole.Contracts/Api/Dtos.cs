@@ -100,7 +100,13 @@ public static class ApiJson
     public static System.Text.Json.JsonSerializerOptions Options => Plans.PlanJson.Options;
 }
 
-/// <summary>A server-sent event of a live log: <c>event: log</c> with bytes from <see cref="Offset"/>, or <c>event: end</c>.</summary>
+/// <summary>
+/// A server-sent event of a live log: <c>event: log</c> carries the bytes stored from <see cref="Offset"/> up to
+/// <see cref="Next"/> (resume a dropped stream with <c>offset=Next</c>); <c>event: end</c> carries the node's final status.
+/// </summary>
 public sealed record LogEvent(
     [property: JsonPropertyName("offset")] long Offset,
+    [property: JsonPropertyName("next")] long Next,
     [property: JsonPropertyName("text")] string Text);
+
+public sealed record LogEndEvent([property: JsonPropertyName("status")] string Status);

@@ -1,0 +1,140 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Porthole.Contracts.Plans;
+using Porthole.Pipeline;
+
+namespace Porthole.Cli.Commands;
+
+/// <summary><c>porthole config validate</c>: reads a config locally, with no server, and prints its plan or its errors.</summary>
+internal static class ConfigCommands
+{
+    /// <summary>Larger files are refused before they are read: no real CI config comes near it.</summary>
+    public const long MaxConfigBytes = 3 * 1024 * 1024;
+
+    public static Command Create(CliContext context)
+    {
+        var config = new Command("config", "Work with CI config files");
+        config.Subcommands.Add(Validate(context));
+        return config;
+    }
+
+    private static Command Validate(CliContext context)
+    {
+        var path = new Argument<string>("path") { Description = "A .circleci/config.yml or .travis.yml" };
+        var dialect = new Option<string>("--dialect") { Description = "circleci or travis; by default told from the file's name and content" };
+        dialect.AcceptOnlyFromAmong("circleci", "travis");
+        var json = new Option<bool>("--json") { Description = "Print {\"valid\":..,\"errors\":[..],\"plan\":..} instead of text" };
+        var command = new Command("validate", "Check that Porthole can run a config: print its plan, or each error as file:line:column: message") { path, dialect, json };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var file = parseResult.GetRequiredValue(path);
+            var text = await ReadConfigAsync(file, cancellationToken);
+            var chosen = parseResult.GetValue(dialect) switch
+            {
+                "circleci" => ConfigDialect.CircleCi,
+                "travis" => ConfigDialect.Travis,
+                _ => (ConfigDialect?)null,
+            };
+
+            var result = ConfigReader.Read(file, text, chosen);
+            if (parseResult.GetValue(json))
+            {
+                var output = new JsonObject
+                {
+                    ["valid"] = result.IsValid,
+                    ["errors"] = JsonSerializer.SerializeToNode(result.Errors, PlanJson.Options),
+                    ["plan"] = result.Plan is null ? null : JsonSerializer.SerializeToNode(result.Plan, PlanJson.Options),
+                };
+                await context.Output.WriteLineAsync(output.ToJsonString(PlanJson.Options));
+                return result.IsValid ? ExitCodes.Success : ExitCodes.Failed;
+            }
+
+            if (!result.IsValid || result.Plan is null)
+            {
+                foreach (var error in result.Errors)
+                {
+                    await context.Error.WriteLineAsync(Output.OneLine.Of(error.ToString()));
+                }
+
+                if (result.Errors.Count == 0)
+                {
+                    await context.Error.WriteLineAsync($"{file}: no plan and no error came out of this config");
+                }
+
+                return ExitCodes.Failed;
+            }
+
+            var printed = PlanPrinter.Print(result.Plan);
+            await context.Output.WriteAsync(printed);
+            if (!printed.EndsWith('\n'))
+            {
+                await context.Output.WriteLineAsync();
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>The file's text, refusing a folder, a missing file, a file over <see cref="MaxConfigBytes"/> and bytes that are not UTF-8.</summary>
+    public static async Task<string> ReadConfigAsync(string path, CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new CliException($"{path} is a folder, not a config file");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new CliException($"{path}: no such file");
+        }
+
+        byte[] bytes;
+        try
+        {
+            var size = new FileInfo(path).Length;
+            if (size > MaxConfigBytes)
+            {
+                throw TooLarge(path, size);
+            }
+
+            // Read at most one byte past the cap: a file that grows, or a device that never ends, is refused all the same.
+            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var buffer = new byte[MaxConfigBytes + 1];
+            var read = 0;
+            while (read < buffer.Length && await stream.ReadAsync(buffer.AsMemory(read), cancellationToken) is var n and > 0)
+            {
+                read += n;
+            }
+
+            if (read > MaxConfigBytes)
+            {
+                throw TooLarge(path, null);
+            }
+
+            bytes = buffer[..read];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot read {path}: {e.Message}");
+        }
+
+        try
+        {
+            var text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
+            return text.StartsWith('\uFEFF') ? text[1..] : text;
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new CliException($"{path} is not UTF-8 text (invalid byte at {e.Index}); save it as UTF-8");
+        }
+    }
+
+    private static CliException TooLarge(string path, long? size)
+    {
+        var what = size is { } s ? $"{s / (1024.0 * 1024.0):0.#} MiB" : "over 3 MiB";
+        return new CliException($"{path} is {what}: config files over 3 MiB are refused");
+    }
+}

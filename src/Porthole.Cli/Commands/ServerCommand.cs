@@ -1,0 +1,28 @@
+using System.CommandLine;
+using Porthole.Cli.Hosting;
+using Porthole.Server;
+
+namespace Porthole.Cli.Commands;
+
+/// <summary><c>porthole server</c>: runs the Porthole server (API, web, scheduler) and its built-in runner in this process.</summary>
+internal static class ServerCommand
+{
+    public const string DefaultData = "./data";
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = $"The data folder (database, logs, keys); default {DefaultData}" };
+        var urls = new Option<string>("--urls") { Description = $"Where to listen; default {DefaultUrls}" };
+        var demo = new Option<bool>("--demo") { Description = "Start with a demo user, project and pipeline" };
+        var command = new Command("server", "Run the Porthole server") { data, urls, demo };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var options = new ServerHostOptions(parseResult.GetValue(data) ?? DefaultData, parseResult.GetValue(urls) ?? DefaultUrls, parseResult.GetValue(demo));
+
+            // The embedded default (R-SC-1): the server runs its jobs with the built-in runner in this process.
+            return ServerHost.RunAsync(options, EmbeddedServer.BuiltInRunner(options.DataDirectory), cancellationToken);
+        });
+        return command;
+    }
+}

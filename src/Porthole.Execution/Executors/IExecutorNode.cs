@@ -1,0 +1,46 @@
+namespace Porthole.Execution.Executors;
+
+/// <summary>
+/// One node's environment, prepared by <see cref="IExecutor.SetupAsync"/>. Paths are as the step's processes see them.
+/// Disposing it is <see cref="DestroyAsync"/>.
+/// </summary>
+public interface IExecutorNode : IAsyncDisposable
+{
+    /// <summary>The home folder of the steps (<c>~</c>, <c>HOME</c>).</summary>
+    string HomeDirectory { get; }
+
+    /// <summary>The node's scratch folder: step scripts and the runner's own files, outside every working directory.</summary>
+    string ScratchDirectory { get; }
+
+    /// <summary>The variables every process starts with, before the job's own: PATH, LANG, HOME, USER, SHELL and the like.</summary>
+    IReadOnlyDictionary<string, string> BaseEnvironment { get; }
+
+    /// <summary>
+    /// Turns a directory from a config (<c>~/project</c>, <c>/go/src/x</c>, <c>sub</c>) into the path the steps use;
+    /// a relative path is relative to <paramref name="baseDirectory"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The path leaves the node's environment.</exception>
+    string ResolveDirectory(string path, string baseDirectory);
+
+    /// <summary>Creates a directory (and its parents) if it does not exist.</summary>
+    ValueTask CreateDirectoryAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>Tells whether a file or directory exists.</summary>
+    ValueTask<bool> ExistsAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes a file into the node's scratch folder, which is outside every working directory and readable
+    /// by the steps only; returns its path.
+    /// </summary>
+    ValueTask<string> WriteScratchFileAsync(string name, string content, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts one process, in a process group of its own, with exactly the given environment, stdin empty and
+    /// stdout and stderr merged into <paramref name="output"/>.
+    /// </summary>
+    /// <exception cref="ExecutorException">The process could not be started (its program is missing, say).</exception>
+    Task<IStepProcess> StartAsync(StepLaunch launch, IStepOutput output, CancellationToken cancellationToken);
+
+    /// <summary>Ends every process this node started, and whatever they left behind. Safe to call more than once.</summary>
+    ValueTask DestroyAsync();
+}

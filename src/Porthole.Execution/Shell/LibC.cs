@@ -1,0 +1,16 @@
+using System.Runtime.InteropServices;
+
+namespace Porthole.Execution.Shell;
+
+internal static partial class LibC
+{
+    internal const int SigTerm = 15;
+    internal const int SigKill = 9;
+
+    /// <summary>kill(2): a negative pid signals the whole process group.</summary>
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    internal static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "getpgrp")]
+    internal static partial int GetProcessGroup();
+}

@@ -1,0 +1,105 @@
+namespace Porthole.Execution.Shell;
+
+/// <summary>
+/// Ends groups of processes by id: SIGTERM, a grace period, then SIGKILL until none is left. Membership is
+/// read from /proc each round, so children forked meanwhile are caught too, and zombies count as ended
+/// (pid 1 of a container may never reap them). Never signals the runner's own process or process group.
+/// </summary>
+internal sealed class ProcessTree(TimeProvider timeProvider)
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>How long SIGKILL is repeated before giving up on a process that does not go (stuck in the kernel, say).</summary>
+    private static readonly TimeSpan KillPatience = TimeSpan.FromSeconds(5);
+
+    private static readonly int OwnProcessId = Environment.ProcessId;
+    private static readonly int OwnProcessGroup = LibC.GetProcessGroup();
+
+    /// <summary>
+    /// Ends the session <paramref name="sessionId"/> that <c>setsid</c> made for a step: every process group in it,
+    /// grandchildren included. <paramref name="leaderRunning"/> covers the instant before the leader called setsid.
+    /// </summary>
+    public Task EndSessionAsync(int sessionId, Func<bool> leaderRunning, TimeSpan grace) =>
+        EndAsync(
+            () =>
+            {
+                var members = ProcFs.LivingMembersOfSession(sessionId);
+                if (members.Count == 0 && leaderRunning())
+                {
+                    members.Add(new ProcStat(sessionId, 'R', 0, 0, 0));
+                }
+
+                return members;
+            },
+            (members, signal) =>
+            {
+                SignalGroup(sessionId, signal);
+                foreach (var member in members)
+                {
+                    SignalProcess(member.Pid, signal);
+                    if (member.ProcessGroup != sessionId)
+                    {
+                        SignalGroup(member.ProcessGroup, signal);
+                    }
+                }
+            },
+            grace);
+
+    /// <summary>Ends every process whose environment carries <paramref name="environmentEntry"/>: those that left their session.</summary>
+    public Task EndTaggedAsync(string environmentEntry, TimeSpan grace) =>
+        EndAsync(
+            () => ProcFs.LivingProcessesWithEnvironmentEntry(environmentEntry),
+            (members, signal) =>
+            {
+                foreach (var member in members)
+                {
+                    SignalProcess(member.Pid, signal);
+                }
+            },
+            grace);
+
+    private async Task EndAsync(Func<List<ProcStat>> findMembers, Action<List<ProcStat>, int> send, TimeSpan grace)
+    {
+        var members = findMembers();
+        if (members.Count == 0)
+        {
+            return;
+        }
+
+        send(members, LibC.SigTerm);
+        var termDeadline = timeProvider.GetTimestamp();
+        while (timeProvider.GetElapsedTime(termDeadline) < grace)
+        {
+            await Task.Delay(PollInterval, timeProvider);
+            members = findMembers();
+            if (members.Count == 0)
+            {
+                return;
+            }
+        }
+
+        var killStarted = timeProvider.GetTimestamp();
+        while (members.Count > 0 && timeProvider.GetElapsedTime(killStarted) < KillPatience)
+        {
+            send(members, LibC.SigKill);
+            await Task.Delay(PollInterval, timeProvider);
+            members = findMembers();
+        }
+    }
+
+    private static void SignalGroup(int processGroup, int signal)
+    {
+        if (processGroup > 1 && processGroup != OwnProcessGroup)
+        {
+            _ = LibC.Kill(-processGroup, signal);
+        }
+    }
+
+    private static void SignalProcess(int pid, int signal)
+    {
+        if (pid > 1 && pid != OwnProcessId)
+        {
+            _ = LibC.Kill(pid, signal);
+        }
+    }
+}

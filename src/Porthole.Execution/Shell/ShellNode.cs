@@ -1,0 +1,196 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+using Porthole.Execution.Executors;
+
+namespace Porthole.Execution.Shell;
+
+/// <summary>
+/// One node on the shell executor. Every process it starts carries a tag in its environment
+/// (<see cref="TagVariable"/>) so that <see cref="DestroyAsync"/> also finds what escaped its session
+/// (a daemon that called setsid itself) — the last guard of "nothing left running".
+/// </summary>
+internal sealed class ShellNode : IExecutorNode
+{
+    internal const string TagVariable = "PORTHOLE_NODE_TAG";
+
+    /// <summary>
+    /// Run by /bin/sh before the step's own argv: stdin from /dev/null, stderr into the stdout pipe (one pipe,
+    /// so the two streams stay in the order they were written), then setsid, which execs in place: the
+    /// process keeps its pid, which becomes its session and process group id.
+    /// </summary>
+    private const string Wrapper = "exec </dev/null 2>&1; exec \"$@\"";
+
+    private readonly ShellWorkspace _workspace;
+    private readonly ShellTools _tools;
+    private readonly TimeProvider _timeProvider;
+    private readonly ShellExecutorOptions _options;
+    private readonly ProcessTree _processTree;
+    private readonly string _tag = Guid.NewGuid().ToString("N");
+    private readonly List<ShellStepProcess> _processes = [];
+    private readonly Lock _gate = new();
+    private Task? _destroyed;
+
+    public ShellNode(ShellWorkspace workspace, ShellTools tools, TimeProvider timeProvider, ShellExecutorOptions options)
+    {
+        _workspace = workspace;
+        _tools = tools;
+        _timeProvider = timeProvider;
+        _options = options;
+        _processTree = new ProcessTree(timeProvider);
+        BaseEnvironment = CreateBaseEnvironment(workspace);
+    }
+
+    public string HomeDirectory => _workspace.Home;
+
+    public string ScratchDirectory => _workspace.Scratch;
+
+    public IReadOnlyDictionary<string, string> BaseEnvironment { get; }
+
+    public string ResolveDirectory(string path, string baseDirectory) => _workspace.Resolve(path, baseDirectory);
+
+    public ValueTask CreateDirectoryAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Directory.CreateDirectory(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ExecutorException($"The directory '{path}' could not be created: {e.Message}", e);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<bool> ExistsAsync(string path, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Path.Exists(path));
+
+    public async ValueTask<string> WriteScratchFileAsync(string name, string content, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(_workspace.Scratch, Path.GetFileName(name));
+        try
+        {
+            await File.WriteAllTextAsync(path, content, new UTF8Encoding(false), cancellationToken);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ExecutorException($"The step script '{path}' could not be written: {e.Message}", e);
+        }
+
+        return path;
+    }
+
+    public Task<IStepProcess> StartAsync(StepLaunch launch, IStepOutput output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
+        ArgumentNullException.ThrowIfNull(output);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (launch.Arguments.Count == 0)
+        {
+            throw new ArgumentException("A step launch needs a program to run.", nameof(launch));
+        }
+
+        launch.Environment.TryGetValue("PATH", out var searchPath);
+        var program = ExecutableLookup.Find(launch.Arguments[0], searchPath, launch.WorkingDirectory)
+            ?? throw new ExecutorException(
+                $"'{launch.Arguments[0]}' was not found on the runner (PATH={searchPath}); install it or change the step's shell.");
+
+        var startInfo = new ProcessStartInfo(_tools.Sh)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = launch.WorkingDirectory,
+        };
+        startInfo.ArgumentList.Add("-c");
+        startInfo.ArgumentList.Add(Wrapper);
+        startInfo.ArgumentList.Add("porthole-step");
+        startInfo.ArgumentList.Add(_tools.Setsid);
+        startInfo.ArgumentList.Add(program);
+        for (var i = 1; i < launch.Arguments.Count; i++)
+        {
+            startInfo.ArgumentList.Add(launch.Arguments[i]);
+        }
+
+        startInfo.Environment.Clear();
+        foreach (var (name, value) in launch.Environment)
+        {
+            startInfo.Environment[name] = value;
+        }
+
+        startInfo.Environment[TagVariable] = _tag;
+
+        lock (_gate)
+        {
+            if (_destroyed is not null)
+            {
+                throw new ExecutorException("The node has been destroyed; no more steps can start on it.");
+            }
+
+            var process = new Process { StartInfo = startInfo };
+            try
+            {
+                process.Start();
+            }
+            catch (Exception e) when (e is Win32Exception or InvalidOperationException)
+            {
+                process.Dispose();
+                throw new ExecutorException($"The step's process could not be started in '{launch.WorkingDirectory}': {e.Message}", e);
+            }
+
+            var stepProcess = new ShellStepProcess(process, output, _processTree, _timeProvider, _options);
+            _processes.Add(stepProcess);
+            return Task.FromResult<IStepProcess>(stepProcess);
+        }
+    }
+
+    public ValueTask DestroyAsync()
+    {
+        lock (_gate)
+        {
+            _destroyed ??= DestroyOnceAsync();
+            return new ValueTask(_destroyed);
+        }
+    }
+
+    public ValueTask DisposeAsync() => DestroyAsync();
+
+    private async Task DestroyOnceAsync()
+    {
+        ShellStepProcess[] processes;
+        lock (_gate)
+        {
+            processes = [.. _processes];
+        }
+
+        await Task.WhenAll(processes.Select(p => _processTree.EndSessionAsync(p.Id, () => p.IsLeaderRunning, _options.StopGrace)));
+        await _processTree.EndTaggedAsync($"{TagVariable}={_tag}", _options.StopGrace);
+        foreach (var process in processes)
+        {
+            await process.DisposeAsync();
+        }
+    }
+
+    private static Dictionary<string, string> CreateBaseEnvironment(ShellWorkspace workspace)
+    {
+        // Only what a login would give: the server's own variables (tokens, connection strings) must not reach jobs.
+        var path = Environment.GetEnvironmentVariable("PATH");
+        var lang = Environment.GetEnvironmentVariable("LANG");
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PATH"] = string.IsNullOrEmpty(path) ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" : path,
+            ["LANG"] = string.IsNullOrEmpty(lang) ? "C.UTF-8" : lang,
+            ["HOME"] = workspace.Home,
+            ["USER"] = Environment.UserName,
+            ["LOGNAME"] = Environment.UserName,
+            ["SHELL"] = "/bin/bash",
+            ["TMPDIR"] = workspace.Temp,
+        };
+    }
+}

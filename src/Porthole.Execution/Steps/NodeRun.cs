@@ -1,0 +1,404 @@
+using System.Globalization;
+using Porthole.Contracts.Plans;
+using Porthole.Contracts.Runners;
+using Porthole.Execution.Executors;
+using Porthole.Execution.Logging;
+using Porthole.Execution.Variables;
+
+namespace Porthole.Execution.Steps;
+
+/// <summary>One run of one node: its steps in order, their conditions, background steps, timeouts, and the result.</summary>
+internal sealed class NodeRun
+{
+    private readonly NodeAssignment _assignment;
+    private readonly NodeRunOptions _options;
+    private readonly IExecutorNode _node;
+    private readonly NodeLog _log;
+    private readonly TimeProvider _timeProvider;
+    private readonly StopSignals _stop;
+    private readonly JobProgress _progress = new();
+    private readonly List<BackgroundStep> _background = [];
+    private string _jobDirectory = string.Empty;
+    private string _configuredWorkingDirectory = string.Empty;
+    private string _bashEnvPath = string.Empty;
+    private string? _infrastructureProblem;
+    private StopReason _stopReason;
+
+    public NodeRun(NodeAssignment assignment, NodeRunOptions options, IExecutorNode node, NodeLog log, TimeProvider timeProvider, StopSignals stop)
+    {
+        _assignment = assignment;
+        _options = options;
+        _node = node;
+        _log = log;
+        _timeProvider = timeProvider;
+        _stop = stop;
+    }
+
+    private IReadOnlyList<StepPlan> Steps => _assignment.Job.Steps;
+
+    public async Task<NodeCompletion> RunAsync()
+    {
+        var index = 0;
+        try
+        {
+            if (await PrepareAsync())
+            {
+                for (; index < Steps.Count && _infrastructureProblem is null; index++)
+                {
+                    await RunStepAsync(index, Steps[index]);
+                }
+            }
+        }
+        finally
+        {
+            for (; index < Steps.Count; index++)
+            {
+                await ReportSkippedAsync(index, Steps[index]);
+            }
+
+            await EndBackgroundStepsAsync();
+        }
+
+        return Completion();
+    }
+
+    /// <summary>Creates the job's working directory; false when the job cannot start.</summary>
+    private async Task<bool> PrepareAsync()
+    {
+        var job = _assignment.Job;
+        _configuredWorkingDirectory = job.WorkingDirectory
+            ?? (_assignment.Dialect == ConfigDialect.Travis ? "~/build/" + TravisBuildFolder(_assignment.ProjectName) : "~/project");
+        try
+        {
+            _jobDirectory = _node.ResolveDirectory(_configuredWorkingDirectory, _node.HomeDirectory);
+        }
+        catch (ArgumentException e)
+        {
+            _progress.RecordFailure(e.Message, timedOut: false);
+            await _log.Runner.WriteTextAsync(LogLines.StartFailed(e.Message));
+            return false;
+        }
+
+        try
+        {
+            await _node.CreateDirectoryAsync(_jobDirectory, CancellationToken.None);
+            if (_assignment.Dialect == ConfigDialect.CircleCi)
+            {
+                _bashEnvPath = await _node.WriteScratchFileAsync("bash_env", string.Empty, CancellationToken.None);
+            }
+        }
+        catch (ExecutorException e)
+        {
+            _infrastructureProblem = e.Message;
+            await _log.Runner.WriteTextAsync(LogLines.StartFailed(e.Message));
+            return false;
+        }
+
+        return true;
+    }
+
+    private async Task RunStepAsync(int index, StepPlan step)
+    {
+        if (_stop.IsStopping)
+        {
+            _stopReason = _stop.Reason;
+            await ReportSkippedAsync(index, step);
+        }
+        else if (!StepConditions.ShouldRun(step.When, _progress.Failed))
+        {
+            await ReportSkippedAsync(index, step);
+        }
+        else if (step.Background && step.Kind == StepKind.Run)
+        {
+            await StartBackgroundAsync(index, step);
+        }
+        else
+        {
+            await RunForegroundAsync(index, step);
+        }
+    }
+
+    private async Task RunForegroundAsync(int index, StepPlan step)
+    {
+        var startedAt = _timeProvider.GetUtcNow();
+        var logStart = _log.Offset;
+        await _log.ReportStepAsync(new StepReport(index, step.Name, StepState.Running, null, logStart, null, startedAt, null));
+        await _log.Runner.WriteTextAsync(LogLines.Header(step.Name));
+
+        var writer = _log.CreateWriter();
+        var outcome = await StartAndWaitAsync(index, step, writer);
+        await writer.FlushAsync();
+
+        var state = StateOf(outcome);
+        var ending = EndingLine(outcome, step);
+        if (ending is not null)
+        {
+            await _log.Runner.WriteTextAsync((writer.AtLineStart ? string.Empty : "\n") + ending);
+        }
+
+        if (step.AffectsResult && state is StepState.Failed or StepState.TimedOut && outcome.End != StepEnd.Stopped)
+        {
+            _progress.RecordFailure(Problem(step, outcome), timedOut: state == StepState.TimedOut);
+        }
+
+        if (step.Phase == "script")
+        {
+            _progress.RecordScriptPhase(state == StepState.Success);
+        }
+
+        await _log.ReportStepAsync(new StepReport(
+            index, step.Name, state, outcome.ExitCode, logStart, _log.Offset, startedAt, _timeProvider.GetUtcNow()));
+    }
+
+    private async Task<StepOutcome> StartAndWaitAsync(int index, StepPlan step, MaskingLogWriter writer)
+    {
+        try
+        {
+            return step.Kind == StepKind.Checkout
+                ? await CheckoutAsync(step, writer)
+                : await RunProcessAsync(await PrepareRunAsync(index, step), writer, NoOutputTimeout(step));
+        }
+        catch (Exception e) when (e is ExecutorException or ArgumentException)
+        {
+            if (e is ExecutorException)
+            {
+                _infrastructureProblem ??= e.Message;
+            }
+
+            await _log.Runner.WriteTextAsync((writer.AtLineStart ? string.Empty : "\n") + LogLines.StartFailed(e.Message));
+            return StepOutcome.NotStarted;
+        }
+    }
+
+    private async Task<StepOutcome> CheckoutAsync(StepPlan step, MaskingLogWriter writer)
+    {
+        if (!CheckoutCommands.IsCommitId(_assignment.CommitSha))
+        {
+            throw new ArgumentException($"'{_assignment.CommitSha}' is not a commit id.");
+        }
+
+        var directory = await StepDirectoryAsync(step);
+        var environment = Environment(step);
+        environment["GIT_TERMINAL_PROMPT"] = "0";
+        environment.TryAdd("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
+        var alreadyCloned = await _node.ExistsAsync(Path.Combine(directory, ".git"), CancellationToken.None);
+        var commands = CheckoutCommands.For(_assignment.RepositoryUrl, _assignment.CommitSha, _assignment.Branch, _assignment.Dialect, alreadyCloned);
+        foreach (var command in commands)
+        {
+            await _log.Runner.WriteTextAsync(LogLines.Command(command));
+            var outcome = await RunProcessAsync(new StepLaunch(command, environment, directory), writer, NoOutputTimeout(step));
+            if (!outcome.Succeeded)
+            {
+                return outcome;
+            }
+        }
+
+        return new StepOutcome(StepEnd.Exited, 0);
+    }
+
+    /// <summary>Writes the step's command to a script in the scratch folder and returns how to run it with the step's shell.</summary>
+    private async Task<StepLaunch> PrepareRunAsync(int index, StepPlan step)
+    {
+        var directory = await StepDirectoryAsync(step);
+        var command = step.Command ?? string.Empty;
+        // A Travis phase's script (from the Pipeline) carries the shell state between phases itself.
+        var script = command.EndsWith('\n') ? command : command + "\n";
+        var name = string.Create(CultureInfo.InvariantCulture, $"step-{index:D3}.sh");
+        var scriptPath = await _node.WriteScratchFileAsync(name, script, CancellationToken.None);
+        var arguments = ShellCommandLine.Split(step.Shell);
+        arguments.Add(scriptPath);
+        return new StepLaunch(arguments, Environment(step), directory);
+    }
+
+    /// <summary>Runs one process to its end, or ends it on no output for too long or when the node stops.</summary>
+    private async Task<StepOutcome> RunProcessAsync(StepLaunch launch, MaskingLogWriter writer, TimeSpan noOutputTimeout)
+    {
+        using var watch = new NoOutputWatch(writer, _timeProvider, noOutputTimeout);
+        var process = await _node.StartAsync(launch, watch, CancellationToken.None);
+        var first = await Task.WhenAny(process.Exited, watch.Expired, _stop.WhenStopping);
+        if (first == process.Exited)
+        {
+            return new StepOutcome(StepEnd.Exited, await process.Exited);
+        }
+
+        StepEnd end;
+        if (first == watch.Expired)
+        {
+            end = StepEnd.NoOutput;
+        }
+        else
+        {
+            end = StepEnd.Stopped;
+            _stopReason = _stop.Reason;
+        }
+
+        await process.StopAsync();
+        return new StepOutcome(end, await process.Exited);
+    }
+
+    private async Task StartBackgroundAsync(int index, StepPlan step)
+    {
+        var startedAt = _timeProvider.GetUtcNow();
+        var logStart = _log.Offset;
+        await _log.ReportStepAsync(new StepReport(index, step.Name, StepState.Running, null, logStart, null, startedAt, null, Background: true));
+        await _log.Runner.WriteTextAsync(LogLines.BackgroundHeader(step.Name));
+        var writer = _log.CreateWriter();
+        IStepProcess process;
+        try
+        {
+            process = await _node.StartAsync(await PrepareRunAsync(index, step), writer, CancellationToken.None);
+        }
+        catch (Exception e) when (e is ExecutorException or ArgumentException)
+        {
+            if (e is ExecutorException)
+            {
+                _infrastructureProblem ??= e.Message;
+            }
+
+            await _log.Runner.WriteTextAsync(LogLines.StartFailed(e.Message));
+            await _log.ReportStepAsync(new StepReport(
+                index, step.Name, StepState.Failed, null, logStart, _log.Offset, startedAt, _timeProvider.GetUtcNow(), Background: true));
+            return;
+        }
+
+        var background = new BackgroundStep(index, step.Name, startedAt, logStart, writer, process);
+        background.Watch = WatchBackgroundAsync(background);
+        _background.Add(background);
+    }
+
+    /// <summary>Reports a background step when it ends. Like CircleCI, its result never decides the job's.</summary>
+    private async Task WatchBackgroundAsync(BackgroundStep step)
+    {
+        var exitCode = await step.Process.Exited;
+        await step.Writer.FlushAsync();
+        StepState state;
+        int? reportedCode = null;
+        switch (step.EndedBy)
+        {
+            case null:
+                state = exitCode == 0 ? StepState.Success : StepState.Failed;
+                reportedCode = exitCode;
+                if (exitCode != 0)
+                {
+                    await _log.Runner.WriteTextAsync((step.Writer.AtLineStart ? string.Empty : "\n") + LogLines.ExitCode(exitCode));
+                }
+
+                break;
+            case StopReason.None:
+                state = StepState.Success;
+                break;
+            default:
+                state = StepState.Canceled;
+                break;
+        }
+
+        await _log.ReportStepAsync(new StepReport(
+            step.Index, step.Name, state, reportedCode, step.LogStart, _log.Offset, step.StartedAt, _timeProvider.GetUtcNow(), Background: true));
+    }
+
+    private async Task EndBackgroundStepsAsync()
+    {
+        var running = _background.Where(b => !b.Process.Exited.IsCompleted).ToList();
+        foreach (var step in running)
+        {
+            step.EndedBy = _stopReason;
+            await _log.Runner.WriteTextAsync(LogLines.BackgroundEnded(step.Name));
+        }
+
+        await Task.WhenAll(running.Select(b => b.Process.StopAsync()));
+        await Task.WhenAll(_background.Select(b => b.Watch));
+    }
+
+    private async Task ReportSkippedAsync(int index, StepPlan step)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var offset = _log.Offset;
+        await _log.ReportStepAsync(new StepReport(index, step.Name, StepState.Skipped, null, offset, offset, now, now, step.Background));
+    }
+
+    private async Task<string> StepDirectoryAsync(StepPlan step)
+    {
+        var directory = string.IsNullOrEmpty(step.WorkingDirectory)
+            ? _jobDirectory
+            : _node.ResolveDirectory(step.WorkingDirectory, _jobDirectory);
+        await _node.CreateDirectoryAsync(directory, CancellationToken.None);
+        return directory;
+    }
+
+    private Dictionary<string, string> Environment(StepPlan step)
+    {
+        var builtIns = _assignment.Dialect == ConfigDialect.Travis
+            ? TravisVariables.For(_assignment, _jobDirectory, _progress.TravisTestResult)
+            : CircleCiVariables.For(_assignment, _configuredWorkingDirectory, _bashEnvPath);
+        return StepEnvironment.Build(_node.BaseEnvironment, builtIns, _assignment.Variables, _assignment.Job.Environment, step.Environment);
+    }
+
+    private TimeSpan NoOutputTimeout(StepPlan step) => step.NoOutputTimeout ?? _options.DefaultNoOutputTimeout;
+
+    private StepState StateOf(StepOutcome outcome) => outcome.End switch
+    {
+        StepEnd.Exited => outcome.ExitCode == 0 ? StepState.Success : StepState.Failed,
+        StepEnd.NoOutput => StepState.TimedOut,
+        StepEnd.Stopped => _stopReason == StopReason.JobTimeCap ? StepState.TimedOut : StepState.Canceled,
+        _ => StepState.Failed,
+    };
+
+    private string? EndingLine(StepOutcome outcome, StepPlan step) => outcome.End switch
+    {
+        StepEnd.Exited when outcome.ExitCode is { } code && code != 0 => LogLines.ExitCode(code),
+        StepEnd.NoOutput => LogLines.NoOutput(NoOutputTimeout(step)),
+        StepEnd.Stopped => _stopReason switch
+        {
+            StopReason.JobTimeCap => LogLines.JobTimeCap(_stop.JobTimeCap),
+            StopReason.LogFailed => LogLines.LogFailed(),
+            _ => LogLines.Canceled(),
+        },
+        _ => null,
+    };
+
+    private string Problem(StepPlan step, StepOutcome outcome) => outcome.End switch
+    {
+        StepEnd.NoOutput => $"Step '{step.Name}' printed nothing for {DurationText.Format(NoOutputTimeout(step))} and was ended.",
+        StepEnd.NotStarted => $"Step '{step.Name}' could not be started.",
+        _ => string.Create(CultureInfo.InvariantCulture, $"Step '{step.Name}' failed with exit code {outcome.ExitCode}."),
+    };
+
+    private NodeCompletion Completion()
+    {
+        if (_stopReason == StopReason.Canceled)
+        {
+            return new NodeCompletion(NodeResult.Canceled, "The job was canceled.");
+        }
+
+        if (_stopReason == StopReason.JobTimeCap)
+        {
+            return new NodeCompletion(NodeResult.TimedOut, $"The job reached its time cap of {DurationText.Format(_stop.JobTimeCap)}.");
+        }
+
+        if (_log.Fault is { } fault)
+        {
+            return new NodeCompletion(NodeResult.InfrastructureFail, $"The node's log could not be delivered: {fault.Message}");
+        }
+
+        if (_infrastructureProblem is not null)
+        {
+            return new NodeCompletion(NodeResult.InfrastructureFail, _infrastructureProblem);
+        }
+
+        if (_progress.Failed)
+        {
+            return new NodeCompletion(_progress.TimedOut ? NodeResult.TimedOut : NodeResult.Failed, _progress.FirstProblem);
+        }
+
+        return new NodeCompletion(NodeResult.Success, null);
+    }
+
+    /// <summary>Travis's <c>$HOME/build/owner/repo</c>: the project's name, kept to plain folder names.</summary>
+    private static string TravisBuildFolder(string projectName)
+    {
+        var parts = projectName.Split('/', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(p => p is not "." and not "..");
+        var folder = string.Join('/', parts);
+        return folder.Length == 0 ? "project" : folder;
+    }
+}

@@ -1,0 +1,21 @@
+namespace Porthole.Pipeline.CircleCi;
+
+internal static class CircleCiDefaults
+{
+    /// <summary>CircleCI's shell for run steps when neither the step nor the job names one.</summary>
+    public const string Shell = "/bin/bash -eo pipefail";
+
+    public const string WorkingDirectory = "~/project";
+
+    /// <summary>The workflow CircleCI 2.0 makes when a config has no workflows: it runs the job named build.</summary>
+    public const string ImplicitWorkflow = "workflow";
+
+    public const string ImplicitJob = "build";
+
+    public const string CheckoutName = "Checkout code";
+
+    /// <summary>
+    /// Far above what CircleCI plans allow; it keeps a typo such as 4000 from making thousands of nodes.
+    /// </summary>
+    public const int MaxParallelism = 256;
+}

@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Text;
+using Porthole.Contracts.Plans;
+using Porthole.Pipeline.Travis;
+
+namespace Porthole.Pipeline;
+
+/// <summary>The plan as `porthole config validate` shows it: workflows, their jobs, and each job's steps.</summary>
+public static class PlanPrinter
+{
+    public static string Print(PipelinePlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var text = new StringBuilder();
+        var dialect = plan.Dialect == ConfigDialect.CircleCi ? "CircleCI" : "Travis";
+        text.Append(CultureInfo.InvariantCulture, $"{dialect} config {plan.ConfigPath}\n");
+        foreach (var workflow in plan.Workflows)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"workflow: {workflow.Name}\n");
+            foreach (var job in workflow.Jobs)
+            {
+                PrintJob(text, job);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static void PrintJob(StringBuilder text, JobPlan job)
+    {
+        text.Append(CultureInfo.InvariantCulture, $"  job: {job.Name}\n");
+        if (job.Requires.Count > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"    requires: {string.Join(", ", job.Requires)}\n");
+        }
+
+        var nodes = job.Parallelism == 1 ? "1 node" : $"{job.Parallelism} nodes";
+        text.Append(CultureInfo.InvariantCulture, $"    parallelism: {job.Parallelism} ({nodes})\n");
+        text.Append(CultureInfo.InvariantCulture, $"    executor: {Executor(job.Executor)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"    working directory: {job.WorkingDirectory ?? "(the checkout)"}\n");
+        if (job.Environment.Count > 0)
+        {
+            text.Append("    environment:\n");
+            foreach (var variable in job.Environment)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"      {variable.Name}={variable.Value}\n");
+            }
+        }
+
+        text.Append("    steps:\n");
+        for (var i = 0; i < job.Steps.Count; i++)
+        {
+            PrintStep(text, i + 1, job.Steps[i]);
+        }
+    }
+
+    private static void PrintStep(StringBuilder text, int number, StepPlan step)
+    {
+        var details = new List<string>
+        {
+            step.Kind == StepKind.Checkout ? "checkout" : "run",
+            $"when {When(step.When)}",
+        };
+        if (step.Background)
+        {
+            details.Add("background");
+        }
+
+        if (!step.AffectsResult)
+        {
+            details.Add("result ignored");
+        }
+
+        if (step.WorkingDirectory is not null)
+        {
+            details.Add($"in {step.WorkingDirectory}");
+        }
+
+        if (step.NoOutputTimeout is { } timeout)
+        {
+            details.Add($"no output timeout {Duration(timeout)}");
+        }
+
+        details.Add($"shell {step.Shell}");
+        text.Append(CultureInfo.InvariantCulture, $"      {number}. {step.Name} [{string.Join(", ", details)}]\n");
+        foreach (var variable in step.Environment)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"         {variable.Name}={variable.Value}\n");
+        }
+
+        foreach (var line in CommandLines(step))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"         $ {line}\n");
+        }
+    }
+
+    /// <summary>A run step's first line; for a Travis phase, the first line of each of its commands.</summary>
+    private static IEnumerable<string> CommandLines(StepPlan step)
+    {
+        if (step.Command is null)
+        {
+            return [];
+        }
+
+        if (step.Phase is not null)
+        {
+            return PhaseHeader.ReadCommands(step.Command);
+        }
+
+        var lines = step.Command.Split('\n').Select(line => line.TrimEnd('\r')).ToList();
+        var first = lines.FindIndex(line => line.Trim().Length > 0);
+        if (first < 0)
+        {
+            return [];
+        }
+
+        var more = lines.Skip(first + 1).Any(line => line.Trim().Length > 0);
+        return [lines[first].Trim() + (more ? " …" : "")];
+    }
+
+    private static string Executor(ExecutorSpec executor) => executor.Kind switch
+    {
+        ExecutorKind.Docker => $"docker {executor.Image}",
+        ExecutorKind.Machine => executor.Image is null ? "machine" : $"machine {executor.Image}",
+        _ => "shell",
+    };
+
+    private static string When(StepCondition when) => when switch
+    {
+        StepCondition.Always => "always",
+        StepCondition.OnFail => "on_fail",
+        _ => "on_success",
+    };
+
+    private static string Duration(TimeSpan duration)
+    {
+        var text = new StringBuilder();
+        if (duration.TotalHours >= 1)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{(int)duration.TotalHours}h");
+        }
+
+        if (duration.Minutes > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{duration.Minutes}m");
+        }
+
+        if (duration.Seconds > 0 || text.Length == 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{duration.Seconds}s");
+        }
+
+        return text.ToString();
+    }
+}

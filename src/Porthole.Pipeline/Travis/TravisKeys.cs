@@ -1,0 +1,151 @@
+using Porthole.Pipeline.Yaml;
+
+namespace Porthole.Pipeline.Travis;
+
+/// <summary>
+/// Which keys a Travis config (its root or a jobs.include entry) may have. Each key Travis knows is either
+/// read by <see cref="TravisReader"/>, accepted because it changes nothing about how a job runs, or
+/// refused by name; a key Travis does not know is an error.
+/// </summary>
+internal static class TravisKeys
+{
+    /// <summary>Keys that pick a language runtime's version (and expand the build matrix when given a list).</summary>
+    private static readonly HashSet<string> VersionKeys = new(StringComparer.Ordinal)
+    {
+        "node_js", "python", "rvm", "ruby", "php", "go", "jdk", "scala", "rust", "elixir", "otp_release",
+        "perl", "perl6", "mono", "dotnet", "ghc", "julia", "r", "crystal", "d", "dart", "haxe", "smalltalk",
+        "nix", "elm", "hhvm",
+    };
+
+    /// <summary>Keys that change what a job runs or where, refused with these messages; the feature is the key.</summary>
+    private static readonly Dictionary<string, string> Refused = new(StringComparer.Ordinal)
+    {
+        ["addons"] = "addons are not supported",
+        ["services"] = "services are not supported",
+        ["cache"] = "cache is not supported",
+        ["before_cache"] = "before_cache is not supported",
+        ["deploy"] = "deploy is not supported",
+        ["before_deploy"] = "before_deploy is not supported",
+        ["after_deploy"] = "after_deploy is not supported",
+        ["group"] = "group is not supported",
+        ["arch"] = "arch is not supported",
+        ["osx_image"] = "osx_image is not supported",
+        ["compiler"] = "compiler is not supported",
+        ["bundler_args"] = "bundler_args is not supported",
+        ["gemfile"] = "gemfile is not supported",
+        ["go_import_path"] = "go_import_path is not supported",
+        ["gobuild_args"] = "gobuild_args is not supported",
+        ["virtualenv"] = "virtualenv is not supported",
+        ["podfile"] = "podfile is not supported",
+        ["xcode_project"] = "xcode_project is not supported",
+        ["xcode_workspace"] = "xcode_workspace is not supported",
+        ["xcode_scheme"] = "xcode_scheme is not supported",
+        ["xcode_destination"] = "xcode_destination is not supported",
+        ["xcode_sdk"] = "xcode_sdk is not supported",
+        ["lein"] = "lein is not supported",
+        ["solution"] = "solution is not supported",
+        ["android"] = "android is not supported",
+        ["import"] = "imports are not supported",
+        ["filter_secrets"] = "filter_secrets is not supported",
+        ["version"] = "version (build config validation) is not supported",
+    };
+
+    public static void Check(MapNode map, bool isRoot, ErrorList errors)
+    {
+        foreach (var entry in map.Entries)
+        {
+            Check(entry, isRoot, errors);
+        }
+    }
+
+    private static void Check(MapEntry entry, bool isRoot, ErrorList errors)
+    {
+        var key = entry.Name;
+        switch (key)
+        {
+            case "language" or "env":
+            case "jobs" or "matrix" when isRoot:
+            case "name" when !isRoot:
+            case var phase when TravisPhase.IsPhase(phase):
+                // Read by TravisReader.
+                break;
+            case "sudo":
+                // Travis has ignored sudo since 2018 (every job runs in a VM with sudo); it changes nothing there either.
+                break;
+            case "notifications":
+                // Notifications are sent once a job is over; they never change how it runs.
+                break;
+            case "os":
+                CheckOs(entry.Value, errors);
+                break;
+            case "dist":
+                var dist = entry.Value is ScalarNode { IsNull: false } name ? $": {name.Value}" : "";
+                errors.Refuse(entry.Key, "dist", $"dist{dist} is not supported (jobs run on the runner's own system)");
+                break;
+            case "git":
+                CheckGit(entry, errors);
+                break;
+            case "stages" or "stage":
+                errors.Refuse(entry.Key, "stages", "stages are not supported");
+                break;
+            case "if":
+                errors.Refuse(entry.Key, "conditions (if)", "conditions (if) are not supported");
+                break;
+            case "branches":
+                errors.Refuse(entry.Key, "branch filters", "branch filters (branches) are not supported");
+                break;
+            case var version when VersionKeys.Contains(version):
+                CheckVersion(entry, errors);
+                break;
+            case var refused when Refused.TryGetValue(refused, out var message):
+                errors.Refuse(entry.Key, key, message);
+                break;
+            default:
+                errors.Add(entry.Key, isRoot ? $"unknown key '{key}'" : $"unknown key '{key}' in a jobs.include entry");
+                break;
+        }
+    }
+
+    private static void CheckOs(Node node, ErrorList errors)
+    {
+        IEnumerable<Node> values = node is ListNode list ? list.Items : [node];
+        foreach (var value in values)
+        {
+            if (value is not ScalarNode { IsNull: false } os)
+            {
+                errors.Add(value, $"os must be a name such as linux, found {value.Describe()}");
+            }
+            else if (os.Value != "linux")
+            {
+                errors.Refuse(value, $"os: {os.Value}", $"os: {os.Value} is not supported");
+            }
+        }
+    }
+
+    private static void CheckGit(MapEntry entry, ErrorList errors)
+    {
+        if (entry.Value is not MapNode { Entries.Count: > 0 } map)
+        {
+            errors.Refuse(entry.Key, "git", "git is not supported");
+            return;
+        }
+
+        // depth, submodules, lfs_skip_smudge, ...: each changes what the checkout holds.
+        foreach (var setting in map.Entries)
+        {
+            errors.Refuse(setting.Key, $"git.{setting.Name}", $"git.{setting.Name} is not supported");
+        }
+    }
+
+    private static void CheckVersion(MapEntry entry, ErrorList errors)
+    {
+        if (entry.Value is ListNode { Items.Count: > 1 })
+        {
+            errors.Refuse(entry.Key, $"language version matrices ({entry.Name})", $"language version matrices ({entry.Name}) are not supported");
+        }
+        else
+        {
+            errors.Refuse(entry.Key, $"language versions ({entry.Name})", $"language versions ({entry.Name}) are not supported; no language runtime is installed");
+        }
+    }
+}

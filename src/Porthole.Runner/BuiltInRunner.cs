@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Porthole.Contracts.Runners;
+
+namespace Porthole.Runner;
+
+/// <summary>
+/// The agent loop: lease a node (a long poll), run it beside the others up to the concurrency limit, repeat.
+/// The built-in runner is this loop in the server's process, speaking <see cref="IRunnerProtocol"/> in-process.
+/// </summary>
+public sealed partial class BuiltInRunner(
+    IRunnerProtocol server,
+    NodeSession session,
+    IOptions<RunnerOptions> options,
+    RunnerIdentity identity,
+    TimeProvider time,
+    ILogger<BuiltInRunner> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var slots = new SemaphoreSlim(options.Value.Concurrency);
+        var running = new List<Task>();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await slots.WaitAsync(stoppingToken);
+                NodeAssignment? assignment;
+                try
+                {
+                    assignment = await server.LeaseAsync(identity.Name, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    slots.Release();
+                    LogLeaseFailed(logger, e.Message);
+                    await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+                    continue;
+                }
+
+                if (assignment is null)
+                {
+                    slots.Release();
+                    continue;
+                }
+
+                LogLeased(logger, assignment.NodeId, assignment.JobId, assignment.Job.Name, assignment.NodeIndex);
+                running.RemoveAll(t => t.IsCompleted);
+                running.Add(RunOneAsync(assignment, slots, stoppingToken));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        await Task.WhenAll(running);
+    }
+
+    private async Task RunOneAsync(NodeAssignment assignment, SemaphoreSlim slots, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Yield();
+            await session.RunAsync(assignment, stoppingToken);
+        }
+        catch (Exception e)
+        {
+            LogNodeCrashed(logger, assignment.NodeId, e.Message);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Leased node {NodeId} (job {JobId} {JobName}, node {NodeIndex})")]
+    private static partial void LogLeased(ILogger logger, long nodeId, long jobId, string jobName, int nodeIndex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Leasing failed, retrying: {Reason}")]
+    private static partial void LogLeaseFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Node {NodeId} ended with an error in the runner: {Reason}")]
+    private static partial void LogNodeCrashed(ILogger logger, long nodeId, string reason);
+}
+
+/// <summary>The name a runner leases with.</summary>
+public sealed record RunnerIdentity(string Name);

@@ -1,0 +1,119 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Porthole.Contracts.Runners;
+using Porthole.Execution;
+
+namespace Porthole.Runner;
+
+/// <summary>
+/// Runs one leased node: a fresh workspace, the log spool, a heartbeat that also hears of a cancel, the
+/// node runner, then the last log bytes and the result to the server, and the workspace removed.
+/// </summary>
+public sealed partial class NodeSession(
+    IRunnerProtocol server,
+    NodeRunner nodeRunner,
+    IOptions<RunnerOptions> options,
+    TimeProvider time,
+    ILogger<NodeSession> logger)
+{
+    public async Task RunAsync(NodeAssignment assignment, CancellationToken stopping)
+    {
+        var settings = options.Value;
+        var workspace = Path.GetFullPath(Path.Combine(settings.WorkspaceDirectory, assignment.NodeId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        await using var spool = new LogSpool(assignment.NodeId, Path.GetFullPath(settings.SpoolDirectory), server, settings.LogFlushInterval, time, logger);
+        using var heartbeatStop = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(assignment.NodeId, cancel, heartbeatStop.Token);
+
+        NodeCompletion completion;
+        try
+        {
+            DeleteFolder(workspace);
+            Directory.CreateDirectory(workspace);
+            completion = await nodeRunner.RunAsync(
+                assignment,
+                new NodeRunOptions(workspace, settings.DefaultNoOutputTimeout),
+                spool,
+                cancel.Token);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            LogNodeFailed(logger, assignment.NodeId, e.Message);
+            completion = new NodeCompletion(NodeResult.InfrastructureFail, $"the runner could not run the node: {e.Message}");
+        }
+
+        if (stopping.IsCancellationRequested)
+        {
+            const string reason = "the runner stopped while the node ran";
+            completion = new NodeCompletion(NodeResult.InfrastructureFail, reason);
+            await spool.WriteLogAsync(
+                System.Text.Encoding.UTF8.GetBytes($"\r\n\u001b[31mPorthole: {reason}; the node ended as infrastructure_fail.\u001b[0m\r\n"),
+                CancellationToken.None);
+        }
+
+        await heartbeatStop.CancelAsync();
+        await heartbeat;
+        using (var drainTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30), time))
+        {
+            try
+            {
+                await spool.DrainAsync(drainTimeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                LogNodeFailed(logger, assignment.NodeId, "the last log bytes could not be sent within 30 s");
+            }
+        }
+
+        await server.CompleteNodeAsync(assignment.NodeId, completion, CancellationToken.None);
+        DeleteFolder(workspace);
+    }
+
+    private async Task HeartbeatAsync(long nodeId, CancellationTokenSource cancel, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                try
+                {
+                    var reply = await server.HeartbeatAsync(nodeId, stop);
+                    if (reply.Canceled && !cancel.IsCancellationRequested)
+                    {
+                        await cancel.CancelAsync();
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogHeartbeatFailed(logger, nodeId, e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static void DeleteFolder(string path)
+    {
+        if (!Directory.Exists(path))
+        {
+            return;
+        }
+
+        // Steps may leave read-only files (git objects); make them writable before removing.
+        foreach (var file in Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        {
+            File.SetAttributes(file, FileAttributes.Normal);
+        }
+
+        Directory.Delete(path, recursive: true);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Node {NodeId}: {Reason}")]
+    private static partial void LogNodeFailed(ILogger logger, long nodeId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat of node {NodeId} failed: {Reason}")]
+    private static partial void LogHeartbeatFailed(ILogger logger, long nodeId, string reason);
+}

@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Porthole.Runner;
+
+/// <summary>Settings of a runner (built-in or remote), validated at start.</summary>
+public sealed class RunnerOptions
+{
+    public const string Section = "Runner";
+
+    /// <summary>How many nodes run at once.</summary>
+    [Range(1, 256)]
+    public int Concurrency { get; set; } = Math.Max(2, Environment.ProcessorCount);
+
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often spooled log bytes are sent to the server (live readers see a line within this, plus a read).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:05")]
+    public TimeSpan LogFlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan DefaultNoOutputTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Each node gets a fresh folder below this one, removed when the node ends.</summary>
+    [Required]
+    public string WorkspaceDirectory { get; set; } = "./data/workspaces";
+
+    /// <summary>Log bytes wait here until the server has stored them.</summary>
+    [Required]
+    public string SpoolDirectory { get; set; } = "./data/spool";
+}

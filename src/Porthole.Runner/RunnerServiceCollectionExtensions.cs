@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection;
+using Porthole.Execution;
+using Porthole.Execution.Executors;
+using Porthole.Execution.Shell;
+
+namespace Porthole.Runner;
+
+public static class RunnerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds a runner loop that leases through the registered <see cref="Contracts.Runners.IRunnerProtocol"/>, with its
+    /// workspaces and log spool under <paramref name="dataDirectory"/> and settings from the <c>Runner</c> section.
+    /// </summary>
+    public static IServiceCollection AddRunner(this IServiceCollection services, string name, string dataDirectory)
+    {
+        services.AddOptions<RunnerOptions>()
+            .BindConfiguration(RunnerOptions.Section)
+            .Configure(o =>
+            {
+                o.WorkspaceDirectory = Path.GetFullPath(Path.Combine(dataDirectory, "workspaces"));
+                o.SpoolDirectory = Path.GetFullPath(Path.Combine(dataDirectory, "spool"));
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(new RunnerIdentity(name));
+        services.AddSingleton<NodeSession>();
+        services.AddSingleton<IExecutor>(sp => new ShellExecutor(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<NodeRunner>();
+        services.AddHostedService<BuiltInRunner>();
+        return services;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Porthole.Contracts.Api;
+using Porthole.Server.Data;
+
+namespace Porthole.Server.Accounts;
+
+/// <summary>
+/// Reads a personal token from <c>Authorization: token T</c> (Travis), <c>Circle-Token: T</c> (CircleCI)
+/// or <c>Authorization: Bearer T</c>, and signs the request in as the token's user.
+/// </summary>
+public sealed class TokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IDbContextFactory<PortholeDb> dbFactory)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "PortholeToken";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var token = ReadToken(Request.Headers);
+        if (token is null)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var hash = Tokens.Hash(token);
+        await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
+        var user = await (from t in db.Tokens
+                          join u in db.Users on t.UserId equals u.Id
+                          where t.Hash == hash
+                          select u).FirstOrDefaultAsync(Context.RequestAborted);
+        if (user is null)
+        {
+            return AuthenticateResult.Fail("unknown token");
+        }
+
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Claim(ClaimTypes.Name, user.Name)],
+            SchemeName);
+        if (user.IsAdmin)
+        {
+            identity.AddClaim(new Claim(ClaimTypes.Role, "admin"));
+        }
+
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        var hasToken = ReadToken(Request.Headers) is not null;
+        await Results.Problem(
+            statusCode: 401,
+            title: "Unauthorized",
+            detail: hasToken
+                ? "The token is not valid. Create a new one or log in again: porthole login --server URL --token TOKEN."
+                : "Send a personal token as 'Authorization: token T', 'Circle-Token: T' or 'Authorization: Bearer T'.",
+            extensions: new Dictionary<string, object?> { ["code"] = ErrorCodes.Unauthorized }).ExecuteAsync(Context);
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await Results.Problem(statusCode: 403, title: "Forbidden", detail: "This needs an administrator.",
+            extensions: new Dictionary<string, object?> { ["code"] = ErrorCodes.Forbidden }).ExecuteAsync(Context);
+    }
+
+    internal static string? ReadToken(IHeaderDictionary headers)
+    {
+        var circle = headers["Circle-Token"].ToString();
+        if (!string.IsNullOrWhiteSpace(circle))
+        {
+            return circle.Trim();
+        }
+
+        var authorization = headers.Authorization.ToString().Trim();
+        foreach (var prefix in (string[])["token ", "Bearer "])
+        {
+            if (authorization.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                var value = authorization[prefix.Length..].Trim();
+                return value.Length > 0 ? value : null;
+            }
+        }
+
+        return null;
+    }
+}

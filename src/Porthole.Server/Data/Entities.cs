@@ -1,0 +1,138 @@
+namespace Porthole.Server.Data;
+
+public sealed class User
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public bool IsAdmin { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>A personal API token; only its SHA-256 is stored.</summary>
+public sealed class ApiToken
+{
+    public long Id { get; set; }
+    public long UserId { get; set; }
+    public required string Hash { get; set; }
+    public required string Name { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public sealed class Project
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public required string Repository { get; set; }
+    public required string Visibility { get; set; }
+    public int PipelineCount { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public sealed class Membership
+{
+    public long ProjectId { get; set; }
+    public long UserId { get; set; }
+    public required string Role { get; set; }
+}
+
+public sealed class ProjectVariable
+{
+    public long ProjectId { get; set; }
+    public required string Name { get; set; }
+    public required string Value { get; set; }
+    public bool Secret { get; set; }
+}
+
+public sealed class PipelineRecord
+{
+    public long Id { get; set; }
+    public long ProjectId { get; set; }
+    public int Number { get; set; }
+    public string? Ref { get; set; }
+    public required string Commit { get; set; }
+    public required string ConfigPath { get; set; }
+    public required string Dialect { get; set; }
+    public required string Status { get; set; }
+    public long TriggeredBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public sealed class WorkflowRecord
+{
+    public long Id { get; set; }
+    public long PipelineId { get; set; }
+    public required string Name { get; set; }
+    public required string Status { get; set; }
+}
+
+public sealed class JobRecord
+{
+    public long Id { get; set; }
+    public long WorkflowId { get; set; }
+    public long PipelineId { get; set; }
+
+    /// <summary>1-based position of the job in its pipeline (Travis's job number suffix).</summary>
+    public int Number { get; set; }
+    public required string Name { get; set; }
+
+    /// <summary>The job's <see cref="Porthole.Contracts.Plans.JobPlan"/> as JSON.</summary>
+    public required string Plan { get; set; }
+
+    /// <summary>Names of required jobs, newline-separated.</summary>
+    public required string Requires { get; set; }
+    public int Parallelism { get; set; }
+    public required string Status { get; set; }
+    public int AttemptCount { get; set; }
+}
+
+public sealed class AttemptRecord
+{
+    public long Id { get; set; }
+    public long JobId { get; set; }
+    public int Number { get; set; }
+    public required string Status { get; set; }
+
+    /// <summary>Why the attempt exists: <c>trigger</c>, <c>rerun</c>, <c>rerun_from_failed</c>.</summary>
+    public required string Reason { get; set; }
+    public long RequestedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+}
+
+public sealed class NodeRecord
+{
+    public long Id { get; set; }
+    public long AttemptId { get; set; }
+    public long JobId { get; set; }
+    public int Index { get; set; }
+    public required string Status { get; set; }
+    public string? Message { get; set; }
+    public string? RunnerName { get; set; }
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
+    public bool CancelRequested { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+}
+
+public sealed class StepRecord
+{
+    public long Id { get; set; }
+    public long NodeId { get; set; }
+    public int Index { get; set; }
+    public required string Name { get; set; }
+    public required string Status { get; set; }
+    public int? ExitCode { get; set; }
+    public long LogStart { get; set; }
+    public long? LogEnd { get; set; }
+    public bool Background { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+}
+
+/// <summary>The one number space pipelines, workflows and jobs draw their ids from (see decision 4).</summary>
+public sealed class IdSequence
+{
+    public required string Name { get; set; }
+    public long Next { get; set; }
+}

@@ -1,0 +1,54 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Porthole.Server.Data;
+
+public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+    public DbSet<ApiToken> Tokens => Set<ApiToken>();
+    public DbSet<Project> Projects => Set<Project>();
+    public DbSet<Membership> Memberships => Set<Membership>();
+    public DbSet<ProjectVariable> Variables => Set<ProjectVariable>();
+    public DbSet<PipelineRecord> Pipelines => Set<PipelineRecord>();
+    public DbSet<WorkflowRecord> Workflows => Set<WorkflowRecord>();
+    public DbSet<JobRecord> Jobs => Set<JobRecord>();
+    public DbSet<AttemptRecord> Attempts => Set<AttemptRecord>();
+    public DbSet<NodeRecord> Nodes => Set<NodeRecord>();
+    public DbSet<StepRecord> Steps => Set<StepRecord>();
+    public DbSet<IdSequence> IdSequences => Set<IdSequence>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<User>().HasIndex(u => u.Name).IsUnique();
+        modelBuilder.Entity<ApiToken>().HasIndex(t => t.Hash).IsUnique();
+        modelBuilder.Entity<Project>().HasIndex(p => p.Name).IsUnique();
+        modelBuilder.Entity<Membership>().HasKey(m => new { m.ProjectId, m.UserId });
+        modelBuilder.Entity<ProjectVariable>().HasKey(v => new { v.ProjectId, v.Name });
+        modelBuilder.Entity<IdSequence>().HasKey(s => s.Name);
+        modelBuilder.Entity<PipelineRecord>().ToTable("Pipelines").HasIndex(p => new { p.ProjectId, p.Number }).IsUnique();
+        modelBuilder.Entity<PipelineRecord>().Property(p => p.Id).ValueGeneratedNever();
+        modelBuilder.Entity<WorkflowRecord>().Property(w => w.Id).ValueGeneratedNever();
+        modelBuilder.Entity<JobRecord>().Property(j => j.Id).ValueGeneratedNever();
+        modelBuilder.Entity<WorkflowRecord>().ToTable("Workflows").HasIndex(w => w.PipelineId);
+        modelBuilder.Entity<JobRecord>().ToTable("Jobs").HasIndex(j => j.PipelineId);
+        modelBuilder.Entity<JobRecord>().HasIndex(j => j.WorkflowId);
+        modelBuilder.Entity<AttemptRecord>().ToTable("Attempts").HasIndex(a => new { a.JobId, a.Number }).IsUnique();
+        modelBuilder.Entity<NodeRecord>().ToTable("Nodes").HasIndex(n => n.Status);
+        modelBuilder.Entity<NodeRecord>().HasIndex(n => n.AttemptId);
+        modelBuilder.Entity<StepRecord>().ToTable("Steps").HasIndex(s => new { s.NodeId, s.Index });
+
+        // SQLite cannot order or compare DateTimeOffset; store UTC ticks.
+        var converter = new ValueConverter<DateTimeOffset, long>(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                if (property.ClrType == typeof(DateTimeOffset) || property.ClrType == typeof(DateTimeOffset?))
+                {
+                    property.SetValueConverter(converter);
+                }
+            }
+        }
+    }
+}

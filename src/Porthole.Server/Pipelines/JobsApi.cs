@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Porthole.Contracts.Api;
+using Porthole.Server.Accounts;
+using Porthole.Server.Api;
+using Porthole.Server.Data;
+
+namespace Porthole.Server.Pipelines;
+
+public static class JobsApi
+{
+    public static RouteGroupBuilder MapJobsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/jobs").RequireAuthorization().WithTags("Jobs");
+        group.MapGet("/{id}", GetAsync);
+        group.MapPost("/{id}/cancel", CancelAsync);
+        group.MapPost("/{id}/rerun", RerunAsync);
+        return group;
+    }
+
+    private static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetAsync(string id, HttpContext http, PortholeDb db, Views views, CancellationToken ct)
+    {
+        var (job, _, problem) = await Lookups.JobAsync(db, id, CurrentUser.From(http.User), Roles.Read, "see it", ct);
+        return job is null ? problem! : TypedResults.Ok(await views.JobAsync(db, job, ct));
+    }
+
+    private static async Task<Results<Accepted<JobView>, ProblemHttpResult>> CancelAsync(
+        string id, HttpContext http, PortholeDb db, Reruns reruns, Views views, CancellationToken ct)
+    {
+        var (job, _, problem) = await Lookups.JobAsync(db, id, CurrentUser.From(http.User), Roles.Write, "cancel it", ct);
+        if (job is null)
+        {
+            return problem!;
+        }
+
+        var refusal = await reruns.CancelAsync(db, job, ct);
+        if (refusal is not null)
+        {
+            return Problems.Conflict(ErrorCodes.JobFinished, refusal);
+        }
+
+        await db.Entry(job).ReloadAsync(ct);
+        return TypedResults.Accepted($"/api/jobs/{job.Id}", await views.JobAsync(db, job, ct));
+    }
+
+    private static async Task<Results<Accepted<RerunResponse>, ProblemHttpResult>> RerunAsync(
+        string id, RerunRequest? request, HttpContext http, PortholeDb db, Reruns reruns, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        var (job, _, problem) = await Lookups.JobAsync(db, id, user, Roles.Write, "rerun it", ct);
+        if (job is null)
+        {
+            return problem!;
+        }
+
+        IReadOnlyList<JobAttemptRef>? jobs;
+        string? refusal;
+        if (request?.FromFailed == true)
+        {
+            var workflow = await db.Workflows.SingleAsync(w => w.Id == job.WorkflowId, ct);
+            (jobs, refusal) = await reruns.RerunWorkflowAsync(db, workflow, fromFailed: true, user.Id, ct);
+        }
+        else
+        {
+            (jobs, refusal) = await reruns.RerunJobAsync(db, job, user.Id, ct);
+        }
+
+        return jobs is null
+            ? Problems.Conflict(ErrorCodes.JobNotFinished, refusal!)
+            : TypedResults.Accepted($"/api/jobs/{job.Id}", new RerunResponse(job.WorkflowId, jobs));
+    }
+}

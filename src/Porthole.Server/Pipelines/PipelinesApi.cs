@@ -1,0 +1,114 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Porthole.Contracts.Api;
+using Porthole.Server.Accounts;
+using Porthole.Server.Api;
+using Porthole.Server.Data;
+
+namespace Porthole.Server.Pipelines;
+
+public static class PipelinesApi
+{
+    public static void MapPipelinesApi(this IEndpointRouteBuilder app)
+    {
+        var projects = app.MapGroup("/api/projects/{name}/pipelines").RequireAuthorization().WithTags("Pipelines");
+        projects.MapPost("/", TriggerAsync);
+        projects.MapGet("/", ListAsync);
+
+        var pipelines = app.MapGroup("/api/pipelines").RequireAuthorization().WithTags("Pipelines");
+        pipelines.MapGet("/{id}", GetAsync);
+
+        var workflows = app.MapGroup("/api/workflows").RequireAuthorization().WithTags("Pipelines");
+        workflows.MapPost("/{id}/rerun", RerunWorkflowAsync);
+    }
+
+    private static async Task<Results<Created<PipelineView>, ProblemHttpResult>> TriggerAsync(
+        string name, TriggerRequest? request, HttpContext http, PortholeDb db, PipelineTrigger trigger, Views views, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        var (project, problem) = await Lookups.ProjectAsync(db, name, user, Roles.Write, "trigger a pipeline", ct);
+        if (project is null)
+        {
+            return problem!;
+        }
+
+        if (request?.Ref is { } gitRef && (gitRef.Length == 0 || gitRef.Length > 250 || gitRef.StartsWith('-') || gitRef.Any(char.IsControl)))
+        {
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, "The ref must be a branch or tag name.");
+        }
+
+        if (request?.Commit is { } commit && !System.Text.RegularExpressions.Regex.IsMatch(commit, "^[0-9a-fA-F]{4,64}$"))
+        {
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, "The commit must be a hexadecimal commit id.");
+        }
+
+        var (pipeline, refusal) = await trigger.TriggerAsync(db, project, request?.Ref, request?.Commit, user.Id, ct);
+        if (pipeline is null)
+        {
+            var extensions = refusal!.Errors is { } errors
+                ? new Dictionary<string, object?> { ["errors"] = errors.Select(e => new { file = e.File, line = e.Line, column = e.Column, message = e.Message, feature = e.Feature }).ToList() }
+                : null;
+            return Problems.Create(refusal.Code == ErrorCodes.RefNotFound ? 404 : 422, refusal.Code, refusal.Detail, extensions);
+        }
+
+        return TypedResults.Created($"/api/pipelines/{pipeline.Id}", await views.PipelineAsync(db, pipeline, ct));
+    }
+
+    private static async Task<Results<Ok<List<PipelineView>>, ProblemHttpResult>> ListAsync(
+        string name, HttpContext http, PortholeDb db, Views views, CancellationToken ct, int? limit = null)
+    {
+        var (project, problem) = await Lookups.ProjectAsync(db, name, CurrentUser.From(http.User), Roles.Read, "see its pipelines", ct);
+        if (project is null)
+        {
+            return problem!;
+        }
+
+        var take = Math.Clamp(limit ?? 30, 1, 500);
+        var pipelines = await db.Pipelines.Where(p => p.ProjectId == project.Id).OrderByDescending(p => p.Number).Take(take).ToListAsync(ct);
+        var result = new List<PipelineView>();
+        foreach (var pipeline in pipelines)
+        {
+            result.Add(await views.PipelineAsync(db, pipeline, ct));
+        }
+
+        return TypedResults.Ok(result);
+    }
+
+    private static async Task<Results<Ok<PipelineView>, ProblemHttpResult>> GetAsync(
+        string id, HttpContext http, PortholeDb db, Views views, CancellationToken ct)
+    {
+        var (pipeline, _, problem) = await Lookups.PipelineAsync(db, id, CurrentUser.From(http.User), ct);
+        return pipeline is null ? problem! : TypedResults.Ok(await views.PipelineAsync(db, pipeline, ct));
+    }
+
+    private static async Task<Results<Accepted<RerunResponse>, ProblemHttpResult>> RerunWorkflowAsync(
+        string id, RerunRequest? request, HttpContext http, PortholeDb db, Reruns reruns, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        if (!Ids.TryParse(id, out var workflowId))
+        {
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, $"'{Lookups.Shorten(id)}' is not a workflow id.");
+        }
+
+        var workflow = await db.Workflows.SingleOrDefaultAsync(w => w.Id == workflowId, ct);
+        var pipeline = workflow is null ? null : await db.Pipelines.SingleAsync(p => p.Id == workflow.PipelineId, ct);
+        var project = pipeline is null ? null : await db.Projects.SingleAsync(p => p.Id == pipeline.ProjectId, ct);
+        if (workflow is null || project is null || await ProjectAccess.RoleOfAsync(db, project, user, ct) is null)
+        {
+            return Problems.NotFound(ErrorCodes.NotFound, $"There is no workflow {workflowId} that you can see.");
+        }
+
+        if (!await ProjectAccess.CanAsync(db, project, user, Roles.Write, ct))
+        {
+            return Problems.Forbidden($"To rerun a workflow of project {project.Name} you need write access.");
+        }
+
+        var (jobs, refusal) = await reruns.RerunWorkflowAsync(db, workflow, request?.FromFailed ?? false, user.Id, ct);
+        return jobs is null
+            ? Problems.Conflict(ErrorCodes.JobNotFinished, refusal!)
+            : TypedResults.Accepted($"/api/pipelines/{workflow.PipelineId}", new RerunResponse(workflow.Id, jobs));
+    }
+}

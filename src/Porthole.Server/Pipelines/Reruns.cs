@@ -1,0 +1,128 @@
+using Microsoft.EntityFrameworkCore;
+using Porthole.Contracts.Api;
+using Porthole.Server.Data;
+
+namespace Porthole.Server.Pipelines;
+
+/// <summary>Cancel and rerun (R-CI-7). A rerun is a new attempt of the same job, never a new pipeline (R-SSH-12).</summary>
+public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
+{
+    private static readonly string[] Unsuccessful = [Status.Failed, Status.TimedOut, Status.InfrastructureFail, Status.Canceled, Status.NotRun];
+
+    /// <summary>Reruns one job from the start, and the jobs after it that did not run because of it.</summary>
+    public async Task<(IReadOnlyList<JobAttemptRef>? Jobs, string? Refusal)> RerunJobAsync(PortholeDb db, JobRecord job, long userId, CancellationToken ct)
+    {
+        using var held = await stateLock.EnterAsync(ct);
+        if (!Status.IsFinished(job.Status))
+        {
+            return (null, $"Job {job.Id} ({job.Name}) is {job.Status}; cancel it or wait for it to finish before a rerun.");
+        }
+
+        var jobs = await db.Jobs.Where(j => j.WorkflowId == job.WorkflowId).ToListAsync(ct);
+        var targets = new List<JobRecord> { job };
+        targets.AddRange(Dependents(jobs, [job]).Where(j => j.Status == Status.NotRun));
+        return (await StartAsync(db, job.WorkflowId, targets, "rerun", userId, ct), null);
+    }
+
+    /// <summary>Reruns a whole workflow, or with <paramref name="fromFailed"/> only its unsuccessful jobs and what depends on them.</summary>
+    public async Task<(IReadOnlyList<JobAttemptRef>? Jobs, string? Refusal)> RerunWorkflowAsync(
+        PortholeDb db, WorkflowRecord workflow, bool fromFailed, long userId, CancellationToken ct)
+    {
+        using var held = await stateLock.EnterAsync(ct);
+        var jobs = await db.Jobs.Where(j => j.WorkflowId == workflow.Id).OrderBy(j => j.Id).ToListAsync(ct);
+        if (jobs.Any(j => !Status.IsFinished(j.Status)))
+        {
+            return (null, $"Workflow {workflow.Id} ({workflow.Name}) is still running; cancel it or wait for it to finish before a rerun.");
+        }
+
+        List<JobRecord> targets;
+        if (fromFailed)
+        {
+            var failed = jobs.Where(j => Unsuccessful.Contains(j.Status)).ToList();
+            if (failed.Count == 0)
+            {
+                return (null, $"Nothing failed in workflow {workflow.Id} ({workflow.Name}); rerun it from the start instead.");
+            }
+
+            targets = [.. failed.Union(Dependents(jobs, failed)).OrderBy(j => j.Id)];
+        }
+        else
+        {
+            targets = jobs;
+        }
+
+        return (await StartAsync(db, workflow.Id, targets, fromFailed ? "rerun_from_failed" : "rerun", userId, ct), null);
+    }
+
+    /// <summary>Cancels the job's current attempt: waiting nodes end at once, running ones when their runner hears of it.</summary>
+    public async Task<string?> CancelAsync(PortholeDb db, JobRecord job, CancellationToken ct)
+    {
+        using var held = await stateLock.EnterAsync(ct);
+        if (Status.IsFinished(job.Status))
+        {
+            return $"Job {job.Id} ({job.Name}) has already finished ({job.Status}).";
+        }
+
+        var attempt = await db.Attempts.SingleAsync(a => a.JobId == job.Id && a.Number == job.AttemptCount, ct);
+        var nodes = await db.Nodes.Where(n => n.AttemptId == attempt.Id).ToListAsync(ct);
+        foreach (var node in nodes)
+        {
+            if (node.Status is Status.Queued or Status.Blocked)
+            {
+                node.Status = Status.Canceled;
+                node.Message = "canceled before it started";
+            }
+            else if (node.Status == Status.Running)
+            {
+                node.CancelRequested = true;
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        await scheduler.NodeChangedAsync(db, attempt.Id, ct);
+        return null;
+    }
+
+    private async Task<IReadOnlyList<JobAttemptRef>> StartAsync(
+        PortholeDb db, long workflowId, List<JobRecord> targets, string reason, long userId, CancellationToken ct)
+    {
+        // Block every target first, so that a target's readiness sees its required targets as not yet run.
+        foreach (var target in targets)
+        {
+            target.Status = Status.Blocked;
+        }
+
+        await db.SaveChangesAsync(ct);
+        var started = new List<JobAttemptRef>();
+        foreach (var target in targets)
+        {
+            var attempt = await scheduler.StartAttemptAsync(db, target, reason, userId, ct);
+            started.Add(new JobAttemptRef(target.Id, target.Name, attempt.Number));
+        }
+
+        await scheduler.RollUpAsync(db, workflowId, ct);
+        return started;
+    }
+
+    private static IEnumerable<JobRecord> Dependents(List<JobRecord> jobs, IEnumerable<JobRecord> roots)
+    {
+        var names = roots.Select(r => r.Name).ToHashSet();
+        var found = new List<JobRecord>();
+        bool grew;
+        do
+        {
+            grew = false;
+            foreach (var job in jobs)
+            {
+                if (!names.Contains(job.Name) && JobRequires.Parse(job.Requires).Any(names.Contains))
+                {
+                    names.Add(job.Name);
+                    found.Add(job);
+                    grew = true;
+                }
+            }
+        }
+        while (grew);
+        return found;
+    }
+}

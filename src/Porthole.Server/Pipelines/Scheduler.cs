@@ -1,0 +1,157 @@
+using Microsoft.EntityFrameworkCore;
+using Porthole.Contracts.Api;
+using Porthole.Server.Data;
+using Porthole.Server.Runners;
+
+namespace Porthole.Server.Pipelines;
+
+/// <summary>
+/// Moves jobs through their lives: a job whose <c>requires</c> all succeeded is queued, one whose requirement
+/// did not succeed is not run, and each change rolls up to the attempt, job, workflow and pipeline.
+/// Callers hold the <see cref="StateLock"/>.
+/// </summary>
+public sealed class Scheduler(TimeProvider time, WorkSignal work)
+{
+    /// <summary>Creates a new attempt of a job with one node per parallelism index, queued or blocked.</summary>
+    public async Task<AttemptRecord> StartAttemptAsync(PortholeDb db, JobRecord job, string reason, long requestedBy, CancellationToken ct)
+    {
+        var ready = await RequirementsAsync(db, job, ct) == Readiness.Ready;
+        var status = ready ? Status.Queued : Status.Blocked;
+        job.AttemptCount++;
+        job.Status = status;
+        var attempt = new AttemptRecord
+        {
+            JobId = job.Id,
+            Number = job.AttemptCount,
+            Status = status,
+            Reason = reason,
+            RequestedBy = requestedBy,
+            CreatedAt = time.GetUtcNow(),
+        };
+        db.Attempts.Add(attempt);
+        await db.SaveChangesAsync(ct);
+        for (var index = 0; index < job.Parallelism; index++)
+        {
+            db.Nodes.Add(new NodeRecord { AttemptId = attempt.Id, JobId = job.Id, Index = index, Status = status });
+        }
+
+        await db.SaveChangesAsync(ct);
+        if (ready)
+        {
+            work.Pulse();
+        }
+
+        return attempt;
+    }
+
+    /// <summary>Recomputes an attempt from its nodes and lets the change flow up and to the dependents.</summary>
+    public async Task NodeChangedAsync(PortholeDb db, long attemptId, CancellationToken ct)
+    {
+        var attempt = await db.Attempts.SingleAsync(a => a.Id == attemptId, ct);
+        var nodes = await db.Nodes.Where(n => n.AttemptId == attemptId).Select(n => n.Status).ToListAsync(ct);
+        var status = StatusRollup.OfNodes(nodes);
+        if (status == Status.Running && attempt.StartedAt is null)
+        {
+            attempt.StartedAt = time.GetUtcNow();
+        }
+
+        if (Status.IsFinished(status) && attempt.FinishedAt is null)
+        {
+            attempt.FinishedAt = time.GetUtcNow();
+        }
+
+        attempt.Status = status;
+        var job = await db.Jobs.SingleAsync(j => j.Id == attempt.JobId, ct);
+        if (job.AttemptCount == attempt.Number)
+        {
+            job.Status = status;
+        }
+
+        await db.SaveChangesAsync(ct);
+        if (Status.IsFinished(job.Status))
+        {
+            await ReleaseDependentsAsync(db, job.WorkflowId, ct);
+        }
+
+        await RollUpAsync(db, job.WorkflowId, ct);
+    }
+
+    /// <summary>Queues blocked jobs whose requirements all succeeded; ends as not run those whose requirement did not.</summary>
+    public async Task ReleaseDependentsAsync(PortholeDb db, long workflowId, CancellationToken ct)
+    {
+        bool changed;
+        do
+        {
+            changed = false;
+            var blocked = await db.Jobs.Where(j => j.WorkflowId == workflowId && j.Status == Status.Blocked).ToListAsync(ct);
+            foreach (var job in blocked)
+            {
+                var readiness = await RequirementsAsync(db, job, ct);
+                if (readiness == Readiness.Waiting)
+                {
+                    continue;
+                }
+
+                var status = readiness == Readiness.Ready ? Status.Queued : Status.NotRun;
+                var attempt = await db.Attempts.SingleAsync(a => a.JobId == job.Id && a.Number == job.AttemptCount, ct);
+                attempt.Status = status;
+                if (status == Status.NotRun)
+                {
+                    attempt.FinishedAt = time.GetUtcNow();
+                }
+
+                await db.Nodes.Where(n => n.AttemptId == attempt.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(n => n.Status, status), ct);
+                job.Status = status;
+                changed = true;
+                if (status == Status.Queued)
+                {
+                    work.Pulse();
+                }
+            }
+
+            await db.SaveChangesAsync(ct);
+        }
+        while (changed);
+    }
+
+    public async Task RollUpAsync(PortholeDb db, long workflowId, CancellationToken ct)
+    {
+        var workflow = await db.Workflows.SingleAsync(w => w.Id == workflowId, ct);
+        var jobs = await db.Jobs.Where(j => j.WorkflowId == workflowId).Select(j => j.Status).ToListAsync(ct);
+        workflow.Status = StatusRollup.OfJobs(jobs);
+        await db.SaveChangesAsync(ct);
+
+        var pipeline = await db.Pipelines.SingleAsync(p => p.Id == workflow.PipelineId, ct);
+        var workflows = await db.Workflows.Where(w => w.PipelineId == pipeline.Id).Select(w => w.Status).ToListAsync(ct);
+        pipeline.Status = StatusRollup.OfJobs(workflows);
+        await db.SaveChangesAsync(ct);
+    }
+
+    private enum Readiness
+    {
+        Ready,
+        Waiting,
+        Never,
+    }
+
+    private static async Task<Readiness> RequirementsAsync(PortholeDb db, JobRecord job, CancellationToken ct)
+    {
+        var names = JobRequires.Parse(job.Requires);
+        if (names.Count == 0)
+        {
+            return Readiness.Ready;
+        }
+
+        var statuses = await db.Jobs
+            .Where(j => j.WorkflowId == job.WorkflowId && names.Contains(j.Name))
+            .Select(j => j.Status)
+            .ToListAsync(ct);
+        if (statuses.All(s => s == Status.Success))
+        {
+            return Readiness.Ready;
+        }
+
+        return statuses.Any(s => Status.IsFinished(s) && s != Status.Success) ? Readiness.Never : Readiness.Waiting;
+    }
+}

@@ -1,0 +1,53 @@
+using Porthole.Contracts.Api;
+
+namespace Porthole.Server.Pipelines;
+
+/// <summary>How the statuses of parts (nodes, jobs, workflows) add up to the status of the whole.</summary>
+public static class StatusRollup
+{
+    /// <summary>The status of an attempt from its nodes'.</summary>
+    public static string OfNodes(IReadOnlyCollection<string> nodes)
+    {
+        if (nodes.Count == 0)
+        {
+            return Status.Queued;
+        }
+
+        if (nodes.All(Status.IsFinished))
+        {
+            return Worst(nodes);
+        }
+
+        if (nodes.All(s => s == Status.Blocked))
+        {
+            return Status.Blocked;
+        }
+
+        return nodes.Any(s => s != Status.Queued && s != Status.Blocked) ? Status.Running : Status.Queued;
+    }
+
+    /// <summary>The status of a workflow from its jobs', or of a pipeline from its workflows'.</summary>
+    public static string OfJobs(IReadOnlyCollection<string> jobs)
+    {
+        if (jobs.Count > 0 && jobs.All(Status.IsFinished))
+        {
+            return Worst(jobs);
+        }
+
+        return jobs.Any(s => s is not (Status.Queued or Status.Blocked)) ? Status.Running : Status.Queued;
+    }
+
+    private static string Worst(IEnumerable<string> finished)
+    {
+        var set = finished.ToHashSet();
+        foreach (var status in (string[])[Status.Failed, Status.TimedOut, Status.InfrastructureFail, Status.Canceled, Status.NotRun])
+        {
+            if (set.Contains(status))
+            {
+                return status == Status.NotRun ? Status.Failed : status;
+            }
+        }
+
+        return Status.Success;
+    }
+}

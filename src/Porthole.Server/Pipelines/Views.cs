@@ -1,0 +1,69 @@
+using Microsoft.EntityFrameworkCore;
+using Porthole.Contracts.Api;
+using Porthole.Server.Data;
+using Porthole.Server.Logs;
+
+namespace Porthole.Server.Pipelines;
+
+/// <summary>Builds the API's views of stored pipelines and jobs.</summary>
+public sealed class Views(LogStore logs)
+{
+    public static ProjectView Of(Project project) => new(project.Name, project.Repository, project.Visibility, project.CreatedAt);
+
+    public async Task<PipelineView> PipelineAsync(PortholeDb db, PipelineRecord pipeline, CancellationToken ct)
+    {
+        var project = await db.Projects.SingleAsync(p => p.Id == pipeline.ProjectId, ct);
+        var workflows = await db.Workflows.Where(w => w.PipelineId == pipeline.Id).OrderBy(w => w.Id).ToListAsync(ct);
+        var jobs = await db.Jobs.Where(j => j.PipelineId == pipeline.Id).OrderBy(j => j.Id).ToListAsync(ct);
+        return new PipelineView(
+            pipeline.Id,
+            project.Name,
+            pipeline.Number,
+            pipeline.Ref,
+            pipeline.Commit,
+            pipeline.Status,
+            pipeline.ConfigPath,
+            pipeline.CreatedAt,
+            [.. workflows.Select(w => new WorkflowView(
+                w.Id,
+                w.Name,
+                w.Status,
+                [.. jobs.Where(j => j.WorkflowId == w.Id).Select(j => new JobSummary(j.Id, j.Name, j.Status, j.Parallelism, JobRequires.Parse(j.Requires), j.AttemptCount))]))]);
+    }
+
+    public async Task<JobView> JobAsync(PortholeDb db, JobRecord job, CancellationToken ct)
+    {
+        var workflow = await db.Workflows.SingleAsync(w => w.Id == job.WorkflowId, ct);
+        var pipeline = await db.Pipelines.SingleAsync(p => p.Id == job.PipelineId, ct);
+        var project = await db.Projects.SingleAsync(p => p.Id == pipeline.ProjectId, ct);
+        var attempts = await db.Attempts.Where(a => a.JobId == job.Id).OrderBy(a => a.Number).ToListAsync(ct);
+        var nodes = await db.Nodes.Where(n => n.JobId == job.Id).OrderBy(n => n.Index).ToListAsync(ct);
+        var nodeIds = nodes.Select(n => n.Id).ToList();
+        var steps = await db.Steps.Where(s => nodeIds.Contains(s.NodeId)).OrderBy(s => s.Index).ToListAsync(ct);
+        return new JobView(
+            job.Id,
+            job.Name,
+            job.Status,
+            pipeline.Id,
+            pipeline.Number,
+            project.Name,
+            workflow.Id,
+            workflow.Name,
+            job.Parallelism,
+            JobRequires.Parse(job.Requires),
+            [.. attempts.Select(a => new AttemptView(
+                a.Number,
+                a.Status,
+                a.Reason,
+                a.CreatedAt,
+                a.StartedAt,
+                a.FinishedAt,
+                [.. nodes.Where(n => n.AttemptId == a.Id).Select(n => new NodeView(
+                    n.Index,
+                    n.Status,
+                    n.Message,
+                    logs.Length(n.Id),
+                    [.. steps.Where(s => s.NodeId == n.Id).Select(s => new StepView(
+                        s.Index, s.Name, s.Status, s.ExitCode, s.LogStart, s.LogEnd, s.StartedAt, s.FinishedAt, s.Background))]))]))]);
+    }
+}

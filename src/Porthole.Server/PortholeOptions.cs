@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Porthole.Server;
+
+/// <summary>Server settings, bound from the <c>Porthole</c> configuration section and validated at start.</summary>
+public sealed class PortholeOptions
+{
+    public const string Section = "Porthole";
+
+    [Required]
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>A job's attempt is ended as timed out after this long (the job time cap).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan JobTimeout { get; set; } = TimeSpan.FromHours(5);
+
+    /// <summary>Each node's log is cut off, with a notice, at this many bytes.</summary>
+    [Range(1024L, long.MaxValue)]
+    public long LogCapBytes { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>A lease that is not extended by a heartbeat for this long ends the node as infrastructure_fail.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
+
+    public string DatabasePath => Path.Combine(DataDirectory, "porthole.db");
+
+    public string LogDirectory => Path.Combine(DataDirectory, "logs");
+
+    public string RepositoryDirectory => Path.Combine(DataDirectory, "repos");
+
+    public string WorkspaceDirectory => Path.Combine(DataDirectory, "workspaces");
+}

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Porthole.Server.Projects;
+
+public sealed record GitResult(int ExitCode, string Output, string Error)
+{
+    public bool Succeeded => ExitCode == 0;
+}
+
+/// <summary>Runs the real <c>git</c> with an argument list (never a shell line), never prompting.</summary>
+public static class Git
+{
+    public static async Task<GitResult> RunAsync(string? workingDirectory, IEnumerable<string> arguments, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo("git")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        start.Environment["GIT_ASKPASS"] = "/bin/false";
+        start.Environment["LC_ALL"] = "C";
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("git could not be started");
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var error = process.StandardError.ReadToEndAsync(ct);
+        try
+        {
+            await process.WaitForExitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return new GitResult(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>The bytes of one file at a commit, or null when the commit has no such file.</summary>
+    public static async Task<byte[]?> ShowFileAsync(string gitDirectory, string commit, string path, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo("git")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in (string[])["--git-dir", gitDirectory, "cat-file", "blob", $"{commit}:{path}"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("git could not be started");
+        using var buffer = new MemoryStream();
+        var copy = process.StandardOutput.BaseStream.CopyToAsync(buffer, ct);
+        var error = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        await copy;
+        await error;
+        return process.ExitCode == 0 ? buffer.ToArray() : null;
+    }
+
+    public static string FirstLine(string text)
+    {
+        var line = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
+        return line.Length > 300 ? line[..300] : line;
+    }
+
+    internal static string Describe(GitResult result) =>
+        new StringBuilder().Append("git exited with ").Append(result.ExitCode).Append(": ").Append(FirstLine(result.Error)).ToString();
+}

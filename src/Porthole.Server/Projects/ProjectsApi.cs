@@ -1,0 +1,190 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Porthole.Contracts.Api;
+using Porthole.Server.Accounts;
+using Porthole.Server.Api;
+using Porthole.Server.Data;
+using Porthole.Server.Pipelines;
+
+namespace Porthole.Server.Projects;
+
+public static partial class ProjectsApi
+{
+    public static RouteGroupBuilder MapProjectsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/projects").RequireAuthorization().WithTags("Projects");
+        group.MapPost("/", CreateAsync);
+        group.MapGet("/", ListAsync);
+        group.MapGet("/{name}", GetAsync);
+        group.MapPut("/{name}/env/{variable}", SetVariableAsync);
+        group.MapGet("/{name}/env", ListVariablesAsync);
+        group.MapDelete("/{name}/env/{variable}", DeleteVariableAsync);
+        group.MapPut("/{name}/members/{user}", SetMemberAsync);
+        return group;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    public static partial Regex ProjectName();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,255}$")]
+    private static partial Regex VariableName();
+
+    private static async Task<Results<Created<ProjectView>, ProblemHttpResult>> CreateAsync(
+        CreateProjectRequest? request, HttpContext http, PortholeDb db, TimeProvider time, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        if (request is null || string.IsNullOrWhiteSpace(request.Name) || string.IsNullOrWhiteSpace(request.Repository))
+        {
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, "Give the project a name and a repository: {\"name\": \"demo\", \"repository\": \"/path/or/url\"}.");
+        }
+
+        if (!ProjectName().IsMatch(request.Name))
+        {
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, $"'{Lookups.Shorten(request.Name)}' is not a valid project name: use letters, digits, '.', '_' and '-' (at most 100), starting with a letter or digit.");
+        }
+
+        var repository = request.Repository.Trim();
+        if (repository.StartsWith('-') || repository.Length > 2000 || repository.Any(char.IsControl))
+        {
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, "The repository must be a local path or a URL git can clone.");
+        }
+
+        var visibility = request.Visibility ?? "private";
+        if (visibility is not ("private" or "public"))
+        {
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, $"Visibility must be 'private' or 'public', not '{Lookups.Shorten(visibility)}'.");
+        }
+
+        if (await db.Projects.AnyAsync(p => p.Name == request.Name, ct))
+        {
+            return Problems.Conflict(ErrorCodes.ProjectExists, $"A project named {request.Name} already exists.");
+        }
+
+        var project = new Project { Name = request.Name, Repository = repository, Visibility = visibility, CreatedAt = time.GetUtcNow() };
+        db.Projects.Add(project);
+        await db.SaveChangesAsync(ct);
+        db.Memberships.Add(new Membership { ProjectId = project.Id, UserId = user.Id, Role = Roles.Admin });
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/projects/{project.Name}", Views.Of(project));
+    }
+
+    private static async Task<Ok<List<ProjectView>>> ListAsync(HttpContext http, PortholeDb db, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        var memberOf = db.Memberships.Where(m => m.UserId == user.Id).Select(m => m.ProjectId);
+        var projects = await db.Projects
+            .Where(p => user.IsAdmin || p.Visibility == "public" || memberOf.Contains(p.Id))
+            .OrderBy(p => p.Name)
+            .ToListAsync(ct);
+        return TypedResults.Ok(projects.Select(Views.Of).ToList());
+    }
+
+    private static async Task<Results<Ok<ProjectView>, ProblemHttpResult>> GetAsync(string name, HttpContext http, PortholeDb db, CancellationToken ct)
+    {
+        var (project, problem) = await Lookups.ProjectAsync(db, name, CurrentUser.From(http.User), Roles.Read, "see it", ct);
+        return project is null ? problem! : TypedResults.Ok(Views.Of(project));
+    }
+
+    private static async Task<Results<Ok<VariableView>, ProblemHttpResult>> SetVariableAsync(
+        string name, string variable, SetVariableRequest? request, HttpContext http, PortholeDb db, CancellationToken ct)
+    {
+        var (project, problem) = await Lookups.ProjectAsync(db, name, CurrentUser.From(http.User), Roles.Admin, "set its environment variables", ct);
+        if (project is null)
+        {
+            return problem!;
+        }
+
+        if (!VariableName().IsMatch(variable))
+        {
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, $"'{Lookups.Shorten(variable)}' is not a valid variable name: letters, digits and '_', not starting with a digit.");
+        }
+
+        if (request?.Value is null)
+        {
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, "Send the value as {\"value\": \"…\", \"secret\": true}.");
+        }
+
+        if (request.Value.Length > 65536)
+        {
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, "A variable's value may be at most 64 KiB.");
+        }
+
+        var stored = await db.Variables.SingleOrDefaultAsync(v => v.ProjectId == project.Id && v.Name == variable, ct);
+        if (stored is null)
+        {
+            stored = new ProjectVariable { ProjectId = project.Id, Name = variable, Value = request.Value };
+            db.Variables.Add(stored);
+        }
+
+        stored.Value = request.Value;
+        stored.Secret = request.Secret ?? false;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(ViewOf(stored));
+    }
+
+    private static async Task<Results<Ok<List<VariableView>>, ProblemHttpResult>> ListVariablesAsync(
+        string name, HttpContext http, PortholeDb db, CancellationToken ct)
+    {
+        var (project, problem) = await Lookups.ProjectAsync(db, name, CurrentUser.From(http.User), Roles.Write, "see its environment variables", ct);
+        if (project is null)
+        {
+            return problem!;
+        }
+
+        var variables = await db.Variables.Where(v => v.ProjectId == project.Id).OrderBy(v => v.Name).ToListAsync(ct);
+        return TypedResults.Ok(variables.Select(ViewOf).ToList());
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteVariableAsync(
+        string name, string variable, HttpContext http, PortholeDb db, CancellationToken ct)
+    {
+        var (project, problem) = await Lookups.ProjectAsync(db, name, CurrentUser.From(http.User), Roles.Admin, "remove its environment variables", ct);
+        if (project is null)
+        {
+            return problem!;
+        }
+
+        var removed = await db.Variables.Where(v => v.ProjectId == project.Id && v.Name == variable).ExecuteDeleteAsync(ct);
+        return removed == 0
+            ? Problems.NotFound(ErrorCodes.NotFound, $"Project {project.Name} has no variable {Lookups.Shorten(variable)}.")
+            : TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetMemberAsync(
+        string name, string user, SetMemberRequest? request, HttpContext http, PortholeDb db, CancellationToken ct)
+    {
+        var (project, problem) = await Lookups.ProjectAsync(db, name, CurrentUser.From(http.User), Roles.Admin, "change its members", ct);
+        if (project is null)
+        {
+            return problem!;
+        }
+
+        if (request?.Role is not { } role || (role != "none" && !Roles.IsValid(role)))
+        {
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, "Send the role as {\"role\": \"read\" | \"write\" | \"admin\" | \"none\"}.");
+        }
+
+        var member = await db.Users.SingleOrDefaultAsync(u => u.Name == user, ct);
+        if (member is null)
+        {
+            return Problems.NotFound(ErrorCodes.NotFound, $"There is no user named {Lookups.Shorten(user)}.");
+        }
+
+        await db.Memberships.Where(m => m.ProjectId == project.Id && m.UserId == member.Id).ExecuteDeleteAsync(ct);
+        if (role != "none")
+        {
+            db.Memberships.Add(new Membership { ProjectId = project.Id, UserId = member.Id, Role = role });
+            await db.SaveChangesAsync(ct);
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static VariableView ViewOf(ProjectVariable variable) => new(variable.Name, variable.Secret, variable.Secret ? null : variable.Value);
+}
+
+public sealed record SetMemberRequest(string? Role);

@@ -1,0 +1,59 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Porthole.Contracts.Api;
+using Porthole.Server.Data;
+using Porthole.Server.Pipelines;
+
+namespace Porthole.Server.Runners;
+
+/// <summary>
+/// Ends the nodes of runners that stopped heart-beating as infrastructure_fail. At start it ends at once the
+/// nodes that an earlier built-in runner of this data folder held: that runner died with its process.
+/// </summary>
+public sealed partial class LeaseSweeper(
+    IDbContextFactory<PortholeDb> dbFactory,
+    RunnerService runners,
+    StateLock stateLock,
+    TimeProvider time,
+    ILogger<LeaseSweeper> logger) : BackgroundService
+{
+    public const string BuiltInRunnerPrefix = "builtin:";
+
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+
+    /// <summary>The name the built-in runner of this process leases with.</summary>
+    public static string BuiltInRunnerName { get; } = BuiltInRunnerPrefix + Guid.NewGuid().ToString("N")[..12];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await SweepAsync(startup: true, stoppingToken);
+        using var timer = new PeriodicTimer(Interval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            await SweepAsync(startup: false, stoppingToken);
+        }
+    }
+
+    public async Task SweepAsync(bool startup, CancellationToken ct)
+    {
+        using var held = await stateLock.EnterAsync(ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = time.GetUtcNow();
+        var running = await db.Nodes.Where(n => n.Status == Status.Running).ToListAsync(ct);
+        foreach (var node in running)
+        {
+            var orphan = startup && node.RunnerName is { } name && name.StartsWith(BuiltInRunnerPrefix, StringComparison.Ordinal) && name != BuiltInRunnerName;
+            var expired = node.LeaseExpiresAt is { } expires && expires < now;
+            if (orphan || expired)
+            {
+                var reason = orphan ? "the server restarted while this node ran" : "the runner stopped heart-beating";
+                LogAbandoned(logger, node.Id, reason);
+                await runners.AbandonAsync(db, node, reason, ct);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {NodeId} ended as infrastructure_fail: {Reason}")]
+    private static partial void LogAbandoned(ILogger logger, long nodeId, string reason);
+}

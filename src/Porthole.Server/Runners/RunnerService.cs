@@ -1,0 +1,203 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Porthole.Contracts.Api;
+using Porthole.Contracts.Plans;
+using Porthole.Contracts.Runners;
+using Porthole.Server.Data;
+using Porthole.Server.Logs;
+using Porthole.Server.Pipelines;
+
+namespace Porthole.Server.Runners;
+
+/// <summary>The server's side of <see cref="IRunnerProtocol"/>, used in-process by the built-in runner.</summary>
+public sealed class RunnerService(
+    IDbContextFactory<PortholeDb> dbFactory,
+    StateLock stateLock,
+    Scheduler scheduler,
+    WorkSignal work,
+    LogStore logs,
+    TimeProvider time,
+    IOptions<PortholeOptions> options) : IRunnerProtocol
+{
+    private static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(20);
+
+    public async Task<NodeAssignment?> LeaseAsync(string runnerName, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + LongPoll;
+        while (true)
+        {
+            // Take the signal before looking, so a node queued while we look still wakes us.
+            var signal = work.WaitAsync(LongPoll, time, cancellationToken);
+            var assignment = await TryLeaseAsync(runnerName, cancellationToken);
+            if (assignment is not null)
+            {
+                return assignment;
+            }
+
+            var left = deadline - time.GetUtcNow();
+            if (left <= TimeSpan.Zero)
+            {
+                return null;
+            }
+
+            try
+            {
+                await signal.WaitAsync(left, time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                return null;
+            }
+        }
+    }
+
+    public async Task<HeartbeatReply> HeartbeatAsync(long nodeId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var node = await db.Nodes.SingleOrDefaultAsync(n => n.Id == nodeId, cancellationToken);
+        if (node is null || node.Status != Status.Running)
+        {
+            return new HeartbeatReply(Canceled: true);
+        }
+
+        var expires = time.GetUtcNow() + options.Value.LeaseDuration;
+        await db.Nodes.Where(n => n.Id == nodeId).ExecuteUpdateAsync(s => s.SetProperty(n => n.LeaseExpiresAt, expires), cancellationToken);
+        return new HeartbeatReply(node.CancelRequested);
+    }
+
+    public Task<LogAppendResult> AppendLogAsync(long nodeId, long offset, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken) =>
+        logs.AppendAsync(nodeId, offset, chunk, cancellationToken);
+
+    public async Task ReportStepAsync(long nodeId, StepReport report, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var step = await db.Steps.SingleOrDefaultAsync(s => s.NodeId == nodeId && s.Index == report.Index, cancellationToken);
+        if (step is null)
+        {
+            step = new StepRecord { NodeId = nodeId, Index = report.Index, Name = report.Name, Status = Status.Running };
+            db.Steps.Add(step);
+        }
+
+        step.Name = report.Name;
+        step.Status = StepStatus(report.State);
+        step.ExitCode = report.ExitCode;
+        step.LogStart = report.LogStart;
+        step.LogEnd = report.LogEnd;
+        step.Background = report.Background;
+        step.StartedAt = report.StartedAt;
+        step.FinishedAt = report.FinishedAt;
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public async Task CompleteNodeAsync(long nodeId, NodeCompletion completion, CancellationToken cancellationToken)
+    {
+        using var held = await stateLock.EnterAsync(cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var node = await db.Nodes.SingleOrDefaultAsync(n => n.Id == nodeId, cancellationToken);
+        if (node is null || Status.IsFinished(node.Status))
+        {
+            return;
+        }
+
+        node.Status = node.CancelRequested ? Status.Canceled : NodeStatus(completion.Result);
+        node.Message = completion.Message;
+        node.FinishedAt = time.GetUtcNow();
+        node.LeaseExpiresAt = null;
+        await db.SaveChangesAsync(cancellationToken);
+        await scheduler.NodeChangedAsync(db, node.AttemptId, cancellationToken);
+        logs.Wake(nodeId);
+    }
+
+    /// <summary>Ends a node whose runner is gone: a notice at the end of its log, then infrastructure_fail.</summary>
+    public async Task AbandonAsync(PortholeDb db, NodeRecord node, string reason, CancellationToken ct)
+    {
+        var notice = Encoding.UTF8.GetBytes($"\r\n\u001b[31mPorthole: {reason}; the node ended as infrastructure_fail.\u001b[0m\r\n");
+        await logs.AppendAsync(node.Id, logs.Length(node.Id), notice, ct);
+        node.Status = Status.InfrastructureFail;
+        node.Message = reason;
+        node.FinishedAt = time.GetUtcNow();
+        node.LeaseExpiresAt = null;
+        await db.Steps.Where(s => s.NodeId == node.Id && s.Status == Status.Running)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, Status.InfrastructureFail), ct);
+        await db.SaveChangesAsync(ct);
+        await scheduler.NodeChangedAsync(db, node.AttemptId, ct);
+        logs.Wake(node.Id);
+    }
+
+    private async Task<NodeAssignment?> TryLeaseAsync(string runnerName, CancellationToken ct)
+    {
+        using var held = await stateLock.EnterAsync(ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var node = await db.Nodes.Where(n => n.Status == Status.Queued).OrderBy(n => n.Id).FirstOrDefaultAsync(ct);
+        if (node is null)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var taken = await db.Nodes
+            .Where(n => n.Id == node.Id && n.Status == Status.Queued)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(n => n.Status, Status.Running)
+                    .SetProperty(n => n.RunnerName, runnerName)
+                    .SetProperty(n => n.StartedAt, now)
+                    .SetProperty(n => n.LeaseExpiresAt, now + options.Value.LeaseDuration),
+                ct);
+        if (taken != 1)
+        {
+            return null;
+        }
+
+        await scheduler.NodeChangedAsync(db, node.AttemptId, ct);
+        var attempt = await db.Attempts.SingleAsync(a => a.Id == node.AttemptId, ct);
+        var job = await db.Jobs.SingleAsync(j => j.Id == node.JobId, ct);
+        var workflow = await db.Workflows.SingleAsync(w => w.Id == job.WorkflowId, ct);
+        var pipeline = await db.Pipelines.SingleAsync(p => p.Id == job.PipelineId, ct);
+        var project = await db.Projects.SingleAsync(p => p.Id == pipeline.ProjectId, ct);
+        var variables = await db.Variables.Where(v => v.ProjectId == project.Id).OrderBy(v => v.Name)
+            .Select(v => new Contracts.Runners.ProjectVariable(v.Name, v.Value, v.Secret)).ToListAsync(ct);
+        var plan = JsonSerializer.Deserialize<JobPlan>(job.Plan, PlanJson.Options)!;
+        return new NodeAssignment(
+            NodeId: node.Id,
+            JobId: job.Id,
+            Attempt: attempt.Number,
+            JobNumber: job.Number,
+            WorkflowId: workflow.Id,
+            WorkflowName: workflow.Name,
+            PipelineId: pipeline.Id,
+            PipelineNumber: pipeline.Number,
+            ProjectName: project.Name,
+            RepositoryUrl: project.Repository,
+            CommitSha: pipeline.Commit,
+            Branch: pipeline.Ref,
+            NodeIndex: node.Index,
+            NodeTotal: job.Parallelism,
+            Dialect: pipeline.Dialect == "travis" ? ConfigDialect.Travis : ConfigDialect.CircleCi,
+            Job: plan,
+            Variables: variables,
+            JobTimeout: options.Value.JobTimeout,
+            LogCapBytes: options.Value.LogCapBytes);
+    }
+
+    private static string StepStatus(StepState state) => state switch
+    {
+        StepState.Running => Status.Running,
+        StepState.Success => Status.Success,
+        StepState.Failed => Status.Failed,
+        StepState.Skipped => "skipped",
+        StepState.Canceled => Status.Canceled,
+        StepState.TimedOut => Status.TimedOut,
+        _ => Status.Failed,
+    };
+
+    private static string NodeStatus(NodeResult result) => result switch
+    {
+        NodeResult.Success => Status.Success,
+        NodeResult.Failed => Status.Failed,
+        NodeResult.Canceled => Status.Canceled,
+        NodeResult.TimedOut => Status.TimedOut,
+        _ => Status.InfrastructureFail,
+    };
+}

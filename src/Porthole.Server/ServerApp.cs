@@ -1,0 +1,139 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Porthole.Contracts.Api;
+using Porthole.Contracts.Runners;
+using Porthole.Server.Accounts;
+using Porthole.Server.Data;
+using Porthole.Server.Logs;
+using Porthole.Server.Pipelines;
+using Porthole.Server.Projects;
+using Porthole.Server.Runners;
+
+namespace Porthole.Server;
+
+/// <summary>Composes the server's web application: services, middleware, API groups.</summary>
+public static class ServerApp
+{
+    public static WebApplication Build(ServerHostOptions host, Action<IServiceCollection> addServices)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseUrls(host.Urls);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 16 * 1024 * 1024);
+        builder.Configuration.AddEnvironmentVariables("PORTHOLE_");
+        if (host.Settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(host.Settings);
+        }
+
+        builder.Configuration[$"{PortholeOptions.Section}:{nameof(PortholeOptions.DataDirectory)}"] = Path.GetFullPath(host.DataDirectory);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        var services = builder.Services;
+        services.AddOptions<PortholeOptions>()
+            .Bind(builder.Configuration.GetSection(PortholeOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddDbContextFactory<PortholeDb>((sp, db) =>
+        {
+            var path = sp.GetRequiredService<IOptions<PortholeOptions>>().Value.DatabasePath;
+            db.UseSqlite($"Data Source={path};Cache=Shared;Default Timeout=30");
+        });
+        services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Detail ??= DefaultDetail(context.HttpContext, context.Exception, context.ProblemDetails.Status);
+            if (!context.ProblemDetails.Extensions.ContainsKey("code"))
+            {
+                context.ProblemDetails.Extensions["code"] = context.ProblemDetails.Status switch
+                {
+                    400 => ErrorCodes.InvalidRequest,
+                    401 => ErrorCodes.Unauthorized,
+                    403 => ErrorCodes.Forbidden,
+                    404 => ErrorCodes.NotFound,
+                    405 => "method_not_allowed",
+                    413 => "payload_too_large",
+                    415 => "unsupported_media_type",
+                    _ => "internal_error",
+                };
+            }
+        });
+        services.AddOpenApi();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = ApiJson.Options.PropertyNamingPolicy;
+            o.SerializerOptions.DefaultIgnoreCondition = ApiJson.Options.DefaultIgnoreCondition;
+            foreach (var converter in ApiJson.Options.Converters)
+            {
+                o.SerializerOptions.Converters.Add(converter);
+            }
+        });
+
+        services.AddSingleton<AdminBootstrap>();
+        services.AddSingleton<StateLock>();
+        services.AddSingleton<WorkSignal>();
+        services.AddSingleton<LogStore>();
+        services.AddSingleton<Scheduler>();
+        services.AddSingleton<ProjectRepositories>();
+        services.AddSingleton<PipelineTrigger>();
+        services.AddSingleton<Reruns>();
+        services.AddSingleton<Views>();
+        services.AddSingleton<RunnerService>();
+        services.AddSingleton<IRunnerProtocol>(sp => sp.GetRequiredService<RunnerService>());
+        services.AddHostedService<LeaseSweeper>();
+        addServices(services);
+
+        var app = builder.Build();
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : 500 });
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi();
+        app.MapGet("/", () => TypedResults.Text(
+            "Porthole is running.\nAPI: /api (OpenAPI document: /openapi/v1.json)\nCLI: porthole login --server URL --token \"$(cat DATA/admin-token)\"\n"));
+        app.MapUsersApi();
+        app.MapProjectsApi();
+        app.MapPipelinesApi();
+        app.MapJobsApi();
+        app.MapLogsApi();
+        return app;
+    }
+
+    /// <summary>A sentence for the errors the framework answers itself (no route, an unreadable body).</summary>
+    private static string DefaultDetail(HttpContext http, Exception? exception, int? status) => (exception, status) switch
+    {
+        (BadHttpRequestException bad, _) => bad.Message.Replace(" from the request body as JSON", " from the JSON body", StringComparison.Ordinal) + " Check the request's JSON against /openapi/v1.json.",
+        (_, 404) => $"Nothing is at {http.Request.Method} {http.Request.Path}; the API is described at /openapi/v1.json.",
+        (_, 405) => $"{http.Request.Path} does not take {http.Request.Method}; the API is described at /openapi/v1.json.",
+        (_, 401) => "Send a personal token as 'Authorization: token T', 'Circle-Token: T' or 'Authorization: Bearer T'.",
+        (_, 500) => "The server failed on this request; the server's log has the details.",
+        _ => "The request cannot be served as sent.",
+    };
+
+    /// <summary>Creates the data folder and migrates the database before anything listens.</summary>
+    public static async Task InitializeAsync(WebApplication app, CancellationToken ct)
+    {
+        var options = app.Services.GetRequiredService<IOptions<PortholeOptions>>().Value;
+        Directory.CreateDirectory(options.DataDirectory);
+        Directory.CreateDirectory(options.LogDirectory);
+        Directory.CreateDirectory(options.WorkspaceDirectory);
+        var factory = app.Services.GetRequiredService<IDbContextFactory<PortholeDb>>();
+        await using (var db = await factory.CreateDbContextAsync(ct))
+        {
+            await db.Database.MigrateAsync(ct);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        }
+
+        await app.Services.GetRequiredService<AdminBootstrap>().EnsureAdminAsync(options.DataDirectory, ct);
+    }
+}

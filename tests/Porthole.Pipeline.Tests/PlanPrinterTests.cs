@@ -1,0 +1,101 @@
+using static Porthole.Pipeline.Tests.Support.Configs;
+
+namespace Porthole.Pipeline.Tests;
+
+public sealed class PlanPrinterTests
+{
+    [Fact]
+    public void Prints_workflows_jobs_and_steps_of_a_circleci_plan()
+    {
+        var plan = Planned(ReadCircle(
+            "version: 2",
+            "jobs:",
+            "  build:",
+            "    docker: [{image: cimg/node:20.1}]",
+            "    steps:",
+            "      - checkout",
+            "      - run: npm ci",
+            "  test:",
+            "    parallelism: 3",
+            "    working_directory: ~/app",
+            "    environment: {NODE_ENV: test}",
+            "    steps:",
+            "      - run:",
+            "          name: Unit tests",
+            "          command: |",
+            "            npm test",
+            "            npm run lint",
+            "          when: always",
+            "          no_output_timeout: 1h30m",
+            "      - run: {command: ./server, background: true, shell: /bin/sh}",
+            "workflows:",
+            "  ci:",
+            "    jobs:",
+            "      - build",
+            "      - test: {requires: [build]}"));
+
+        Assert.Equal(
+            """
+            CircleCI config .circleci/config.yml
+            workflow: ci
+              job: build
+                parallelism: 1 (1 node)
+                executor: docker cimg/node:20.1
+                working directory: ~/project
+                steps:
+                  1. Checkout code [checkout, when on_success, shell /bin/bash -eo pipefail]
+                  2. npm ci [run, when on_success, shell /bin/bash -eo pipefail]
+                     $ npm ci
+              job: test
+                requires: build
+                parallelism: 3 (3 nodes)
+                executor: shell
+                working directory: ~/app
+                environment:
+                  NODE_ENV=test
+                steps:
+                  1. Unit tests [run, when always, no output timeout 1h30m, shell /bin/bash -eo pipefail]
+                     $ npm test …
+                  2. ./server [run, when on_success, background, shell /bin/sh]
+                     $ ./server
+
+            """,
+            PlanPrinter.Print(plan));
+    }
+
+    [Fact]
+    public void Prints_a_travis_phase_with_each_of_its_commands()
+    {
+        var plan = Planned(ReadTravis(
+            "language: shell",
+            "env: DB=mysql",
+            "install: skip",
+            "script:",
+            "  - make",
+            "  - |",
+            "    make test",
+            "    make lint",
+            "after_failure: cat log"));
+
+        Assert.Equal(
+            """
+            Travis config .travis.yml
+            workflow: build
+              job: job 1 (shell)
+                parallelism: 1 (1 node)
+                executor: shell
+                working directory: (the checkout)
+                environment:
+                  DB=mysql
+                steps:
+                  1. checkout [checkout, when on_success, shell /bin/bash]
+                  2. script [run, when on_success, shell /bin/bash]
+                     $ make
+                     $ make test …
+                  3. after_failure [run, when on_fail, result ignored, shell /bin/bash]
+                     $ cat log
+
+            """,
+            PlanPrinter.Print(plan));
+    }
+}

@@ -1,0 +1,27 @@
+using System.Text.Json;
+
+namespace Porthole.Server.Tests.Support;
+
+public static class Expect
+{
+    public static async Task StatusAsync(HttpResponseMessage response, int status)
+    {
+        if ((int)response.StatusCode != status)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.Fail($"expected HTTP {status}, got {(int)response.StatusCode}: {body}");
+        }
+    }
+
+    /// <summary>Asserts a ProblemDetails answer with the status and stable code, and returns it.</summary>
+    public static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, int status, string code)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == status, $"expected HTTP {status}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(code, problem.GetProperty("code").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()), body);
+        return problem;
+    }
+}
