@@ -53,11 +53,11 @@ public static class StepOverhead
             }
         }
 
-        var job = Stats.Median(jobTimes);
+        var jobMedian = Stats.Median(jobTimes);
         var bashMedian = Stats.Median(bashTimes);
-        var perStep = (job - bashMedian) / Steps;
-        Console.WriteLine($"step-overhead: median job {Stats.F(job, 0)} ms vs bash script {Stats.F(bashMedian, 1)} ms over {runs} runs");
-        Console.WriteLine($"step-overhead: added per step {Stats.F(perStep)} ms (target <= 10 ms); ratio job/bash {Stats.F(job / bashMedian, 1)}x");
+        var perStep = (jobMedian - bashMedian) / Steps;
+        Console.WriteLine($"step-overhead: median job {Stats.F(jobMedian, 0)} ms vs bash script {Stats.F(bashMedian, 1)} ms over {runs} runs");
+        Console.WriteLine($"step-overhead: added per step {Stats.F(perStep)} ms (target <= 10 ms); ratio job/bash {Stats.F(jobMedian / bashMedian, 1)}x");
         return 0;
     }
 }
