@@ -8,6 +8,8 @@ namespace Porthole.Runner;
 /// A node's log on its way to the server: every byte is appended to a local spool file first, then sent by
 /// byte offset every flush interval. The server ignores bytes it already has and refuses gaps, so a retry
 /// after any failure resumes from what the server says it stored: nothing is lost or repeated.
+/// Step reports are queued and sent by the same loop, right after the bytes they point at, so a step never
+/// waits for the server.
 /// </summary>
 public sealed partial class LogSpool : INodeReporter, IAsyncDisposable
 {
@@ -21,6 +23,8 @@ public sealed partial class LogSpool : INodeReporter, IAsyncDisposable
     private readonly FileStream _writer;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SemaphoreSlim _sendGate = new(1, 1);
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<StepReport> _reports = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sender;
     private long _written;
@@ -52,11 +56,11 @@ public sealed partial class LogSpool : INodeReporter, IAsyncDisposable
         }
     }
 
-    public async ValueTask StepChangedAsync(StepReport report, CancellationToken ct)
+    public ValueTask StepChangedAsync(StepReport report, CancellationToken ct)
     {
-        // Send the step's bytes first, so a reader who sees the step also finds its log.
-        await SendAsync(CancellationToken.None);
-        await _server.ReportStepAsync(_nodeId, report, CancellationToken.None);
+        _reports.Enqueue(report);
+        _wake.Release();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Sends everything spooled so far; retries until the server has it all or <paramref name="ct"/> ends.</summary>
@@ -68,7 +72,7 @@ public sealed partial class LogSpool : INodeReporter, IAsyncDisposable
             try
             {
                 await SendAsync(ct);
-                if (Interlocked.Read(ref _sent) >= Interlocked.Read(ref _written))
+                if (Interlocked.Read(ref _sent) >= Interlocked.Read(ref _written) && _reports.IsEmpty)
                 {
                     return;
                 }
@@ -103,13 +107,15 @@ public sealed partial class LogSpool : INodeReporter, IAsyncDisposable
         _stop.Dispose();
         _writeGate.Dispose();
         _sendGate.Dispose();
+        _wake.Dispose();
     }
 
     private async Task SendLoopAsync(TimeSpan interval, CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(interval, _time);
-        while (await timer.WaitForNextTickAsync(ct))
+        while (!ct.IsCancellationRequested)
         {
+            // Wake at the flush interval, or at once when a step starts or ends.
+            await _wake.WaitAsync(interval, ct);
             try
             {
                 await SendAsync(ct);
@@ -138,27 +144,36 @@ public sealed partial class LogSpool : INodeReporter, IAsyncDisposable
                 _writeGate.Release();
             }
 
-            if (_sent >= written)
+            if (_sent < written)
             {
-                return;
+                await SendBytesAsync(written, ct);
             }
 
-            await using var reader = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-            var buffer = new byte[(int)Math.Min(MaxChunk, written - _sent)];
-            while (_sent < written)
+            while (_reports.TryPeek(out var report))
             {
-                reader.Position = _sent;
-                var count = (int)Math.Min(buffer.Length, written - _sent);
-                await reader.ReadExactlyAsync(buffer.AsMemory(0, count), ct);
-                var result = await _server.AppendLogAsync(_nodeId, _sent, buffer.AsMemory(0, count), ct);
-
-                // Appended and AlreadyStored leave the server's length at or past our end; a gap tells us where it stopped.
-                Interlocked.Exchange(ref _sent, Math.Min(result.StoredLength, written));
+                await _server.ReportStepAsync(_nodeId, report, ct);
+                _reports.TryDequeue(out _);
             }
         }
         finally
         {
             _sendGate.Release();
+        }
+    }
+
+    private async Task SendBytesAsync(long written, CancellationToken ct)
+    {
+        await using var reader = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+        var buffer = new byte[(int)Math.Min(MaxChunk, written - _sent)];
+        while (_sent < written)
+        {
+            reader.Position = _sent;
+            var count = (int)Math.Min(buffer.Length, written - _sent);
+            await reader.ReadExactlyAsync(buffer.AsMemory(0, count), ct);
+            var result = await _server.AppendLogAsync(_nodeId, _sent, buffer.AsMemory(0, count), ct);
+
+            // Appended and AlreadyStored leave the server's length at or past our end; a gap tells us where it stopped.
+            Interlocked.Exchange(ref _sent, Math.Min(result.StoredLength, written));
         }
     }
 
