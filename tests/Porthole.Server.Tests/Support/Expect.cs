@@ -25,3 +25,13 @@ public static class Expect
         return problem;
     }
 }
+
+public static class HttpClientExtensions
+{
+    public static async Task<T> GetFromJsonAsyncOrFail<T>(this HttpClient client, string path)
+    {
+        var response = await client.GetAsync(path);
+        await Expect.StatusAsync(response, 200);
+        return (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<T>(response.Content, Porthole.Contracts.Api.ApiJson.Options))!;
+    }
+}
