@@ -1,3 +1,5 @@
+using Porthole.Contracts.Ssh;
+
 namespace Porthole.Contracts.Runners;
 
 /// <summary>
@@ -9,6 +11,9 @@ namespace Porthole.Contracts.Runners;
 /// <item><see cref="AppendLogAsync"/> stores bytes at a byte offset of the node's log: bytes already stored are a no-op,
 /// an offset past the end (a gap) is refused.</item>
 /// <item><see cref="ReportStepAsync"/> records a step starting or ending; <see cref="CompleteNodeAsync"/> the node's end.</item>
+/// <item><see cref="ReportSshEndpointAsync"/> and <see cref="ReportSshEventAsync"/> tell where a node's sshd listens and every
+/// key offered and session opened or closed there; the heartbeat's reply carries the keys accepted now, so a revoked key is
+/// dropped within a heartbeat.</item>
 /// </list>
 /// </summary>
 public interface IRunnerProtocol
@@ -22,9 +27,14 @@ public interface IRunnerProtocol
     Task ReportStepAsync(long nodeId, StepReport report, CancellationToken cancellationToken);
 
     Task CompleteNodeAsync(long nodeId, NodeCompletion completion, CancellationToken cancellationToken);
+
+    Task ReportSshEndpointAsync(long nodeId, SshEndpointInfo endpoint, CancellationToken cancellationToken);
+
+    Task ReportSshEventAsync(long nodeId, SshEvent sshEvent, CancellationToken cancellationToken);
 }
 
-public sealed record HeartbeatReply(bool Canceled);
+/// <summary>The server's answer to a heartbeat: whether the node was canceled, and for an SSH node the keys accepted now.</summary>
+public sealed record HeartbeatReply(bool Canceled, IReadOnlyList<SshGrant>? SshKeys = null);
 
 public enum LogAppendOutcome
 {

@@ -1,10 +1,12 @@
 using Porthole.Contracts.Plans;
+using Porthole.Contracts.Ssh;
 
 namespace Porthole.Contracts.Runners;
 
 /// <summary>
 /// Everything a runner needs to run one node of one attempt of a job, handed over by a lease.
 /// <see cref="Variables"/> are the project's environment variables; those marked secret are masked in the log.
+/// <see cref="Ssh"/> is set when the attempt was asked for with SSH (a rerun with SSH).
 /// </summary>
 public sealed record NodeAssignment(
     long NodeId,
@@ -25,6 +27,7 @@ public sealed record NodeAssignment(
     JobPlan Job,
     IReadOnlyList<ProjectVariable> Variables,
     TimeSpan JobTimeout,
-    long LogCapBytes);
+    long LogCapBytes,
+    SshRequest? Ssh = null);
 
 public sealed record ProjectVariable(string Name, string Value, bool Secret);

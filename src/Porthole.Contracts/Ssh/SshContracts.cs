@@ -1,0 +1,51 @@
+namespace Porthole.Contracts.Ssh;
+
+/// <summary>A key that may open a session on a node, with the user it belongs to. <see cref="PublicKey"/> is <c>type base64</c>.</summary>
+public sealed record SshGrant(long UserId, string UserName, string Fingerprint, string PublicKey);
+
+/// <summary>
+/// What a node that was asked for with SSH needs: who asked, the keys accepted now, and the Wait for SSH rules
+/// (R-SSH-8): how long to wait for a first connection, and how long the node may stay after the first connection.
+/// </summary>
+public sealed record SshRequest(
+    string RequestedBy,
+    IReadOnlyList<SshGrant> Keys,
+    TimeSpan FirstConnectionTimeout,
+    TimeSpan MaxSessionTime);
+
+/// <summary>Where a node's sshd listens and how to check it is the right one (R-SSH-3).</summary>
+public sealed record SshEndpointInfo(
+    string Host,
+    int Port,
+    string User,
+    string HostKey,
+    string HostKeyFingerprint,
+    IReadOnlyList<string> AcceptedFingerprints);
+
+public enum SshEventKind
+{
+    /// <summary>An offered key was accepted (sshd's "Accepted publickey").</summary>
+    KeyAccepted,
+
+    /// <summary>An offered key was refused (sshd's "Failed publickey"); the server works out why.</summary>
+    KeyRefused,
+
+    SessionStarted,
+
+    SessionEnded,
+}
+
+/// <summary>
+/// One thing that happened at a node's sshd: a key offered, or a session starting or ending. A connection is
+/// named by the client's <see cref="Address"/> and <see cref="Port"/>; <see cref="Command"/> is what the user
+/// asked to run (empty for a login shell).
+/// </summary>
+public sealed record SshEvent(
+    SshEventKind Kind,
+    DateTimeOffset At,
+    string Address,
+    int Port,
+    string? Fingerprint = null,
+    string? KeyType = null,
+    string? UserName = null,
+    string? Command = null);

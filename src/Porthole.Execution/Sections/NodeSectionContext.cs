@@ -1,0 +1,43 @@
+using Porthole.Execution.Executors;
+
+namespace Porthole.Execution.Sections;
+
+/// <summary>What a section may see and use of its node.</summary>
+public sealed class NodeSectionContext
+{
+    public NodeSectionContext(
+        IExecutorNode node,
+        string workingDirectory,
+        IReadOnlyDictionary<string, string> environment,
+        string? bashEnvPath,
+        bool jobFailed,
+        Func<string, ValueTask> write)
+    {
+        Node = node;
+        WorkingDirectory = workingDirectory;
+        Environment = environment;
+        BashEnvPath = bashEnvPath;
+        JobFailed = jobFailed;
+        _write = write;
+    }
+
+    private readonly Func<string, ValueTask> _write;
+
+    /// <summary>The node's environment: start processes here (they are tagged and ended with the node).</summary>
+    public IExecutorNode Node { get; }
+
+    /// <summary>The job's working directory as the steps see it.</summary>
+    public string WorkingDirectory { get; }
+
+    /// <summary>The job-level environment of the steps: base, built-ins, project variables, job environment (not a step's own).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; }
+
+    /// <summary>CircleCI's <c>BASH_ENV</c> file that steps may have appended exports to; null for Travis.</summary>
+    public string? BashEnvPath { get; }
+
+    /// <summary>For a section after the steps: whether the steps failed.</summary>
+    public bool JobFailed { get; }
+
+    /// <summary>Writes text to the node's log, inside this section, through the secret masking.</summary>
+    public ValueTask WriteAsync(string text) => _write(text);
+}
