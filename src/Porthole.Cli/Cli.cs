@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using Porthole.Cli.Commands;
 using Porthole.Cli.Output;
+using Porthole.Cli.Ssh;
 
 namespace Porthole.Cli;
 
@@ -18,13 +19,21 @@ public static class Cli
     }
 
     /// <summary>Runs one command; returns the exit code (0 done, 1 failed, 2 usage error, 130 interrupted).</summary>
-    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken) =>
+        RunAsync(args, context, InheritedStdioLauncher.Instance, cancellationToken);
+
+    /// <summary>
+    /// Runs one command, starting programs that take over the terminal (<c>porthole ssh</c> starts ssh) through
+    /// <paramref name="launcher"/>; returns the exit code (that of ssh for <c>porthole ssh</c>).
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, CliContext context, IProcessLauncher launcher, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(launcher);
         try
         {
-            var root = CreateRootCommand(context);
+            var root = CreateRootCommand(context, launcher);
             var parseResult = root.Parse(args);
             if (parseResult.Action is ParseErrorAction)
             {
@@ -64,7 +73,9 @@ public static class Cli
         }
     }
 
-    public static RootCommand CreateRootCommand(CliContext context)
+    public static RootCommand CreateRootCommand(CliContext context) => CreateRootCommand(context, InheritedStdioLauncher.Instance);
+
+    public static RootCommand CreateRootCommand(CliContext context, IProcessLauncher launcher)
     {
         var root = new RootCommand("Porthole: a self-hosted CI service for CircleCI and Travis CI configs, whose jobs can be entered over SSH.");
         root.Subcommands.Add(ServerCommand.Create());
@@ -85,6 +96,8 @@ public static class Cli
         }
 
         root.Subcommands.Add(LogsCommand.Create(context));
+        root.Subcommands.Add(KeysCommands.Create(context));
+        root.Subcommands.Add(SshCommands.Create(context, launcher));
         root.Subcommands.Add(EnvCommands.Create(context));
         root.Subcommands.Add(ConfigCommands.Create(context));
         return root;

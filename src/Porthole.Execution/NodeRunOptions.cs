@@ -4,4 +4,12 @@ namespace Porthole.Execution;
 /// How to run one node. <paramref name="WorkspaceRoot"/> is a fresh, empty folder for this node that the caller
 /// owns (and deletes after the node); <paramref name="DefaultNoOutputTimeout"/> applies to steps that set none (10 min).
 /// </summary>
-public sealed record NodeRunOptions(string WorkspaceRoot, TimeSpan DefaultNoOutputTimeout);
+public sealed record NodeRunOptions(string WorkspaceRoot, TimeSpan DefaultNoOutputTimeout)
+{
+    /// <summary>
+    /// The node's process tag: the value of <c>PORTHOLE_NODE_TAG</c> (<see cref="Shell.LeftoverProcesses.TagVariable"/>)
+    /// in the environment of every process of the node. A runner that chooses it can write it down while the node runs
+    /// and, after a crash, end what is left with <see cref="Shell.LeftoverProcesses.EndTaggedAsync"/>. Null: a new guid.
+    /// </summary>
+    public string? Tag { get; init; }
+}

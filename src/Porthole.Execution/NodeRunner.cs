@@ -1,6 +1,8 @@
 using Porthole.Contracts.Runners;
 using Porthole.Execution.Executors;
 using Porthole.Execution.Logging;
+using Porthole.Execution.Sections;
+using Porthole.Execution.Shell;
 using Porthole.Execution.Steps;
 
 namespace Porthole.Execution;
@@ -15,12 +17,51 @@ public sealed class NodeRunner(TimeProvider timeProvider, IExecutor executor)
     /// Runs the node to its end. Canceling <paramref name="cancellationToken"/> ends the running step's processes,
     /// skips the rest and returns <see cref="NodeResult.Canceled"/>; it does not throw.
     /// </summary>
-    public async Task<NodeCompletion> RunAsync(NodeAssignment assignment, NodeRunOptions options, INodeReporter reporter, CancellationToken cancellationToken)
+    public Task<NodeCompletion> RunAsync(NodeAssignment assignment, NodeRunOptions options, INodeReporter reporter, CancellationToken cancellationToken) =>
+        RunAsync(assignment, options, reporter, NodeSections.None, cancellationToken);
+
+    /// <summary>
+    /// Runs the node to its end with the runner's <paramref name="sections"/> around its steps:
+    /// <list type="bullet">
+    /// <item><see cref="NodeSections.Before"/> run once the node is prepared (executor set up, working directory and
+    /// BASH_ENV made), before the first step; <see cref="NodeSections.After"/> after the last step and the end of the
+    /// background steps, whether the steps passed or failed, but not after a cancel (they are reported skipped).</item>
+    /// <item>Each is reported like a step with a header in the log: the sections before take the indexes 0..b-1, the
+    /// plan's steps follow, the sections after come last.</item>
+    /// <item>A section ends at a cancel, never at the job time cap (the cap is for the steps). It never changes the
+    /// node's result; one that throws is reported failed with a line in the log, and the node goes on.</item>
+    /// <item>A section before the steps that returns <see cref="NodeSectionResult.SkipSteps"/> skips the plan's steps
+    /// (reported skipped); the node's result is then success unless it was canceled.</item>
+    /// <item>Processes a section starts on <see cref="NodeSectionContext.Node"/> run until it stops them, and at
+    /// the latest until the node is destroyed when this returns.</item>
+    /// </list>
+    /// Canceling <paramref name="cancellationToken"/> ends the running step or section; it does not throw.
+    /// </summary>
+    /// <exception cref="ArgumentException"><see cref="NodeRunOptions.Tag"/> is empty or holds a NUL or a newline.</exception>
+    public async Task<NodeCompletion> RunAsync(
+        NodeAssignment assignment,
+        NodeRunOptions options,
+        INodeReporter reporter,
+        NodeSections sections,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(assignment);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(reporter);
+        ArgumentNullException.ThrowIfNull(sections);
+        ArgumentNullException.ThrowIfNull(sections.Before);
+        ArgumentNullException.ThrowIfNull(sections.After);
+        if (sections.Before.Concat(sections.After).Any(s => s is null))
+        {
+            throw new ArgumentException("A node's sections cannot be null.", nameof(sections));
+        }
 
+        if (options.Tag is not null)
+        {
+            LeftoverProcesses.ValidateTag(options.Tag, nameof(options));
+        }
+
+        var tag = options.Tag ?? Guid.NewGuid().ToString("N");
         var masker = SecretMasker.Create(assignment.Variables.Where(v => v.Secret).Select(v => v.Value));
         var log = new NodeLog(reporter, masker, assignment.LogCapBytes);
         using var stop = new StopSignals(cancellationToken, assignment.JobTimeout, timeProvider, log.Faulted);
@@ -29,18 +70,19 @@ public sealed class NodeRunner(TimeProvider timeProvider, IExecutor executor)
             IExecutorNode node;
             try
             {
-                node = await executor.SetupAsync(new NodeSetup(options.WorkspaceRoot, assignment.Job.Executor), CancellationToken.None);
+                var setup = new NodeSetup(options.WorkspaceRoot, assignment.Job.Executor) { Tag = tag };
+                node = await executor.SetupAsync(setup, CancellationToken.None);
             }
             catch (ExecutorException e)
             {
                 await log.Runner.WriteTextAsync(LogLines.StartFailed(e.Message));
-                await ReportAllSkippedAsync(assignment, log);
+                await ReportAllSkippedAsync(assignment, sections, log);
                 return new NodeCompletion(NodeResult.InfrastructureFail, e.Message);
             }
 
             try
             {
-                return await new NodeRun(assignment, options, node, log, timeProvider, stop).RunAsync();
+                return await new NodeRun(assignment, options, node, log, timeProvider, stop, sections, tag).RunAsync();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -59,14 +101,24 @@ public sealed class NodeRunner(TimeProvider timeProvider, IExecutor executor)
         }
     }
 
-    private async Task ReportAllSkippedAsync(NodeAssignment assignment, NodeLog log)
+    private async Task ReportAllSkippedAsync(NodeAssignment assignment, NodeSections sections, NodeLog log)
     {
         var now = timeProvider.GetUtcNow();
         var offset = log.Offset;
-        for (var i = 0; i < assignment.Job.Steps.Count; i++)
+        var index = 0;
+        foreach (var section in sections.Before)
         {
-            var step = assignment.Job.Steps[i];
-            await log.ReportStepAsync(new StepReport(i, step.Name, StepState.Skipped, null, offset, offset, now, now, step.Background));
+            await log.ReportStepAsync(new StepReport(index++, section.Name, StepState.Skipped, null, offset, offset, now, now));
+        }
+
+        foreach (var step in assignment.Job.Steps)
+        {
+            await log.ReportStepAsync(new StepReport(index++, step.Name, StepState.Skipped, null, offset, offset, now, now, step.Background));
+        }
+
+        foreach (var section in sections.After)
+        {
+            await log.ReportStepAsync(new StepReport(index++, section.Name, StepState.Skipped, null, offset, offset, now, now));
         }
     }
 }

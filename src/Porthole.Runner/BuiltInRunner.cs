@@ -14,11 +14,13 @@ public sealed partial class BuiltInRunner(
     NodeSession session,
     IOptions<RunnerOptions> options,
     RunnerIdentity identity,
+    LeftoverNodes leftovers,
     TimeProvider time,
     ILogger<BuiltInRunner> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await leftovers.CleanAsync(stoppingToken);
         using var slots = new SemaphoreSlim(options.Value.Concurrency);
         var running = new List<Task>();
         try

@@ -12,6 +12,8 @@ namespace Porthole.Runner;
 public sealed partial class NodeSession(
     IRunnerProtocol server,
     NodeRunner nodeRunner,
+    LeftoverNodes leftovers,
+    RunnerIdentity identity,
     IOptions<RunnerOptions> options,
     TimeProvider time,
     ILogger<NodeSession> logger)
@@ -28,11 +30,12 @@ public sealed partial class NodeSession(
         NodeCompletion completion;
         try
         {
-            DeleteFolder(workspace);
+            Workspaces.Delete(workspace);
             Directory.CreateDirectory(workspace);
+            var tag = leftovers.Record(assignment.NodeId, identity.Name, workspace);
             completion = await nodeRunner.RunAsync(
                 assignment,
-                new NodeRunOptions(workspace, settings.DefaultNoOutputTimeout),
+                new NodeRunOptions(workspace, settings.DefaultNoOutputTimeout) { Tag = tag },
                 spool,
                 cancel.Token);
         }
@@ -66,7 +69,8 @@ public sealed partial class NodeSession(
         }
 
         await server.CompleteNodeAsync(assignment.NodeId, completion, CancellationToken.None);
-        DeleteFolder(workspace);
+        Workspaces.Delete(workspace);
+        leftovers.Forget(assignment.NodeId);
     }
 
     private async Task HeartbeatAsync(long nodeId, CancellationTokenSource cancel, CancellationToken stop)
@@ -93,22 +97,6 @@ public sealed partial class NodeSession(
         catch (OperationCanceledException)
         {
         }
-    }
-
-    private static void DeleteFolder(string path)
-    {
-        if (!Directory.Exists(path))
-        {
-            return;
-        }
-
-        // Steps may leave read-only files (git objects); make them writable before removing.
-        foreach (var file in Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
-        {
-            File.SetAttributes(file, FileAttributes.Normal);
-        }
-
-        Directory.Delete(path, recursive: true);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Node {NodeId}: {Reason}")]

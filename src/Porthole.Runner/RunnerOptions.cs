@@ -9,7 +9,7 @@ public sealed class RunnerOptions
 
     /// <summary>How many nodes run at once.</summary>
     [Range(1, 256)]
-    public int Concurrency { get; set; } = Math.Max(2, Environment.ProcessorCount);
+    public int Concurrency { get; set; } = Math.Max(4, Environment.ProcessorCount * 2);
 
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromMilliseconds(500);
@@ -24,6 +24,10 @@ public sealed class RunnerOptions
     /// <summary>Each node gets a fresh folder below this one, removed when the node ends.</summary>
     [Required]
     public string WorkspaceDirectory { get; set; } = "./data/workspaces";
+
+    /// <summary>Which nodes run now and their process tags, for the cleanup after a crash.</summary>
+    [Required]
+    public string StateDirectory { get; set; } = "./data/runner";
 
     /// <summary>Log bytes wait here until the server has stored them.</summary>
     [Required]

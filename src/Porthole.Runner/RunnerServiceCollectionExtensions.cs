@@ -19,11 +19,13 @@ public static class RunnerServiceCollectionExtensions
             {
                 o.WorkspaceDirectory = Path.GetFullPath(Path.Combine(dataDirectory, "workspaces"));
                 o.SpoolDirectory = Path.GetFullPath(Path.Combine(dataDirectory, "spool"));
+                o.StateDirectory = Path.GetFullPath(Path.Combine(dataDirectory, "runner"));
             })
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton(new RunnerIdentity(name));
         services.AddSingleton<NodeSession>();
+        services.AddSingleton<LeftoverNodes>();
         services.AddSingleton<IExecutor>(sp => new ShellExecutor(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<NodeRunner>();
         services.AddHostedService<BuiltInRunner>();

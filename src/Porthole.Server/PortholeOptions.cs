@@ -22,6 +22,25 @@ public sealed class PortholeOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Wait for SSH: how long a node waits for a first connection (R-SSH-8).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SshFirstConnectionTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Wait for SSH: how long a node stays at most after its first connection (R-SSH-8).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan SshMaxSessionTime { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>Where <c>porthole keys import</c> reads accounts' public keys: <c>{GitHub}/USER.keys</c>, <c>{GitLab}/USER.keys</c>,
+    /// <c>{Bitbucket}/2.0/users/USER/ssh-keys</c>.</summary>
+    [Required]
+    public string GitHubKeysBase { get; set; } = "https://github.com";
+
+    [Required]
+    public string GitLabKeysBase { get; set; } = "https://gitlab.com";
+
+    [Required]
+    public string BitbucketKeysBase { get; set; } = "https://api.bitbucket.org";
+
     public string DatabasePath => Path.Combine(DataDirectory, "porthole.db");
 
     public string LogDirectory => Path.Combine(DataDirectory, "logs");

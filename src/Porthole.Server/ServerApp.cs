@@ -15,6 +15,7 @@ using Porthole.Server.Logs;
 using Porthole.Server.Pipelines;
 using Porthole.Server.Projects;
 using Porthole.Server.Runners;
+using Porthole.Server.Ssh;
 
 namespace Porthole.Server;
 
@@ -89,6 +90,8 @@ public static class ServerApp
         services.AddSingleton<Reruns>();
         services.AddSingleton<Views>();
         services.AddSingleton<RunnerService>();
+        services.AddSingleton<Ssh.SshRerun>();
+        services.AddHttpClient<Ssh.KeyProviders>();
         services.AddSingleton<IRunnerProtocol>(sp => sp.GetRequiredService<RunnerService>());
         services.AddHostedService<LeaseSweeper>();
         addServices(services);
@@ -106,6 +109,9 @@ public static class ServerApp
         app.MapPipelinesApi();
         app.MapJobsApi();
         app.MapLogsApi();
+        app.MapKeysApi();
+        app.MapSshApi();
+        app.MapCircleCiRerunApi();
         return app;
     }
 

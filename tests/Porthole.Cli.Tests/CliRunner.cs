@@ -1,4 +1,5 @@
 using System.Text;
+using Porthole.Cli.Ssh;
 
 namespace Porthole.Cli.Tests;
 
@@ -16,14 +17,21 @@ public static class CliRunner
     public static Task<CliOutcome> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
         RunAsync(environment, new ImpatientTimeProvider(), args);
 
-    public static async Task<CliOutcome> RunAsync(IReadOnlyDictionary<string, string> environment, TimeProvider timeProvider, params string[] args)
+    public static Task<CliOutcome> RunAsync(IReadOnlyDictionary<string, string> environment, TimeProvider timeProvider, params string[] args) =>
+        RunAsync(environment, timeProvider, new RecordingLauncher(), args);
+
+    /// <summary>Runs with <paramref name="launcher"/> standing in for the programs the CLI hands the terminal to (ssh).</summary>
+    public static Task<CliOutcome> RunAsync(IReadOnlyDictionary<string, string> environment, IProcessLauncher launcher, params string[] args) =>
+        RunAsync(environment, new ImpatientTimeProvider(), launcher, args);
+
+    public static async Task<CliOutcome> RunAsync(IReadOnlyDictionary<string, string> environment, TimeProvider timeProvider, IProcessLauncher launcher, params string[] args)
     {
         using var stdout = new MemoryStream();
         await using var text = new StreamWriter(stdout, new UTF8Encoding(false), leaveOpen: true) { AutoFlush = true };
         await using var stderr = new StringWriter();
         var context = new CliContext(text, stderr, stdout, name => environment.TryGetValue(name, out var value) ? value : null, timeProvider);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var exitCode = await Cli.RunAsync(args, context, timeout.Token);
+        var exitCode = await Cli.RunAsync(args, context, launcher, timeout.Token);
         await text.FlushAsync();
         return new CliOutcome(exitCode, stdout.ToArray(), stderr.ToString());
     }
@@ -63,5 +71,19 @@ public sealed class ImpatientTimeProvider : TimeProvider
     {
         Waits++;
         return base.CreateTimer(callback, state, TimeSpan.Zero, period);
+    }
+}
+
+/// <summary>Records the programs the CLI would start with the terminal (ssh) instead of starting them.</summary>
+public sealed class RecordingLauncher(bool inputIsTerminal = false, int exitCode = 0) : IProcessLauncher
+{
+    public List<(string Program, IReadOnlyList<string> Arguments)> Runs { get; } = [];
+
+    public bool InputIsTerminal => inputIsTerminal;
+
+    public Task<int> RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        Runs.Add((program, [.. arguments]));
+        return Task.FromResult(exitCode);
     }
 }

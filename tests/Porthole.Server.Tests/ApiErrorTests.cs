@@ -170,8 +170,8 @@ public sealed class ApiErrorTests : IAsyncLifetime
     [Fact]
     public async Task Roles_decide_who_may_see_and_who_may_trigger()
     {
-        var reader = await CreateUserAsync("reader");
-        var stranger = await CreateUserAsync("stranger");
+        var reader = await _server.CreateUserAsync("reader");
+        var stranger = await _server.CreateUserAsync("stranger");
         var member = await _server.Client.PutAsJsonAsync("/api/projects/app/members/reader", new { role = "read" });
         await Expect.StatusAsync(member, 204);
 
@@ -197,12 +197,5 @@ public sealed class ApiErrorTests : IAsyncLifetime
         using var client = _server.ClientFor(null);
         var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement;
         Assert.True(document.GetProperty("paths").TryGetProperty("/api/jobs/{id}/rerun", out _));
-    }
-
-    private async Task<string> CreateUserAsync(string name)
-    {
-        var response = await _server.Client.PostAsJsonAsync("/api/users", new { name });
-        await Expect.StatusAsync(response, 201);
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
     }
 }

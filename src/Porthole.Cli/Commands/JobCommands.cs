@@ -4,6 +4,7 @@ using System.Text.Json;
 using Porthole.Cli.Client;
 using Porthole.Cli.Output;
 using Porthole.Contracts.Api;
+using SshRerunRequest = Porthole.Cli.Client.SshApi.SshRerunRequest;
 
 namespace Porthole.Cli.Commands;
 
@@ -112,13 +113,21 @@ internal static class JobCommands
     {
         var jobId = CommonOptions.JobId();
         var fromFailed = new Option<bool>("--from-failed") { Description = "Rerun every failed job of the workflow and the jobs that depend on them" };
+        var ssh = new Option<bool>("--ssh") { Description = "Rerun the job with an SSH endpoint on each node; enter it with porthole ssh JOB" };
         var json = CommonOptions.Json();
-        var command = new Command("rerun", "Rerun a job as a new attempt of the same job") { jobId, fromFailed, json };
+        var command = new Command("rerun", "Rerun a job as a new attempt of the same job") { jobId, fromFailed, ssh, json };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
+            var withSsh = parseResult.GetValue(ssh);
+            if (withSsh && parseResult.GetValue(fromFailed))
+            {
+                throw CliException.Usage("--ssh reruns the one job; it cannot be combined with --from-failed");
+            }
+
             using var client = PortholeClient.FromLogin(context);
-            var request = new RerunRequest(parseResult.GetValue(fromFailed) ? true : null);
-            var answer = await client.SendAsync(HttpMethod.Post, PortholeClient.Path("jobs", parseResult.GetRequiredValue(jobId), "rerun"), request, cancellationToken);
+            var id = parseResult.GetRequiredValue(jobId);
+            object request = withSsh ? new SshRerunRequest(Ssh: true) : new RerunRequest(parseResult.GetValue(fromFailed) ? true : null);
+            var answer = await client.SendAsync(HttpMethod.Post, PortholeClient.Path("jobs", id, "rerun"), request, cancellationToken);
             if (parseResult.GetValue(json))
             {
                 await CommonOptions.WriteJsonAsync(context, answer, cancellationToken);
@@ -128,10 +137,16 @@ internal static class JobCommands
             var rerun = client.Read<RerunResponse>(answer);
             foreach (var job in rerun.Jobs)
             {
-                await context.Output.WriteLineAsync($"job {job.JobId} {job.Name} attempt {job.Attempt}");
+                await context.Output.WriteLineAsync($"job {job.JobId} {job.Name} attempt {job.Attempt}{(withSsh ? " with SSH" : "")}");
             }
 
-            if (rerun.Jobs.Count > 0)
+            if (withSsh)
+            {
+                var sshJob = rerun.Jobs.Count > 0 ? rerun.Jobs[0].JobId : id;
+                await context.Output.WriteLineAsync($"enter it: porthole ssh {sshJob}");
+                await context.Output.WriteLineAsync($"if your key is refused: porthole ssh doctor {sshJob}");
+            }
+            else if (rerun.Jobs.Count > 0)
             {
                 await context.Output.WriteLineAsync($"follow its log: porthole logs {rerun.Jobs[0].JobId} -f");
             }

@@ -5,13 +5,14 @@ using Porthole.Contracts.Api;
 
 namespace Porthole.Cli.Commands;
 
-/// <summary><c>porthole project add</c> and <c>porthole projects</c>.</summary>
+/// <summary><c>porthole project add</c>, <c>porthole project settings</c> and <c>porthole projects</c>.</summary>
 internal static class ProjectCommands
 {
     public static IEnumerable<Command> Create(CliContext context)
     {
         var project = new Command("project", "Manage a project");
         project.Subcommands.Add(Add(context));
+        project.Subcommands.Add(ProjectSettingsCommand.Create(context));
         yield return project;
         yield return List(context);
     }

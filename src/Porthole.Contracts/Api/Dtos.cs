@@ -6,7 +6,7 @@ namespace Porthole.Contracts.Api;
 
 public sealed record CreateProjectRequest(string Name, string Repository, string? Visibility);
 
-public sealed record ProjectView(string Name, string Repository, string Visibility, DateTimeOffset CreatedAt);
+public sealed record ProjectView(string Name, string Repository, string Visibility, DateTimeOffset CreatedAt, bool DebugEnabled = false, bool SshWriteMembers = false);
 
 /// <summary>Trigger a pipeline at a ref (branch or tag) or at a commit; neither means the repository's default branch.</summary>
 public sealed record TriggerRequest(string? Ref, string? Commit);
@@ -43,12 +43,13 @@ public sealed record AttemptView(
     int Number,
     string Status,
     string Reason,
+    bool Ssh,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     IReadOnlyList<NodeView> Nodes);
 
-public sealed record NodeView(int Index, string Status, string? Message, long LogLength, IReadOnlyList<StepView> Steps);
+public sealed record NodeView(int Index, string Status, string? Message, long LogLength, IReadOnlyList<StepView> Steps, SshNodeView? Ssh = null);
 
 public sealed record StepView(
     int Index,
@@ -61,8 +62,11 @@ public sealed record StepView(
     DateTimeOffset? FinishedAt,
     bool Background);
 
-/// <summary>Rerun a job (a new attempt), or with <see cref="FromFailed"/> every failed job of its workflow and what depends on them.</summary>
-public sealed record RerunRequest(bool? FromFailed);
+/// <summary>
+/// Rerun a job (a new attempt), or with <see cref="FromFailed"/> every failed job of its workflow and what depends on them,
+/// or with <see cref="Ssh"/> the job alone with an SSH endpoint per node (R-SSH-1).
+/// </summary>
+public sealed record RerunRequest(bool? FromFailed, bool? Ssh = null);
 
 public sealed record RerunResponse(long WorkflowId, IReadOnlyList<JobAttemptRef> Jobs);
 
@@ -93,6 +97,12 @@ public static class ErrorCodes
     public const string JobNotFinished = "job_not_finished";
     public const string JobFinished = "job_finished";
     public const string NodeNotFound = "node_not_found";
+    public const string InvalidKey = "invalid_key";
+    public const string KeyTaken = "key_taken";
+    public const string KeyImportFailed = "key_import_failed";
+    public const string NoSshKey = "no_ssh_key";
+    public const string DebugDisabled = "debug_unavailable";
+    public const string NotSshAttempt = "not_ssh_attempt";
 }
 
 public static class ApiJson

@@ -36,7 +36,9 @@ public interface IExecutorNode : IAsyncDisposable
 
     /// <summary>
     /// Starts one process, in a process group of its own, with exactly the given environment, stdin empty and
-    /// stdout and stderr merged into <paramref name="output"/>.
+    /// stdout and stderr merged into <paramref name="output"/>. Nothing here is particular to steps: no timeout and
+    /// no log, so a long-lived process (an sshd a section starts, whose output the section parses) runs until its owner
+    /// calls <see cref="IStepProcess.StopAsync"/> or the node is destroyed.
     /// </summary>
     /// <exception cref="ExecutorException">The process could not be started (its program is missing, say).</exception>
     Task<IStepProcess> StartAsync(StepLaunch launch, IStepOutput output, CancellationToken cancellationToken);

@@ -2,5 +2,12 @@ using Porthole.Contracts.Plans;
 
 namespace Porthole.Execution.Executors;
 
-/// <summary>What an executor needs to prepare one node: its folder on the runner's host and what the job asked for.</summary>
-public sealed record NodeSetup(string WorkspaceRoot, ExecutorSpec Executor);
+/// <summary>
+/// What an executor needs to prepare one node: its folder on the runner's host and what the job asked for.
+/// <see cref="Tag"/> is the value of <see cref="Shell.LeftoverProcesses.TagVariable"/> that every process of the node
+/// carries in its environment; null lets the executor make a fresh one.
+/// </summary>
+public sealed record NodeSetup(string WorkspaceRoot, ExecutorSpec Executor)
+{
+    public string? Tag { get; init; }
+}

@@ -36,6 +36,12 @@ internal static class LogLines
 
     public static string StartFailed(string message) => $"Porthole could not run this step: {message}\n";
 
+    /// <summary>"Enable SSH" that threw: <c>Porthole could not enable SSH: MESSAGE</c>.</summary>
+    public static string SectionFailed(string sectionName, string message) =>
+        $"Porthole could not {Verb(OneLine(sectionName))}: {message.TrimEnd()}\n";
+
+    public static string SectionCanceled() => "The job was canceled: Porthole ended this section.\n";
+
     public static string Truncated(long capBytes) =>
         $"Log truncated: the node's log reached the {ByteSizeText.Format(capBytes)} cap; later output is discarded (the steps keep running).\n";
 
@@ -50,6 +56,12 @@ internal static class LogLines
             _ => lines[0] + " …",
         };
     }
+
+    /// <summary>"Enable SSH" → "enable SSH"; an acronym at the start ("SSH access") stays.</summary>
+    private static string Verb(string name) =>
+        name.Length > 0 && char.IsUpper(name[0]) && (name.Length == 1 || !char.IsUpper(name[1]))
+            ? char.ToLowerInvariant(name[0]) + name[1..]
+            : name;
 
     private static string Quote(string argument) =>
         argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=@%+,".Contains(c, StringComparison.Ordinal))

@@ -84,12 +84,17 @@ internal static class ProcFs
     }
 
     /// <summary>The living processes whose environment holds exactly <paramref name="entry"/> (NAME=value).</summary>
-    public static List<ProcStat> LivingProcessesWithEnvironmentEntry(string entry)
+    public static List<ProcStat> LivingProcessesWithEnvironmentEntry(string entry, int exceptPid = 0)
     {
         var needle = System.Text.Encoding.UTF8.GetBytes(entry + "\0");
         var found = new List<ProcStat>();
         foreach (var pid in ProcessIds())
         {
+            if (pid <= 1 || pid == exceptPid)
+            {
+                continue;
+            }
+
             byte[] environ;
             try
             {

@@ -43,12 +43,16 @@ internal sealed class ProcessTree(TimeProvider timeProvider)
                     }
                 }
             },
-            grace);
+            grace,
+            CancellationToken.None);
 
-    /// <summary>Ends every process whose environment carries <paramref name="environmentEntry"/>: those that left their session.</summary>
-    public Task EndTaggedAsync(string environmentEntry, TimeSpan grace) =>
+    /// <summary>
+    /// Ends every process whose environment carries <paramref name="environmentEntry"/> (those that left their session,
+    /// or a crashed runner's leftovers), never this process; returns how many were ended.
+    /// </summary>
+    public Task<int> EndTaggedAsync(string environmentEntry, TimeSpan grace, CancellationToken cancellationToken = default) =>
         EndAsync(
-            () => ProcFs.LivingProcessesWithEnvironmentEntry(environmentEntry),
+            () => ProcFs.LivingProcessesWithEnvironmentEntry(environmentEntry, exceptPid: OwnProcessId),
             (members, signal) =>
             {
                 foreach (var member in members)
@@ -56,25 +60,29 @@ internal sealed class ProcessTree(TimeProvider timeProvider)
                     SignalProcess(member.Pid, signal);
                 }
             },
-            grace);
+            grace,
+            cancellationToken);
 
-    private async Task EndAsync(Func<List<ProcStat>> findMembers, Action<List<ProcStat>, int> send, TimeSpan grace)
+    /// <summary>Returns how many of the processes it saw are gone at the end.</summary>
+    private async Task<int> EndAsync(Func<List<ProcStat>> findMembers, Action<List<ProcStat>, int> send, TimeSpan grace, CancellationToken cancellationToken)
     {
         var members = findMembers();
         if (members.Count == 0)
         {
-            return;
+            return 0;
         }
 
+        var seen = new HashSet<int>(members.Select(m => m.Pid));
         send(members, LibC.SigTerm);
         var termDeadline = timeProvider.GetTimestamp();
         while (timeProvider.GetElapsedTime(termDeadline) < grace)
         {
-            await Task.Delay(PollInterval, timeProvider);
+            await Task.Delay(PollInterval, timeProvider, cancellationToken);
             members = findMembers();
+            seen.UnionWith(members.Select(m => m.Pid));
             if (members.Count == 0)
             {
-                return;
+                return seen.Count;
             }
         }
 
@@ -82,9 +90,13 @@ internal sealed class ProcessTree(TimeProvider timeProvider)
         while (members.Count > 0 && timeProvider.GetElapsedTime(killStarted) < KillPatience)
         {
             send(members, LibC.SigKill);
-            await Task.Delay(PollInterval, timeProvider);
+            await Task.Delay(PollInterval, timeProvider, cancellationToken);
             members = findMembers();
+            seen.UnionWith(members.Select(m => m.Pid));
         }
+
+        seen.ExceptWith(members.Select(m => m.Pid));
+        return seen.Count;
     }
 
     private static void SignalGroup(int processGroup, int signal)

@@ -18,9 +18,14 @@ public sealed class ShellExecutor(TimeProvider timeProvider, ShellExecutorOption
     {
         ArgumentNullException.ThrowIfNull(setup);
         cancellationToken.ThrowIfCancellationRequested();
+        if (setup.Tag is not null)
+        {
+            LeftoverProcesses.ValidateTag(setup.Tag, nameof(setup));
+        }
+
         var tools = ShellTools.Find();
         var workspace = ShellWorkspace.Create(setup.WorkspaceRoot);
-        IExecutorNode node = new ShellNode(workspace, tools, timeProvider, options);
+        IExecutorNode node = new ShellNode(workspace, tools, timeProvider, options, setup.Tag);
         return Task.FromResult(node);
     }
 }

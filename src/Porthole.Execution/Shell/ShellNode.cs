@@ -12,7 +12,7 @@ namespace Porthole.Execution.Shell;
 /// </summary>
 internal sealed class ShellNode : IExecutorNode
 {
-    internal const string TagVariable = "PORTHOLE_NODE_TAG";
+    internal const string TagVariable = LeftoverProcesses.TagVariable;
 
     /// <summary>
     /// Run by /bin/sh before the step's own argv: stdin from /dev/null, stderr into the stdout pipe (one pipe,
@@ -26,13 +26,14 @@ internal sealed class ShellNode : IExecutorNode
     private readonly TimeProvider _timeProvider;
     private readonly ShellExecutorOptions _options;
     private readonly ProcessTree _processTree;
-    private readonly string _tag = Guid.NewGuid().ToString("N");
+    private readonly string _tag;
     private readonly List<ShellStepProcess> _processes = [];
     private readonly Lock _gate = new();
     private Task? _destroyed;
 
-    public ShellNode(ShellWorkspace workspace, ShellTools tools, TimeProvider timeProvider, ShellExecutorOptions options)
+    public ShellNode(ShellWorkspace workspace, ShellTools tools, TimeProvider timeProvider, ShellExecutorOptions options, string? tag = null)
     {
+        _tag = tag ?? Guid.NewGuid().ToString("N");
         _workspace = workspace;
         _tools = tools;
         _timeProvider = timeProvider;
@@ -46,6 +47,9 @@ internal sealed class ShellNode : IExecutorNode
     public string ScratchDirectory => _workspace.Scratch;
 
     public IReadOnlyDictionary<string, string> BaseEnvironment { get; }
+
+    /// <summary>The value of <see cref="TagVariable"/> in every process of this node.</summary>
+    internal string Tag => _tag;
 
     public string ResolveDirectory(string path, string baseDirectory) => _workspace.Resolve(path, baseDirectory);
 
@@ -170,7 +174,7 @@ internal sealed class ShellNode : IExecutorNode
         }
 
         await Task.WhenAll(processes.Select(p => _processTree.EndSessionAsync(p.Id, () => p.IsLeaderRunning, _options.StopGrace)));
-        await _processTree.EndTaggedAsync($"{TagVariable}={_tag}", _options.StopGrace);
+        await _processTree.EndTaggedAsync(LeftoverProcesses.Entry(_tag), _options.StopGrace);
         foreach (var process in processes)
         {
             await process.DisposeAsync();

@@ -3,19 +3,30 @@ using Porthole.Contracts.Plans;
 using Porthole.Contracts.Runners;
 using Porthole.Execution.Executors;
 using Porthole.Execution.Logging;
+using Porthole.Execution.Sections;
+using Porthole.Execution.Shell;
 using Porthole.Execution.Variables;
 
 namespace Porthole.Execution.Steps;
 
-/// <summary>One run of one node: its steps in order, their conditions, background steps, timeouts, and the result.</summary>
+/// <summary>
+/// One run of one node: the runner's sections before the steps, its steps in order, their conditions, background
+/// steps, timeouts, the sections after the steps, and the result. Report indexes: the sections before take
+/// 0..b-1, the plan's steps follow, the sections after come last, so that the log reads in order.
+/// </summary>
 internal sealed class NodeRun
 {
+    /// <summary>How long a section that does not heed a cancel is waited for before the node goes on without it.</summary>
+    internal static readonly TimeSpan SectionCancelGrace = TimeSpan.FromSeconds(5);
+
     private readonly NodeAssignment _assignment;
     private readonly NodeRunOptions _options;
     private readonly IExecutorNode _node;
     private readonly NodeLog _log;
     private readonly TimeProvider _timeProvider;
     private readonly StopSignals _stop;
+    private readonly NodeSections _sections;
+    private readonly string _tag;
     private readonly JobProgress _progress = new();
     private readonly List<BackgroundStep> _background = [];
     private string _jobDirectory = string.Empty;
@@ -23,8 +34,20 @@ internal sealed class NodeRun
     private string _bashEnvPath = string.Empty;
     private string? _infrastructureProblem;
     private StopReason _stopReason;
+    private bool _skipSteps;
 
-    public NodeRun(NodeAssignment assignment, NodeRunOptions options, IExecutorNode node, NodeLog log, TimeProvider timeProvider, StopSignals stop)
+    /// <summary>The next section after the steps to run or report.</summary>
+    private int _after;
+
+    public NodeRun(
+        NodeAssignment assignment,
+        NodeRunOptions options,
+        IExecutorNode node,
+        NodeLog log,
+        TimeProvider timeProvider,
+        StopSignals stop,
+        NodeSections sections,
+        string tag)
     {
         _assignment = assignment;
         _options = options;
@@ -32,25 +55,73 @@ internal sealed class NodeRun
         _log = log;
         _timeProvider = timeProvider;
         _stop = stop;
+        _sections = sections;
+        _tag = tag;
     }
 
     private IReadOnlyList<StepPlan> Steps => _assignment.Job.Steps;
 
+    /// <summary>The report index of the plan's first step: the sections before the steps come first.</summary>
+    private int FirstStepIndex => _sections.Before.Count;
+
+    private int FirstAfterIndex => _sections.Before.Count + Steps.Count;
+
     public async Task<NodeCompletion> RunAsync()
     {
+        try
+        {
+            return await RunAllAsync();
+        }
+        finally
+        {
+            // Only when the run failed part-way (a fault of ours): the sections after still get a final state.
+            for (; _after < _sections.After.Count; _after++)
+            {
+                await ReportSectionSkippedAsync(FirstAfterIndex + _after, _sections.After[_after]);
+            }
+        }
+    }
+
+    private async Task<NodeCompletion> RunAllAsync()
+    {
+        var prepared = false;
+        var before = 0;
         var index = 0;
         try
         {
-            if (await PrepareAsync())
+            prepared = await PrepareAsync();
+            if (prepared)
             {
+                for (; before < _sections.Before.Count; before++)
+                {
+                    await RunBeforeSectionAsync(before, _sections.Before[before]);
+                }
+
+                if (_skipSteps && _stop.IsCanceled)
+                {
+                    _stopReason = StopReason.Canceled;
+                }
+
                 for (; index < Steps.Count && _infrastructureProblem is null; index++)
                 {
-                    await RunStepAsync(index, Steps[index]);
+                    if (_skipSteps)
+                    {
+                        await ReportSkippedAsync(index, Steps[index]);
+                    }
+                    else
+                    {
+                        await RunStepAsync(index, Steps[index]);
+                    }
                 }
             }
         }
         finally
         {
+            for (; before < _sections.Before.Count; before++)
+            {
+                await ReportSectionSkippedAsync(before, _sections.Before[before]);
+            }
+
             for (; index < Steps.Count; index++)
             {
                 await ReportSkippedAsync(index, Steps[index]);
@@ -59,7 +130,131 @@ internal sealed class NodeRun
             await EndBackgroundStepsAsync();
         }
 
+        // The result is the steps' (R-SSH-7): what the sections after them do cannot change it, except a log that
+        // can no longer be delivered, which Completion() reads again.
+        var jobFailed = Completion().Result != NodeResult.Success;
+        for (; _after < _sections.After.Count; _after++)
+        {
+            var section = _sections.After[_after];
+            if (!prepared || _stop.SectionStop.IsCancellationRequested)
+            {
+                await ReportSectionSkippedAsync(FirstAfterIndex + _after, section);
+            }
+            else
+            {
+                await RunSectionAsync(FirstAfterIndex + _after, section, jobFailed);
+            }
+        }
+
         return Completion();
+    }
+
+    private async Task RunBeforeSectionAsync(int index, INodeSection section)
+    {
+        if (_stop.SectionStop.IsCancellationRequested)
+        {
+            await ReportSectionSkippedAsync(index, section);
+            return;
+        }
+
+        var result = await RunSectionAsync(index, section, jobFailed: false);
+        _skipSteps |= result?.SkipSteps == true;
+    }
+
+    /// <summary>
+    /// Runs one section, reported like a step. It ends at a cancel (its token), never at the job time cap. A section
+    /// that throws is reported failed with a line in the log and the node goes on: a section never decides the job's
+    /// result. Returns the section's own result when it ended by itself.
+    /// </summary>
+    private async Task<NodeSectionResult?> RunSectionAsync(int index, INodeSection section, bool jobFailed)
+    {
+        var name = section.Name;
+        var startedAt = _timeProvider.GetUtcNow();
+        var logStart = _log.Offset;
+        await _log.ReportStepAsync(new StepReport(index, name, StepState.Running, null, logStart, null, startedAt, null));
+        await _log.Runner.WriteTextAsync(LogLines.Header(name));
+
+        var output = new SectionOutput(_log.CreateWriter());
+        var context = new NodeSectionContext(
+            _node,
+            _jobDirectory,
+            JobEnvironment(),
+            _assignment.Dialect == ConfigDialect.CircleCi ? _bashEnvPath : null,
+            jobFailed,
+            output.WriteAsync);
+        var canceled = _stop.SectionStop;
+
+        Task<NodeSectionResult> running;
+        try
+        {
+            running = section.RunAsync(context, canceled) ?? Task.FromException<NodeSectionResult>(new InvalidOperationException("The section returned no task."));
+        }
+        catch (Exception e)
+        {
+            running = Task.FromException<NodeSectionResult>(e);
+        }
+
+        await Task.WhenAny(running, WhenCanceledAsync(canceled));
+        if (!running.IsCompleted)
+        {
+            // Canceled: the section is asked to end at once; one that does not is left behind (the node's destroy
+            // ends whatever it started), and it can no longer write to the log.
+            await Task.WhenAny(running, Task.Delay(SectionCancelGrace, _timeProvider));
+        }
+
+        NodeSectionResult? result = null;
+        string? ending = null;
+        StepState state;
+        if (canceled.IsCancellationRequested)
+        {
+            state = StepState.Canceled;
+            ending = _stop.IsCanceled ? LogLines.SectionCanceled() : null;
+        }
+        else if (running.IsCompletedSuccessfully)
+        {
+            result = running.Result;
+            state = result is null || result.State == StepState.Running ? StepState.Success : result.State;
+        }
+        else
+        {
+            state = StepState.Failed;
+            var error = running.Exception?.InnerException;
+            ending = LogLines.SectionFailed(name, error is null ? "it was canceled." : error.Message);
+        }
+
+        if (!running.IsCompleted)
+        {
+            _ = running.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+
+        await output.CloseAsync();
+        if (ending is not null)
+        {
+            await _log.Runner.WriteTextAsync((output.Writer.AtLineStart ? string.Empty : "\n") + ending);
+        }
+
+        await _log.ReportStepAsync(new StepReport(index, name, state, null, logStart, _log.Offset, startedAt, _timeProvider.GetUtcNow()));
+        return result;
+    }
+
+    private static Task WhenCanceledAsync(CancellationToken token)
+    {
+        if (token.IsCancellationRequested)
+        {
+            return Task.CompletedTask;
+        }
+
+        var canceled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registration = token.Register(() => canceled.TrySetResult());
+        _ = canceled.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        return canceled.Task;
+    }
+
+    private async Task ReportSectionSkippedAsync(int index, INodeSection section)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var offset = _log.Offset;
+        await _log.ReportStepAsync(new StepReport(index, section.Name, StepState.Skipped, null, offset, offset, now, now));
     }
 
     /// <summary>Creates the job's working directory; false when the job cannot start.</summary>
@@ -122,7 +317,7 @@ internal sealed class NodeRun
     {
         var startedAt = _timeProvider.GetUtcNow();
         var logStart = _log.Offset;
-        await _log.ReportStepAsync(new StepReport(index, step.Name, StepState.Running, null, logStart, null, startedAt, null));
+        await _log.ReportStepAsync(new StepReport(FirstStepIndex + index, step.Name, StepState.Running, null, logStart, null, startedAt, null));
         await _log.Runner.WriteTextAsync(LogLines.Header(step.Name));
 
         var writer = _log.CreateWriter();
@@ -147,7 +342,7 @@ internal sealed class NodeRun
         }
 
         await _log.ReportStepAsync(new StepReport(
-            index, step.Name, state, outcome.ExitCode, logStart, _log.Offset, startedAt, _timeProvider.GetUtcNow()));
+            FirstStepIndex + index, step.Name, state, outcome.ExitCode, logStart, _log.Offset, startedAt, _timeProvider.GetUtcNow()));
     }
 
     private async Task<StepOutcome> StartAndWaitAsync(int index, StepPlan step, MaskingLogWriter writer)
@@ -240,7 +435,7 @@ internal sealed class NodeRun
     {
         var startedAt = _timeProvider.GetUtcNow();
         var logStart = _log.Offset;
-        await _log.ReportStepAsync(new StepReport(index, step.Name, StepState.Running, null, logStart, null, startedAt, null, Background: true));
+        await _log.ReportStepAsync(new StepReport(FirstStepIndex + index, step.Name, StepState.Running, null, logStart, null, startedAt, null, Background: true));
         await _log.Runner.WriteTextAsync(LogLines.BackgroundHeader(step.Name));
         var writer = _log.CreateWriter();
         IStepProcess process;
@@ -257,11 +452,11 @@ internal sealed class NodeRun
 
             await _log.Runner.WriteTextAsync(LogLines.StartFailed(e.Message));
             await _log.ReportStepAsync(new StepReport(
-                index, step.Name, StepState.Failed, null, logStart, _log.Offset, startedAt, _timeProvider.GetUtcNow(), Background: true));
+                FirstStepIndex + index, step.Name, StepState.Failed, null, logStart, _log.Offset, startedAt, _timeProvider.GetUtcNow(), Background: true));
             return;
         }
 
-        var background = new BackgroundStep(index, step.Name, startedAt, logStart, writer, process);
+        var background = new BackgroundStep(FirstStepIndex + index, step.Name, startedAt, logStart, writer, process);
         background.Watch = WatchBackgroundAsync(background);
         _background.Add(background);
     }
@@ -313,7 +508,7 @@ internal sealed class NodeRun
     {
         var now = _timeProvider.GetUtcNow();
         var offset = _log.Offset;
-        await _log.ReportStepAsync(new StepReport(index, step.Name, StepState.Skipped, null, offset, offset, now, now, step.Background));
+        await _log.ReportStepAsync(new StepReport(FirstStepIndex + index, step.Name, StepState.Skipped, null, offset, offset, now, now, step.Background));
     }
 
     private async Task<string> StepDirectoryAsync(StepPlan step)
@@ -325,12 +520,26 @@ internal sealed class NodeRun
         return directory;
     }
 
-    private Dictionary<string, string> Environment(StepPlan step)
+    private Dictionary<string, string> Environment(StepPlan step) => Environment(step.Environment);
+
+    /// <summary>
+    /// What a section sees: a step's environment without a step's own variables, at this moment (Travis's
+    /// TRAVIS_TEST_RESULT), with the node's process tag that every step's process carries, so that a shell a section
+    /// starts from it (an SSH session) is found and ended with the node, also after a runner crash.
+    /// </summary>
+    private Dictionary<string, string> JobEnvironment()
+    {
+        var environment = Environment([]);
+        environment[LeftoverProcesses.TagVariable] = _tag;
+        return environment;
+    }
+
+    private Dictionary<string, string> Environment(IReadOnlyList<EnvironmentVariable> stepEnvironment)
     {
         var builtIns = _assignment.Dialect == ConfigDialect.Travis
             ? TravisVariables.For(_assignment, _jobDirectory, _progress.TravisTestResult)
             : CircleCiVariables.For(_assignment, _configuredWorkingDirectory, _bashEnvPath);
-        return StepEnvironment.Build(_node.BaseEnvironment, builtIns, _assignment.Variables, _assignment.Job.Environment, step.Environment);
+        return StepEnvironment.Build(_node.BaseEnvironment, builtIns, _assignment.Variables, _assignment.Job.Environment, stepEnvironment);
     }
 
     private TimeSpan NoOutputTimeout(StepPlan step) => step.NoOutputTimeout ?? _options.DefaultNoOutputTimeout;

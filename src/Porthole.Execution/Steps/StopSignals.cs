@@ -13,6 +13,7 @@ internal sealed class StopSignals : IDisposable
     private readonly CancellationToken _logFailed;
     private readonly CancellationTokenSource? _jobTimeCap;
     private readonly CancellationTokenSource _any;
+    private readonly CancellationTokenSource _sections;
     private readonly CancellationTokenRegistration _registration;
     private readonly TaskCompletionSource _stopping = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
@@ -32,7 +33,14 @@ internal sealed class StopSignals : IDisposable
             ? CancellationTokenSource.CreateLinkedTokenSource(canceled, logFailed)
             : CancellationTokenSource.CreateLinkedTokenSource(canceled, logFailed, _jobTimeCap.Token);
         _registration = _any.Token.Register(() => _stopping.TrySetResult());
+        _sections = CancellationTokenSource.CreateLinkedTokenSource(canceled, logFailed);
     }
+
+    /// <summary>What ends a node's section: a cancel or a log that can no longer be delivered, not the job time cap (it is for steps).</summary>
+    public CancellationToken SectionStop => _sections.Token;
+
+    /// <summary>Whether the job was canceled (by its owner, not by the time cap).</summary>
+    public bool IsCanceled => _canceled.IsCancellationRequested;
 
     public TimeSpan JobTimeCap { get; }
 
@@ -64,6 +72,7 @@ internal sealed class StopSignals : IDisposable
     {
         _registration.Dispose();
         _any.Dispose();
+        _sections.Dispose();
         _jobTimeCap?.Dispose();
     }
 }

@@ -24,6 +24,12 @@ public sealed class Project
     public required string Name { get; set; }
     public required string Repository { get; set; }
     public required string Visibility { get; set; }
+
+    /// <summary>Whether jobs may be rerun with SSH or debugged (R-AC-3): on for private projects, off for public ones.</summary>
+    public bool DebugEnabled { get; set; }
+
+    /// <summary>Whether an SSH node also accepts the keys of the project's other write members, not only the requester's.</summary>
+    public bool SshWriteMembers { get; set; }
     public int PipelineCount { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
@@ -94,6 +100,9 @@ public sealed class AttemptRecord
 
     /// <summary>Why the attempt exists: <c>trigger</c>, <c>rerun</c>, <c>rerun_from_failed</c>.</summary>
     public required string Reason { get; set; }
+
+    /// <summary>An attempt with SSH endpoints (R-SSH-12): it does not change the job's, workflow's or pipeline's status.</summary>
+    public bool Ssh { get; set; }
     public long RequestedBy { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
@@ -113,6 +122,14 @@ public sealed class NodeRecord
     public bool CancelRequested { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
+    public string? SshHost { get; set; }
+    public int? SshPort { get; set; }
+    public string? SshUser { get; set; }
+    public string? SshHostKey { get; set; }
+    public string? SshHostKeyFingerprint { get; set; }
+
+    /// <summary>Fingerprints of the keys the node's sshd accepts, newline-separated.</summary>
+    public string? SshAccepted { get; set; }
 }
 
 public sealed class StepRecord
@@ -135,4 +152,49 @@ public sealed class IdSequence
 {
     public required string Name { get; set; }
     public long Next { get; set; }
+}
+
+/// <summary>A user's SSH public key (R-KEY-1); a key belongs to one user only.</summary>
+public sealed class SshKey
+{
+    public long Id { get; set; }
+    public long UserId { get; set; }
+    public required string Type { get; set; }
+
+    /// <summary><c>type base64</c>, without options or comment.</summary>
+    public required string PublicKey { get; set; }
+    public required string Fingerprint { get; set; }
+    public string? Comment { get; set; }
+    public int? Bits { get; set; }
+    public string? Title { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>A key offered to a node's sshd, accepted or refused with the reason (R-SSH-4).</summary>
+public sealed class SshKeyEventRecord
+{
+    public long Id { get; set; }
+    public long NodeId { get; set; }
+    public DateTimeOffset At { get; set; }
+    public bool Accepted { get; set; }
+    public string? Fingerprint { get; set; }
+    public string? KeyType { get; set; }
+    public required string Address { get; set; }
+    public int Port { get; set; }
+    public string? UserName { get; set; }
+    public string? Reason { get; set; }
+}
+
+/// <summary>An SSH session of a node, for the audit (R-SSH-10): one connection, from its start to its end.</summary>
+public sealed class SshSessionRecord
+{
+    public long Id { get; set; }
+    public long NodeId { get; set; }
+    public required string Address { get; set; }
+    public int Port { get; set; }
+    public string? UserName { get; set; }
+    public string? Fingerprint { get; set; }
+    public string? Command { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset? EndedAt { get; set; }
 }

@@ -17,6 +17,9 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
     public DbSet<NodeRecord> Nodes => Set<NodeRecord>();
     public DbSet<StepRecord> Steps => Set<StepRecord>();
     public DbSet<IdSequence> IdSequences => Set<IdSequence>();
+    public DbSet<SshKey> SshKeys => Set<SshKey>();
+    public DbSet<SshKeyEventRecord> SshKeyEvents => Set<SshKeyEventRecord>();
+    public DbSet<SshSessionRecord> SshSessions => Set<SshSessionRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -26,6 +29,10 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
         modelBuilder.Entity<Membership>().HasKey(m => new { m.ProjectId, m.UserId });
         modelBuilder.Entity<ProjectVariable>().HasKey(v => new { v.ProjectId, v.Name });
         modelBuilder.Entity<IdSequence>().HasKey(s => s.Name);
+        modelBuilder.Entity<SshKey>().HasIndex(k => k.Fingerprint).IsUnique();
+        modelBuilder.Entity<SshKey>().HasIndex(k => k.UserId);
+        modelBuilder.Entity<SshKeyEventRecord>().ToTable("SshKeyEvents").HasIndex(e => e.NodeId);
+        modelBuilder.Entity<SshSessionRecord>().ToTable("SshSessions").HasIndex(s => new { s.NodeId, s.Address, s.Port });
         modelBuilder.Entity<PipelineRecord>().ToTable("Pipelines").HasIndex(p => new { p.ProjectId, p.Number }).IsUnique();
         modelBuilder.Entity<PipelineRecord>().Property(p => p.Id).ValueGeneratedNever();
         modelBuilder.Entity<WorkflowRecord>().Property(w => w.Id).ValueGeneratedNever();

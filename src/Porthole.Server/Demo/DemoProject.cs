@@ -79,7 +79,7 @@ public static class DemoProject
         var project = await db.Projects.SingleOrDefaultAsync(p => p.Name == Name, ct);
         if (project is null)
         {
-            project = new Project { Name = Name, Repository = repository, Visibility = "private", CreatedAt = TimeProvider.System.GetUtcNow() };
+            project = new Project { Name = Name, Repository = repository, Visibility = "private", DebugEnabled = true, CreatedAt = TimeProvider.System.GetUtcNow() };
             db.Projects.Add(project);
             await db.SaveChangesAsync(ct);
             db.Memberships.Add(new Membership { ProjectId = project.Id, UserId = admin.Id, Role = Roles.Admin });

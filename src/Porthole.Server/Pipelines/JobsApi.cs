@@ -47,10 +47,16 @@ public static class JobsApi
     }
 
     private static async Task<Results<Accepted<RerunResponse>, ProblemHttpResult>> RerunAsync(
-        string id, RerunRequest? request, HttpContext http, PortholeDb db, Reruns reruns, CancellationToken ct)
+        string id, RerunRequest? request, HttpContext http, PortholeDb db, Reruns reruns, Ssh.SshRerun sshRerun, CancellationToken ct)
     {
         var user = CurrentUser.From(http.User);
-        var (job, _, problem) = await Lookups.JobAsync(db, id, user, Roles.Write, "rerun it", ct);
+        if (request?.Ssh == true && request.FromFailed == true)
+        {
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, "A rerun with SSH reruns one job; it cannot be combined with from_failed.");
+        }
+
+        // For SSH the project's setting is checked before the role, so a read member learns both reasons in order.
+        var (job, project, problem) = await Lookups.JobAsync(db, id, user, request?.Ssh == true ? Roles.Read : Roles.Write, "rerun it", ct);
         if (job is null)
         {
             return problem!;
@@ -58,6 +64,12 @@ public static class JobsApi
 
         IReadOnlyList<JobAttemptRef>? jobs;
         string? refusal;
+        if (request?.Ssh == true)
+        {
+            var (started, sshProblem) = await sshRerun.RequestAsync(db, job, project!, user, ct);
+            return started is null ? sshProblem! : TypedResults.Accepted($"/api/jobs/{job.Id}", new RerunResponse(job.WorkflowId, started));
+        }
+
         if (request?.FromFailed == true)
         {
             var workflow = await db.Workflows.SingleAsync(w => w.Id == job.WorkflowId, ct);

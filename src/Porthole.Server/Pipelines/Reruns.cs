@@ -13,9 +13,9 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
     public async Task<(IReadOnlyList<JobAttemptRef>? Jobs, string? Refusal)> RerunJobAsync(PortholeDb db, JobRecord job, long userId, CancellationToken ct)
     {
         using var held = await stateLock.EnterAsync(ct);
-        if (!Status.IsFinished(job.Status))
+        if (await RunningRefusalAsync(db, job, ct) is { } refusal)
         {
-            return (null, $"Job {job.Id} ({job.Name}) is {job.Status}; cancel it or wait for it to finish before a rerun.");
+            return (null, refusal);
         }
 
         var jobs = await db.Jobs.Where(j => j.WorkflowId == job.WorkflowId).ToListAsync(ct);
@@ -30,7 +30,10 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
     {
         using var held = await stateLock.EnterAsync(ct);
         var jobs = await db.Jobs.Where(j => j.WorkflowId == workflow.Id).OrderBy(j => j.Id).ToListAsync(ct);
-        if (jobs.Any(j => !Status.IsFinished(j.Status)))
+        var jobIds = jobs.Select(j => j.Id).ToList();
+        var attemptRunning = await db.Attempts.AnyAsync(
+            a => jobIds.Contains(a.JobId) && (a.Status == Status.Blocked || a.Status == Status.Queued || a.Status == Status.Running), ct);
+        if (attemptRunning || jobs.Any(j => !Status.IsFinished(j.Status)))
         {
             return (null, $"Workflow {workflow.Id} ({workflow.Name}) is still running; cancel it or wait for it to finish before a rerun.");
         }
@@ -54,16 +57,29 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
         return (await StartAsync(db, workflow.Id, targets, fromFailed ? "rerun_from_failed" : "rerun", userId, ct), null);
     }
 
-    /// <summary>Cancels the job's current attempt: waiting nodes end at once, running ones when their runner hears of it.</summary>
+    /// <summary>Reruns one job with an SSH endpoint on each node: a new attempt of the same job that leaves every status as it was (R-SSH-12).</summary>
+    public async Task<(IReadOnlyList<JobAttemptRef>? Jobs, string? Refusal)> RerunWithSshAsync(PortholeDb db, JobRecord job, long userId, CancellationToken ct)
+    {
+        using var held = await stateLock.EnterAsync(ct);
+        if (await RunningRefusalAsync(db, job, ct) is { } refusal)
+        {
+            return (null, refusal);
+        }
+
+        var attempt = await scheduler.StartAttemptAsync(db, job, "rerun_with_ssh", userId, ct, ssh: true);
+        return ([new JobAttemptRef(job.Id, job.Name, attempt.Number)], null);
+    }
+
+    /// <summary>Cancels the job's latest attempt (an SSH one too): waiting nodes end at once, running ones when their runner hears of it.</summary>
     public async Task<string?> CancelAsync(PortholeDb db, JobRecord job, CancellationToken ct)
     {
         using var held = await stateLock.EnterAsync(ct);
-        if (Status.IsFinished(job.Status))
+        var attempt = await db.Attempts.Where(a => a.JobId == job.Id).OrderByDescending(a => a.Number).FirstAsync(ct);
+        if (Status.IsFinished(attempt.Status))
         {
             return $"Job {job.Id} ({job.Name}) has already finished ({job.Status}).";
         }
 
-        var attempt = await db.Attempts.SingleAsync(a => a.JobId == job.Id && a.Number == job.AttemptCount, ct);
         var nodes = await db.Nodes.Where(n => n.AttemptId == attempt.Id).ToListAsync(ct);
         foreach (var node in nodes)
         {
@@ -81,6 +97,18 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
         await db.SaveChangesAsync(ct);
         await scheduler.NodeChangedAsync(db, attempt.Id, ct);
         return null;
+    }
+
+    private static async Task<string?> RunningRefusalAsync(PortholeDb db, JobRecord job, CancellationToken ct)
+    {
+        var latest = await db.Attempts.Where(a => a.JobId == job.Id).OrderByDescending(a => a.Number).FirstAsync(ct);
+        if (Status.IsFinished(latest.Status))
+        {
+            return null;
+        }
+
+        var what = latest.Ssh ? "has an SSH attempt running" : $"is {job.Status}";
+        return $"Job {job.Id} ({job.Name}) {what}; cancel it (porthole cancel {job.Id}) or wait for it to finish before a rerun.";
     }
 
     private async Task<IReadOnlyList<JobAttemptRef>> StartAsync(

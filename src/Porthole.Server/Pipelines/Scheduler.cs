@@ -13,18 +13,27 @@ namespace Porthole.Server.Pipelines;
 public sealed class Scheduler(TimeProvider time, WorkSignal work)
 {
     /// <summary>Creates a new attempt of a job with one node per parallelism index, queued or blocked.</summary>
-    public async Task<AttemptRecord> StartAttemptAsync(PortholeDb db, JobRecord job, string reason, long requestedBy, CancellationToken ct)
+    /// <remarks>
+    /// An SSH attempt (R-SSH-12) is queued at once (its job ran before, so its requirements held) and leaves the
+    /// job's status as it was: it is listed with the job, but the job, workflow and pipeline keep their statuses.
+    /// </remarks>
+    public async Task<AttemptRecord> StartAttemptAsync(PortholeDb db, JobRecord job, string reason, long requestedBy, CancellationToken ct, bool ssh = false)
     {
-        var ready = await RequirementsAsync(db, job, ct) == Readiness.Ready;
+        var ready = ssh || await RequirementsAsync(db, job, ct) == Readiness.Ready;
         var status = ready ? Status.Queued : Status.Blocked;
         job.AttemptCount++;
-        job.Status = status;
+        if (!ssh)
+        {
+            job.Status = status;
+        }
+
         var attempt = new AttemptRecord
         {
             JobId = job.Id,
             Number = job.AttemptCount,
             Status = status,
             Reason = reason,
+            Ssh = ssh,
             RequestedBy = requestedBy,
             CreatedAt = time.GetUtcNow(),
         };
@@ -61,6 +70,12 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
         }
 
         attempt.Status = status;
+        if (attempt.Ssh)
+        {
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+
         var job = await db.Jobs.SingleAsync(j => j.Id == attempt.JobId, ct);
         if (job.AttemptCount == attempt.Number)
         {

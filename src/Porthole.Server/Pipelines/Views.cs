@@ -8,7 +8,8 @@ namespace Porthole.Server.Pipelines;
 /// <summary>Builds the API's views of stored pipelines and jobs.</summary>
 public sealed class Views(LogStore logs)
 {
-    public static ProjectView Of(Project project) => new(project.Name, project.Repository, project.Visibility, project.CreatedAt);
+    public static ProjectView Of(Project project) =>
+        new(project.Name, project.Repository, project.Visibility, project.CreatedAt, project.DebugEnabled, project.SshWriteMembers);
 
     public async Task<PipelineView> PipelineAsync(PortholeDb db, PipelineRecord pipeline, CancellationToken ct)
     {
@@ -30,6 +31,18 @@ public sealed class Views(LogStore logs)
                 w.Status,
                 [.. jobs.Where(j => j.WorkflowId == w.Id).Select(j => new JobSummary(j.Id, j.Name, j.Status, j.Parallelism, JobRequires.Parse(j.Requires), j.AttemptCount))]))]);
     }
+
+    /// <summary>A node's SSH endpoint as the API shows it (R-SSH-3).</summary>
+    public static SshNodeView SshNode(NodeRecord node) => new(
+        node.Index,
+        node.Status,
+        node.SshHost,
+        node.SshPort,
+        node.SshUser,
+        node.SshHostKey,
+        node.SshHostKeyFingerprint,
+        string.IsNullOrEmpty(node.SshAccepted) ? [] : node.SshAccepted.Split('\n'),
+        node.SshPort is { } port ? $"ssh -p {port} {node.SshUser}@{node.SshHost}" : null);
 
     public async Task<JobView> JobAsync(PortholeDb db, JobRecord job, CancellationToken ct)
     {
@@ -55,6 +68,7 @@ public sealed class Views(LogStore logs)
                 a.Number,
                 a.Status,
                 a.Reason,
+                a.Ssh,
                 a.CreatedAt,
                 a.StartedAt,
                 a.FinishedAt,
@@ -64,6 +78,7 @@ public sealed class Views(LogStore logs)
                     n.Message,
                     logs.Length(n.Id),
                     [.. steps.Where(s => s.NodeId == n.Id).Select(s => new StepView(
-                        s.Index, s.Name, s.Status, s.ExitCode, s.LogStart, s.LogEnd, s.StartedAt, s.FinishedAt, s.Background))]))]))]);
+                        s.Index, s.Name, s.Status, s.ExitCode, s.LogStart, s.LogEnd, s.StartedAt, s.FinishedAt, s.Background))],
+                    a.Ssh ? SshNode(n) : null))]))]);
     }
 }

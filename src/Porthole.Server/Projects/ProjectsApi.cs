@@ -24,6 +24,7 @@ public static partial class ProjectsApi
         group.MapGet("/{name}/env", ListVariablesAsync);
         group.MapDelete("/{name}/env/{variable}", DeleteVariableAsync);
         group.MapPut("/{name}/members/{user}", SetMemberAsync);
+        group.MapPut("/{name}/settings", SetSettingsAsync);
         return group;
     }
 
@@ -64,7 +65,14 @@ public static partial class ProjectsApi
             return Problems.Conflict(ErrorCodes.ProjectExists, $"A project named {request.Name} already exists.");
         }
 
-        var project = new Project { Name = request.Name, Repository = repository, Visibility = visibility, CreatedAt = time.GetUtcNow() };
+        var project = new Project
+        {
+            Name = request.Name,
+            Repository = repository,
+            Visibility = visibility,
+            DebugEnabled = visibility == "private",
+            CreatedAt = time.GetUtcNow(),
+        };
         db.Projects.Add(project);
         await db.SaveChangesAsync(ct);
         db.Memberships.Add(new Membership { ProjectId = project.Id, UserId = user.Id, Role = Roles.Admin });
@@ -182,6 +190,27 @@ public static partial class ProjectsApi
         }
 
         return TypedResults.NoContent();
+    }
+
+    /// <summary>Project settings (R-AC-3): <c>debug_enabled</c>, <c>ssh_write_members</c>. Admins only.</summary>
+    private static async Task<Results<Ok<ProjectView>, ProblemHttpResult>> SetSettingsAsync(
+        string name, ProjectSettingsRequest? request, HttpContext http, PortholeDb db, CancellationToken ct)
+    {
+        var (project, problem) = await Lookups.ProjectAsync(db, name, CurrentUser.From(http.User), Roles.Admin, "change its settings", ct);
+        if (project is null)
+        {
+            return problem!;
+        }
+
+        if (request is null || (request.DebugEnabled is null && request.SshWriteMembers is null))
+        {
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, "Send the settings to change: {\"debug_enabled\": true, \"ssh_write_members\": false}.");
+        }
+
+        project.DebugEnabled = request.DebugEnabled ?? project.DebugEnabled;
+        project.SshWriteMembers = request.SshWriteMembers ?? project.SshWriteMembers;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(Views.Of(project));
     }
 
     private static VariableView ViewOf(ProjectVariable variable) => new(variable.Name, variable.Secret, variable.Secret ? null : variable.Value);

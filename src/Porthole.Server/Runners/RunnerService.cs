@@ -5,9 +5,11 @@ using Microsoft.Extensions.Options;
 using Porthole.Contracts.Api;
 using Porthole.Contracts.Plans;
 using Porthole.Contracts.Runners;
+using Porthole.Contracts.Ssh;
 using Porthole.Server.Data;
 using Porthole.Server.Logs;
 using Porthole.Server.Pipelines;
+using Porthole.Server.Ssh;
 
 namespace Porthole.Server.Runners;
 
@@ -64,8 +66,105 @@ public sealed class RunnerService(
 
         var expires = time.GetUtcNow() + options.Value.LeaseDuration;
         await db.Nodes.Where(n => n.Id == nodeId).ExecuteUpdateAsync(s => s.SetProperty(n => n.LeaseExpiresAt, expires), cancellationToken);
-        return new HeartbeatReply(node.CancelRequested);
+        var attempt = await db.Attempts.SingleAsync(a => a.Id == node.AttemptId, cancellationToken);
+        if (!attempt.Ssh)
+        {
+            return new HeartbeatReply(node.CancelRequested);
+        }
+
+        // The keys accepted now: a removed key, member or setting closes its sessions within a heartbeat (R-SSH-11).
+        var project = await ProjectOfNodeAsync(db, node, cancellationToken);
+        return new HeartbeatReply(node.CancelRequested, await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, cancellationToken));
     }
+
+    public async Task ReportSshEndpointAsync(long nodeId, SshEndpointInfo endpoint, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.Nodes.Where(n => n.Id == nodeId).ExecuteUpdateAsync(
+            s => s.SetProperty(n => n.SshHost, endpoint.Host)
+                .SetProperty(n => n.SshPort, endpoint.Port)
+                .SetProperty(n => n.SshUser, endpoint.User)
+                .SetProperty(n => n.SshHostKey, endpoint.HostKey)
+                .SetProperty(n => n.SshHostKeyFingerprint, endpoint.HostKeyFingerprint)
+                .SetProperty(n => n.SshAccepted, string.Join('\n', endpoint.AcceptedFingerprints)),
+            cancellationToken);
+    }
+
+    public async Task ReportSshEventAsync(long nodeId, SshEvent sshEvent, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var node = await db.Nodes.SingleOrDefaultAsync(n => n.Id == nodeId, cancellationToken);
+        if (node is null)
+        {
+            return;
+        }
+
+        switch (sshEvent.Kind)
+        {
+            case SshEventKind.KeyAccepted or SshEventKind.KeyRefused:
+                var accepted = sshEvent.Kind == SshEventKind.KeyAccepted;
+                string? reason = null;
+                if (!accepted)
+                {
+                    var attempt = await db.Attempts.SingleAsync(a => a.Id == node.AttemptId, cancellationToken);
+                    var project = await ProjectOfNodeAsync(db, node, cancellationToken);
+                    reason = await SshAccess.RefusalReasonAsync(db, project, attempt.RequestedBy, sshEvent.Fingerprint, cancellationToken);
+                }
+
+                var owner = sshEvent.UserName;
+                if (owner is null && sshEvent.Fingerprint is { } fingerprint)
+                {
+                    owner = await (from k in db.SshKeys join u in db.Users on k.UserId equals u.Id where k.Fingerprint == fingerprint select u.Name)
+                        .SingleOrDefaultAsync(cancellationToken);
+                }
+
+                db.SshKeyEvents.Add(new SshKeyEventRecord
+                {
+                    NodeId = nodeId,
+                    At = sshEvent.At,
+                    Accepted = accepted,
+                    Fingerprint = sshEvent.Fingerprint,
+                    KeyType = sshEvent.KeyType,
+                    Address = sshEvent.Address,
+                    Port = sshEvent.Port,
+                    UserName = owner,
+                    Reason = reason,
+                });
+                break;
+            case SshEventKind.SessionStarted:
+                db.SshSessions.Add(new SshSessionRecord
+                {
+                    NodeId = nodeId,
+                    Address = sshEvent.Address,
+                    Port = sshEvent.Port,
+                    UserName = sshEvent.UserName,
+                    Fingerprint = sshEvent.Fingerprint,
+                    Command = sshEvent.Command,
+                    StartedAt = sshEvent.At,
+                });
+                break;
+            case SshEventKind.SessionEnded:
+                var session = await db.SshSessions
+                    .Where(x => x.NodeId == nodeId && x.Address == sshEvent.Address && x.Port == sshEvent.Port && x.EndedAt == null)
+                    .OrderByDescending(x => x.Id)
+                    .FirstOrDefaultAsync(cancellationToken);
+                if (session is not null)
+                {
+                    session.EndedAt = sshEvent.At;
+                }
+
+                break;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private static async Task<Data.Project> ProjectOfNodeAsync(PortholeDb db, NodeRecord node, CancellationToken ct) =>
+        await (from j in db.Jobs
+               join p in db.Pipelines on j.PipelineId equals p.Id
+               join project in db.Projects on p.ProjectId equals project.Id
+               where j.Id == node.JobId
+               select project).SingleAsync(ct);
 
     public Task<LogAppendResult> AppendLogAsync(long nodeId, long offset, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken) =>
         logs.AppendAsync(nodeId, offset, chunk, cancellationToken);
@@ -159,6 +258,17 @@ public sealed class RunnerService(
         var variables = await db.Variables.Where(v => v.ProjectId == project.Id).OrderBy(v => v.Name)
             .Select(v => new Contracts.Runners.ProjectVariable(v.Name, v.Value, v.Secret)).ToListAsync(ct);
         var plan = JsonSerializer.Deserialize<JobPlan>(job.Plan, PlanJson.Options)!;
+        SshRequest? ssh = null;
+        if (attempt.Ssh)
+        {
+            var requester = await db.Users.Where(u => u.Id == attempt.RequestedBy).Select(u => u.Name).SingleAsync(ct);
+            ssh = new SshRequest(
+                requester,
+                await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, ct),
+                options.Value.SshFirstConnectionTimeout,
+                options.Value.SshMaxSessionTime);
+        }
+
         return new NodeAssignment(
             NodeId: node.Id,
             JobId: job.Id,
@@ -178,7 +288,8 @@ public sealed class RunnerService(
             Job: plan,
             Variables: variables,
             JobTimeout: options.Value.JobTimeout,
-            LogCapBytes: options.Value.LogCapBytes);
+            LogCapBytes: options.Value.LogCapBytes,
+            Ssh: ssh);
     }
 
     private static string StepStatus(StepState state) => state switch

@@ -1,4 +1,5 @@
 using Porthole.Contracts.Runners;
+using Porthole.Execution.Sections;
 using Porthole.Execution.Shell;
 
 namespace Porthole.Execution.Tests.Support;
@@ -32,6 +33,14 @@ internal sealed class NodeHarness : IDisposable
             assignment,
             new NodeRunOptions(WorkspaceRoot, defaultNoOutputTimeout ?? TimeSpan.FromMinutes(10)),
             Reporter,
+            cancellationToken);
+
+    public Task<NodeCompletion> RunAsync(NodeAssignment assignment, NodeSections sections, CancellationToken cancellationToken = default, string? tag = null) =>
+        new NodeRunner(RunnerTime, Executor).RunAsync(
+            assignment,
+            new NodeRunOptions(WorkspaceRoot, TimeSpan.FromMinutes(10)) { Tag = tag },
+            Reporter,
+            sections,
             cancellationToken);
 
     public void Dispose() => _folder.Dispose();

@@ -36,6 +36,7 @@ public sealed class RunningServer : IAsyncDisposable
         var merged = new Dictionary<string, string?>
         {
             ["Runner:HeartbeatInterval"] = "00:00:00.200",
+            ["Runner:Concurrency"] = "8",
             ["Runner:LogFlushInterval"] = "00:00:00.050",
             ["Logging:LogLevel:Default"] = "Warning",
         };
@@ -65,6 +66,14 @@ public sealed class RunningServer : IAsyncDisposable
         var response = await Client.PostAsJsonAsync("/api/projects", new CreateProjectRequest(name, repository, visibility), ApiJson.Options);
         await Expect.StatusAsync(response, 201);
         return (await response.Content.ReadFromJsonAsync<ProjectView>(ApiJson.Options))!;
+    }
+
+    /// <summary>Adds a user as the admin and returns the new user's token.</summary>
+    public async Task<string> CreateUserAsync(string name)
+    {
+        var response = await Client.PostAsJsonAsync("/api/users", new { name });
+        await Expect.StatusAsync(response, 201);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
     }
 
     public async Task<PipelineView> TriggerAsync(string project, string? gitRef = null, string? commit = null)

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using Porthole.Cli.Client;
+using Porthole.Cli.Client.SshApi;
+
+namespace Porthole.Cli.Commands;
+
+/// <summary><c>porthole project settings</c>: shows or changes a project's debug_enabled and ssh_write_members (R-AC-3, R-SSH-4).</summary>
+internal static class ProjectSettingsCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var project = CommonOptions.Project();
+        var debugEnabled = TrueOrFalse("--debug-enabled", "Allow SSH reruns and debug jobs in this project (admins only)");
+        var sshWriteMembers = TrueOrFalse("--ssh-write-members", "Accept the keys of every write member in an SSH rerun, not only the requester's");
+        var json = CommonOptions.Json();
+        var command = new Command("settings", "Show a project's settings, or change them with the options given") { project, debugEnabled, sshWriteMembers, json };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var name = parseResult.GetRequiredValue(project);
+            var request = new ProjectSettingsRequest(Parse(parseResult.GetValue(debugEnabled)), Parse(parseResult.GetValue(sshWriteMembers)));
+            using var client = PortholeClient.FromLogin(context);
+            var answer = request is { DebugEnabled: null, SshWriteMembers: null }
+                ? await client.GetAsync(PortholeClient.Path("projects", name), cancellationToken)
+                : await client.SendAsync(HttpMethod.Put, PortholeClient.Path("projects", name, "settings"), request, cancellationToken);
+            if (parseResult.GetValue(json))
+            {
+                await CommonOptions.WriteJsonAsync(context, answer, cancellationToken);
+                return ExitCodes.Success;
+            }
+
+            var settings = client.Read<ProjectSettingsView>(answer);
+            await context.Output.WriteLineAsync(
+                $"project {settings.Name}: debug_enabled {Text(settings.DebugEnabled)}, ssh_write_members {Text(settings.SshWriteMembers)}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Option<string> TrueOrFalse(string name, string description)
+    {
+        var option = new Option<string>(name) { Description = $"{description}: true or false" };
+        option.AcceptOnlyFromAmong("true", "false");
+        return option;
+    }
+
+    private static bool? Parse(string? value) => value switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => null,
+    };
+
+    private static string Text(bool value) => value ? "true" : "false";
+}

@@ -1,0 +1,46 @@
+using System.Globalization;
+
+namespace Porthole.Cli.Ssh;
+
+/// <summary>The arguments of the real ssh for a node: its port, the pinned host key, the chosen key, and a command if any.</summary>
+internal static class SshCommandLine
+{
+    public static IReadOnlyList<string> For(SshEndpoint endpoint, string knownHostsPath, string? identityPath, bool terminal, IReadOnlyList<string> command)
+    {
+        var arguments = new List<string>
+        {
+            "-p", endpoint.Port.ToString(CultureInfo.InvariantCulture),
+            "-o", "UserKnownHostsFile=" + ConfigValue(knownHostsPath),
+            "-o", "StrictHostKeyChecking=yes",
+        };
+        if (identityPath is not null)
+        {
+            // ssh expands %-tokens in identity paths too.
+            arguments.AddRange(["-i", identityPath.Replace("%", "%%", StringComparison.Ordinal), "-o", "IdentitiesOnly=yes"]);
+        }
+
+        if (terminal && command.Count == 0)
+        {
+            arguments.Add("-t");
+        }
+
+        arguments.Add(endpoint.Destination);
+        if (command.Count > 0)
+        {
+            arguments.Add("--");
+            arguments.AddRange(command);
+        }
+
+        return arguments;
+    }
+
+    /// <summary>
+    /// A path as an ssh_config value: <c>%</c> is doubled (ssh expands <c>%d</c> and its peers in these paths) and a
+    /// path with spaces is quoted (UserKnownHostsFile takes a list of files separated by spaces).
+    /// </summary>
+    private static string ConfigValue(string path)
+    {
+        var value = path.Replace("%", "%%", StringComparison.Ordinal);
+        return value.Any(char.IsWhiteSpace) ? $"\"{value}\"" : value;
+    }
+}

@@ -1,0 +1,62 @@
+namespace Porthole.Contracts.Api;
+
+// Wire shapes of keys and SSH reruns (R-KEY-*, R-SSH-*). JSON is snake_case (ApiJson).
+
+public sealed record AddKeyRequest(string? PublicKey, string? Title);
+
+public sealed record SshKeyView(string Fingerprint, string Type, string? Comment, int? Bits, string? Title, DateTimeOffset CreatedAt);
+
+/// <summary>Import the public keys a code host lists for an account: <c>github:USER</c>, <c>gitlab:USER</c> or <c>bitbucket:USER</c>.</summary>
+public sealed record ImportKeysRequest(string? Source);
+
+public sealed record ImportKeysResult(IReadOnlyList<SshKeyView> Added, IReadOnlyList<SkippedKey> Skipped);
+
+public sealed record SkippedKey(string? Fingerprint, string Line, string Reason);
+
+public sealed record ProjectSettingsRequest(bool? DebugEnabled, bool? SshWriteMembers);
+
+/// <summary>Where one node of an SSH attempt can be entered; host and port are null until its sshd is up.</summary>
+public sealed record SshNodeView(
+    int Index,
+    string Status,
+    string? Host,
+    int? Port,
+    string? User,
+    string? HostKey,
+    string? HostKeyFingerprint,
+    IReadOnlyList<string> AcceptedFingerprints,
+    string? Command);
+
+/// <summary>One key offered to a node's sshd: accepted, or refused with the reason (R-SSH-4).</summary>
+public sealed record SshKeyEventView(
+    DateTimeOffset At,
+    int Node,
+    bool Accepted,
+    string? Fingerprint,
+    string? KeyType,
+    string Address,
+    string? User,
+    string? Reason);
+
+/// <summary>One SSH session of a node (R-SSH-10).</summary>
+public sealed record SshSessionView(
+    int Node,
+    string? User,
+    string? Fingerprint,
+    string Address,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    string? Command);
+
+public sealed record JobSshView(
+    long JobId,
+    int Attempt,
+    string RequestedBy,
+    IReadOnlyList<SshNodeView> Nodes,
+    IReadOnlyList<SshKeyEventView> KeyEvents,
+    IReadOnlyList<SshSessionView> Sessions);
+
+/// <summary>CircleCI's <c>POST /api/v2/workflow/{id}/rerun</c> body.</summary>
+public sealed record CircleRerunRequest(IReadOnlyList<string>? Jobs, bool? EnableSsh, bool? FromFailed, bool? SparseTree);
+
+public sealed record CircleRerunResponse(string WorkflowId);

@@ -1,0 +1,63 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Porthole.Execution.Shell;
+
+namespace Porthole.Runner;
+
+/// <summary>
+/// What a runner that crashed left behind (R-SSH-9): while a node runs, a file names its process tag and workspace;
+/// at the runner's next start every process carrying a recorded tag is ended (sshd, session shells, steps'
+/// daemons) and the workspace and spool are removed.
+/// </summary>
+public sealed partial class LeftoverNodes(IOptions<RunnerOptions> options, TimeProvider time, ILogger<LeftoverNodes> logger)
+{
+    private string StateDirectory => Path.GetFullPath(options.Value.StateDirectory);
+
+    /// <summary>Records a node as running; the tag is what its processes carry.</summary>
+    public string Record(long nodeId, string runnerName, string workspace)
+    {
+        Directory.CreateDirectory(StateDirectory);
+        var tag = $"{runnerName}/node-{nodeId.ToString(CultureInfo.InvariantCulture)}";
+        File.WriteAllLines(FileOf(nodeId), [tag, workspace]);
+        return tag;
+    }
+
+    public void Forget(long nodeId) => File.Delete(FileOf(nodeId));
+
+    /// <summary>Ends what the nodes recorded by an earlier run of this runner left behind.</summary>
+    public async Task CleanAsync(CancellationToken ct)
+    {
+        if (!Directory.Exists(StateDirectory))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(StateDirectory, "*.node"))
+        {
+            var lines = await File.ReadAllLinesAsync(file, ct);
+            if (lines.Length >= 2 && lines[0].Length > 0)
+            {
+                var ended = await LeftoverProcesses.EndTaggedAsync(lines[0], time, ct);
+                Workspaces.Delete(lines[1]);
+                LogCleaned(logger, lines[0], ended);
+            }
+
+            File.Delete(file);
+        }
+
+        var spool = Path.GetFullPath(options.Value.SpoolDirectory);
+        if (Directory.Exists(spool))
+        {
+            foreach (var file in Directory.EnumerateFiles(spool))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    private string FileOf(long nodeId) => Path.Combine(StateDirectory, $"{nodeId.ToString(CultureInfo.InvariantCulture)}.node");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cleaned up after {Tag}: ended {Count} processes and removed its workspace")]
+    private static partial void LogCleaned(ILogger logger, string tag, int count);
+}

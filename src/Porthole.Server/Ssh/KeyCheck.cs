@@ -1,0 +1,15 @@
+namespace Porthole.Server.Ssh;
+
+/// <summary>A key as the server keeps it: <see cref="Line"/> is <c>type base64</c>.</summary>
+public sealed record CheckedKey(string Type, string Line, string Fingerprint, string? Comment, int? Bits);
+
+public sealed record KeyCheckResult(CheckedKey? Key, string? Problem);
+
+/// <summary>Validates a public key line with Porthole.Ssh's parser (R-KEY-1).</summary>
+public static class KeyCheck
+{
+    public static KeyCheckResult Parse(string text)
+    {
+        throw new NotImplementedException(text);
+    }
+}

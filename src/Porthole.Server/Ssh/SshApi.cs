@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Porthole.Contracts.Api;
+using Porthole.Server.Accounts;
+using Porthole.Server.Api;
+using Porthole.Server.Data;
+using Porthole.Server.Pipelines;
+
+namespace Porthole.Server.Ssh;
+
+/// <summary>A job's SSH endpoints, every key offered to them with its verdict, and the sessions (R-SSH-3, -4, -10).</summary>
+public static class SshApi
+{
+    public static void MapSshApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/jobs/{id}/ssh", GetAsync).RequireAuthorization().WithTags("SSH");
+    }
+
+    private static async Task<Results<Ok<JobSshView>, ProblemHttpResult>> GetAsync(
+        string id, HttpContext http, PortholeDb db, CancellationToken ct, int? attempt = null)
+    {
+        var (job, _, problem) = await Lookups.JobAsync(db, id, CurrentUser.From(http.User), Roles.Read, "see its SSH details", ct);
+        if (job is null)
+        {
+            return problem!;
+        }
+
+        var attempts = db.Attempts.Where(a => a.JobId == job.Id && a.Ssh);
+        var record = attempt is { } number
+            ? await attempts.SingleOrDefaultAsync(a => a.Number == number, ct)
+            : await attempts.OrderByDescending(a => a.Number).FirstOrDefaultAsync(ct);
+        if (record is null)
+        {
+            return Problems.NotFound(ErrorCodes.NotSshAttempt, attempt is null
+                ? $"Job {job.Id} has not been rerun with SSH: porthole rerun {job.Id} --ssh"
+                : $"Attempt {attempt} of job {job.Id} is not an SSH attempt.");
+        }
+
+        var nodes = await db.Nodes.Where(n => n.AttemptId == record.Id).OrderBy(n => n.Index).ToListAsync(ct);
+        var indexes = nodes.ToDictionary(n => n.Id, n => n.Index);
+        var nodeIds = indexes.Keys.ToList();
+        var events = await db.SshKeyEvents.Where(e => nodeIds.Contains(e.NodeId)).OrderBy(e => e.Id).ToListAsync(ct);
+        var sessions = await db.SshSessions.Where(s => nodeIds.Contains(s.NodeId)).OrderBy(s => s.Id).ToListAsync(ct);
+        var requester = await db.Users.Where(u => u.Id == record.RequestedBy).Select(u => u.Name).SingleOrDefaultAsync(ct) ?? "?";
+        return TypedResults.Ok(new JobSshView(
+            job.Id,
+            record.Number,
+            requester,
+            [.. nodes.Select(Views.SshNode)],
+            [.. events.Select(e => new SshKeyEventView(e.At, indexes[e.NodeId], e.Accepted, e.Fingerprint, e.KeyType, e.Address, e.UserName, e.Reason))],
+            [.. sessions.Select(s => new SshSessionView(indexes[s.NodeId], s.UserName, s.Fingerprint, s.Address, s.StartedAt, s.EndedAt, s.Command))]));
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Porthole.Contracts.Api;
+using Porthole.Server.Accounts;
+using Porthole.Server.Api;
+using Porthole.Server.Data;
+using Porthole.Server.Pipelines;
+
+namespace Porthole.Server.Ssh;
+
+/// <summary>
+/// "Rerun job with SSH" (R-SSH-1), behind every way of asking for it: the checks in the order a user meets them
+/// (project setting, role, a key), then a new SSH attempt of the job.
+/// </summary>
+public sealed class SshRerun(Reruns reruns)
+{
+    public async Task<(IReadOnlyList<JobAttemptRef>? Jobs, ProblemHttpResult? Problem)> RequestAsync(
+        PortholeDb db, JobRecord job, Project project, CurrentUser user, CancellationToken ct)
+    {
+        if (!project.DebugEnabled)
+        {
+            return (null, Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.DebugDisabled,
+                $"Rerun with SSH is switched off for project {project.Name} (debug_enabled is off, the default for public projects). A project admin can switch it on: porthole project settings {project.Name} --debug-enabled true."));
+        }
+
+        if (!await ProjectAccess.CanAsync(db, project, user, Roles.Write, ct))
+        {
+            return (null, Problems.Forbidden($"Rerun with SSH needs write access to project {project.Name}; you have read access. Ask a project admin."));
+        }
+
+        if (!await db.SshKeys.AnyAsync(k => k.UserId == user.Id, ct))
+        {
+            return (null, Problems.Create(StatusCodes.Status422UnprocessableEntity, ErrorCodes.NoSshKey,
+                "You have no SSH key, so no session could be let in: add an SSH key first: porthole keys add ~/.ssh/id_ed25519.pub"));
+        }
+
+        var (jobs, refusal) = await reruns.RerunWithSshAsync(db, job, user.Id, ct);
+        return jobs is null ? (null, Problems.Conflict(ErrorCodes.JobNotFinished, refusal!)) : (jobs, null);
+    }
+}
