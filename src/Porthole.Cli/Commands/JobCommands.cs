@@ -4,7 +4,6 @@ using System.Text.Json;
 using Porthole.Cli.Client;
 using Porthole.Cli.Output;
 using Porthole.Contracts.Api;
-using SshRerunRequest = Porthole.Cli.Client.SshApi.SshRerunRequest;
 
 namespace Porthole.Cli.Commands;
 
@@ -126,7 +125,7 @@ internal static class JobCommands
 
             using var client = PortholeClient.FromLogin(context);
             var id = parseResult.GetRequiredValue(jobId);
-            object request = withSsh ? new SshRerunRequest(Ssh: true) : new RerunRequest(parseResult.GetValue(fromFailed) ? true : null);
+            object request = withSsh ? new RerunRequest(null, Ssh: true) : new RerunRequest(parseResult.GetValue(fromFailed) ? true : null);
             var answer = await client.SendAsync(HttpMethod.Post, PortholeClient.Path("jobs", id, "rerun"), request, cancellationToken);
             if (parseResult.GetValue(json))
             {

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Porthole.Cli.Client;
-using Porthole.Cli.Client.SshApi;
+using Porthole.Contracts.Api;
 using Porthole.Cli.Output;
 using Porthole.Cli.Ssh;
 

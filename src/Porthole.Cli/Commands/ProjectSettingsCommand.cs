@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Porthole.Cli.Client;
-using Porthole.Cli.Client.SshApi;
+using Porthole.Contracts.Api;
 
 namespace Porthole.Cli.Commands;
 
@@ -28,7 +28,7 @@ internal static class ProjectSettingsCommand
                 return ExitCodes.Success;
             }
 
-            var settings = client.Read<ProjectSettingsView>(answer);
+            var settings = client.Read<ProjectView>(answer);
             await context.Output.WriteLineAsync(
                 $"project {settings.Name}: debug_enabled {Text(settings.DebugEnabled)}, ssh_write_members {Text(settings.SshWriteMembers)}");
             return ExitCodes.Success;

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Porthole.Cli.Client;
-using Porthole.Cli.Client.SshApi;
+using Porthole.Contracts.Api;
 using Porthole.Cli.Output;
 using Porthole.Cli.Ssh;
 using ApiJson = Porthole.Contracts.Api.ApiJson;
@@ -18,6 +19,9 @@ namespace Porthole.Cli.Commands;
 internal static class SshCommands
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The API's JSON, printed without escaping the <c>+</c> of fingerprints and base64 keys.</summary>
+    private static readonly JsonSerializerOptions PrintJson = new(ApiJson.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Command Create(CliContext context, IProcessLauncher launcher)
     {
@@ -91,7 +95,7 @@ internal static class SshCommands
             var scan = await LocalKeys.ScanAsync(context, cancellationToken);
             if (parseResult.GetValue(json))
             {
-                await context.Output.WriteLineAsync(DoctorJson(answer, nodeIndex, nodeView, scan).ToJsonString(ApiJson.Options));
+                await context.Output.WriteLineAsync(DoctorJson(answer, nodeIndex, nodeView, scan).ToJsonString(PrintJson));
                 return ExitCodes.Success;
             }
 
@@ -137,8 +141,18 @@ internal static class SshCommands
         var maxPolls = (int)Math.Ceiling(limit / PollInterval);
         for (var polls = 0; ; polls++)
         {
-            var view = client.Read<JobSshView>(await client.GetAsync(ViewPath(jobId, attempt), cancellationToken));
-            var node = FindNode(view, jobId, nodeIndex);
+            SshNodeView? node;
+            try
+            {
+                var view = client.Read<JobSshView>(await client.GetAsync(ViewPath(jobId, attempt), cancellationToken));
+                node = FindNode(view, jobId, nodeIndex);
+            }
+            catch (ApiException e) when (PortholeClient.IsRetryable(e.StatusCode) && polls < maxPolls)
+            {
+                // A proxy's 502/503 while the server restarts: the wait goes on.
+                node = null;
+            }
+
             if (node is not null && SshEndpoint.IsUp(node))
             {
                 return node;
@@ -188,7 +202,7 @@ internal static class SshCommands
         var keys = new JsonArray();
         foreach (var key in scan.Keys)
         {
-            var item = JsonSerializer.SerializeToNode(key, ApiJson.Options)!.AsObject();
+            var item = JsonSerializer.SerializeToNode(key, PrintJson)!.AsObject();
             item["accepted"] = accepted.Contains(key.Fingerprint);
             keys.Add(item);
         }

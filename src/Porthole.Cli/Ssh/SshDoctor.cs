@@ -1,5 +1,5 @@
 using System.Globalization;
-using Porthole.Cli.Client.SshApi;
+using Porthole.Contracts.Api;
 using Porthole.Cli.Output;
 
 namespace Porthole.Cli.Ssh;

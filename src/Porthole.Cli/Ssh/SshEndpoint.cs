@@ -1,6 +1,5 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
-using Porthole.Cli.Client.SshApi;
+using Porthole.Contracts.Api;
 
 namespace Porthole.Cli.Ssh;
 
@@ -11,8 +10,6 @@ namespace Porthole.Cli.Ssh;
 internal sealed partial record SshEndpoint(string Host, int Port, string User, PublicKeyLine HostKey, IReadOnlyList<string> AcceptedFingerprints)
 {
     public string Destination => $"{User}@{Host}";
-
-    public string Command => string.Create(CultureInfo.InvariantCulture, $"ssh -p {Port} {Destination}");
 
     /// <summary>Whether the node's sshd is up: the server fills in host, port, user and host key once it is.</summary>
     public static bool IsUp(SshNodeView node) =>

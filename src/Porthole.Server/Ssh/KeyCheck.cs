@@ -1,3 +1,5 @@
+using Porthole.Ssh.Keys;
+
 namespace Porthole.Server.Ssh;
 
 /// <summary>A key as the server keeps it: <see cref="Line"/> is <c>type base64</c>.</summary>
@@ -10,6 +12,14 @@ public static class KeyCheck
 {
     public static KeyCheckResult Parse(string text)
     {
-        throw new NotImplementedException(text);
+        var result = PublicKey.Parse(text);
+        if (result.Key is not { } key)
+        {
+            return new KeyCheckResult(null, result.Problem?.Message ?? "This is not an SSH public key.");
+        }
+
+        return new KeyCheckResult(
+            new CheckedKey(key.Type, key.KeyText, key.Fingerprint, key.Comment.Length == 0 ? null : key.Comment, key.Bits),
+            null);
     }
 }

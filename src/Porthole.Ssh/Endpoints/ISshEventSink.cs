@@ -1,0 +1,16 @@
+using Porthole.Contracts.Ssh;
+
+namespace Porthole.Ssh.Endpoints;
+
+/// <summary>
+/// Where a node's SSH endpoint reports to; the runner implements it and passes everything on to the server.
+/// Calls come one at a time, in the order things happened.
+/// </summary>
+public interface ISshEventSink
+{
+    /// <summary>sshd listens: the connection details of the node (R-SSH-3).</summary>
+    Task EndpointReadyAsync(SshEndpointInfo endpoint);
+
+    /// <summary>A key offered (accepted or refused), a session started or ended (R-SSH-4, R-SSH-10).</summary>
+    Task EventAsync(SshEvent sshEvent);
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text;
+
+namespace Porthole.Ssh.Endpoints;
+
+/// <summary>
+/// The files of one node's sshd, in a folder of their own outside the job's working directory: the config, the
+/// authorized keys with their forced command, the attach script, the job's environment for sessions (secrets: mode
+/// 600), the audit log that the attach script appends to, and the script that runs sshd.
+/// </summary>
+internal sealed class NodeSshFiles
+{
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    public NodeSshFiles(string directory)
+    {
+        if (!Path.IsPathRooted(directory) || directory.IndexOfAny(['"', '\n', '\r', '\\']) >= 0)
+        {
+            throw new ArgumentException($"The node's SSH folder must be an absolute path without quotes, backslashes or line breaks: '{directory}'.");
+        }
+
+        Directory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+    }
+
+    public string Directory { get; }
+
+    public string ConfigPath => Path.Combine(Directory, "sshd_config");
+
+    public string AuthorizedKeysPath => Path.Combine(Directory, "authorized_keys");
+
+    public string AttachScriptPath => Path.Combine(Directory, "attach.sh");
+
+    public string SessionRcPath => Path.Combine(Directory, "session_rc.sh");
+
+    public string EnvironmentPath => Path.Combine(Directory, "environment.sh");
+
+    public string AuditPath => Path.Combine(Directory, "audit.log");
+
+    public string SupervisorPath => Path.Combine(Directory, "run_sshd.sh");
+
+    public void CreateDirectory() =>
+        System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+    /// <summary>Writes a file readable by its owner only, through a temporary file and a rename: readers never see half of it.</summary>
+    public static void WriteAtomically(string path, string content)
+    {
+        var temporary = $"{path}.{Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture)}.tmp";
+        try
+        {
+            using (var stream = new FileStream(temporary, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = Private,
+            }))
+            {
+                stream.Write(new UTF8Encoding(false).GetBytes(content));
+                stream.Flush(flushToDisk: false);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    public void CreateEmptyAuditLog()
+    {
+        using var stream = new FileStream(AuditPath, new FileStreamOptions
+        {
+            Mode = FileMode.OpenOrCreate,
+            Access = FileAccess.Write,
+            UnixCreateMode = Private,
+        });
+    }
+}

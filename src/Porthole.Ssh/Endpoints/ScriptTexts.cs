@@ -1,0 +1,96 @@
+namespace Porthole.Ssh.Endpoints;
+
+/// <summary>The bash scripts of a node's sshd: the attach script (every session's forced command) and its helpers.</summary>
+internal static class ScriptTexts
+{
+    /// <summary>The variable that marks every process of every session of one endpoint (and that names one session).</summary>
+    public const string EndpointVariable = "PORTHOLE_SSH_ENDPOINT";
+
+    public const string SessionVariable = "PORTHOLE_SSH_SESSION";
+
+    /// <summary>
+    /// The forced command of every key: checks the key is still granted, writes the audit line, loads the job's
+    /// environment, goes to the working directory and runs what the user asked for (R-SSH-5, R-SSH-6).
+    /// </summary>
+    public static string Attach(NodeSshFiles files, string workingDirectory, string endpointId, string bashPath, string sftpServerPath) => $$"""
+        #!/bin/bash
+        # Porthole: the forced command of every key of this node (see authorized_keys). $1 is the key's owner, $2 its fingerprint.
+        user=$1
+        fingerprint=$2
+        keys=$(< {{ShellQuote.Single(files.AuthorizedKeysPath)}})
+        if [[ $keys != *" $fingerprint\""* ]]; then
+          echo "Porthole: access to this node with this key has been revoked." >&2
+          exit 1
+        fi
+        command=${SSH_ORIGINAL_COMMAND-}
+        logged=${command//\\/\\\\}
+        logged=${logged//$'\t'/\\t}
+        logged=${logged//$'\n'/\\n}
+        logged=${logged//$'\r'/\\r}
+        read -r client_address client_port _ <<< "${SSH_CONNECTION-}"
+        printf 'start\t%(%s)T\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' -1 "$user" "$fingerprint" "$client_address" "$client_port" "$$" "$PPID" "$logged" >> {{ShellQuote.Single(files.AuditPath)}}
+        . {{ShellQuote.Single(files.EnvironmentPath)}}
+        export {{SessionVariable}}={{endpointId}}-$$
+        cd -- {{ShellQuote.Single(workingDirectory)}} 2>/dev/null || cd -- "$HOME" 2>/dev/null || cd /
+        case $command in
+          '')
+            if [ -t 0 ]; then
+              # A login shell reads /etc/profile (which resets PATH) and ~/.profile; the job's environment and what the
+              # steps left in BASH_ENV go on top of them, at the first prompt.
+              export PORTHOLE_SSH_RC={{ShellQuote.Single(files.SessionRcPath)}}
+              export PROMPT_COMMAND='unset PROMPT_COMMAND; . "$PORTHOLE_SSH_RC"; unset PORTHOLE_SSH_RC'
+              exec {{ShellQuote.Single(bashPath)}} --login
+            fi
+            exec {{ShellQuote.Single(bashPath)}} -s ;;
+          internal-sftp)
+            exec {{ShellQuote.Single(sftpServerPath)}} ;;
+          *)
+            # Non-interactive, as the steps ran: bash sources BASH_ENV itself.
+            exec {{ShellQuote.Single(bashPath)}} -c "$command" ;;
+        esac
+
+        """;
+
+    /// <summary>Sourced at the first prompt of an interactive session: the job's environment, then what the steps left.</summary>
+    public static string SessionRc(NodeSshFiles files, string? bashEnvPath) =>
+        bashEnvPath is null
+            ? $"""
+              . {ShellQuote.Single(files.EnvironmentPath)}
+
+              """
+            : $"""
+              . {ShellQuote.Single(files.EnvironmentPath)}
+              if [ -f {ShellQuote.Single(bashEnvPath)} ]; then . {ShellQuote.Single(bashEnvPath)}; fi
+
+              """;
+
+    /// <summary>
+    /// Runs sshd as its child. sshd writes its process title over its own environment in /proc, so the node's tag is
+    /// not seen on it; this parent keeps the tag, and ending it (TERM, HUP, INT) ends sshd and its connections, also
+    /// when the runner ends a crashed node's leftovers by their tag (R-SSH-9).
+    /// </summary>
+    public const string Supervisor = """
+        #!/bin/bash
+        "$@" &
+        sshd=$!
+        echo "porthole-sshd-pid $sshd"
+        end_sshd() {
+          trap '' TERM HUP INT
+          local stat line fields pid pids=()
+          for stat in /proc/[0-9]*/stat; do
+            read -r line < "$stat" 2>/dev/null || continue
+            read -r -a fields <<< "${line##*) }"
+            if [ "${fields[1]}" = "$sshd" ]; then
+              pid=${stat#/proc/}
+              pids+=("${pid%/stat}")
+            fi
+          done
+          kill -KILL "$sshd" "${pids[@]}" 2>/dev/null
+          exit 143
+        }
+        trap end_sshd TERM HUP INT
+        wait "$sshd"
+        exit $?
+
+        """;
+}

@@ -1,0 +1,242 @@
+using Porthole.Contracts.Ssh;
+
+namespace Porthole.Ssh.Endpoints;
+
+/// <summary>
+/// What is going on at one node's sshd, from its log and the attach script's audit lines: the offered keys, the open
+/// connections and their sessions. Every change becomes an <see cref="SshEvent"/>, in order, and wakes
+/// <see cref="Changed"/>. It decides nothing about processes: it tells the endpoint which connections must be closed.
+/// </summary>
+internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent> emit)
+{
+    /// <summary>Audit lines of connections sshd has not reported yet; older ones are dropped beyond this.</summary>
+    private const int MaximumPending = 1000;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string Address, int Port), SshConnection> _open = [];
+    private readonly List<AuditLine> _pending = [];
+    private readonly HashSet<(string Address, int Port)> _refusedLogins = [];
+    private IReadOnlyDictionary<string, string> _owners = new Dictionary<string, string>();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private DateTimeOffset? _firstConnectionAt;
+
+    /// <summary>When the first connection passed authentication, during the steps or after them.</summary>
+    public DateTimeOffset? FirstConnectionAt
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _firstConnectionAt;
+            }
+        }
+    }
+
+    /// <summary>Connections that passed authentication and have not closed.</summary>
+    public int OpenCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _open.Count;
+            }
+        }
+    }
+
+    /// <summary>Completes at the next change of the open connections.</summary>
+    public Task Changed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _changed.Task;
+            }
+        }
+    }
+
+    public IReadOnlyList<SshConnection> Open
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _open.Values];
+            }
+        }
+    }
+
+    /// <summary>Sets the keys accepted now (fingerprint → owner) and returns the open connections of keys no longer accepted.</summary>
+    public IReadOnlyList<SshConnection> SetGrants(IReadOnlyDictionary<string, string> owners)
+    {
+        lock (_gate)
+        {
+            _owners = owners;
+            return [.. _open.Values.Where(c => !owners.ContainsKey(c.Fingerprint))];
+        }
+    }
+
+    /// <summary>A key passed; returns the connection if it must be closed at once (its key was revoked meanwhile).</summary>
+    public SshConnection? OnKeyAccepted(SshdLogLine line, bool acceptingSessions)
+    {
+        lock (_gate)
+        {
+            var now = timeProvider.GetUtcNow();
+            _owners.TryGetValue(line.Fingerprint!, out var owner);
+            emit(new SshEvent(SshEventKind.KeyAccepted, now, line.Address, line.Port, line.Fingerprint, line.KeyType, owner));
+            var connection = new SshConnection(line.Address, line.Port, line.Fingerprint!, line.KeyType!, owner, now);
+            _open[(line.Address, line.Port)] = connection;
+            _firstConnectionAt ??= now;
+            var pending = _pending.Where(p => p.Address == line.Address && p.Port == line.Port).ToList();
+            _pending.RemoveAll(pending.Contains);
+            foreach (var session in pending)
+            {
+                StartSession(connection, session);
+            }
+
+            Wake();
+            return owner is null || !acceptingSessions ? connection : null;
+        }
+    }
+
+    public void OnKeyRefused(SshdLogLine line)
+    {
+        lock (_gate)
+        {
+            emit(new SshEvent(SshEventKind.KeyRefused, timeProvider.GetUtcNow(), line.Address, line.Port, line.Fingerprint, line.KeyType));
+        }
+    }
+
+    /// <summary>sshd refused the login name before any key was looked at (not the node's account): a refusal without a fingerprint.</summary>
+    public void OnLoginRefused(SshdLogLine line)
+    {
+        lock (_gate)
+        {
+            if (_refusedLogins.Count > MaximumPending)
+            {
+                _refusedLogins.Clear();
+            }
+
+            if (_refusedLogins.Add((line.Address, line.Port)))
+            {
+                emit(new SshEvent(SshEventKind.KeyRefused, timeProvider.GetUtcNow(), line.Address, line.Port));
+            }
+        }
+    }
+
+    /// <summary>Sessions the attach script started; returns the connections that must be closed (their key is no longer accepted).</summary>
+    public IReadOnlyList<SshConnection> OnAudit(IReadOnlyList<AuditLine> lines)
+    {
+        if (lines.Count == 0)
+        {
+            return [];
+        }
+
+        lock (_gate)
+        {
+            var close = new List<SshConnection>();
+            foreach (var line in lines)
+            {
+                if (!_open.TryGetValue((line.Address, line.Port), out var connection))
+                {
+                    _pending.Add(line);
+                    if (_pending.Count > MaximumPending)
+                    {
+                        _pending.RemoveAt(0);
+                    }
+
+                    continue;
+                }
+
+                StartSession(connection, line);
+                if (!_owners.ContainsKey(connection.Fingerprint) && !close.Contains(connection))
+                {
+                    close.Add(connection);
+                }
+            }
+
+            return close;
+        }
+    }
+
+    public void OnConnectionEnded(string address, int port)
+    {
+        lock (_gate)
+        {
+            if (_open.TryGetValue((address, port), out var connection))
+            {
+                End(connection);
+            }
+        }
+    }
+
+    /// <summary>Ends a connection the endpoint closed (or found gone); a no-op if it ended already.</summary>
+    public void MarkEnded(SshConnection connection)
+    {
+        lock (_gate)
+        {
+            if (_open.TryGetValue((connection.Address, connection.Port), out var open) && ReferenceEquals(open, connection))
+            {
+                End(connection);
+            }
+        }
+    }
+
+    /// <summary>Ends the connections that are gone without sshd saying so (its process killed from outside, say).</summary>
+    public void EndVanished(Func<SshConnection, bool> gone)
+    {
+        lock (_gate)
+        {
+            foreach (var connection in _open.Values.ToList())
+            {
+                if (gone(connection))
+                {
+                    End(connection);
+                }
+            }
+        }
+    }
+
+    private void StartSession(SshConnection connection, AuditLine line)
+    {
+        connection.Sessions.Add(line);
+        emit(new SshEvent(
+            SshEventKind.SessionStarted,
+            timeProvider.GetUtcNow(),
+            connection.Address,
+            connection.Port,
+            connection.Fingerprint,
+            connection.KeyType,
+            connection.UserName ?? line.UserName,
+            line.Command));
+    }
+
+    private void End(SshConnection connection)
+    {
+        connection.Ended = true;
+        _open.Remove((connection.Address, connection.Port));
+        var now = timeProvider.GetUtcNow();
+        foreach (var session in connection.Sessions)
+        {
+            emit(new SshEvent(
+                SshEventKind.SessionEnded,
+                now,
+                connection.Address,
+                connection.Port,
+                connection.Fingerprint,
+                connection.KeyType,
+                connection.UserName ?? session.UserName,
+                session.Command));
+        }
+
+        Wake();
+    }
+
+    private void Wake()
+    {
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.TrySetResult();
+    }
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text;
+
+namespace Porthole.Ssh.Endpoints;
+
+/// <summary>
+/// The sshd_config of one node. Public keys only, one account, everything but sessions switched off. It works for a
+/// root sshd and for one that runs as an ordinary user (then it can only log in that user): <c>StrictModes no</c>,
+/// <c>UsePAM no</c>, <c>PidFile none</c>, absolute paths everywhere.
+/// </summary>
+internal static class SshdConfigText
+{
+    public static string Render(int port, IReadOnlyList<string> listenAddresses, string hostKeyPath, string account, NodeSshFiles files)
+    {
+        var text = new StringBuilder();
+        void Line(string line) => text.Append(line).Append('\n');
+
+        Line("# Written by Porthole for one node; rewritten at every start.");
+        Line(string.Create(CultureInfo.InvariantCulture, $"Port {port}"));
+        Line("AddressFamily any");
+        foreach (var address in listenAddresses)
+        {
+            Line($"ListenAddress {address}");
+        }
+
+        Line($"HostKey {Quote(hostKeyPath)}");
+        Line("PubkeyAuthentication yes");
+        Line("PasswordAuthentication no");
+        Line("KbdInteractiveAuthentication no");
+        Line("HostbasedAuthentication no");
+        Line("PermitEmptyPasswords no");
+        Line("AuthenticationMethods publickey");
+        Line("PermitRootLogin prohibit-password");
+        Line($"AllowUsers {account}");
+
+        // AuthorizedKeysFile expands %-tokens; a literal % is written %%.
+        Line($"AuthorizedKeysFile {Quote(files.AuthorizedKeysPath.Replace("%", "%%", StringComparison.Ordinal))}");
+        Line("AuthorizedKeysCommand none");
+        Line("AuthorizedPrincipalsFile none");
+        Line("StrictModes no");
+        Line("UsePAM no");
+        Line("PidFile none");
+        Line("LogLevel VERBOSE");
+        Line("PrintMotd no");
+        Line("PrintLastLog no");
+        Line("UseDNS no");
+        Line("PermitUserEnvironment no");
+
+        // With a forced command, an sftp client arrives in it as SSH_ORIGINAL_COMMAND=internal-sftp.
+        Line("Subsystem sftp internal-sftp");
+        Line("AllowTcpForwarding no");
+        Line("AllowStreamLocalForwarding no");
+        Line("AllowAgentForwarding no");
+        Line("X11Forwarding no");
+        Line("PermitTunnel no");
+        Line("GatewayPorts no");
+        Line("ClientAliveInterval 15");
+        Line("ClientAliveCountMax 3");
+        Line("LoginGraceTime 20");
+
+        // Room for a hundred clients connecting at once (the benchmark opens 100), and for multiplexed sessions.
+        Line("MaxStartups 200");
+        Line("MaxSessions 100");
+        Line("MaxAuthTries 10");
+        return text.ToString();
+    }
+
+    private static string Quote(string path) => "\"" + path + "\"";
+}
