@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Porthole.Contracts.Runners;
+using Porthole.Contracts.Ssh;
 using Porthole.Execution;
+using Porthole.Execution.Sections;
+using Porthole.Ssh.Endpoints;
 
 namespace Porthole.Runner;
 
@@ -15,6 +18,7 @@ public sealed partial class NodeSession(
     LeftoverNodes leftovers,
     RunnerIdentity identity,
     IOptions<RunnerOptions> options,
+    IOptions<RunnerSshOptions> sshOptions,
     TimeProvider time,
     ILogger<NodeSession> logger)
 {
@@ -24,8 +28,10 @@ public sealed partial class NodeSession(
         var workspace = Path.GetFullPath(Path.Combine(settings.WorkspaceDirectory, assignment.NodeId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         await using var spool = new LogSpool(assignment.NodeId, Path.GetFullPath(settings.SpoolDirectory), server, settings.LogFlushInterval, time, logger);
+        await using var ssh = assignment.Ssh is null ? null : new NodeSshEndpoint(assignment, SshSettings(), new RunnerSshSink(server, assignment.NodeId), time);
+        var sections = ssh is null ? NodeSections.None : new NodeSections([ssh.EnableSsh], [ssh.WaitForSsh]);
         using var heartbeatStop = new CancellationTokenSource();
-        var heartbeat = HeartbeatAsync(assignment.NodeId, cancel, heartbeatStop.Token);
+        var heartbeat = HeartbeatAsync(assignment.NodeId, cancel, ssh, heartbeatStop.Token);
 
         NodeCompletion completion;
         try
@@ -37,6 +43,7 @@ public sealed partial class NodeSession(
                 assignment,
                 new NodeRunOptions(workspace, settings.DefaultNoOutputTimeout) { Tag = tag },
                 spool,
+                sections,
                 cancel.Token);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
@@ -73,8 +80,23 @@ public sealed partial class NodeSession(
         leftovers.Forget(assignment.NodeId);
     }
 
-    private async Task HeartbeatAsync(long nodeId, CancellationTokenSource cancel, CancellationToken stop)
+    private SshOptions SshSettings()
     {
+        var ssh = sshOptions.Value;
+        return new SshOptions
+        {
+            AdvertisedHost = ssh.AdvertiseHost,
+            ListenAddresses = ssh.ListenAddresses.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            PortRangeStart = ssh.PortRangeStart,
+            PortRangeEnd = ssh.PortRangeEnd,
+            HostKeyPath = Path.GetFullPath(ssh.HostKeyPath),
+        };
+    }
+
+    /// <summary>Extends the lease; hears a cancel; for an SSH node, hands the keys accepted now to its endpoint (R-SSH-11).</summary>
+    private async Task HeartbeatAsync(long nodeId, CancellationTokenSource cancel, NodeSshEndpoint? ssh, CancellationToken stop)
+    {
+        IReadOnlyList<SshGrant>? lastKeys = null;
         using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
         try
         {
@@ -87,6 +109,12 @@ public sealed partial class NodeSession(
                     {
                         await cancel.CancelAsync();
                     }
+
+                    if (ssh is not null && reply.SshKeys is { } keys && !SameKeys(lastKeys, keys))
+                    {
+                        await ssh.UpdateKeysAsync(keys);
+                        lastKeys = keys;
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -98,6 +126,9 @@ public sealed partial class NodeSession(
         {
         }
     }
+
+    private static bool SameKeys(IReadOnlyList<SshGrant>? before, IReadOnlyList<SshGrant> now) =>
+        before is not null && before.Select(k => (k.Fingerprint, k.UserId)).SequenceEqual(now.Select(k => (k.Fingerprint, k.UserId)));
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Node {NodeId}: {Reason}")]
     private static partial void LogNodeFailed(ILogger logger, long nodeId, string reason);

@@ -23,6 +23,17 @@ public static class RunnerServiceCollectionExtensions
             })
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<RunnerSshOptions>()
+            .BindConfiguration(RunnerSshOptions.Section)
+            .PostConfigure(o =>
+            {
+                if (o.HostKeyPath == new RunnerSshOptions().HostKeyPath)
+                {
+                    o.HostKeyPath = Path.GetFullPath(Path.Combine(dataDirectory, "ssh", "ssh_host_ed25519_key"));
+                }
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddSingleton(new RunnerIdentity(name));
         services.AddSingleton<NodeSession>();
         services.AddSingleton<LeftoverNodes>();

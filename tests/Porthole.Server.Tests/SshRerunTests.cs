@@ -74,6 +74,10 @@ public sealed class SshRerunTests : IAsyncLifetime
         Assert.Contains(_mine.Fingerprint, node.AcceptedFingerprints);
         _ssh.Pin(node.Host!, node.Port!.Value, node.HostKey!);
 
+        // The node ends when its last session closes (R-SSH-8), so one session stays open while the others come and go.
+        using var holder = _ssh.StartInteractive(_mine, node.User!, node.Host!, node.Port.Value, "echo holding; sleep 300");
+        Assert.Equal("holding", await holder.StandardOutput.ReadLineAsync());
+
         var result = await _ssh.SshAsync(_mine, node.User!, node.Host!, node.Port.Value, "pwd; echo \"$CIRCLE_NODE_INDEX $FROM_JOB $LEFT_BY_STEP\"; cat artifact.txt");
         Assert.True(result.ExitCode == 0, result.Error);
         var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -98,15 +102,16 @@ public sealed class SshRerunTests : IAsyncLifetime
         }
 
         var audit = await WaitForAsync(v => v.KeyEvents.Count(e => !e.Accepted) >= 2 && v.Sessions.Count(s => s.EndedAt is not null) >= 3);
+        Assert.False(holder.HasExited);
         var reasons = audit.KeyEvents.Where(e => !e.Accepted).ToDictionary(e => e.Fingerprint!, e => e.Reason!);
         Assert.Contains("no write access", reasons[readerKey.Fingerprint], StringComparison.Ordinal);
         Assert.Contains("not registered to any user", reasons[unregistered.Fingerprint], StringComparison.Ordinal);
         Assert.Contains(audit.KeyEvents, e => e.Accepted && e.Fingerprint == _mine.Fingerprint && e.User == "admin");
-        var session = audit.Sessions.First();
+        var session = audit.Sessions.Single(s => s.Command?.Contains("pwd", StringComparison.Ordinal) == true);
         Assert.Equal("admin", session.User);
         Assert.Equal(_mine.Fingerprint, session.Fingerprint);
         Assert.Equal(1, session.Node);
-        Assert.Contains("pwd", session.Command, StringComparison.Ordinal);
+        Assert.NotNull(session.EndedAt);
 
         // The Enable SSH section opens the node's log and names the command and the host key.
         var log = await _server.LogAsync(_jobId, node: 1, attempt: 2);
@@ -122,6 +127,11 @@ public sealed class SshRerunTests : IAsyncLifetime
         Assert.Equal(Status.Failed, job.Status);
         Assert.Equal(Status.Failed, (await _server.PipelineAsync(_pipelineId)).Status);
         Assert.Single(await _server.Client.GetFromJsonAsyncOrFail<List<PipelineView>>("/api/projects/app/pipelines"));
+        using (var closed = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            await holder.WaitForExitAsync(closed.Token);
+        }
+
         var afterCancel = await _ssh.SshAsync(_mine, node.User!, node.Host!, node.Port.Value, "true");
         Assert.NotEqual(0, afterCancel.ExitCode);
     }

@@ -15,10 +15,12 @@ internal static class ServerCommand
         var data = new Option<string>("--data") { Description = $"The data folder (database, logs, keys); default {DefaultData}" };
         var urls = new Option<string>("--urls") { Description = $"Where to listen; default {DefaultUrls}" };
         var demo = new Option<bool>("--demo") { Description = "Start with a demo user, project and pipeline" };
-        var command = new Command("server", "Run the Porthole server") { data, urls, demo };
+        var advertise = new Option<string>("--ssh-advertise-host") { Description = "The host printed in SSH commands (ssh -p PORT user@HOST); default 127.0.0.1" };
+        var command = new Command("server", "Run the Porthole server") { data, urls, demo, advertise };
         command.SetAction((parseResult, cancellationToken) =>
         {
-            var options = new ServerHostOptions(parseResult.GetValue(data) ?? DefaultData, parseResult.GetValue(urls) ?? DefaultUrls, parseResult.GetValue(demo));
+            var settings = parseResult.GetValue(advertise) is { } host ? new Dictionary<string, string?> { ["Ssh:AdvertiseHost"] = host } : null;
+            var options = new ServerHostOptions(parseResult.GetValue(data) ?? DefaultData, parseResult.GetValue(urls) ?? DefaultUrls, parseResult.GetValue(demo), settings);
 
             // The embedded default (R-SC-1): the server runs its jobs with the built-in runner in this process.
             return ServerHost.RunAsync(options, EmbeddedServer.BuiltInRunner(options.DataDirectory), cancellationToken);

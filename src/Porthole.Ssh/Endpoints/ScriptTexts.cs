@@ -41,12 +41,13 @@ internal static class ScriptTexts
               export PROMPT_COMMAND='unset PROMPT_COMMAND; . "$PORTHOLE_SSH_RC"; unset PORTHOLE_SSH_RC'
               exec {{ShellQuote.Single(bashPath)}} --login
             fi
-            exec {{ShellQuote.Single(bashPath)}} -s ;;
+            exec {{ShellQuote.Single(bashPath)}} --norc -s ;;
           internal-sftp)
             exec {{ShellQuote.Single(sftpServerPath)}} ;;
           *)
-            # Non-interactive, as the steps ran: bash sources BASH_ENV itself.
-            exec {{ShellQuote.Single(bashPath)}} -c "$command" ;;
+            # Non-interactive, as the steps ran: bash sources BASH_ENV itself. Without --norc, a bash that sees it runs
+            # under sshd (SSH_CLIENT, SHLVL 1) would read ~/.bashrc instead of BASH_ENV.
+            exec {{ShellQuote.Single(bashPath)}} --norc -c "$command" ;;
         esac
 
         """;
@@ -67,25 +68,36 @@ internal static class ScriptTexts
     /// <summary>
     /// Runs sshd as its child. sshd writes its process title over its own environment in /proc, so the node's tag is
     /// not seen on it; this parent keeps the tag, and ending it (TERM, HUP, INT) ends sshd and its connections, also
-    /// when the runner ends a crashed node's leftovers by their tag (R-SSH-9).
+    /// when the runner ends a crashed node's leftovers by their tag (R-SSH-9). sshd gets a session of its own, so that
+    /// ending this script's session does not end sshd before the script has found sshd's connections (its children).
     /// </summary>
     public const string Supervisor = """
         #!/bin/bash
-        "$@" &
+        setsid "$@" &
         sshd=$!
         echo "porthole-sshd-pid $sshd"
         end_sshd() {
           trap '' TERM HUP INT
-          local stat line fields pid pids=()
+          # sshd's whole tree: a connection is a child of the listener, or a grandchild behind its monitor.
+          local -A parent_of=() in_tree=(["$sshd"]=1)
+          local stat line fields pid grew=1 tree=("$sshd")
           for stat in /proc/[0-9]*/stat; do
             read -r line < "$stat" 2>/dev/null || continue
+            pid=${stat#/proc/}
             read -r -a fields <<< "${line##*) }"
-            if [ "${fields[1]}" = "$sshd" ]; then
-              pid=${stat#/proc/}
-              pids+=("${pid%/stat}")
-            fi
+            parent_of[${pid%/stat}]=${fields[1]}
           done
-          kill -KILL "$sshd" "${pids[@]}" 2>/dev/null
+          while [ "$grew" = 1 ]; do
+            grew=0
+            for pid in "${!parent_of[@]}"; do
+              if [ -z "${in_tree[$pid]-}" ] && [ -n "${in_tree[${parent_of[$pid]}]-}" ]; then
+                in_tree[$pid]=1
+                tree+=("$pid")
+                grew=1
+              fi
+            done
+          done
+          kill -KILL "${tree[@]}" 2>/dev/null
           exit 143
         }
         trap end_sshd TERM HUP INT

@@ -46,6 +46,11 @@ internal static class SshdConfigText
         Line("UseDNS no");
         Line("PermitUserEnvironment no");
 
+        // sshd runs the forced command with the account's shell, which would read the account's own rc files from
+        // HOME (bash does under sshd even with -c): a folder of the node's without any keeps them out of sessions.
+        // The attach script then sets the job's HOME.
+        Line($"SetEnv HOME={Quote(files.Directory)}");
+
         // With a forced command, an sftp client arrives in it as SSH_ORIGINAL_COMMAND=internal-sftp.
         Line("Subsystem sftp internal-sftp");
         Line("AllowTcpForwarding no");

@@ -16,6 +16,9 @@ internal enum SshdLogKind
     /// <summary><c>Bind to port 64537 on 127.0.0.1 failed: Address already in use.</c></summary>
     BindFailed,
 
+    /// <summary><c>Missing privilege separation directory: /run/sshd</c> (a root sshd on a host where sshd never ran as a service).</summary>
+    PrivilegeSeparationDirectoryMissing,
+
     /// <summary><c>Accepted publickey for root from 127.0.0.1 port 57690 ssh2: ED25519 SHA256:…</c></summary>
     KeyAccepted,
 
@@ -45,7 +48,8 @@ internal sealed partial record SshdLogLine(
     int Port = 0,
     string? KeyType = null,
     string? Fingerprint = null,
-    int ProcessId = 0)
+    int ProcessId = 0,
+    string? Detail = null)
 {
     public static SshdLogLine Parse(string line)
     {
@@ -58,6 +62,11 @@ internal sealed partial record SshdLogLine(
         if ((match = Listening().Match(line)).Success)
         {
             return new SshdLogLine(SshdLogKind.Listening, match.Groups["addr"].Value, Number(match, "port"));
+        }
+
+        if ((match = PrivilegeSeparationDirectory().Match(line)).Success)
+        {
+            return new SshdLogLine(SshdLogKind.PrivilegeSeparationDirectoryMissing, Detail: match.Groups["dir"].Value);
         }
 
         if ((match = BindFailed().Match(line)).Success)
@@ -105,6 +114,9 @@ internal sealed partial record SshdLogLine(
 
     [GeneratedRegex(@"^Server listening on (?<addr>\S+) port (?<port>\d+)\.")]
     private static partial Regex Listening();
+
+    [GeneratedRegex(@"^Missing privilege separation directory: (?<dir>/\S+)$")]
+    private static partial Regex PrivilegeSeparationDirectory();
 
     [GeneratedRegex(@"^Bind to port (?<port>\d+) on (?<addr>\S+) failed")]
     private static partial Regex BindFailed();

@@ -12,6 +12,38 @@ internal static class TcpConnections
     public static HashSet<long> SocketInodes(int localPort, IPAddress remoteAddress, int remotePort)
     {
         var inodes = new HashSet<long>();
+        foreach (var (local, remote, inode) in Sockets())
+        {
+            if (local.Port == localPort && remote.Port == remotePort && Same(remote.Address, remoteAddress))
+            {
+                inodes.Add(inode);
+            }
+        }
+
+        return inodes;
+    }
+
+    /// <summary>The clients connected to <paramref name="localPort"/> now, from one read of the socket tables.</summary>
+    public static HashSet<IPEndPoint> ClientsOf(int localPort)
+    {
+        var clients = new HashSet<IPEndPoint>();
+        foreach (var (local, remote, _) in Sockets())
+        {
+            if (local.Port == localPort && remote.Port != 0)
+            {
+                clients.Add(Client(remote.Address, remote.Port));
+            }
+        }
+
+        return clients;
+    }
+
+    public static IPEndPoint Client(IPAddress address, int port) =>
+        new(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, port);
+
+    /// <summary>The sockets that a process holds (inode not 0: not TIME_WAIT and the like).</summary>
+    private static IEnumerable<(IPEndPoint Local, IPEndPoint Remote, long Inode)> Sockets()
+    {
         foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
         {
             string[] lines;
@@ -26,18 +58,12 @@ internal static class TcpConnections
 
             foreach (var line in lines.Skip(1))
             {
-                if (TryParse(line, out var local, out var remote, out var inode)
-                    && local.Port == localPort
-                    && remote.Port == remotePort
-                    && Same(remote.Address, remoteAddress)
-                    && inode != 0)
+                if (TryParse(line, out var local, out var remote, out var inode) && inode != 0)
                 {
-                    inodes.Add(inode);
+                    yield return (local, remote, inode);
                 }
             }
         }
-
-        return inodes;
     }
 
     /// <summary>Parses "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode …" (addresses in hex).</summary>

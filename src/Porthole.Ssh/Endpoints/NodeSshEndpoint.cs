@@ -1,0 +1,350 @@
+using Porthole.Contracts.Runners;
+using Porthole.Contracts.Ssh;
+using Porthole.Execution.Executors;
+using Porthole.Execution.Sections;
+
+namespace Porthole.Ssh.Endpoints;
+
+/// <summary>
+/// The SSH endpoint of one node asked for with SSH (R-SSH-2…11): a real OpenSSH sshd on a port of its own, started by
+/// <see cref="EnableSsh"/> (the node's first section) and ended by <see cref="WaitForSsh"/> (its last) once the Wait for
+/// SSH rules say so. Every offered key and every session is reported to the <see cref="ISshEventSink"/>.
+/// The runner calls <see cref="UpdateKeysAsync"/> with the keys accepted now after each heartbeat; a key that is no
+/// longer accepted is refused from then on and its open sessions are closed at once. Dispose it when the node is done.
+/// </summary>
+public sealed class NodeSshEndpoint : IAsyncDisposable
+{
+    private static readonly TimeSpan DefaultFirstConnectionTimeout = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan DefaultMaxSessionTime = TimeSpan.FromHours(2);
+
+    private readonly NodeAssignment _assignment;
+    private readonly SshOptions _options;
+    private readonly ISshEventSink _sink;
+    private readonly TimeProvider _timeProvider;
+    private readonly string _endpointId = Guid.NewGuid().ToString("N");
+    private readonly ReportQueue _reports = new();
+    private readonly SshConnections _connections;
+    private readonly SemaphoreSlim _keysGate = new(1, 1);
+    private readonly Lock _gate = new();
+    private readonly List<Task> _closing = [];
+    private IReadOnlyList<KeyGrant> _grants;
+    private Running? _running;
+    private bool _ending;
+    private Task? _shutdown;
+
+    public NodeSshEndpoint(NodeAssignment assignment, SshOptions options, ISshEventSink sink, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        var request = assignment.Ssh
+            ?? throw new ArgumentException($"Node {assignment.NodeId} was not asked for with SSH (its assignment has no SSH request).", nameof(assignment));
+        options.Validate();
+        _assignment = assignment;
+        _options = options;
+        _sink = sink;
+        _timeProvider = timeProvider;
+        FirstConnectionTimeout = request.FirstConnectionTimeout > TimeSpan.Zero ? request.FirstConnectionTimeout : DefaultFirstConnectionTimeout;
+        MaxSessionTime = request.MaxSessionTime > TimeSpan.Zero ? request.MaxSessionTime : DefaultMaxSessionTime;
+        _grants = KeyGrant.From(request.Keys);
+        _connections = new SshConnections(timeProvider, e => _reports.Post(() => _sink.EventAsync(e)));
+        _connections.SetGrants(Owners(_grants));
+        EnableSsh = new EnableSshSection(this);
+        WaitForSsh = new WaitForSshSection(this);
+    }
+
+    /// <summary>The "Enable SSH" section: starts sshd and prints how to connect. Put it before the node's first step.</summary>
+    public INodeSection EnableSsh { get; }
+
+    /// <summary>The "Wait for SSH" section: keeps the node while the Wait for SSH rules say so, then ends sshd and every session. Put it after the last step.</summary>
+    public INodeSection WaitForSsh { get; }
+
+    public TimeSpan FirstConnectionTimeout { get; }
+
+    public TimeSpan MaxSessionTime { get; }
+
+    /// <summary>Where sshd listens, once Enable SSH has started it.</summary>
+    public SshEndpointInfo? Info => CurrentRunning()?.Info;
+
+    /// <summary>Connections that passed authentication and have not closed.</summary>
+    public int OpenSessionCount => _connections.OpenCount;
+
+    /// <summary>
+    /// Replaces the keys accepted on this node: authorized_keys is rewritten at once (a new connection with a removed
+    /// key is refused), and the open sessions of removed keys are closed before this returns (R-SSH-11).
+    /// </summary>
+    public async Task UpdateKeysAsync(IReadOnlyList<SshGrant> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var grants = KeyGrant.From(keys);
+        await _keysGate.WaitAsync();
+        try
+        {
+            Running? running;
+            lock (_gate)
+            {
+                _grants = grants;
+                running = _ending ? null : _running;
+            }
+
+            if (running is not null)
+            {
+                try
+                {
+                    NodeSshFiles.WriteAtomically(running.Files.AuthorizedKeysPath, AuthorizedKeysText.Render(grants, _options.BashPath, running.Files.AttachScriptPath));
+                }
+                catch (Exception e) when ((e is IOException or UnauthorizedAccessException) && IsEnding())
+                {
+                    // The node ended meanwhile and its folder went with it: nothing is left to grant.
+                    return;
+                }
+            }
+
+            var revoked = _connections.SetGrants(Owners(grants));
+            if (running is not null)
+            {
+                // Sessions that started a moment ago may not be known yet: their audit lines name their processes.
+                var closing = revoked.Concat(_connections.OnAudit(running.Audit.ReadNew())).Distinct().ToList();
+                await Task.WhenAll(closing.Select(c => CloseAsync(running, c)));
+                if (closing.Count > 0)
+                {
+                    await _reports.DrainAsync();
+                }
+            }
+        }
+        finally
+        {
+            _keysGate.Release();
+        }
+    }
+
+    /// <summary>Ends sshd and every session if Wait for SSH has not, and delivers the last reports. Idempotent.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await ShutdownAsync();
+        await _reports.DisposeAsync();
+    }
+
+    internal async Task<NodeSectionResult> EnableAsync(NodeSectionContext context, CancellationToken canceled)
+    {
+        try
+        {
+            var launcher = new SshdLauncher(_options, _endpointId, _timeProvider);
+            var launch = await launcher.LaunchAsync(
+                context,
+                files => AuthorizedKeysText.Render(CurrentGrants(), _options.BashPath, files.AttachScriptPath),
+                _keysGate,
+                OnSshdLine,
+                canceled);
+            if (launch is null)
+            {
+                return new NodeSectionResult(StepState.Failed);
+            }
+
+            var info = new SshEndpointInfo(
+                _options.AdvertisedHost,
+                launch.Sshd.Port,
+                launch.Account,
+                launch.HostKey.PublicLine,
+                launch.HostKey.Fingerprint,
+                [.. CurrentGrants().Select(g => g.Fingerprint)]);
+            var running = new Running(launch, info);
+            bool ending;
+            lock (_gate)
+            {
+                ending = _ending;
+                _running ??= ending ? null : running;
+            }
+
+            if (ending)
+            {
+                await StopAsync(running);
+                await context.WriteAsync("The node ended before SSH was ready.\n");
+                return new NodeSectionResult(StepState.Canceled);
+            }
+
+            running.Watch(ApplyAudit, ProbeConnections, _timeProvider, _options.LivenessInterval);
+            await _reports.DeliverAsync(() => _sink.EndpointReadyAsync(info), canceled);
+            await context.WriteAsync(DetailsText(running, context.WorkingDirectory));
+            return new NodeSectionResult(StepState.Success);
+        }
+        catch (OperationCanceledException) when (canceled.IsCancellationRequested)
+        {
+            await ShutdownAsync();
+            await context.WriteAsync("The job was canceled before SSH was enabled.\n");
+            return new NodeSectionResult(StepState.Canceled);
+        }
+        catch (Exception e) when (e is ExecutorException or InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            await ShutdownAsync();
+            await context.WriteAsync($"SSH could not be enabled on this node: {e.Message}\n");
+            return new NodeSectionResult(StepState.Failed);
+        }
+    }
+
+    internal async Task<NodeSectionResult> WaitAsync(NodeSectionContext context, CancellationToken canceled)
+    {
+        if (CurrentRunning() is not { } running)
+        {
+            await context.WriteAsync("SSH was not enabled on this node (see Enable SSH); there is nothing to wait for.\n");
+            await ShutdownAsync();
+            return new NodeSectionResult(StepState.Skipped);
+        }
+
+        var start = _timeProvider.GetUtcNow();
+        await context.WriteAsync(DetailsText(running, context.WorkingDirectory));
+        var reason = await WaitRules.WaitForEndAsync(_connections, _timeProvider, start, FirstConnectionTimeout, MaxSessionTime, canceled);
+        await context.WriteAsync(reason + "\n");
+        await ShutdownAsync();
+        await _reports.DrainAsync();
+        return new NodeSectionResult(StepState.Success);
+    }
+
+    private void OnSshdLine(SshdAttempt attempt, string text)
+    {
+        var line = SshdLogLine.Parse(text);
+        attempt.OnLine(line);
+        switch (line.Kind)
+        {
+            case SshdLogKind.KeyAccepted:
+                if (_connections.OnKeyAccepted(line, acceptingSessions: !IsEnding()) is { } unwanted && CurrentRunning() is { } running)
+                {
+                    TrackClosing(CloseAsync(running, unwanted));
+                }
+
+                break;
+            case SshdLogKind.KeyRefused:
+                _connections.OnKeyRefused(line);
+                break;
+            case SshdLogKind.LoginRefused:
+                _connections.OnLoginRefused(line);
+                break;
+            case SshdLogKind.SessionStarting or SshdLogKind.SessionClosing:
+                ApplyAudit();
+                break;
+            case SshdLogKind.ConnectionEnded:
+                // The session's audit line was written before its command ran, so it is there by now: read it first,
+                // so that even a session shorter than a file-watch notice is reported.
+                ApplyAudit();
+                _connections.OnConnectionEnded(line.Address, line.Port);
+                break;
+        }
+    }
+
+    /// <summary>Takes the sessions the attach script reported, and closes those whose key was revoked meanwhile.</summary>
+    private void ApplyAudit()
+    {
+        if (CurrentRunning() is { } running)
+        {
+            foreach (var connection in _connections.OnAudit(running.Audit.ReadNew()))
+            {
+                TrackClosing(CloseAsync(running, connection));
+            }
+        }
+    }
+
+    /// <summary>The safety net beside sshd's log: a connection whose TCP socket is gone has ended.</summary>
+    private void ProbeConnections()
+    {
+        if (CurrentRunning() is { } running)
+        {
+            ApplyAudit();
+            _connections.EndVanished(EndpointProcesses.Vanished(running));
+        }
+    }
+
+    private async Task CloseAsync(Running running, SshConnection connection)
+    {
+        await EndpointProcesses.CloseConnectionAsync(running, connection, _endpointId);
+        _connections.MarkEnded(connection);
+    }
+
+    private Task ShutdownAsync()
+    {
+        lock (_gate)
+        {
+            _ending = true;
+            _shutdown ??= ShutdownOnceAsync();
+            return _shutdown;
+        }
+    }
+
+    private async Task ShutdownOnceAsync()
+    {
+        if (CurrentRunning() is { } running)
+        {
+            await StopAsync(running);
+        }
+
+        Task[] closing;
+        lock (_gate)
+        {
+            closing = [.. _closing];
+        }
+
+        await Task.WhenAll(closing);
+    }
+
+    /// <summary>Ends sshd, every connection and every session process of this endpoint, and reports the sessions ended (R-SSH-9).</summary>
+    private async Task StopAsync(Running running)
+    {
+        running.StopWatching();
+        ApplyAudit();
+        await EndpointProcesses.EndAllAsync(running, _endpointId);
+        await running.Process.StopAsync();
+        foreach (var connection in _connections.Open)
+        {
+            _connections.MarkEnded(connection);
+        }
+
+        PortReservations.Release(running.Info.Port);
+    }
+
+    private void TrackClosing(Task task)
+    {
+        lock (_gate)
+        {
+            _closing.RemoveAll(t => t.IsCompleted);
+            _closing.Add(task);
+        }
+    }
+
+    private Running? CurrentRunning()
+    {
+        lock (_gate)
+        {
+            return _running;
+        }
+    }
+
+    private bool IsEnding()
+    {
+        lock (_gate)
+        {
+            return _ending;
+        }
+    }
+
+    private IReadOnlyList<KeyGrant> CurrentGrants()
+    {
+        lock (_gate)
+        {
+            return _grants;
+        }
+    }
+
+    private string DetailsText(Running running, string workingDirectory) =>
+        ConnectionDetailsText.Render(
+            running.Info,
+            running.HostKey.PublicKey.TypeLabel,
+            _assignment.JobId,
+            _assignment.NodeIndex,
+            FirstConnectionTimeout,
+            MaxSessionTime,
+            CurrentGrants(),
+            workingDirectory);
+
+    private static Dictionary<string, string> Owners(IReadOnlyList<KeyGrant> grants) =>
+        grants.ToDictionary(g => g.Fingerprint, g => g.UserName, StringComparer.Ordinal);
+}

@@ -1,0 +1,84 @@
+using Porthole.Contracts.Ssh;
+using Porthole.Execution.Executors;
+using Porthole.Ssh.Keys;
+
+namespace Porthole.Ssh.Endpoints;
+
+/// <summary>A node's sshd once it listens: its files, its process, and what watches its sessions.</summary>
+internal sealed class Running(SshdLaunch launch, SshEndpointInfo info)
+{
+    private readonly Lock _gate = new();
+    private FileSystemWatcher? _watcher;
+    private ITimer? _probe;
+    private bool _stopped;
+
+    public NodeSshFiles Files => launch.Files;
+
+    public AuditLog Audit => launch.Audit;
+
+    /// <summary>The supervisor script's process, which the node started; sshd is its child.</summary>
+    public IStepProcess Process => launch.Process;
+
+    public SshdAttempt Sshd => launch.Sshd;
+
+    public HostKey HostKey => launch.HostKey;
+
+    public SshEndpointInfo Info { get; } = info;
+
+    /// <summary>
+    /// Reads the audit log as soon as the attach script appends to it, and probes the connections every
+    /// <paramref name="interval"/> (a one-shot timer armed again each time, so that a clock moved far ahead fires it once).
+    /// </summary>
+    public void Watch(Action onAudit, Action probe, TimeProvider timeProvider, TimeSpan interval)
+    {
+        lock (_gate)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            try
+            {
+                _watcher = new FileSystemWatcher(Files.Directory, Path.GetFileName(Files.AuditPath))
+                {
+                    NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.Size,
+                };
+                _watcher.Changed += (_, _) => onAudit();
+                _watcher.EnableRaisingEvents = true;
+            }
+            catch (IOException)
+            {
+                // Out of inotify instances (many nodes on one host): the probe reads the audit log every interval instead.
+                _watcher?.Dispose();
+                _watcher = null;
+            }
+
+            _probe = timeProvider.CreateTimer(
+                _ =>
+                {
+                    probe();
+                    lock (_gate)
+                    {
+                        if (!_stopped)
+                        {
+                            _probe?.Change(interval, Timeout.InfiniteTimeSpan);
+                        }
+                    }
+                },
+                null,
+                interval,
+                Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    public void StopWatching()
+    {
+        lock (_gate)
+        {
+            _stopped = true;
+            _watcher?.Dispose();
+            _probe?.Dispose();
+        }
+    }
+}

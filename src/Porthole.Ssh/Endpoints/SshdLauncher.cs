@@ -1,0 +1,207 @@
+using System.Globalization;
+using Porthole.Execution.Executors;
+using Porthole.Execution.Sections;
+using Porthole.Ssh.Keys;
+using Porthole.Ssh.Processes;
+
+namespace Porthole.Ssh.Endpoints;
+
+/// <summary>A node's sshd, listening.</summary>
+internal sealed record SshdLaunch(NodeSshFiles Files, AuditLog Audit, IStepProcess Process, SshdAttempt Sshd, HostKey HostKey, string Account);
+
+/// <summary>
+/// Starts a node's sshd: writes its files, then tries the ports of the range until sshd listens on one. sshd runs
+/// through the node (<see cref="IExecutorNode.StartAsync"/>), so it carries the node's tag and ends with the node.
+/// </summary>
+internal sealed class SshdLauncher(SshOptions options, string endpointId, TimeProvider timeProvider)
+{
+    /// <summary>Starts sshd, or writes why it could not to the section and returns null.</summary>
+    /// <param name="authorizedKeys">The authorized_keys text now; written under <paramref name="keysGate"/>, as key updates are.</param>
+    /// <param name="onLine">Every line sshd prints, with the attempt that printed it.</param>
+    public async Task<SshdLaunch?> LaunchAsync(
+        NodeSectionContext context,
+        Func<NodeSshFiles, string> authorizedKeys,
+        SemaphoreSlim keysGate,
+        Action<SshdAttempt, string> onLine,
+        CancellationToken canceled)
+    {
+        var hostKey = await HostKey.LoadOrCreateAsync(options.HostKeyPath, canceled);
+        var files = new NodeSshFiles(options.NodeDirectory ?? Path.Combine(context.Node.ScratchDirectory, "ssh"));
+        files.CreateDirectory();
+        var launchEnvironment = new Dictionary<string, string>(context.Node.BaseEnvironment, StringComparer.Ordinal)
+        {
+            [ScriptTexts.EndpointVariable] = endpointId,
+        };
+        var nodeVariables = await NodeVariablesAsync(context.Node, launchEnvironment, files.Directory, canceled);
+        NodeSshFiles.WriteAtomically(files.EnvironmentPath, EnvironmentFileText.Render(SessionEnvironment(context, nodeVariables)));
+        NodeSshFiles.WriteAtomically(files.SessionRcPath, ScriptTexts.SessionRc(files, context.BashEnvPath));
+        NodeSshFiles.WriteAtomically(
+            files.AttachScriptPath,
+            ScriptTexts.Attach(files, context.WorkingDirectory, endpointId, options.BashPath, options.SftpServerPath));
+        NodeSshFiles.WriteAtomically(files.SupervisorPath, ScriptTexts.Supervisor);
+        files.CreateEmptyAuditLog();
+
+        var account = Environment.UserName;
+        var failedPorts = new HashSet<int>();
+        var problems = new List<string>();
+        for (var attempt = 0; attempt < options.MaxPortAttempts; attempt++)
+        {
+            var port = PortReservations.Reserve(options, failedPorts);
+            if (port is null)
+            {
+                problems.Add($"no free port is left in {options.PortRangeStart}-{options.PortRangeEnd}");
+                break;
+            }
+
+            IStepProcess process;
+            SshdAttempt sshd;
+            await keysGate.WaitAsync(canceled);
+            try
+            {
+                NodeSshFiles.WriteAtomically(files.AuthorizedKeysPath, authorizedKeys(files));
+                NodeSshFiles.WriteAtomically(files.ConfigPath, SshdConfigText.Render(port.Value, options.ListenAddresses, hostKey.PrivateKeyPath, account, files));
+                (process, sshd) = await StartSshdAsync(context.Node, files, launchEnvironment, port.Value, onLine, canceled);
+            }
+            catch
+            {
+                PortReservations.Release(port.Value);
+                throw;
+            }
+            finally
+            {
+                keysGate.Release();
+            }
+
+            var outcome = await sshd.Outcome;
+            if (outcome == SshdStart.Listening)
+            {
+                return new SshdLaunch(files, new AuditLog(files.AuditPath), process, sshd, hostKey, account);
+            }
+
+            await process.StopAsync();
+            PortReservations.Release(port.Value);
+            canceled.ThrowIfCancellationRequested();
+            if (outcome == SshdStart.PrivilegeSeparationDirectoryMissing && TryCreatePrivilegeSeparationDirectory(sshd.PrivilegeSeparationDirectory))
+            {
+                continue;
+            }
+
+            failedPorts.Add(port.Value);
+            var last = sshd.Output?.RecentLines.LastOrDefault(l => SshdLogLine.Parse(l).Kind != SshdLogKind.SshdPid);
+            problems.Add(string.Create(
+                CultureInfo.InvariantCulture,
+                $"port {port.Value}: {(outcome == SshdStart.TimedOut ? "sshd did not listen in time" : last ?? "sshd ended")}"));
+            if (outcome != SshdStart.BindFailed)
+            {
+                // Not a port problem (a bad config, a missing sshd): another port would fail the same way.
+                break;
+            }
+        }
+
+        await context.WriteAsync("SSH could not be enabled on this node: " + string.Join("; ", problems) + ".\n");
+        return null;
+    }
+
+    private async Task<(IStepProcess Process, SshdAttempt Attempt)> StartSshdAsync(
+        IExecutorNode node,
+        NodeSshFiles files,
+        IReadOnlyDictionary<string, string> environment,
+        int port,
+        Action<SshdAttempt, string> onLine,
+        CancellationToken canceled)
+    {
+        var attempt = new SshdAttempt(port, options.ListenAddresses.Count);
+        attempt.Output = new SshdOutput(line => onLine(attempt, line));
+        var process = await node.StartAsync(
+            new StepLaunch([options.BashPath, files.SupervisorPath, options.SshdPath, "-D", "-e", "-f", files.ConfigPath], environment, files.Directory),
+            attempt.Output,
+            canceled);
+        _ = process.Exited.ContinueWith(_ => attempt.OnExited(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        using var stopTimer = CancellationTokenSource.CreateLinkedTokenSource(canceled);
+        var timeout = Task.Delay(options.StartTimeout, timeProvider, stopTimer.Token);
+        if (await Task.WhenAny(attempt.Outcome, timeout) == timeout)
+        {
+            if (canceled.IsCancellationRequested)
+            {
+                await process.StopAsync();
+                canceled.ThrowIfCancellationRequested();
+            }
+
+            attempt.OnTimedOut();
+        }
+
+        await stopTimer.CancelAsync();
+        return (process, attempt);
+    }
+
+    /// <summary>What the ssh service's unit would have made (RuntimeDirectory=sshd): a root sshd refuses to start without it.</summary>
+    private static bool TryCreatePrivilegeSeparationDirectory(string? path)
+    {
+        if (path is null || LibC.GetEffectiveUserId() != 0 || Directory.Exists(path))
+        {
+            return false;
+        }
+
+        Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        return true;
+    }
+
+    /// <summary>The variables the node adds to every process it starts (its tag): asked of the node itself, by running <c>env</c> in it.</summary>
+    private static async Task<Dictionary<string, string>> NodeVariablesAsync(
+        IExecutorNode node,
+        IReadOnlyDictionary<string, string> environment,
+        string directory,
+        CancellationToken canceled)
+    {
+        var output = new CapturedOutput();
+        var process = await node.StartAsync(new StepLaunch(["env", "-0"], environment, directory), output, canceled);
+        await process.Exited.WaitAsync(canceled);
+        var added = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in output.Text.Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = entry.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0 && (!environment.TryGetValue(entry[..equals], out var given) || given != entry[(equals + 1)..]))
+            {
+                added[entry[..equals]] = entry[(equals + 1)..];
+            }
+        }
+
+        return added;
+    }
+
+    private Dictionary<string, string> SessionEnvironment(NodeSectionContext context, Dictionary<string, string> nodeVariables)
+    {
+        var variables = new Dictionary<string, string>(context.Environment, StringComparer.Ordinal);
+        if (context.BashEnvPath is not null && !variables.ContainsKey("BASH_ENV"))
+        {
+            variables["BASH_ENV"] = context.BashEnvPath;
+        }
+
+        foreach (var (name, value) in nodeVariables)
+        {
+            // The node's tag (PORTHOLE_NODE_TAG) goes to every session: what a session leaves running ends with the node,
+            // also when the runner ends a crashed node's leftovers by that tag.
+            if (name.StartsWith("PORTHOLE_", StringComparison.Ordinal))
+            {
+                variables[name] = value;
+            }
+        }
+
+        variables[ScriptTexts.EndpointVariable] = endpointId;
+        return variables;
+    }
+
+    private sealed class CapturedOutput : IStepOutput
+    {
+        private readonly MemoryStream _bytes = new();
+
+        public string Text => System.Text.Encoding.UTF8.GetString(_bytes.ToArray());
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
+        {
+            _bytes.Write(chunk.Span);
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using Porthole.Ssh.Endpoints;
+
+namespace Porthole.Ssh.Tests.Endpoints;
+
+/// <summary>The lines OpenSSH 9.2's sshd prints with -e and LogLevel VERBOSE, copied from its output on this machine.</summary>
+public sealed class SshdLogLineTests
+{
+    [Theory]
+    [InlineData("Server listening on 127.0.0.1 port 64600.", "Listening", "127.0.0.1", 64600)]
+    [InlineData("Server listening on :: port 64600.", "Listening", "::", 64600)]
+    [InlineData("Bind to port 64600 on 127.0.0.1 failed: Address already in use.", "BindFailed", "127.0.0.1", 64600)]
+    [InlineData("Connection closed by invalid user daemon 127.0.0.1 port 34384 [preauth]", "LoginRefused", "127.0.0.1", 34384)]
+    [InlineData("Starting session: forced-command (key-option) 'exec '/bin/bash' '/x/attach.sh' alice SHA256:Bz' on pts/0 for root from 127.0.0.1 port 34450 id 0", "SessionStarting", "127.0.0.1", 34450)]
+    [InlineData("Close session: user root from 127.0.0.1 port 34412 id 0", "SessionClosing", "127.0.0.1", 34412)]
+    [InlineData("Received disconnect from 127.0.0.1 port 51232:11: disconnected by user", "ConnectionEnded", "127.0.0.1", 51232)]
+    [InlineData("Disconnected from user root 127.0.0.1 port 51232", "ConnectionEnded", "127.0.0.1", 51232)]
+    [InlineData("Connection closed by authenticating user root 127.0.0.1 port 51230 [preauth]", "ConnectionEnded", "127.0.0.1", 51230)]
+    [InlineData("Connection closed by 127.0.0.1 port 51230", "ConnectionEnded", "127.0.0.1", 51230)]
+    [InlineData("Connection reset by 127.0.0.1 port 51230", "ConnectionEnded", "127.0.0.1", 51230)]
+    [InlineData("Timeout, client not responding from user root 127.0.0.1 port 51230", "ConnectionEnded", "127.0.0.1", 51230)]
+    [InlineData("Read error from remote host 127.0.0.1 port 51230: Connection reset by peer", "ConnectionEnded", "127.0.0.1", 51230)]
+    [InlineData("Connection from 127.0.0.1 port 51222 on 127.0.0.1 port 64600 rdomain \"\"", "Other", "", 0)]
+    [InlineData("Accepted key ED25519 SHA256:BzLGGUzg3PZDo08q/Cf/susDdOAiZ0zyCZ06rjkSfWY found at /tmp/sx/authorized_keys:1", "Other", "", 0)]
+    [InlineData("Postponed publickey for root from 127.0.0.1 port 51222 ssh2 [preauth]", "Other", "", 0)]
+    public void Lines_are_recognised_with_the_connection_they_name(string line, string kind, string address, int port)
+    {
+        var parsed = SshdLogLine.Parse(line);
+
+        Assert.Equal((kind, address, port), (parsed.Kind.ToString(), parsed.Address, parsed.Port));
+    }
+
+    [Fact]
+    public void An_accepted_and_a_refused_key_carry_their_type_and_fingerprint()
+    {
+        var accepted = SshdLogLine.Parse("Accepted publickey for root from 127.0.0.1 port 51222 ssh2: ED25519 SHA256:BzLGGUzg3PZDo08q/Cf/susDdOAiZ0zyCZ06rjkSfWY");
+        var refused = SshdLogLine.Parse("Failed publickey for root from ::1 port 51230 ssh2: RSA SHA256:89Z8aBTuaaoQWGU5cL81K6yjmQSC/w2dBdnDkviDkOQ");
+
+        Assert.Equal(new SshdLogLine(SshdLogKind.KeyAccepted, "127.0.0.1", 51222, "ED25519", "SHA256:BzLGGUzg3PZDo08q/Cf/susDdOAiZ0zyCZ06rjkSfWY"), accepted);
+        Assert.Equal(new SshdLogLine(SshdLogKind.KeyRefused, "::1", 51230, "RSA", "SHA256:89Z8aBTuaaoQWGU5cL81K6yjmQSC/w2dBdnDkviDkOQ"), refused);
+    }
+
+    [Fact]
+    public void An_audit_line_names_the_session_and_unescapes_its_command()
+    {
+        Assert.True(AuditLine.TryParse("start\t1700000000\talice\tSHA256:x\t127.0.0.1\t51222\t4242\t4240\tprintf 'a\\tb\\n' \\\\ done", out var entry));
+
+        Assert.Equal(
+            new AuditLine(DateTimeOffset.FromUnixTimeSeconds(1700000000), "alice", "SHA256:x", "127.0.0.1", 51222, 4242, 4240, "printf 'a\tb\n' \\ done"),
+            entry);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Porthole.Ssh.Tests.Support;
+
+internal sealed record ProgramResult(int ExitCode, string Output, string Error);
+
+/// <summary>Runs the real OpenSSH tools (ssh, scp, sftp, rsync, ssh-keygen) and ends each by its pid if it outlives its test.</summary>
+internal sealed class Programs : IDisposable
+{
+    private readonly List<Process> _started = [];
+    private readonly Lock _gate = new();
+
+    public static async Task<ProgramResult> RunOnceAsync(string program, params string[] arguments)
+    {
+        using var programs = new Programs();
+        return await programs.RunAsync(program, arguments);
+    }
+
+    public async Task<ProgramResult> RunAsync(string program, IReadOnlyList<string> arguments, string? input = null, TimeSpan? timeout = null)
+    {
+        var running = Start(program, arguments, input);
+        return await running.WaitAsync(timeout ?? TimeSpan.FromSeconds(20));
+    }
+
+    public RunningProgram Start(string program, IReadOnlyList<string> arguments, string? input = null)
+    {
+        var startInfo = new ProcessStartInfo(program)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        var process = new Process { StartInfo = startInfo };
+        process.Start();
+        lock (_gate)
+        {
+            _started.Add(process);
+        }
+
+        if (input is not null)
+        {
+            process.StandardInput.Write(input);
+            process.StandardInput.Flush();
+        }
+        else
+        {
+            process.StandardInput.Close();
+        }
+
+        return new RunningProgram(process);
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (var process in _started)
+            {
+                try
+                {
+                    if (!process.HasExited)
+                    {
+                        process.Kill(entireProcessTree: true);
+                    }
+                }
+                catch (InvalidOperationException)
+                {
+                }
+
+                process.Dispose();
+            }
+
+            _started.Clear();
+        }
+    }
+}
+
+internal sealed class RunningProgram
+{
+    private readonly Process _process;
+    private readonly Task<string> _output;
+    private readonly Task<string> _error;
+
+    public RunningProgram(Process process)
+    {
+        _process = process;
+        _output = process.StandardOutput.ReadToEndAsync();
+        _error = process.StandardError.ReadToEndAsync();
+    }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public void CloseInput() => _process.StandardInput.Close();
+
+    public async Task<ProgramResult> WaitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{_process.StartInfo.FileName} {string.Join(' ', _process.StartInfo.ArgumentList)} did not end within {timeout}.");
+        }
+
+        return new ProgramResult(_process.ExitCode, await _output, await _error);
+    }
+
+    public override string ToString() => new StringBuilder(_process.StartInfo.FileName).Append(' ').AppendJoin(' ', _process.StartInfo.ArgumentList).ToString();
+}

@@ -1,0 +1,78 @@
+using Porthole.Contracts.Ssh;
+using Porthole.Ssh.Endpoints;
+
+namespace Porthole.Ssh.Tests.Support;
+
+/// <summary>Keeps what an endpoint reports, and lets a test wait for an event.</summary>
+internal sealed class RecordingSink : ISshEventSink
+{
+    private readonly Lock _gate = new();
+    private readonly List<SshEvent> _events = [];
+    private readonly List<SshEndpointInfo> _ready = [];
+    private int _callsInFlight;
+
+    public bool Overlapped { get; private set; }
+
+    public IReadOnlyList<SshEvent> Events
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _events];
+            }
+        }
+    }
+
+    public IReadOnlyList<SshEndpointInfo> Ready
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _ready];
+            }
+        }
+    }
+
+    public Task EndpointReadyAsync(SshEndpointInfo endpoint)
+    {
+        Enter();
+        lock (_gate)
+        {
+            _ready.Add(endpoint);
+        }
+
+        Leave();
+        return Task.CompletedTask;
+    }
+
+    public async Task EventAsync(SshEvent sshEvent)
+    {
+        Enter();
+        await Task.Yield();
+        lock (_gate)
+        {
+            _events.Add(sshEvent);
+        }
+
+        Leave();
+    }
+
+    public async Task<SshEvent> WaitForAsync(Func<SshEvent, bool> match, string what, TimeSpan? timeout = null)
+    {
+        SshEvent? found = null;
+        await Wait.UntilAsync(() => (found = Events.FirstOrDefault(match)) is not null, what, timeout);
+        return found!;
+    }
+
+    private void Enter()
+    {
+        if (Interlocked.Increment(ref _callsInFlight) > 1)
+        {
+            Overlapped = true;
+        }
+    }
+
+    private void Leave() => Interlocked.Decrement(ref _callsInFlight);
+}

@@ -1,0 +1,228 @@
+using System.Globalization;
+using System.Text;
+using Porthole.Contracts.Plans;
+using Porthole.Contracts.Runners;
+using Porthole.Contracts.Ssh;
+using Porthole.Execution.Executors;
+using Porthole.Execution.Sections;
+using Porthole.Execution.Shell;
+using Porthole.Ssh.Endpoints;
+
+namespace Porthole.Ssh.Tests.Support;
+
+/// <summary>
+/// A node on the real shell executor with an SSH endpoint on it, as the runner would make it: a temporary workspace,
+/// a job environment (with a BASH_ENV the "steps" wrote to), a host key, and client keys made by ssh-keygen.
+/// </summary>
+internal sealed class SshNode : IAsyncDisposable
+{
+    public const string JobName = "build";
+
+    private readonly StringBuilder _enableText = new();
+    private readonly StringBuilder _waitText = new();
+    private readonly Lock _textGate = new();
+
+    private SshNode(TempFolder folder, IExecutorNode node, ClientKey alice, ClientKey stranger)
+    {
+        Folder = folder;
+        Node = node;
+        Alice = alice;
+        Stranger = stranger;
+    }
+
+    public TempFolder Folder { get; }
+
+    public IExecutorNode Node { get; }
+
+    /// <summary>The key granted on the node (alice's).</summary>
+    public ClientKey Alice { get; }
+
+    /// <summary>A key nobody granted.</summary>
+    public ClientKey Stranger { get; }
+
+    public RecordingSink Sink { get; } = new();
+
+    public Programs Programs { get; } = new();
+
+    public NodeSshEndpoint Endpoint { get; private set; } = null!;
+
+    public NodeAssignment Assignment { get; private set; } = null!;
+
+    public string WorkingDirectory { get; private set; } = string.Empty;
+
+    public string HostKeyPath => Folder.Combine("runner", "ssh_host_ed25519_key");
+
+    public string KnownHostsPath => Folder.Combine("known_hosts");
+
+    /// <summary>A folder outside the node where sessions can leave evidence for the test (pid files, files to copy).</summary>
+    public string Evidence => Folder.Combine("evidence");
+
+    public SshEndpointInfo Info => Endpoint.Info ?? throw new InvalidOperationException("SSH is not enabled.");
+
+    public string EnableText
+    {
+        get
+        {
+            lock (_textGate)
+            {
+                return _enableText.ToString();
+            }
+        }
+    }
+
+    public string WaitText
+    {
+        get
+        {
+            lock (_textGate)
+            {
+                return _waitText.ToString();
+            }
+        }
+    }
+
+    public static async Task<SshNode> CreateAsync(
+        TimeProvider? endpointTime = null,
+        TimeSpan? firstConnectionTimeout = null,
+        TimeSpan? maxSessionTime = null,
+        Func<SshOptions, SshOptions>? configure = null)
+    {
+        var folder = new TempFolder();
+        try
+        {
+            Directory.CreateDirectory(folder.Combine("keys"));
+            Directory.CreateDirectory(folder.Combine("evidence"));
+            var alice = await ClientKey.CreateAsync(folder.Combine("keys"), "alice", "ed25519");
+            var stranger = await ClientKey.CreateAsync(folder.Combine("keys"), "stranger", "ed25519");
+            var executor = new ShellExecutor(TimeProvider.System, new ShellExecutorOptions { StopGrace = TimeSpan.FromSeconds(1) });
+            var node = await executor.SetupAsync(new NodeSetup(folder.Combine("workspace"), new ExecutorSpec(ExecutorKind.Shell, null)), CancellationToken.None);
+            var sshNode = new SshNode(folder, node, alice, stranger);
+            sshNode.Assignment = MakeAssignment(new SshRequest(
+                "alice",
+                [sshNode.Grant("alice", alice)],
+                firstConnectionTimeout ?? TimeSpan.FromMinutes(10),
+                maxSessionTime ?? TimeSpan.FromHours(2)));
+            sshNode.Endpoint = new NodeSshEndpoint(
+                sshNode.Assignment,
+                (configure ?? (o => o))(new SshOptions { HostKeyPath = sshNode.HostKeyPath }),
+                sshNode.Sink,
+                endpointTime ?? TimeProvider.System);
+            return sshNode;
+        }
+        catch
+        {
+            folder.Dispose();
+            throw;
+        }
+    }
+
+    public SshGrant Grant(string user, ClientKey key) => new(1, user, key.Fingerprint, key.PublicLine);
+
+    public async Task<NodeSectionResult> EnableAsync(CancellationToken canceled = default)
+    {
+        var context = await ContextAsync(_enableText);
+        var result = await Endpoint.EnableSsh.RunAsync(context, canceled);
+        if (Endpoint.Info is { } info)
+        {
+            await File.WriteAllTextAsync(KnownHostsPath, $"[{info.Host}]:{info.Port.ToString(CultureInfo.InvariantCulture)} {info.HostKey}\n");
+        }
+
+        return result;
+    }
+
+    public async Task<NodeSectionResult> WaitAsync(CancellationToken canceled = default) =>
+        await Endpoint.WaitForSsh.RunAsync(await ContextAsync(_waitText), canceled);
+
+    public string[] SshArguments(ClientKey key, params string[] command) =>
+    [
+        "-F", "/dev/null",
+        "-p", Info.Port.ToString(CultureInfo.InvariantCulture),
+        .. ClientOptions(key),
+        $"{Info.User}@{Info.Host}",
+        .. command.Length == 0 ? Array.Empty<string>() : ["--", .. command],
+    ];
+
+    /// <summary>The client options every test uses: this key only, and the host key pinned (never trusted blindly).</summary>
+    public string[] ClientOptions(ClientKey key) =>
+    [
+        "-i", key.PrivatePath,
+        "-o", "IdentitiesOnly=yes",
+        "-o", "IdentityAgent=none",
+        "-o", $"UserKnownHostsFile={KnownHostsPath}",
+        "-o", "GlobalKnownHostsFile=/dev/null",
+        "-o", "StrictHostKeyChecking=yes",
+        "-o", "BatchMode=yes",
+        "-o", "LogLevel=ERROR",
+    ];
+
+    public Task<ProgramResult> SshAsync(ClientKey key, params string[] command) => Programs.RunAsync("ssh", SshArguments(key, command));
+
+    public RunningProgram StartSsh(ClientKey key, params string[] command) => Programs.Start("ssh", SshArguments(key, command));
+
+    public async ValueTask DisposeAsync()
+    {
+        await Endpoint.DisposeAsync();
+        await Node.DestroyAsync();
+        Programs.Dispose();
+        Folder.Dispose();
+    }
+
+    private async Task<NodeSectionContext> ContextAsync(StringBuilder text)
+    {
+        WorkingDirectory = Path.Combine(Node.HomeDirectory, "project");
+        Directory.CreateDirectory(WorkingDirectory);
+        var bashEnv = Path.Combine(Node.ScratchDirectory, "bash_env");
+        if (!File.Exists(bashEnv))
+        {
+            await Node.WriteScratchFileAsync("bash_env", "export FROM_STEPS=yes\nexport PATH=\"$PATH:/opt/from-steps\"\n", CancellationToken.None);
+        }
+
+        var environment = new Dictionary<string, string>(Node.BaseEnvironment, StringComparer.Ordinal)
+        {
+            ["CI"] = "true",
+            ["CIRCLE_JOB"] = JobName,
+            ["CIRCLE_BUILD_NUM"] = Assignment.JobId.ToString(CultureInfo.InvariantCulture),
+            ["CIRCLE_WORKING_DIRECTORY"] = "~/project",
+            ["BASH_ENV"] = bashEnv,
+            ["SECRET_TOKEN"] = "it's a \"secret\" $HOME `x`",
+        };
+        return new NodeSectionContext(
+            Node,
+            WorkingDirectory,
+            environment,
+            bashEnv,
+            jobFailed: false,
+            write: s =>
+            {
+                lock (_textGate)
+                {
+                    text.Append(s);
+                }
+
+                return ValueTask.CompletedTask;
+            });
+    }
+
+    private static NodeAssignment MakeAssignment(SshRequest ssh) =>
+        new(
+            NodeId: 5001,
+            JobId: 248927957,
+            Attempt: 2,
+            JobNumber: 3,
+            WorkflowId: 77,
+            WorkflowName: "build-and-test",
+            PipelineId: 248927956,
+            PipelineNumber: 42,
+            ProjectName: "acme/widget",
+            RepositoryUrl: "/nonexistent/repository",
+            CommitSha: "0123456789abcdef0123456789abcdef01234567",
+            Branch: "main",
+            NodeIndex: 0,
+            NodeTotal: 1,
+            Dialect: ConfigDialect.CircleCi,
+            Job: new JobPlan(JobName, [], 1, new ExecutorSpec(ExecutorKind.Shell, null), "~/project", [], []),
+            Variables: [],
+            JobTimeout: TimeSpan.FromHours(1),
+            LogCapBytes: 100L * 1024 * 1024,
+            Ssh: ssh);
+}
