@@ -18,7 +18,9 @@ public sealed partial class LeftoverNodes(IOptions<RunnerOptions> options, TimeP
     public string Record(long nodeId, string runnerName, string workspace)
     {
         Directory.CreateDirectory(StateDirectory);
-        var tag = $"{runnerName}/node-{nodeId.ToString(CultureInfo.InvariantCulture)}";
+        // Unique per run of a node: two servers in one process (tests) or a node id reused by another data folder
+        // must never share a tag, or ending one node's processes would end the other's.
+        var tag = $"{runnerName}/node-{nodeId.ToString(CultureInfo.InvariantCulture)}/{Guid.NewGuid():N}";
         File.WriteAllLines(FileOf(nodeId), [tag, workspace]);
         return tag;
     }

@@ -108,7 +108,7 @@ public sealed class RestartAndStreamTests
         }
 
         Assert.True(sawFirstWhileRunning, "the first line reached the stream only after the job had ended");
-        Assert.Equal(Status.Success, endStatus);
+        Assert.True(endStatus == Status.Success, $"{endStatus}: {await server.LogAsync(jobId)}");
         var whole = await server.Client.GetByteArrayAsync($"/api/jobs/{jobId}/log");
         Assert.Equal(Encoding.UTF8.GetString(whole), text.ToString());
         Assert.Equal(whole.Length, next);
