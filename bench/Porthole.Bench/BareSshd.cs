@@ -41,6 +41,7 @@ public sealed class BareSshd : IAsyncDisposable
             PasswordAuthentication no
             KbdInteractiveAuthentication no
             PermitRootLogin prohibit-password
+            SetEnv HOME={folder}
             """);
         var process = Process.Start(new ProcessStartInfo("/usr/sbin/sshd") { ArgumentList = { "-D", "-e", "-f", config }, RedirectStandardError = true })!;
         _ = process.StandardError.ReadToEndAsync();
