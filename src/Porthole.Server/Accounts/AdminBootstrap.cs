@@ -26,8 +26,10 @@ public sealed partial class AdminBootstrap(IDbContextFactory<PortholeDb> dbFacto
         db.Tokens.Add(new ApiToken { UserId = admin.Id, Hash = Tokens.Hash(token), Name = "admin", CreatedAt = time.GetUtcNow() });
         await db.SaveChangesAsync(ct);
 
-        File.Delete(tokenFile);
-        await using (var stream = new FileStream(tokenFile, new FileStreamOptions
+        // Written whole under another name, then renamed: a reader never sees an empty or half-written file.
+        var partial = tokenFile + ".partial";
+        File.Delete(partial);
+        await using (var stream = new FileStream(partial, new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
@@ -38,6 +40,7 @@ public sealed partial class AdminBootstrap(IDbContextFactory<PortholeDb> dbFacto
             await writer.WriteLineAsync(token);
         }
 
+        File.Move(partial, tokenFile, overwrite: true);
         LogCreated(logger, tokenFile);
     }
 
