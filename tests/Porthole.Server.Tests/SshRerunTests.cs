@@ -159,6 +159,37 @@ public sealed class SshRerunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Removing_a_write_member_closes_their_session_when_the_project_lets_write_members_in()
+    {
+        await Expect.StatusAsync(await _server.Client.PutAsJsonAsync("/api/projects/app/settings", new ProjectSettingsRequest(null, true), ApiJson.Options), 200);
+        var token = await _server.CreateUserAsync("colleague");
+        await Expect.StatusAsync(await _server.Client.PutAsJsonAsync("/api/projects/app/members/colleague", new { role = "write" }), 204);
+        var theirs = SshKeyFile.Generate(_keys.Path, "colleague");
+        using (var colleague = _server.ClientFor(token))
+        {
+            await Expect.StatusAsync(await colleague.PostAsJsonAsync("/api/users/me/keys", new AddKeyRequest(theirs.PublicLine, null), ApiJson.Options), 201);
+        }
+
+        await Expect.StatusAsync(await _server.Client.PostAsJsonAsync($"/api/jobs/{_jobId}/rerun", new RerunRequest(null, true), ApiJson.Options), 202);
+        var node = (await WaitForEndpointsAsync(3)).Nodes[2];
+        Assert.Contains(theirs.Fingerprint, node.AcceptedFingerprints);
+        _ssh.Pin(node.Host!, node.Port!.Value, node.HostKey!);
+        using var open = _ssh.StartInteractive(theirs, node.User!, node.Host!, node.Port.Value, "echo connected; sleep 300");
+        Assert.Equal("connected", await open.StandardOutput.ReadLineAsync());
+
+        await Expect.StatusAsync(await _server.Client.PutAsJsonAsync("/api/projects/app/members/colleague", new { role = "none" }), 204);
+        using (var closed = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            await open.WaitForExitAsync(closed.Token);
+        }
+
+        var audit = await WaitForAsync(v => v.Sessions.Any(s => s.User == "colleague" && s.EndedAt is not null));
+        Assert.Contains(audit.Sessions, s => s.User == "colleague" && s.Node == 2);
+        await Expect.StatusAsync(await _server.Client.PostAsync($"/api/jobs/{_jobId}/cancel", null), 202);
+        await _server.WaitForJobAsync(_jobId, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
+    }
+
+    [Fact]
     public async Task Asking_for_ssh_says_what_is_missing()
     {
         // No key.
@@ -203,6 +234,83 @@ public sealed class SshRerunTests : IAsyncLifetime
         await WaitForEndpointsAsync(3);
         await Expect.StatusAsync(await _server.Client.PostAsync($"/api/jobs/{_jobId}/cancel", null), 202);
         await _server.WaitForJobAsync(_jobId, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
+    }
+
+    [Fact]
+    public async Task Porthole_ssh_enters_with_the_accepted_local_key_and_doctor_explains_a_refused_one()
+    {
+        using var home = new TempFolder();
+        var dotSsh = Directory.CreateDirectory(Path.Combine(home.Path, ".ssh")).FullName;
+        File.Copy(_mine.PrivateKeyPath, Path.Combine(dotSsh, "id_ed25519"));
+        File.Copy(_mine.PrivateKeyPath + ".pub", Path.Combine(dotSsh, "id_ed25519.pub"));
+        var other = SshKeyFile.Generate(dotSsh, "id_other");
+        var token = File.ReadAllText(Path.Combine(_data.Path, "admin-token")).Trim();
+        var environment = new Dictionary<string, string>
+        {
+            ["HOME"] = home.Path,
+            ["PORTHOLE_CONFIG"] = Path.Combine(home.Path, "config.json"),
+            ["PORTHOLE_SERVER"] = _server.Address.ToString(),
+            ["PORTHOLE_TOKEN"] = token,
+        };
+        var launcher = new CapturingLauncher();
+        async Task<(int Code, string Out, string Err)> CliAsync(params string[] args)
+        {
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+            var code = await Cli.Cli.RunAsync(args, Cli.CliContext.Create(output, error, environment), launcher, CancellationToken.None);
+            return (code, output.ToString(), error.ToString());
+        }
+
+        var rerun = await CliAsync("rerun", $"{_jobId}", "--ssh");
+        Assert.True(rerun.Code == 0, rerun.Err);
+        var node = (await WaitForEndpointsAsync(3)).Nodes[0];
+
+        // A refused key first, offered by the real ssh on its own.
+        _ssh.Pin(node.Host!, node.Port!.Value, node.HostKey!);
+        Assert.NotEqual(0, (await _ssh.SshAsync(other, node.User!, node.Host!, node.Port.Value, "true")).ExitCode);
+        await WaitForAsync(v => v.KeyEvents.Any(e => e.Fingerprint == other.Fingerprint));
+
+        var doctor = await CliAsync("ssh", "doctor", $"{_jobId}", "--node", "0");
+        Assert.True(doctor.Code == 0, doctor.Err);
+        Assert.Contains(other.Fingerprint, doctor.Out, StringComparison.Ordinal);
+        Assert.True(doctor.Out.Contains("not registered to any user", StringComparison.Ordinal), doctor.Out);
+        Assert.Contains($"-i {Path.Combine(dotSsh, "id_ed25519")}", doctor.Out.Replace("~/.ssh/", dotSsh + "/", StringComparison.Ordinal), StringComparison.Ordinal);
+
+        // porthole ssh picks the accepted key and pins the host key itself.
+        var entered = await CliAsync("ssh", $"{_jobId}", "--node", "0", "--", "echo", "inside-$CIRCLE_NODE_INDEX");
+        Assert.True(entered.Code == 0, entered.Err + launcher.Error);
+        Assert.Equal("inside-0\n", launcher.Output);
+
+        await Expect.StatusAsync(await _server.Client.PostAsync($"/api/jobs/{_jobId}/cancel", null), 202);
+        await _server.WaitForJobAsync(_jobId, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
+    }
+
+    /// <summary>Runs the real program as porthole would, but keeps its output for the test.</summary>
+    private sealed class CapturingLauncher : Cli.Ssh.IProcessLauncher
+    {
+        public bool InputIsTerminal => false;
+
+        public string Output { get; private set; } = "";
+
+        public string Error { get; private set; } = "";
+
+        public async Task<int> RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+        {
+            var start = new System.Diagnostics.ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var process = System.Diagnostics.Process.Start(start)!;
+            process.StandardInput.Close();
+            var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var error = process.StandardError.ReadToEndAsync(cancellationToken);
+            await process.WaitForExitAsync(cancellationToken);
+            Output = await output;
+            Error = await error;
+            return process.ExitCode;
+        }
     }
 
     private Task<JobSshView> WaitForEndpointsAsync(int nodes) => WaitForAsync(v => v.Nodes.Count == nodes && v.Nodes.All(n => n.Port is not null));
