@@ -30,6 +30,10 @@ public sealed class PortholeOptions
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan SshMaxSessionTime { get; set; } = TimeSpan.FromHours(2);
 
+    /// <summary>How long a debug session lives (R-DBG-6).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan DebugSessionTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Where <c>porthole keys import</c> reads accounts' public keys: <c>{GitHub}/USER.keys</c>, <c>{GitLab}/USER.keys</c>,
     /// <c>{Bitbucket}/2.0/users/USER/ssh-keys</c>.</summary>
     [Required]

@@ -11,6 +11,7 @@ using Porthole.Contracts.Api;
 using Porthole.Contracts.Runners;
 using Porthole.Server.Accounts;
 using Porthole.Server.Data;
+using Porthole.Server.Debug;
 using Porthole.Server.Logs;
 using Porthole.Server.Pipelines;
 using Porthole.Server.Projects;
@@ -91,6 +92,7 @@ public static class ServerApp
         services.AddSingleton<Views>();
         services.AddSingleton<RunnerService>();
         services.AddSingleton<Ssh.SshRerun>();
+        services.AddSingleton<Debug.DebugStarter>();
         services.AddHttpClient<Ssh.KeyProviders>();
         services.AddSingleton<IRunnerProtocol>(sp => sp.GetRequiredService<RunnerService>());
         services.AddHostedService<LeaseSweeper>();
@@ -112,6 +114,8 @@ public static class ServerApp
         app.MapKeysApi();
         app.MapSshApi();
         app.MapCircleCiRerunApi();
+        app.MapTravisDebugApi();
+        app.MapDebugApi();
         return app;
     }
 

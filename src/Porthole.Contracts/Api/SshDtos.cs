@@ -60,3 +60,6 @@ public sealed record JobSshView(
 public sealed record CircleRerunRequest(IReadOnlyList<string>? Jobs, bool? EnableSsh, bool? FromFailed, bool? SparseTree);
 
 public sealed record CircleRerunResponse(string WorkflowId);
+
+/// <summary>Restart a job in debug mode; <see cref="Quiet"/> keeps the session out of the log.</summary>
+public sealed record DebugJobRequest(bool? Quiet);

@@ -6,7 +6,8 @@ namespace Porthole.Contracts.Runners;
 /// <summary>
 /// Everything a runner needs to run one node of one attempt of a job, handed over by a lease.
 /// <see cref="Variables"/> are the project's environment variables; those marked secret are masked in the log.
-/// <see cref="Ssh"/> is set when the attempt was asked for with SSH (a rerun with SSH).
+/// <see cref="Ssh"/> is set when the attempt was asked for with SSH (a rerun with SSH, or a debug run, which also sets
+/// <see cref="Debug"/>).
 /// </summary>
 public sealed record NodeAssignment(
     long NodeId,
@@ -28,6 +29,7 @@ public sealed record NodeAssignment(
     IReadOnlyList<ProjectVariable> Variables,
     TimeSpan JobTimeout,
     long LogCapBytes,
-    SshRequest? Ssh = null);
+    SshRequest? Ssh = null,
+    DebugRequest? Debug = null);
 
 public sealed record ProjectVariable(string Name, string Value, bool Secret);

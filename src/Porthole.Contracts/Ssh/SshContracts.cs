@@ -49,3 +49,10 @@ public sealed record SshEvent(
     string? KeyType = null,
     string? UserName = null,
     string? Command = null);
+
+/// <summary>
+/// A debug run (R-DBG-*): the node sets up, then instead of running its steps hands every SSH connection the same
+/// tmux session, with one shell function per step. <see cref="Quiet"/> keeps the session out of the log;
+/// <see cref="Timeout"/> is how long the session may live (30 minutes by default).
+/// </summary>
+public sealed record DebugRequest(string RequestedBy, bool Quiet, TimeSpan Timeout);

@@ -3,8 +3,11 @@ using System.Text;
 
 namespace Porthole.Execution.Logging;
 
-/// <summary>Durations the way CircleCI prints them (Go's format): <c>10m0s</c>, <c>2h0m0s</c>, <c>1.5s</c>, <c>300ms</c>.</summary>
-internal static class DurationText
+/// <summary>
+/// Durations the way CircleCI prints them (Go's format): <c>10m0s</c>, <c>2h0m0s</c>, <c>45s</c>, <c>1.5s</c>,
+/// <c>300ms</c>. Step and job messages use them, and so do the SSH sections' connection details and wait rules.
+/// </summary>
+public static class DurationText
 {
     public static string Format(TimeSpan duration)
     {

@@ -1,3 +1,5 @@
+using Porthole.Execution.Processes;
+
 namespace Porthole.Execution.Shell;
 
 /// <summary>
@@ -12,9 +14,6 @@ internal sealed class ProcessTree(TimeProvider timeProvider)
     /// <summary>How long SIGKILL is repeated before giving up on a process that does not go (stuck in the kernel, say).</summary>
     private static readonly TimeSpan KillPatience = TimeSpan.FromSeconds(5);
 
-    private static readonly int OwnProcessId = Environment.ProcessId;
-    private static readonly int OwnProcessGroup = LibC.GetProcessGroup();
-
     /// <summary>
     /// Ends the session <paramref name="sessionId"/> that <c>setsid</c> made for a step: every process group in it,
     /// grandchildren included. <paramref name="leaderRunning"/> covers the instant before the leader called setsid.
@@ -23,7 +22,7 @@ internal sealed class ProcessTree(TimeProvider timeProvider)
         EndAsync(
             () =>
             {
-                var members = ProcFs.LivingMembersOfSession(sessionId);
+                var members = ProcessTable.Read().MembersOfSession(sessionId).ToList();
                 if (members.Count == 0 && leaderRunning())
                 {
                     members.Add(new ProcStat(sessionId, 'R', 0, 0, 0));
@@ -33,13 +32,13 @@ internal sealed class ProcessTree(TimeProvider timeProvider)
             },
             (members, signal) =>
             {
-                SignalGroup(sessionId, signal);
+                _ = ProcessSignals.SendToGroup(sessionId, signal);
                 foreach (var member in members)
                 {
-                    SignalProcess(member.Pid, signal);
+                    _ = ProcessSignals.Send(member.Pid, signal);
                     if (member.ProcessGroup != sessionId)
                     {
-                        SignalGroup(member.ProcessGroup, signal);
+                        _ = ProcessSignals.SendToGroup(member.ProcessGroup, signal);
                     }
                 }
             },
@@ -52,12 +51,12 @@ internal sealed class ProcessTree(TimeProvider timeProvider)
     /// </summary>
     public Task<int> EndTaggedAsync(string environmentEntry, TimeSpan grace, CancellationToken cancellationToken = default) =>
         EndAsync(
-            () => ProcFs.LivingProcessesWithEnvironmentEntry(environmentEntry, exceptPid: OwnProcessId),
+            () => ProcFs.LivingProcessesWithEnvironmentEntry(environmentEntry, exceptPid: Environment.ProcessId),
             (members, signal) =>
             {
                 foreach (var member in members)
                 {
-                    SignalProcess(member.Pid, signal);
+                    _ = ProcessSignals.Send(member.Pid, signal);
                 }
             },
             grace,
@@ -73,7 +72,7 @@ internal sealed class ProcessTree(TimeProvider timeProvider)
         }
 
         var seen = new HashSet<int>(members.Select(m => m.Pid));
-        send(members, LibC.SigTerm);
+        send(members, ProcessSignals.SigTerm);
         var termDeadline = timeProvider.GetTimestamp();
         while (timeProvider.GetElapsedTime(termDeadline) < grace)
         {
@@ -89,7 +88,7 @@ internal sealed class ProcessTree(TimeProvider timeProvider)
         var killStarted = timeProvider.GetTimestamp();
         while (members.Count > 0 && timeProvider.GetElapsedTime(killStarted) < KillPatience)
         {
-            send(members, LibC.SigKill);
+            send(members, ProcessSignals.SigKill);
             await Task.Delay(PollInterval, timeProvider, cancellationToken);
             members = findMembers();
             seen.UnionWith(members.Select(m => m.Pid));
@@ -97,21 +96,5 @@ internal sealed class ProcessTree(TimeProvider timeProvider)
 
         seen.ExceptWith(members.Select(m => m.Pid));
         return seen.Count;
-    }
-
-    private static void SignalGroup(int processGroup, int signal)
-    {
-        if (processGroup > 1 && processGroup != OwnProcessGroup)
-        {
-            _ = LibC.Kill(-processGroup, signal);
-        }
-    }
-
-    private static void SignalProcess(int pid, int signal)
-    {
-        if (pid > 1 && pid != OwnProcessId)
-        {
-            _ = LibC.Kill(pid, signal);
-        }
     }
 }

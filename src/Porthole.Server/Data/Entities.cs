@@ -103,6 +103,12 @@ public sealed class AttemptRecord
 
     /// <summary>An attempt with SSH endpoints (R-SSH-12): it does not change the job's, workflow's or pipeline's status.</summary>
     public bool Ssh { get; set; }
+
+    /// <summary>A debug run (R-DBG-*): an SSH attempt whose node hands out one shared tmux session instead of running the steps.</summary>
+    public bool Debug { get; set; }
+
+    /// <summary>A quiet debug run: nothing of the session goes into the log.</summary>
+    public bool Quiet { get; set; }
     public long RequestedBy { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }

@@ -70,6 +70,18 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
         return ([new JobAttemptRef(job.Id, job.Name, attempt.Number)], null);
     }
 
+    /// <summary>Restarts a job in debug mode (R-DBG-2): a new attempt that stops before its first step; every status stays as it was.</summary>
+    public async Task<(AttemptRecord? Attempt, string? Refusal)> DebugAsync(PortholeDb db, JobRecord job, long userId, bool quiet, CancellationToken ct)
+    {
+        using var held = await stateLock.EnterAsync(ct);
+        if (await RunningRefusalAsync(db, job, ct) is { } refusal)
+        {
+            return (null, refusal);
+        }
+
+        return (await scheduler.StartAttemptAsync(db, job, "debug", userId, ct, debug: true, quiet: quiet), null);
+    }
+
     /// <summary>Cancels the job's latest attempt (an SSH one too): waiting nodes end at once, running ones when their runner hears of it.</summary>
     public async Task<string?> CancelAsync(PortholeDb db, JobRecord job, CancellationToken ct)
     {

@@ -17,8 +17,10 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
     /// An SSH attempt (R-SSH-12) is queued at once (its job ran before, so its requirements held) and leaves the
     /// job's status as it was: it is listed with the job, but the job, workflow and pipeline keep their statuses.
     /// </remarks>
-    public async Task<AttemptRecord> StartAttemptAsync(PortholeDb db, JobRecord job, string reason, long requestedBy, CancellationToken ct, bool ssh = false)
+    public async Task<AttemptRecord> StartAttemptAsync(
+        PortholeDb db, JobRecord job, string reason, long requestedBy, CancellationToken ct, bool ssh = false, bool debug = false, bool quiet = false)
     {
+        ssh |= debug;
         var ready = ssh || await RequirementsAsync(db, job, ct) == Readiness.Ready;
         var status = ready ? Status.Queued : Status.Blocked;
         job.AttemptCount++;
@@ -33,7 +35,9 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
             Number = job.AttemptCount,
             Status = status,
             Reason = reason,
-            Ssh = ssh,
+            Ssh = ssh || debug,
+            Debug = debug,
+            Quiet = quiet,
             RequestedBy = requestedBy,
             CreatedAt = time.GetUtcNow(),
         };

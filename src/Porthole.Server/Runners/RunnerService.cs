@@ -259,6 +259,7 @@ public sealed class RunnerService(
             .Select(v => new Contracts.Runners.ProjectVariable(v.Name, v.Value, v.Secret)).ToListAsync(ct);
         var plan = JsonSerializer.Deserialize<JobPlan>(job.Plan, PlanJson.Options)!;
         SshRequest? ssh = null;
+        DebugRequest? debug = null;
         if (attempt.Ssh)
         {
             var requester = await db.Users.Where(u => u.Id == attempt.RequestedBy).Select(u => u.Name).SingleAsync(ct);
@@ -267,6 +268,7 @@ public sealed class RunnerService(
                 await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, ct),
                 options.Value.SshFirstConnectionTimeout,
                 options.Value.SshMaxSessionTime);
+            debug = attempt.Debug ? new DebugRequest(requester, attempt.Quiet, options.Value.DebugSessionTimeout) : null;
         }
 
         return new NodeAssignment(
@@ -289,7 +291,8 @@ public sealed class RunnerService(
             Variables: variables,
             JobTimeout: options.Value.JobTimeout,
             LogCapBytes: options.Value.LogCapBytes,
-            Ssh: ssh);
+            Ssh: ssh,
+            Debug: debug);
     }
 
     private static string StepStatus(StepState state) => state switch

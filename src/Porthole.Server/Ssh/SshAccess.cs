@@ -47,7 +47,13 @@ public static class SshAccess
     /// <summary>Why a node refused a key, in words the job page and <c>porthole ssh doctor</c> can show as they are.</summary>
     public static async Task<string> RefusalReasonAsync(PortholeDb db, Project project, long requesterId, string? fingerprint, CancellationToken ct)
     {
-        var key = fingerprint is null ? null : await db.SshKeys.SingleOrDefaultAsync(k => k.Fingerprint == fingerprint, ct);
+        if (fingerprint is null)
+        {
+            // sshd refuses a wrong login name before it looks at any key.
+            return "refused before any key was checked: the login name was wrong; use the user of the Enable SSH command (ssh -p PORT USER@HOST)";
+        }
+
+        var key = await db.SshKeys.SingleOrDefaultAsync(k => k.Fingerprint == fingerprint, ct);
         if (key is null)
         {
             return "not registered to any user: add it with porthole keys add FILE.pub";

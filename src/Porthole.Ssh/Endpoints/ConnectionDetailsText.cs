@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Porthole.Contracts.Ssh;
+using Porthole.Execution.Logging;
 
 namespace Porthole.Ssh.Endpoints;
 
@@ -26,7 +27,7 @@ internal static class ConnectionDetailsText
         Line("Use the same SSH public key that you added to your Porthole account (porthole keys list).");
         Line($"{hostKeyLabel} key fingerprint of the host is");
         Line($"  {info.HostKeyFingerprint}");
-        Line($"This box will stay up for {GoDuration.Format(maxSessionTime)}, or until {GoDuration.Format(firstConnectionTimeout)} passes without an active SSH session.");
+        Line($"This box will stay up for {DurationText.Format(maxSessionTime)}, or until {DurationText.Format(firstConnectionTimeout)} passes without an active SSH session.");
         Line();
         Line("Keys accepted on this node:");
         if (grants.Count == 0)

@@ -1,4 +1,5 @@
 using System.Net;
+using Porthole.Execution.Processes;
 using Porthole.Ssh.Processes;
 
 namespace Porthole.Ssh.Endpoints;
@@ -22,7 +23,7 @@ internal static class EndpointProcesses
             // The connection's processes: the one its sessions named as their parent, and those holding its socket
             // (a connection without a session has nothing else that names it).
             var roots = table.Tree(sshdPid).Where(pid => pid != sshdPid
-                && (connection.Sessions.Any(s => s.ConnectionProcessId == pid) || ProcessTable.SocketInodes(pid).Overlaps(sockets)));
+                && (connection.Sessions.Any(s => s.ConnectionProcessId == pid) || ProcSockets.InodesOf(pid).Overlaps(sockets)));
             var victims = new HashSet<int>();
             foreach (var root in roots)
             {

@@ -2,7 +2,6 @@ using System.Globalization;
 using Porthole.Execution.Executors;
 using Porthole.Execution.Sections;
 using Porthole.Ssh.Keys;
-using Porthole.Ssh.Processes;
 
 namespace Porthole.Ssh.Endpoints;
 
@@ -137,7 +136,7 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
     /// <summary>What the ssh service's unit would have made (RuntimeDirectory=sshd): a root sshd refuses to start without it.</summary>
     private static bool TryCreatePrivilegeSeparationDirectory(string? path)
     {
-        if (path is null || LibC.GetEffectiveUserId() != 0 || Directory.Exists(path))
+        if (path is null || !Environment.IsPrivilegedProcess || Directory.Exists(path))
         {
             return false;
         }

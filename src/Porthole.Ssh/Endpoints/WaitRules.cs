@@ -1,3 +1,5 @@
+using Porthole.Execution.Logging;
+
 namespace Porthole.Ssh.Endpoints;
 
 /// <summary>The Wait for SSH rules (R-SSH-8), on the injected clock so that tests run them in milliseconds.</summary>
@@ -33,7 +35,7 @@ internal static class WaitRules
                 deadline = start + firstConnectionTimeout;
                 if (now >= deadline)
                 {
-                    return $"No SSH session within {GoDuration.Format(firstConnectionTimeout)}; the node ends.";
+                    return $"No SSH session within {DurationText.Format(firstConnectionTimeout)}; the node ends.";
                 }
             }
             else if (open == 0)
@@ -45,7 +47,7 @@ internal static class WaitRules
                 deadline = first.Value + maxSessionTime;
                 if (now >= deadline)
                 {
-                    return $"The node reached {GoDuration.Format(maxSessionTime)} since the first SSH connection; closing sessions.";
+                    return $"The node reached {DurationText.Format(maxSessionTime)} since the first SSH connection; closing sessions.";
                 }
             }
 

@@ -1,3 +1,5 @@
+using Porthole.Execution.Processes;
+
 namespace Porthole.Ssh.Processes;
 
 /// <summary>
@@ -9,14 +11,12 @@ internal static class ProcessKiller
 {
     private const int MaximumRounds = 200;
 
-    private static readonly int OwnProcessId = Environment.ProcessId;
-
     /// <summary>Kills what <paramref name="find"/> returns, again and again, until it returns nothing.</summary>
     public static async Task KillAsync(Func<ProcessTable, IEnumerable<int>> find)
     {
         for (var round = 0; round < MaximumRounds; round++)
         {
-            var pids = find(ProcessTable.Read()).Where(p => p > 1 && p != OwnProcessId).ToList();
+            var pids = find(ProcessTable.Read()).Where(ProcessSignals.MaySignal).ToList();
             if (pids.Count == 0)
             {
                 return;
@@ -24,7 +24,7 @@ internal static class ProcessKiller
 
             foreach (var pid in pids)
             {
-                _ = LibC.Kill(pid, LibC.SigKill);
+                _ = ProcessSignals.Send(pid, ProcessSignals.SigKill);
             }
 
             // Let the kernel deliver the signals before the next look; no timer, so a fake clock cannot stall this.

@@ -6,6 +6,8 @@ namespace Porthole.Ssh.Processes;
 /// <summary>
 /// Finds the socket of one TCP connection in /proc/net/tcp and tcp6, by its two ports: how an endpoint finds the sshd
 /// process of a connection that has no session yet (nothing else names it: sshd overwrites its own title and environment).
+/// The kernel's socket tables are SSH's concern; which process holds a socket is read by the shared
+/// <see cref="Porthole.Execution.Processes.ProcSockets"/>.
 /// </summary>
 internal static class TcpConnections
 {

@@ -61,6 +61,8 @@ public sealed class NodeLogTests
     [InlineData(1_500, "1.5s")]
     [InlineData(300, "300ms")]
     [InlineData(3_723_000, "1h2m3s")]
+    [InlineData(45_000, "45s")]
+    [InlineData(-1_000, "0ms")]
     public void Durations_read_as_CircleCI_writes_them(int milliseconds, string expected) =>
         Assert.Equal(expected, DurationText.Format(TimeSpan.FromMilliseconds(milliseconds)));
 

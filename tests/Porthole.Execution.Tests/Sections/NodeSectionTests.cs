@@ -2,6 +2,7 @@ using Porthole.Contracts.Plans;
 using Porthole.Contracts.Runners;
 using Porthole.Execution.Executors;
 using Porthole.Execution.Logging;
+using Porthole.Execution.Processes;
 using Porthole.Execution.Sections;
 using Porthole.Execution.Tests.Support;
 
@@ -300,11 +301,11 @@ public sealed class NodeSectionTests : IDisposable
         try
         {
             var completion = await _harness.RunAsync(Plans.Assignment(job), new NodeSections([enable], []), tag: tag);
-            pid = await Processes.ReadPidFileAsync(pidFile);
+            pid = await TestProcesses.ReadPidFileAsync(pidFile);
 
             Assert.Equal(NodeResult.Success, completion.Result);
             Assert.Contains($"still-alive\nPORTHOLE_NODE_TAG={tag}\n", Reporter.StepLog(1), StringComparison.Ordinal);
-            Assert.False(Processes.IsAlive(pid), "the section's process should end with the node");
+            Assert.False(ProcFs.IsAlive(pid), "the section's process should end with the node");
             Assert.True(daemon!.Exited.IsCompleted);
 
             // Its output went to the section's own output, not to the node's log.
@@ -314,7 +315,7 @@ public sealed class NodeSectionTests : IDisposable
         }
         finally
         {
-            Processes.KillIfAlive(pid);
+            TestProcesses.KillIfAlive(pid);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Porthole.Execution.Processes;
 using Porthole.Execution.Shell;
 using Porthole.Execution.Tests.Support;
 
@@ -18,16 +19,16 @@ public sealed class LeftoverProcessesTests : IDisposable
         var pid = await StartDetachedSleepAsync(tag);
         try
         {
-            Assert.True(Processes.IsAlive(pid));
+            Assert.True(ProcFs.IsAlive(pid));
 
             var ended = await LeftoverProcesses.EndTaggedAsync(tag, TimeProvider.System, CancellationToken.None);
 
             Assert.Equal(1, ended);
-            await RecordingReporter.WaitUntilAsync(() => !Processes.IsAlive(pid), $"pid {pid} to be gone", TimeSpan.FromSeconds(5));
+            await RecordingReporter.WaitUntilAsync(() => !ProcFs.IsAlive(pid), $"pid {pid} to be gone", TimeSpan.FromSeconds(5));
         }
         finally
         {
-            Processes.KillIfAlive(pid);
+            TestProcesses.KillIfAlive(pid);
         }
     }
 
@@ -42,13 +43,13 @@ public sealed class LeftoverProcessesTests : IDisposable
             var ended = await LeftoverProcesses.EndTaggedAsync(tag, TimeProvider.System, CancellationToken.None);
 
             Assert.Equal(0, ended);
-            Assert.True(Processes.IsAlive(other));
-            Assert.True(Processes.IsAlive(untagged));
+            Assert.True(ProcFs.IsAlive(other));
+            Assert.True(ProcFs.IsAlive(untagged));
         }
         finally
         {
-            Processes.KillIfAlive(other);
-            Processes.KillIfAlive(untagged);
+            TestProcesses.KillIfAlive(other);
+            TestProcesses.KillIfAlive(untagged);
         }
     }
 
@@ -60,11 +61,11 @@ public sealed class LeftoverProcessesTests : IDisposable
         try
         {
             Assert.Equal(0, await LeftoverProcesses.EndTaggedAsync(tag, TimeProvider.System, CancellationToken.None));
-            Assert.True(Processes.IsAlive(longer));
+            Assert.True(ProcFs.IsAlive(longer));
         }
         finally
         {
-            Processes.KillIfAlive(longer);
+            TestProcesses.KillIfAlive(longer);
         }
     }
 
@@ -103,7 +104,7 @@ public sealed class LeftoverProcessesTests : IDisposable
             process.StandardInput.Close();
         }
 
-        var pid = await Processes.ReadPidFileAsync(pidFile);
+        var pid = await TestProcesses.ReadPidFileAsync(pidFile);
         Assert.True(ProcFs.TryReadStat(pid, out var stat));
         Assert.Equal(pid, stat.Session);
         return pid;

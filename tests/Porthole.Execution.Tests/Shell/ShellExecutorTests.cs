@@ -1,6 +1,7 @@
 using System.Text;
 using Porthole.Contracts.Plans;
 using Porthole.Execution.Executors;
+using Porthole.Execution.Processes;
 using Porthole.Execution.Shell;
 using Porthole.Execution.Tests.Support;
 
@@ -49,12 +50,12 @@ public sealed class ShellExecutorTests : IDisposable
             await node.DestroyAsync();
 
             Assert.True(process.Exited.IsCompleted);
-            Assert.False(Processes.IsAlive(process.Id));
+            Assert.False(ProcFs.IsAlive(process.Id));
             await Assert.ThrowsAsync<ExecutorException>(() => node.StartAsync(Launch("/bin/true"), new CollectingOutput(), CancellationToken.None));
         }
         finally
         {
-            Processes.KillIfAlive(process.Id);
+            TestProcesses.KillIfAlive(process.Id);
         }
     }
 

@@ -1,4 +1,5 @@
 using Porthole.Contracts.Runners;
+using Porthole.Execution.Processes;
 using Porthole.Execution.Tests.Support;
 
 namespace Porthole.Execution.Tests.Steps;
@@ -22,10 +23,10 @@ public sealed class BackgroundStepTests : IDisposable
         try
         {
             var completion = await _harness.RunAsync(Plans.Assignment(job));
-            pid = await Processes.ReadPidFileAsync(pidFile);
+            pid = await TestProcesses.ReadPidFileAsync(pidFile);
 
             Assert.Equal(NodeResult.Success, completion.Result);
-            Assert.False(Processes.IsAlive(pid), "the background step's process should be gone");
+            Assert.False(ProcFs.IsAlive(pid), "the background step's process should be gone");
             var reporter = _harness.Reporter;
             Assert.Equal(
                 [(0, StepState.Running), (1, StepState.Running), (1, StepState.Success), (0, StepState.Success)],
@@ -38,7 +39,7 @@ public sealed class BackgroundStepTests : IDisposable
         }
         finally
         {
-            Processes.KillIfAlive(pid);
+            TestProcesses.KillIfAlive(pid);
         }
     }
 
@@ -89,14 +90,14 @@ public sealed class BackgroundStepTests : IDisposable
         try
         {
             var completion = await _harness.RunAsync(Plans.Assignment(job)).WaitAsync(TimeSpan.FromSeconds(20));
-            pid = await Processes.ReadPidFileAsync(pidFile);
+            pid = await TestProcesses.ReadPidFileAsync(pidFile);
 
             Assert.Equal(NodeResult.Success, completion.Result);
-            Assert.False(Processes.IsAlive(pid));
+            Assert.False(ProcFs.IsAlive(pid));
         }
         finally
         {
-            Processes.KillIfAlive(pid);
+            TestProcesses.KillIfAlive(pid);
         }
     }
 
@@ -111,14 +112,14 @@ public sealed class BackgroundStepTests : IDisposable
         try
         {
             var completion = await _harness.RunAsync(Plans.Assignment(job)).WaitAsync(TimeSpan.FromSeconds(20));
-            pid = await Processes.ReadPidFileAsync(pidFile);
+            pid = await TestProcesses.ReadPidFileAsync(pidFile);
 
             Assert.Equal(NodeResult.Success, completion.Result);
-            Assert.False(Processes.IsAlive(pid));
+            Assert.False(ProcFs.IsAlive(pid));
         }
         finally
         {
-            Processes.KillIfAlive(pid);
+            TestProcesses.KillIfAlive(pid);
         }
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Porthole.Contracts.Plans;
 using Porthole.Contracts.Runners;
+using Porthole.Execution.Processes;
 using Porthole.Execution.Tests.Support;
 
 namespace Porthole.Execution.Tests.Steps;
@@ -25,14 +26,14 @@ public sealed class StopTests : IDisposable
         try
         {
             var running = _harness.RunAsync(Plans.Assignment(job), cancel.Token);
-            pid = await Processes.ReadPidFileAsync(pidFile);
-            Assert.True(Processes.IsAlive(pid));
+            pid = await TestProcesses.ReadPidFileAsync(pidFile);
+            Assert.True(ProcFs.IsAlive(pid));
 
             await cancel.CancelAsync();
             var completion = await running.WaitAsync(TimeSpan.FromSeconds(20));
 
             Assert.Equal(new NodeCompletion(NodeResult.Canceled, "The job was canceled."), completion);
-            Assert.False(Processes.IsAlive(pid), "the grandchild should have been ended with its group");
+            Assert.False(ProcFs.IsAlive(pid), "the grandchild should have been ended with its group");
             Assert.Equal(StepState.Canceled, _harness.Reporter.Final(0).State);
             Assert.Contains("The job was canceled", _harness.Reporter.StepLog(0), StringComparison.Ordinal);
             Assert.Equal(StepState.Skipped, _harness.Reporter.Final(1).State);
@@ -40,7 +41,7 @@ public sealed class StopTests : IDisposable
         }
         finally
         {
-            Processes.KillIfAlive(pid);
+            TestProcesses.KillIfAlive(pid);
         }
     }
 
@@ -54,18 +55,18 @@ public sealed class StopTests : IDisposable
         try
         {
             var running = _harness.RunAsync(Plans.Assignment(job), cancel.Token);
-            pid = await Processes.ReadPidFileAsync(pidFile);
+            pid = await TestProcesses.ReadPidFileAsync(pidFile);
 
             await cancel.CancelAsync();
             var completion = await running.WaitAsync(TimeSpan.FromSeconds(20));
 
             Assert.Equal(NodeResult.Canceled, completion.Result);
-            Assert.False(Processes.IsAlive(pid));
+            Assert.False(ProcFs.IsAlive(pid));
             Assert.Equal(137, _harness.Reporter.Final(0).ExitCode);
         }
         finally
         {
-            Processes.KillIfAlive(pid);
+            TestProcesses.KillIfAlive(pid);
         }
     }
 
@@ -178,7 +179,7 @@ public sealed class StopTests : IDisposable
         try
         {
             var running = _harness.RunAsync(Plans.Assignment(job), cancel.Token);
-            pid = await Processes.ReadPidFileAsync(pidFile);
+            pid = await TestProcesses.ReadPidFileAsync(pidFile);
             await _harness.Reporter.WaitForStateAsync(1, StepState.Running);
 
             await cancel.CancelAsync();
@@ -187,11 +188,11 @@ public sealed class StopTests : IDisposable
             Assert.Equal(NodeResult.Canceled, completion.Result);
             Assert.Equal(StepState.Canceled, _harness.Reporter.Final(0).State);
             Assert.Equal(StepState.Canceled, _harness.Reporter.Final(1).State);
-            Assert.False(Processes.IsAlive(pid));
+            Assert.False(ProcFs.IsAlive(pid));
         }
         finally
         {
-            Processes.KillIfAlive(pid);
+            TestProcesses.KillIfAlive(pid);
         }
     }
 }

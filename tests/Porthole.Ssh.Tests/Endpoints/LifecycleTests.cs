@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Porthole.Contracts.Runners;
 using Porthole.Contracts.Ssh;
+using Porthole.Execution.Processes;
 using Porthole.Execution.Shell;
-using Porthole.Ssh.Processes;
 using Porthole.Ssh.Tests.Support;
 
 namespace Porthole.Ssh.Tests.Endpoints;
@@ -98,7 +98,7 @@ public sealed partial class LifecycleTests
 
         Assert.True(took < TimeSpan.FromSeconds(1), $"closing took {took}");
         Assert.Equal(255, closedClient.ExitCode);
-        Assert.False(ProcessTable.IsAlive(sessionPid));
+        Assert.False(ProcFs.IsAlive(sessionPid));
         Assert.Equal(0, node.Endpoint.OpenSessionCount);
         Assert.Contains(node.Sink.Events, e => e.Kind == SshEventKind.SessionEnded && e.Fingerprint == node.Alice.Fingerprint);
         var again = await node.SshAsync(node.Alice, "true");
@@ -158,7 +158,7 @@ public sealed partial class LifecycleTests
         Assert.Equal(255, (await idle.WaitAsync(TimeSpan.FromSeconds(5))).ExitCode);
         foreach (var pid in connectionPids.Append(sshdPid).Append(sessionPid))
         {
-            Assert.False(ProcessTable.IsAlive(pid), $"process {pid} is still alive");
+            Assert.False(ProcFs.IsAlive(pid), $"process {pid} is still alive");
         }
     }
 
@@ -185,7 +185,7 @@ public sealed partial class LifecycleTests
         Assert.Equal(255, (await idle.WaitAsync(TimeSpan.FromSeconds(5))).ExitCode);
         foreach (var pid in sshdTree.Append(sessionPid))
         {
-            Assert.False(ProcessTable.IsAlive(pid), $"process {pid} is still alive");
+            Assert.False(ProcFs.IsAlive(pid), $"process {pid} is still alive");
         }
     }
 
@@ -201,7 +201,7 @@ public sealed partial class LifecycleTests
         var connectionPid = ProcessTable.Read().All.Single(p => p.Pid == sessionPid).ParentPid;
 
         // sshd says nothing when its connection process is killed; the endpoint's probe sees the socket gone.
-        Assert.Equal(0, LibC.Kill(connectionPid, LibC.SigKill));
+        Assert.True(ProcessSignals.Send(connectionPid, ProcessSignals.SigKill));
 
         await Wait.UntilAsync(() => node.Endpoint.OpenSessionCount == 0, "the connection seen as ended", TimeSpan.FromSeconds(5));
         await node.Sink.WaitForAsync(e => e.Kind == SshEventKind.SessionEnded, "the session end");
@@ -254,7 +254,7 @@ public sealed partial class LifecycleTests
         await node.Node.DestroyAsync();
         foreach (var pid in connectionPids.Append(sshdPid).Append(sessionPid).Append(escapedPid))
         {
-            Assert.False(ProcessTable.IsAlive(pid), $"process {pid} is still alive");
+            Assert.False(ProcFs.IsAlive(pid), $"process {pid} is still alive");
         }
 
         Assert.Contains(node.Sink.Events, e => e.Kind == SshEventKind.SessionEnded);
@@ -271,14 +271,14 @@ public sealed partial class LifecycleTests
         var result = await node.SshAsync(node.Alice, $"setsid nohup sleep 120 > /dev/null 2>&1 < /dev/null & echo $! > {daemonPidFile}");
         Assert.True(result.ExitCode == 0, result.Error);
         var daemonPid = await ReadPidAsync(daemonPidFile);
-        Assert.True(ProcessTable.IsAlive(daemonPid));
+        Assert.True(ProcFs.IsAlive(daemonPid));
         await Wait.UntilAsync(() => node.Endpoint.OpenSessionCount == 0, "the closed session");
 
         var waited = await node.WaitAsync().WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(StepState.Success, waited.State);
         Assert.EndsWith("The last SSH session closed; the node ends.\n", node.WaitText, StringComparison.Ordinal);
-        Assert.False(ProcessTable.IsAlive(daemonPid), "the session's daemon outlived Wait for SSH");
+        Assert.False(ProcFs.IsAlive(daemonPid), "the session's daemon outlived Wait for SSH");
     }
 
     internal static int SshdPid(SshNode node)

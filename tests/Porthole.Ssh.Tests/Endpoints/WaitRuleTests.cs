@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Porthole.Contracts.Runners;
-using Porthole.Ssh.Processes;
+using Porthole.Execution.Processes;
 using Porthole.Ssh.Tests.Support;
 
 namespace Porthole.Ssh.Tests.Endpoints;
@@ -28,7 +28,7 @@ public sealed class WaitRuleTests
         Assert.Equal(StepState.Success, result.State);
         Assert.EndsWith("No SSH session within 10m0s; the node ends.\n", node.WaitText, StringComparison.Ordinal);
         Assert.StartsWith("You can now SSH into this box if your SSH public key is added:\n", node.WaitText, StringComparison.Ordinal);
-        Assert.False(ProcessTable.IsAlive(sshdPid));
+        Assert.False(ProcFs.IsAlive(sshdPid));
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class WaitRuleTests
         Assert.Equal(StepState.Success, result.State);
         Assert.EndsWith("The node reached 2h0m0s since the first SSH connection; closing sessions.\n", node.WaitText, StringComparison.Ordinal);
         Assert.Equal(255, (await client.WaitAsync(TimeSpan.FromSeconds(5))).ExitCode);
-        Assert.False(ProcessTable.IsAlive(sessionPid));
+        Assert.False(ProcFs.IsAlive(sessionPid));
     }
 
     [Fact]

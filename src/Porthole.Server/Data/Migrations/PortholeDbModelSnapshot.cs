@@ -53,6 +53,9 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Debug")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("INTEGER");
 
@@ -60,6 +63,9 @@ namespace Porthole.Server.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Quiet")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Reason")

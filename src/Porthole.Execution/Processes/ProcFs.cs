@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Porthole.Execution.Shell;
+namespace Porthole.Execution.Processes;
 
-/// <summary>Reads the process table from /proc: how a session's members and a node's escaped processes are found by id.</summary>
-internal static class ProcFs
+/// <summary>Reads the process table from /proc, one process by id at a time: how processes are found, never by name.</summary>
+public static class ProcFs
 {
     public static bool TryReadStat(int pid, out ProcStat stat)
     {
@@ -20,6 +20,9 @@ internal static class ProcFs
 
         return TryParseStat(text, out stat);
     }
+
+    /// <summary>Present and not a zombie (pid 1 of some hosts never reaps orphans).</summary>
+    public static bool IsAlive(int pid) => TryReadStat(pid, out var stat) && stat.IsAlive;
 
     /// <summary>Parses "pid (comm) S ppid pgrp session …"; comm may itself hold spaces and parentheses.</summary>
     internal static bool TryParseStat(string text, out ProcStat stat)
@@ -47,7 +50,8 @@ internal static class ProcFs
         return true;
     }
 
-    public static IEnumerable<int> ProcessIds()
+    /// <summary>The ids of every process /proc lists now, living or not.</summary>
+    internal static IEnumerable<int> ProcessIds()
     {
         IEnumerable<string> entries;
         try
@@ -68,72 +72,18 @@ internal static class ProcFs
         }
     }
 
-    /// <summary>The living processes of a session (what <c>setsid</c> gave a step).</summary>
-    public static List<ProcStat> LivingMembersOfSession(int sessionId)
-    {
-        var members = new List<ProcStat>();
-        foreach (var pid in ProcessIds())
-        {
-            if (TryReadStat(pid, out var stat) && stat.Session == sessionId && stat.IsAlive)
-            {
-                members.Add(stat);
-            }
-        }
-
-        return members;
-    }
-
     /// <summary>The living processes whose environment holds exactly <paramref name="entry"/> (NAME=value).</summary>
-    public static List<ProcStat> LivingProcessesWithEnvironmentEntry(string entry, int exceptPid = 0)
+    internal static List<ProcStat> LivingProcessesWithEnvironmentEntry(string entry, int exceptPid = 0)
     {
-        var needle = System.Text.Encoding.UTF8.GetBytes(entry + "\0");
         var found = new List<ProcStat>();
-        foreach (var pid in ProcessIds())
+        foreach (var pid in ProcEnviron.Holding(ProcessIds().Where(pid => pid > 1 && pid != exceptPid), entry))
         {
-            if (pid <= 1 || pid == exceptPid)
-            {
-                continue;
-            }
-
-            byte[] environ;
-            try
-            {
-                environ = File.ReadAllBytes($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/environ");
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
-
-            if (ContainsEntry(environ, needle) && TryReadStat(pid, out var stat) && stat.IsAlive)
+            if (TryReadStat(pid, out var stat) && stat.IsAlive)
             {
                 found.Add(stat);
             }
         }
 
         return found;
-    }
-
-    private static bool ContainsEntry(ReadOnlySpan<byte> environ, ReadOnlySpan<byte> needle)
-    {
-        var from = 0;
-        while (from < environ.Length)
-        {
-            var index = environ[from..].IndexOf(needle);
-            if (index < 0)
-            {
-                return false;
-            }
-
-            var at = from + index;
-            if (at == 0 || environ[at - 1] == 0)
-            {
-                return true;
-            }
-
-            from = at + 1;
-        }
-
-        return false;
     }
 }

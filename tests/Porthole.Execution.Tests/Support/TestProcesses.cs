@@ -1,15 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
-using Porthole.Execution.Shell;
+using Porthole.Execution.Processes;
 
 namespace Porthole.Execution.Tests.Support;
 
 /// <summary>Looks at processes by the ids that steps wrote down.</summary>
-internal static class Processes
+internal static class TestProcesses
 {
-    /// <summary>Alive means present and not a zombie (pid 1 of some hosts never reaps orphans).</summary>
-    public static bool IsAlive(int pid) => ProcFs.TryReadStat(pid, out var stat) && stat.IsAlive;
-
     public static async Task<int> ReadPidFileAsync(string path)
     {
         await RecordingReporter.WaitUntilAsync(
@@ -20,7 +17,7 @@ internal static class Processes
     /// <summary>Test cleanup when an assertion failed: ends a process the test caused, by its id.</summary>
     public static void KillIfAlive(int pid)
     {
-        if (pid > 1 && IsAlive(pid))
+        if (pid > 1 && ProcFs.IsAlive(pid))
         {
             try
             {

@@ -1,6 +1,6 @@
-using Porthole.Execution.Shell;
+using Porthole.Execution.Processes;
 
-namespace Porthole.Execution.Tests.Shell;
+namespace Porthole.Execution.Tests.Processes;
 
 public sealed class ProcFsTests
 {
@@ -27,5 +27,13 @@ public sealed class ProcFsTests
         Assert.True(ProcFs.TryReadStat(Environment.ProcessId, out var stat));
 
         Assert.Equal(Environment.ProcessId, stat.Pid);
+        Assert.True(ProcFs.IsAlive(Environment.ProcessId));
+    }
+
+    [Fact]
+    public void A_process_that_does_not_exist_is_not_alive()
+    {
+        Assert.False(ProcFs.TryReadStat(int.MaxValue, out _));
+        Assert.False(ProcFs.IsAlive(int.MaxValue));
     }
 }

@@ -1,12 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace Porthole.Execution.Shell;
+namespace Porthole.Execution.Processes;
 
 internal static partial class LibC
 {
-    internal const int SigTerm = 15;
-    internal const int SigKill = 9;
-
     /// <summary>kill(2): a negative pid signals the whole process group.</summary>
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     internal static partial int Kill(int pid, int signal);

@@ -1,0 +1,83 @@
+using Microsoft.EntityFrameworkCore;
+using Porthole.Server.Accounts;
+using Porthole.Server.Api;
+using Porthole.Server.Data;
+using Porthole.Server.Pipelines;
+
+namespace Porthole.Server.Debug;
+
+public enum DebugRefusalKind
+{
+    NotFound,
+    InsufficientAccess,
+    DebugUnavailable,
+    NoSshKey,
+    AlreadyRunning,
+}
+
+/// <summary>Why a debug run was not started, in a form both the native and the Travis-compatible API can answer with.</summary>
+public sealed record DebugRefusal(DebugRefusalKind Kind, string Message);
+
+/// <summary>
+/// "Debug job" (R-DBG-1), behind every way of asking for it: the checks in the order Travis makes them (the job,
+/// debug access, the project's setting), then ours (a key to let the user in), then a new debug attempt.
+/// </summary>
+public sealed class DebugStarter(Reruns reruns)
+{
+    public async Task<(JobRecord? Job, AttemptRecord? Attempt, DebugRefusal? Refusal)> StartAsync(
+        PortholeDb db, string idText, CurrentUser user, bool quiet, CancellationToken ct)
+    {
+        var job = Ids.TryParse(idText, out var id) ? await db.Jobs.SingleOrDefaultAsync(j => j.Id == id, ct) : null;
+        var project = job is null ? null : await (from p in db.Pipelines
+                                                  join pr in db.Projects on p.ProjectId equals pr.Id
+                                                  where p.Id == job.PipelineId
+                                                  select pr).SingleAsync(ct);
+        var role = project is null ? null : await ProjectAccess.RoleOfAsync(db, project, user, ct);
+        if (job is null || project is null || role is null)
+        {
+            return (null, null, new DebugRefusal(DebugRefusalKind.NotFound, await NotFoundMessageAsync(db, idText, id, user, ct)));
+        }
+
+        if (Roles.Rank(role) < Roles.Rank(Roles.Write))
+        {
+            return (null, null, new DebugRefusal(DebugRefusalKind.InsufficientAccess,
+                $"operation requires debug access to job: you have {role} access to project {project.Name}; debugging needs write access."));
+        }
+
+        if (!project.DebugEnabled)
+        {
+            return (null, null, new DebugRefusal(DebugRefusalKind.DebugUnavailable,
+                $"debug mode not enabled for project {project.Name}: a project admin can switch it on with porthole project settings {project.Name} --debug-enabled true"));
+        }
+
+        if (!await db.SshKeys.AnyAsync(k => k.UserId == user.Id, ct))
+        {
+            return (null, null, new DebugRefusal(DebugRefusalKind.NoSshKey,
+                "add an SSH key first: porthole keys add ~/.ssh/id_ed25519.pub (the debug session lets in your keys only)"));
+        }
+
+        var (attempt, refusal) = await reruns.DebugAsync(db, job, user.Id, quiet, ct);
+        return attempt is null
+            ? (null, null, new DebugRefusal(DebugRefusalKind.AlreadyRunning, refusal!))
+            : (job, attempt, null);
+    }
+
+    /// <summary>Travis's "job not found (or insufficient access)", with the job ids when a pipeline id was given (R-ID-1).</summary>
+    private static async Task<string> NotFoundMessageAsync(PortholeDb db, string idText, long id, CurrentUser user, CancellationToken ct)
+    {
+        const string message = "job not found (or insufficient access)";
+        if (id <= 0)
+        {
+            return $"{message}: '{Lookups.Shorten(idText)}' is not a job id";
+        }
+
+        var (pipeline, _, _) = await Lookups.PipelineAsync(db, idText, user, ct);
+        if (pipeline is null)
+        {
+            return message;
+        }
+
+        var jobIds = await db.Jobs.Where(j => j.PipelineId == pipeline.Id).OrderBy(j => j.Id).Select(j => j.Id).ToListAsync(ct);
+        return $"{message}: {id} is a build (pipeline) id, not a job id; its jobs are {string.Join(", ", jobIds)}";
+    }
+}
