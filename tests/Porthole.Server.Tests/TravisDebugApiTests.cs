@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Porthole.Contracts.Api;
+using Porthole.Server.Tests.Support;
+
+namespace Porthole.Server.Tests;
+
+/// <summary>Travis's <c>POST /job/{id}/debug</c> (R-DBG-1): the seed's curl command, unmodified but for the host, and Travis's errors.</summary>
+public sealed class TravisDebugApiTests : IAsyncLifetime
+{
+    private readonly TempFolder _data = new();
+    private readonly TempFolder _keys = new();
+    private GitRepository _repository = null!;
+    private RunningServer _server = null!;
+    private string _token = null!;
+    private long _jobId;
+    private long _pipelineId;
+
+    public async Task InitializeAsync()
+    {
+        _repository = GitRepository.WithFiles((".travis.yml", "language: shell\nscript:\n  - echo hello\n"));
+        _server = await RunningServer.StartAsync(_data.Path);
+        _token = File.ReadAllText(Path.Combine(_data.Path, "admin-token")).Trim();
+        await _server.AddProjectAsync("app", _repository.Path);
+        var key = SshKeyFile.Generate(_keys.Path, "mine");
+        await Expect.StatusAsync(await _server.Client.PostAsJsonAsync("/api/users/me/keys", new AddKeyRequest(key.PublicLine, null), ApiJson.Options), 201);
+        var pipeline = await _server.TriggerAsync("app");
+        _pipelineId = pipeline.Id;
+        _jobId = pipeline.Workflows[0].Jobs[0].Id;
+        await _server.WaitForPipelineAsync(pipeline.Id);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _repository.Dispose();
+        _keys.Dispose();
+        _data.Dispose();
+    }
+
+    [Theory]
+    [InlineData("{\"quiet\": true}", true)]
+    [InlineData("{}", false)]
+    public async Task The_seeds_curl_command_restarts_the_job_in_debug_mode(string body, bool quiet)
+    {
+        var (status, answer) = await CurlAsync(_token, $"/job/{_jobId}/debug", body);
+        Assert.Equal(202, status);
+        Assert.Equal("pending", answer.GetProperty("@type").GetString());
+        Assert.Equal("created", answer.GetProperty("state_change").GetString());
+        Assert.Equal("job", answer.GetProperty("resource_type").GetString());
+        var job = answer.GetProperty("job");
+        Assert.Equal("job", job.GetProperty("@type").GetString());
+        Assert.Equal($"/job/{_jobId}", job.GetProperty("@href").GetString());
+        Assert.Equal("minimal", job.GetProperty("@representation").GetString());
+        Assert.Equal(_jobId, job.GetProperty("id").GetInt64());
+
+        var view = await _server.JobAsync(_jobId);
+        Assert.Equal("debug", view.Attempts[^1].Reason);
+        Assert.Equal(Status.Success, view.Status);
+
+        // A second request while the debug run lives is refused as Travis does.
+        var (again, error) = await CurlAsync(_token, $"/v3/job/{_jobId}/debug", body);
+        Assert.Equal(409, again);
+        Assert.Equal("job_already_running", error.GetProperty("error_type").GetString());
+        _ = quiet;
+
+        await Expect.StatusAsync(await _server.Client.PostAsync($"/api/jobs/{_jobId}/cancel", null), 202);
+        var ended = await _server.WaitForJobAsync(_jobId, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
+        Assert.Equal(Status.Success, ended.Status);
+        Assert.Equal(Status.Success, (await _server.PipelineAsync(_pipelineId)).Status);
+    }
+
+    [Fact]
+    public async Task Errors_come_in_travis_shapes()
+    {
+        await ExpectErrorAsync(null, $"/job/{_jobId}/debug", 403, "login_required");
+        await ExpectErrorAsync("not-a-token", $"/job/{_jobId}/debug", 403, "login_required");
+        await ExpectErrorAsync(_token, "/job/987654/debug", 404, "not_found");
+        await ExpectErrorAsync(_token, "/job/abc/debug", 404, "not_found");
+        var pipelineHint = await ExpectErrorAsync(_token, $"/job/{_pipelineId}/debug", 404, "not_found");
+        Assert.Contains($"{_jobId}", pipelineHint, StringComparison.Ordinal);
+
+        var reader = await _server.CreateUserAsync("reader");
+        await Expect.StatusAsync(await _server.Client.PutAsJsonAsync("/api/projects/app/members/reader", new { role = "read" }), 204);
+        var insufficient = await ExpectErrorAsync(reader, $"/job/{_jobId}/debug", 403, "insufficient_access");
+        Assert.Contains("operation requires debug access to job", insufficient, StringComparison.Ordinal);
+
+        await Expect.StatusAsync(await _server.Client.PutAsJsonAsync("/api/projects/app/settings", new ProjectSettingsRequest(false, null), ApiJson.Options), 200);
+        var unavailable = await ExpectErrorAsync(_token, $"/job/{_jobId}/debug", 403, "debug_unavailable");
+        Assert.Contains("debug mode not enabled", unavailable, StringComparison.Ordinal);
+    }
+
+    private async Task<string> ExpectErrorAsync(string? token, string path, int status, string type)
+    {
+        var (code, answer) = await CurlAsync(token, path, "{\"quiet\": true}");
+        Assert.Equal(status, code);
+        Assert.Equal("error", answer.GetProperty("@type").GetString());
+        Assert.Equal(type, answer.GetProperty("error_type").GetString());
+        var message = answer.GetProperty("error_message").GetString();
+        Assert.False(string.IsNullOrWhiteSpace(message));
+        return message!;
+    }
+
+    /// <summary>The seed's command, flag for flag; only the host differs (and -w prints the status after the body).</summary>
+    private async Task<(int Status, JsonElement Body)> CurlAsync(string? token, string path, string body)
+    {
+        var start = new ProcessStartInfo("curl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var arguments = new List<string>
+        {
+            "-s", "-X", "POST",
+            "-H", "Content-Type: application/json",
+            "-H", "Accept: application/json",
+            "-H", "Travis-API-Version: 3",
+        };
+        if (token is not null)
+        {
+            arguments.AddRange(["-H", $"Authorization: token {token}"]);
+        }
+
+        arguments.AddRange(["-d", body, "-w", "\n%{http_code}", $"{_server.Address.ToString().TrimEnd('/')}{path}"]);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var curl = Process.Start(start)!;
+        var output = await curl.StandardOutput.ReadToEndAsync();
+        await curl.WaitForExitAsync();
+        var split = output.LastIndexOf('\n');
+        return (int.Parse(output[(split + 1)..], System.Globalization.CultureInfo.InvariantCulture), JsonDocument.Parse(output[..split]).RootElement);
+    }
+}
