@@ -7,11 +7,13 @@ return args.FirstOrDefault() switch
     "pickup" => await Pickup.RunAsync(args.Skip(1).ToArray()),
     "ssh-ready" => await SshReady.RunAsync(args.Skip(1).ToArray()),
     "ssh-sessions" => await SshSessions.RunAsync(args.Skip(1).ToArray()),
+    "debug-ready" => await DebugReady.RunAsync(args.Skip(1).ToArray()),
+    "keystroke" => await Keystroke.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porthole.Bench step-overhead|log-throughput|pickup|ssh-ready|ssh-sessions [runs]");
+    Console.Error.WriteLine("usage: Porthole.Bench step-overhead|log-throughput|pickup|ssh-ready|ssh-sessions|debug-ready|keystroke [runs]");
     return 2;
 }

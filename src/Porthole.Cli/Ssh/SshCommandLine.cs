@@ -5,8 +5,15 @@ namespace Porthole.Cli.Ssh;
 /// <summary>The arguments of the real ssh for a node: its port, the pinned host key, the chosen key, and a command if any.</summary>
 internal static class SshCommandLine
 {
-    public static IReadOnlyList<string> For(SshEndpoint endpoint, string knownHostsPath, string? identityPath, bool terminal, IReadOnlyList<string> command)
+    /// <param name="terminal">Whether standard input is a terminal: a login shell then gets one (<c>-t</c>).</param>
+    /// <param name="forceTerminal">
+    /// Ask for a terminal whatever standard input is and with a command too (<c>-tt</c>): a debug session is tmux, which needs one.
+    /// </param>
+    public static IReadOnlyList<string> For(
+        SshEndpoint endpoint, string knownHostsPath, string? identityPath, bool terminal, IReadOnlyList<string> command, bool forceTerminal = false)
     {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(command);
         var arguments = new List<string>
         {
             "-p", endpoint.Port.ToString(CultureInfo.InvariantCulture),
@@ -19,7 +26,11 @@ internal static class SshCommandLine
             arguments.AddRange(["-i", identityPath.Replace("%", "%%", StringComparison.Ordinal), "-o", "IdentitiesOnly=yes"]);
         }
 
-        if (terminal && command.Count == 0)
+        if (forceTerminal)
+        {
+            arguments.Add("-tt");
+        }
+        else if (terminal && command.Count == 0)
         {
             arguments.Add("-t");
         }

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using Porthole.Contracts.Api;
+
+namespace Porthole.Bench;
+
+/// <summary>
+/// The echo round trip of one keystroke through the debug session (ssh → sshd → tmux → bash and back), against the same
+/// through a plain sshd + bash in the same run. Target ≤ 1.3× the plain figure (median).
+/// </summary>
+public static class Keystroke
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
+        await using var server = await BenchServer.StartAsync("version: 2\njobs:\n  build:\n    steps:\n      - run: echo hi\n");
+        var (key, publicLine) = SshTools.MakeKey(server.Root, "bench_key");
+        (await server.Client.PostAsJsonAsync("/api/users/me/keys", new AddKeyRequest(publicLine, null), ApiJson.Options)).EnsureSuccessStatusCode();
+        var pipeline = await server.TriggerAsync();
+        var jobId = pipeline.Workflows[0].Jobs[0].Id;
+        await server.WaitForJobAsync(jobId, j => Status.IsFinished(j.Status));
+        (await server.Client.PostAsync($"/job/{jobId}/debug", JsonContent.Create(new { quiet = true }))).EnsureSuccessStatusCode();
+        var node = await SshEndpoint.WaitAsync(server, jobId);
+        var knownHosts = Path.Combine(server.Root, "known_hosts");
+        await File.WriteAllTextAsync(knownHosts, $"[{node.Host}]:{node.Port} {node.HostKey}\n");
+
+        double debug;
+        await using (var terminal = Terminal.Open(key, knownHosts, node.User!, node.Host!, node.Port!.Value))
+        {
+            debug = await MeasureAsync(terminal, count);
+        }
+
+        (await server.Client.PostAsync($"/api/jobs/{jobId}/cancel", null)).EnsureSuccessStatusCode();
+        await server.WaitForJobAsync(jobId, j => Status.IsFinished(j.Attempts[^1].Status));
+
+        double plain;
+        await using (var bare = await BareSshd.StartAsync(server.Root, publicLine))
+        {
+            var bareKnownHosts = Path.Combine(server.Root, "bare_known_hosts");
+            await File.WriteAllTextAsync(bareKnownHosts, $"[127.0.0.1]:{bare.Port} {bare.HostKeyLine}\n");
+            await using var terminal = Terminal.Open(key, bareKnownHosts, Environment.UserName, "127.0.0.1", bare.Port, "bash", "--norc", "-i");
+            plain = await MeasureAsync(terminal, count);
+        }
+
+        Console.WriteLine($"keystroke: echo round trip through the debug session (ssh, sshd, tmux, bash), median of {count}: {Stats.F(debug, 2)} ms");
+        Console.WriteLine($"keystroke: through a plain sshd + bash, median of {count}: {Stats.F(plain, 2)} ms; ratio {Stats.F(debug / plain)}x (target <= 1.3x)");
+        return 0;
+    }
+
+    private static async Task<double> MeasureAsync(Terminal terminal, int count)
+    {
+        await terminal.TypeAsync("echo READY-$((40+2))\r");
+        await terminal.WaitForAsync("READY-42");
+        var times = new List<double>();
+        for (var i = 0; i < count; i++)
+        {
+            // A letter that cycles, so each echo is told apart from the one before; erased after each round.
+            var letter = (char)('a' + (i % 26));
+            var from = terminal.Length;
+            var watch = Stopwatch.StartNew();
+            await terminal.TypeAsync(letter.ToString());
+            await terminal.WaitForAsync(letter.ToString(), from);
+            times.Add(watch.Elapsed.TotalMilliseconds);
+            var beforeErase = terminal.Length;
+            await terminal.TypeAsync("\u007f");
+            await terminal.WaitForMoreAsync(beforeErase);
+        }
+
+        return Stats.Median(times);
+    }
+}
