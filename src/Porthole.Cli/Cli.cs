@@ -23,8 +23,8 @@ public static class Cli
         RunAsync(args, context, InheritedStdioLauncher.Instance, cancellationToken);
 
     /// <summary>
-    /// Runs one command, starting programs that take over the terminal (<c>porthole ssh</c> starts ssh) through
-    /// <paramref name="launcher"/>; returns the exit code (that of ssh for <c>porthole ssh</c>).
+    /// Runs one command, starting programs that take over the terminal (<c>porthole ssh</c> and <c>porthole debug</c> start ssh)
+    /// through <paramref name="launcher"/>; returns the exit code (that of ssh for <c>porthole ssh</c> and <c>porthole debug</c>).
     /// </summary>
     public static async Task<int> RunAsync(string[] args, CliContext context, IProcessLauncher launcher, CancellationToken cancellationToken)
     {
@@ -98,6 +98,7 @@ public static class Cli
         root.Subcommands.Add(LogsCommand.Create(context));
         root.Subcommands.Add(KeysCommands.Create(context));
         root.Subcommands.Add(SshCommands.Create(context, launcher));
+        root.Subcommands.Add(DebugCommand.Create(context, launcher));
         root.Subcommands.Add(EnvCommands.Create(context));
         root.Subcommands.Add(ConfigCommands.Create(context));
         return root;

@@ -29,7 +29,11 @@ public sealed partial class NodeSession(
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         await using var spool = new LogSpool(assignment.NodeId, Path.GetFullPath(settings.SpoolDirectory), server, settings.LogFlushInterval, time, logger);
         await using var ssh = assignment.Ssh is null ? null : new NodeSshEndpoint(assignment, SshSettings(), new RunnerSshSink(server, assignment.NodeId), time);
-        var sections = ssh is null ? NodeSections.None : new NodeSections([ssh.EnableSsh], [ssh.WaitForSsh]);
+        var sections = ssh is null
+            ? NodeSections.None
+            : assignment.Debug is not null
+                ? new NodeSections([ssh.Debug], []) // a debug build (R-DBG-2): the session instead of the steps
+                : new NodeSections([ssh.EnableSsh], [ssh.WaitForSsh]);
         using var heartbeatStop = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(assignment.NodeId, cancel, ssh, heartbeatStop.Token);
 

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using static Porthole.Cli.Tests.SshViews;
 
 namespace Porthole.Cli.Tests;
 
@@ -316,43 +316,6 @@ public sealed class SshCommandsTests : IDisposable
         Assert.Equal("GET", request.Method);
         Assert.Equal("/api/projects/web", request.Path);
     }
-
-    private static JsonObject Node(int index, string status, bool up, TestKey hostKey, string acceptedFingerprint, int port = 64537) => new()
-    {
-        ["index"] = index,
-        ["status"] = status,
-        ["host"] = up ? "127.0.0.1" : null,
-        ["port"] = up ? port : null,
-        ["user"] = up ? "root" : null,
-        ["host_key"] = up ? hostKey.KeyOnly : null,
-        ["host_key_fingerprint"] = up ? hostKey.Fingerprint : null,
-        ["accepted_fingerprints"] = new JsonArray(acceptedFingerprint),
-        ["command"] = up ? $"ssh -p {port} root@127.0.0.1" : null,
-    };
-
-    private static JsonObject KeyEvent(string fingerprint, bool accepted, string? reason, string? user) => new()
-    {
-        ["at"] = "2025-11-23T04:16:09Z",
-        ["node"] = 0,
-        ["accepted"] = accepted,
-        ["fingerprint"] = fingerprint,
-        ["key_type"] = "ED25519",
-        ["address"] = "10.0.0.5",
-        ["user"] = user,
-        ["reason"] = reason,
-    };
-
-    private static string View(params JsonObject[] nodes) => View(nodes, []);
-
-    private static string View(JsonObject[] nodes, JsonObject[] keyEvents) => new JsonObject
-    {
-        ["job_id"] = 42,
-        ["attempt"] = 3,
-        ["requested_by"] = "ada",
-        ["nodes"] = new JsonArray([.. nodes.Select(n => (JsonNode)n.DeepClone())]),
-        ["key_events"] = new JsonArray([.. keyEvents.Select(e => (JsonNode)e.DeepClone())]),
-        ["sessions"] = new JsonArray(),
-    }.ToJsonString();
 
     private Dictionary<string, string> Environment(FakeHttpServer server)
     {

@@ -54,7 +54,9 @@ public sealed record JobSshView(
     string RequestedBy,
     IReadOnlyList<SshNodeView> Nodes,
     IReadOnlyList<SshKeyEventView> KeyEvents,
-    IReadOnlyList<SshSessionView> Sessions);
+    IReadOnlyList<SshSessionView> Sessions,
+    bool Debug = false,
+    bool Quiet = false);
 
 /// <summary>CircleCI's <c>POST /api/v2/workflow/{id}/rerun</c> body.</summary>
 public sealed record CircleRerunRequest(IReadOnlyList<string>? Jobs, bool? EnableSsh, bool? FromFailed, bool? SparseTree);

@@ -51,6 +51,8 @@ public static class SshApi
             requester,
             [.. nodes.Select(Views.SshNode)],
             [.. events.Select(e => new SshKeyEventView(e.At, indexes[e.NodeId], e.Accepted, e.Fingerprint, e.KeyType, e.Address, e.UserName, e.Reason))],
-            [.. sessions.Select(s => new SshSessionView(indexes[s.NodeId], s.UserName, s.Fingerprint, s.Address, s.StartedAt, s.EndedAt, s.Command))]));
+            [.. sessions.Select(s => new SshSessionView(indexes[s.NodeId], s.UserName, s.Fingerprint, s.Address, s.StartedAt, s.EndedAt, s.Command))],
+            record.Debug,
+            record.Quiet));
     }
 }

@@ -12,7 +12,7 @@ namespace Porthole.Ssh.Endpoints;
 /// The runner calls <see cref="UpdateKeysAsync"/> with the keys accepted now after each heartbeat; a key that is no
 /// longer accepted is refused from then on and its open sessions are closed at once. Dispose it when the node is done.
 /// </summary>
-public sealed class NodeSshEndpoint : IAsyncDisposable
+public sealed partial class NodeSshEndpoint : IAsyncDisposable
 {
     private static readonly TimeSpan DefaultFirstConnectionTimeout = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan DefaultMaxSessionTime = TimeSpan.FromHours(2);
@@ -52,6 +52,9 @@ public sealed class NodeSshEndpoint : IAsyncDisposable
         _connections.SetGrants(Owners(_grants));
         EnableSsh = new EnableSshSection(this);
         WaitForSsh = new WaitForSshSection(this);
+        _debugRequest = assignment.Debug ?? new DebugRequest(request.RequestedBy, Quiet: false, DefaultDebugTimeout);
+        DebugTimeout = _debugRequest.Timeout > TimeSpan.Zero ? _debugRequest.Timeout : DefaultDebugTimeout;
+        Debug = new DebugSection(this);
     }
 
     /// <summary>The "Enable SSH" section: starts sshd and prints how to connect. Put it before the node's first step.</summary>
@@ -130,42 +133,13 @@ public sealed class NodeSshEndpoint : IAsyncDisposable
     {
         try
         {
-            var launcher = new SshdLauncher(_options, _endpointId, _timeProvider);
-            var launch = await launcher.LaunchAsync(
-                context,
-                files => AuthorizedKeysText.Render(CurrentGrants(), _options.BashPath, files.AttachScriptPath),
-                _keysGate,
-                OnSshdLine,
-                canceled);
-            if (launch is null)
+            var (running, failure) = await StartSshdAsync(context, debug: false, canceled);
+            if (running is null)
             {
-                return new NodeSectionResult(StepState.Failed);
+                return failure!;
             }
 
-            var info = new SshEndpointInfo(
-                _options.AdvertisedHost,
-                launch.Sshd.Port,
-                launch.Account,
-                launch.HostKey.PublicLine,
-                launch.HostKey.Fingerprint,
-                [.. CurrentGrants().Select(g => g.Fingerprint)]);
-            var running = new Running(launch, info);
-            bool ending;
-            lock (_gate)
-            {
-                ending = _ending;
-                _running ??= ending ? null : running;
-            }
-
-            if (ending)
-            {
-                await StopAsync(running);
-                await context.WriteAsync("The node ended before SSH was ready.\n");
-                return new NodeSectionResult(StepState.Canceled);
-            }
-
-            running.Watch(ApplyAudit, ProbeConnections, _timeProvider, _options.LivenessInterval);
-            await _reports.DeliverAsync(() => _sink.EndpointReadyAsync(info), canceled);
+            await _reports.DeliverAsync(() => _sink.EndpointReadyAsync(running.Info), canceled);
             await context.WriteAsync(DetailsText(running, context.WorkingDirectory));
             return new NodeSectionResult(StepState.Success);
         }
@@ -181,6 +155,47 @@ public sealed class NodeSshEndpoint : IAsyncDisposable
             await context.WriteAsync($"SSH could not be enabled on this node: {e.Message}\n");
             return new NodeSectionResult(StepState.Failed);
         }
+    }
+
+    /// <summary>Starts sshd and watches its sessions; the endpoint is not reported ready yet. Null and why when it could not.</summary>
+    private async Task<(Running? Running, NodeSectionResult? Failure)> StartSshdAsync(NodeSectionContext context, bool debug, CancellationToken canceled)
+    {
+        var launcher = new SshdLauncher(_options, _endpointId, _timeProvider, debug);
+        var launch = await launcher.LaunchAsync(
+            context,
+            files => AuthorizedKeysText.Render(CurrentGrants(), _options.BashPath, files.AttachScriptPath),
+            _keysGate,
+            OnSshdLine,
+            canceled);
+        if (launch is null)
+        {
+            return (null, new NodeSectionResult(StepState.Failed, SkipSteps: debug));
+        }
+
+        var info = new SshEndpointInfo(
+            _options.AdvertisedHost,
+            launch.Sshd.Port,
+            launch.Account,
+            launch.HostKey.PublicLine,
+            launch.HostKey.Fingerprint,
+            [.. CurrentGrants().Select(g => g.Fingerprint)]);
+        var running = new Running(launch, info);
+        bool ending;
+        lock (_gate)
+        {
+            ending = _ending;
+            _running ??= ending ? null : running;
+        }
+
+        if (ending)
+        {
+            await StopAsync(running);
+            await context.WriteAsync("The node ended before SSH was ready.\n");
+            return (null, new NodeSectionResult(StepState.Canceled, SkipSteps: debug));
+        }
+
+        running.Watch(ApplyAudit, ProbeConnections, _timeProvider, _options.LivenessInterval);
+        return (running, null);
     }
 
     internal async Task<NodeSectionResult> WaitAsync(NodeSectionContext context, CancellationToken canceled)
@@ -275,6 +290,11 @@ public sealed class NodeSshEndpoint : IAsyncDisposable
         if (CurrentRunning() is { } running)
         {
             await StopAsync(running);
+        }
+
+        if (CurrentDebugSession() is { } session)
+        {
+            await session.StopAsync();
         }
 
         Task[] closing;

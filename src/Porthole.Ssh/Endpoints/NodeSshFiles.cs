@@ -38,6 +38,36 @@ internal sealed class NodeSshFiles
 
     public string SupervisorPath => Path.Combine(Directory, "run_sshd.sh");
 
+    /// <summary>The debug session's tmux socket: in this folder, or in the temp folder when this folder's path is too long for a socket.</summary>
+    public string TmuxSocketPath
+    {
+        get
+        {
+            var local = Path.Combine(Directory, "tmux.sock");
+            if (local.Length <= 100)
+            {
+                return local;
+            }
+
+            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(Directory)))[..16];
+            return Path.Combine(Path.GetTempPath(), $"porthole-tmux-{hash}.sock");
+        }
+    }
+
+    public string TmuxConfigPath => Path.Combine(Directory, "debug_tmux.conf");
+
+    public string DebugRcPath => Path.Combine(Directory, "debug_rc.sh");
+
+    public string DebugHelpPath => Path.Combine(Directory, "debug_help.txt");
+
+    /// <summary>What the debug session's panes show (tmux pipe-pane), when the session is not quiet.</summary>
+    public string SessionLogPath => Path.Combine(Directory, "debug_session.log");
+
+    /// <summary>The lines the step functions and the attach script record for the job's log (<c>==> travis_run_script</c>, joins).</summary>
+    public string DebugRecordPath => Path.Combine(Directory, "debug_record.log");
+
+    public string StepsDirectory => Path.Combine(Directory, "steps");
+
     public void CreateDirectory() =>
         System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 

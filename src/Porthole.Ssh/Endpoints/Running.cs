@@ -23,6 +23,9 @@ internal sealed class Running(SshdLaunch launch, SshEndpointInfo info)
 
     public HostKey HostKey => launch.HostKey;
 
+    /// <summary>What sshd was started with (the node's base environment and the endpoint's mark): for the endpoint's other processes.</summary>
+    public IReadOnlyDictionary<string, string> LaunchEnvironment => launch.LaunchEnvironment;
+
     public SshEndpointInfo Info { get; } = info;
 
     /// <summary>

@@ -12,7 +12,8 @@ internal static class ScriptTexts
     /// The forced command of every key: checks the key is still granted, writes the audit line, loads the job's
     /// environment, goes to the working directory and runs what the user asked for (R-SSH-5, R-SSH-6).
     /// </summary>
-    public static string Attach(NodeSshFiles files, string workingDirectory, string endpointId, string bashPath, string sftpServerPath) => $$"""
+    /// <param name="tmuxPath">For a debug node: the tmux that every login and <c>watch</c> attaches to (R-DBG-3); null otherwise.</param>
+    public static string Attach(NodeSshFiles files, string workingDirectory, string endpointId, string bashPath, string sftpServerPath, string? tmuxPath = null) => $$"""
         #!/bin/bash
         # Porthole: the forced command of every key of this node (see authorized_keys). $1 is the key's owner, $2 its fingerprint.
         user=$1
@@ -32,6 +33,7 @@ internal static class ScriptTexts
         . {{ShellQuote.Single(files.EnvironmentPath)}}
         export {{SessionVariable}}={{endpointId}}-$$
         cd -- {{ShellQuote.Single(workingDirectory)}} 2>/dev/null || cd -- "$HOME" 2>/dev/null || cd /
+        {{(tmuxPath is null ? string.Empty : DebugAttach(files, tmuxPath))}}
         case $command in
           '')
             if [ -t 0 ]; then
@@ -51,6 +53,35 @@ internal static class ScriptTexts
         esac
 
         """;
+
+    /// <summary>
+    /// A debug node's part of the attach script: a login (or <c>watch</c>, read-only) joins the one tmux session, after
+    /// everyone already attached is told who joined and the job's log got a line of it (R-DBG-3, R-DBG-7).
+    /// </summary>
+    private static string DebugAttach(NodeSshFiles files, string tmuxPath)
+    {
+        var tmux = $"{ShellQuote.Single(tmuxPath)} -S {ShellQuote.Single(files.TmuxSocketPath)}";
+        return $$"""
+            case $command in
+              ''|watch)
+                if [ ! -t 0 ] || [ ! -t 1 ]; then
+                  echo "Porthole: this is a debug session, a shared terminal: connect with a terminal (ssh -t, or ssh -tt)." >&2
+                  exit 1
+                fi
+                notice="$user ($fingerprint) joined from $client_address"
+                if [ "$command" = watch ]; then notice="$notice, read-only"; fi
+                {{tmux}} list-clients -t debug -F '#{client_name}' 2>/dev/null | while IFS= read -r client; do
+                  {{tmux}} display-message -c "$client" "$notice" 2>/dev/null
+                done
+                printf 'Porthole: %s\n' "$notice" >> {{ShellQuote.Single(files.DebugRecordPath)}}
+                unset TMUX
+                if [ "$command" = watch ]; then
+                  exec {{tmux}} attach-session -r -t debug
+                fi
+                exec {{tmux}} attach-session -t debug ;;
+            esac
+            """;
+    }
 
     /// <summary>Sourced at the first prompt of an interactive session: the job's environment, then what the steps left.</summary>
     public static string SessionRc(NodeSshFiles files, string? bashEnvPath) =>

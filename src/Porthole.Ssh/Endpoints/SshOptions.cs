@@ -28,6 +28,9 @@ public sealed record SshOptions
 
     public string BashPath { get; init; } = "/bin/bash";
 
+    /// <summary>The tmux of debug sessions (R-DBG-3).</summary>
+    public string TmuxPath { get; init; } = "/usr/bin/tmux";
+
     /// <summary>The folder of this node's sshd files; it must be outside the job's working directory. Null: <c>SCRATCH/ssh</c>.</summary>
     public string? NodeDirectory { get; init; }
 
@@ -66,7 +69,7 @@ public sealed record SshOptions
             throw new ArgumentException("The advertised SSH host is empty.");
         }
 
-        foreach (var (name, path) in new[] { ("HostKeyPath", HostKeyPath), ("SshdPath", SshdPath), ("SftpServerPath", SftpServerPath), ("BashPath", BashPath) })
+        foreach (var (name, path) in new[] { ("HostKeyPath", HostKeyPath), ("SshdPath", SshdPath), ("SftpServerPath", SftpServerPath), ("BashPath", BashPath), ("TmuxPath", TmuxPath) })
         {
             if (string.IsNullOrWhiteSpace(path) || !Path.IsPathRooted(path))
             {

@@ -6,13 +6,21 @@ using Porthole.Ssh.Keys;
 namespace Porthole.Ssh.Endpoints;
 
 /// <summary>A node's sshd, listening.</summary>
-internal sealed record SshdLaunch(NodeSshFiles Files, AuditLog Audit, IStepProcess Process, SshdAttempt Sshd, HostKey HostKey, string Account);
+/// <param name="LaunchEnvironment">What sshd was started with: the node's base environment and the endpoint's mark, for other processes of the endpoint (tmux).</param>
+internal sealed record SshdLaunch(
+    NodeSshFiles Files,
+    AuditLog Audit,
+    IStepProcess Process,
+    SshdAttempt Sshd,
+    HostKey HostKey,
+    string Account,
+    IReadOnlyDictionary<string, string> LaunchEnvironment);
 
 /// <summary>
 /// Starts a node's sshd: writes its files, then tries the ports of the range until sshd listens on one. sshd runs
 /// through the node (<see cref="IExecutorNode.StartAsync"/>), so it carries the node's tag and ends with the node.
 /// </summary>
-internal sealed class SshdLauncher(SshOptions options, string endpointId, TimeProvider timeProvider)
+internal sealed class SshdLauncher(SshOptions options, string endpointId, TimeProvider timeProvider, bool debug = false)
 {
     /// <summary>Starts sshd, or writes why it could not to the section and returns null.</summary>
     /// <param name="authorizedKeys">The authorized_keys text now; written under <paramref name="keysGate"/>, as key updates are.</param>
@@ -36,7 +44,7 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
         NodeSshFiles.WriteAtomically(files.SessionRcPath, ScriptTexts.SessionRc(files, context.BashEnvPath));
         NodeSshFiles.WriteAtomically(
             files.AttachScriptPath,
-            ScriptTexts.Attach(files, context.WorkingDirectory, endpointId, options.BashPath, options.SftpServerPath));
+            ScriptTexts.Attach(files, context.WorkingDirectory, endpointId, options.BashPath, options.SftpServerPath, debug ? options.TmuxPath : null));
         NodeSshFiles.WriteAtomically(files.SupervisorPath, ScriptTexts.Supervisor);
         files.CreateEmptyAuditLog();
 
@@ -74,7 +82,7 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
             var outcome = await sshd.Outcome;
             if (outcome == SshdStart.Listening)
             {
-                return new SshdLaunch(files, new AuditLog(files.AuditPath), process, sshd, hostKey, account);
+                return new SshdLaunch(files, new AuditLog(files.AuditPath), process, sshd, hostKey, account, launchEnvironment);
             }
 
             await process.StopAsync();

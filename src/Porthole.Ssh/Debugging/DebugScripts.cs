@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Text;
+using Porthole.Ssh.Endpoints;
+
+namespace Porthole.Ssh.Debugging;
+
+/// <summary>The files of a debug session: tmux's config, the shell of every window (rc) and the help it prints.</summary>
+internal static class DebugScripts
+{
+    public const string SessionName = "debug";
+
+    /// <summary>
+    /// tmux's config: the server ends with its last session (a foreground server keeps running otherwise), and when
+    /// the session is echoed to the log, every new window is too (pipe-pane covers one pane).
+    /// </summary>
+    public static string TmuxConfig(NodeSshFiles files, string bashPath, bool quiet)
+    {
+        var text = new StringBuilder();
+        text.Append("set -s exit-empty on\n");
+        text.Append("set -s escape-time 10\n");
+        text.Append("set -g history-limit 50000\n");
+        text.Append("set -g display-time 5000\n");
+        text.Append("set -g default-command ")
+            .Append(TmuxQuote($"exec {ShellQuote.Single(bashPath)} --rcfile {ShellQuote.Single(files.DebugRcPath)} -i"))
+            .Append('\n');
+        if (!quiet)
+        {
+            var pipe = TmuxQuote($"pipe-pane -o {TmuxQuote(PipeCommand(files))}");
+            text.Append("set-hook -g after-new-window ").Append(pipe).Append('\n');
+            text.Append("set-hook -g after-split-window ").Append(pipe).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The shell command tmux pipes a pane's output to.</summary>
+    public static string PipeCommand(NodeSshFiles files) => $"exec cat >> {ShellQuote.Single(files.SessionLogPath)}";
+
+    /// <summary>
+    /// The rc file of every window: the job's environment, what the steps would have left in BASH_ENV, the working
+    /// directory, one function per step (R-DBG-4), and the help text.
+    /// </summary>
+    public static string Rc(NodeSshFiles files, string? bashEnvPath, string workingDirectory, string bashPath, IReadOnlyList<DebugStep> steps)
+    {
+        var text = new StringBuilder();
+        void Line(string line = "") => text.Append(line).Append('\n');
+
+        Line("# Porthole: the shell of every window of this debug session.");
+        Line($". {ShellQuote.Single(files.EnvironmentPath)}");
+        if (bashEnvPath is not null)
+        {
+            Line($"if [ -f {ShellQuote.Single(bashEnvPath)} ]; then . {ShellQuote.Single(bashEnvPath)}; fi");
+        }
+
+        Line($"cd -- {ShellQuote.Single(workingDirectory)} 2>/dev/null || cd -- \"$HOME\"");
+        Line("PS1='porthole-debug:\\w\\$ '");
+        Line($"porthole__record() {{ printf '%s\\n' \"$*\" >> {ShellQuote.Single(files.DebugRecordPath)}; }}");
+        Line("porthole__run() {");
+        Line("  local name=$1 step=$2 code");
+        Line("  porthole__record \"==> $name\"");
+        Line("  \"porthole__step_$step\"");
+        Line("  code=$?");
+        Line("  porthole__record \"$name exited with $code\"");
+        Line("  return \"$code\"");
+        Line("}");
+
+        // A step runs as the runner runs it: exactly the job's environment and the step's own (nothing of this shell),
+        // in the step's directory, with the step's shell line and script.
+        const string Runner = ". \"$1\" || exit 1; . \"$2\" || exit 1; mkdir -p -- \"$3\" && cd -- \"$3\" || exit 1; shift 3; exec \"$@\"";
+        foreach (var step in steps)
+        {
+            Line(string.Create(CultureInfo.InvariantCulture, $"porthole__step_{step.Index}() {{"));
+            var words = new List<string>
+            {
+                "command", "env", "-i", bashPath, "--noprofile", "--norc", "-c", Runner, "porthole-step",
+                files.EnvironmentPath, step.EnvironmentPath, step.Directory,
+            };
+            words.AddRange(step.Arguments);
+            Line("  " + string.Join(' ', words.Select((w, i) => i < 3 ? w : ShellQuote.Single(w))));
+            Line("}");
+            foreach (var function in step.Functions)
+            {
+                Line(string.Create(CultureInfo.InvariantCulture, $"{function}() {{ porthole__run {function} {step.Index}; }}"));
+            }
+        }
+
+        Line("porthole_run_step() {");
+        Line("  case ${1-} in");
+        foreach (var step in steps)
+        {
+            Line(string.Create(CultureInfo.InvariantCulture, $"    {step.Index}) porthole__run \"porthole_run_step {step.Index}\" {step.Index} ;;"));
+        }
+
+        Line(string.Create(
+            CultureInfo.InvariantCulture,
+            $"    *) echo {ShellQuote.Single($"Usage: porthole_run_step N, where N is a step's number, 0 to {steps.Count - 1} (see porthole_steps).")} >&2; return 2 ;;"));
+        Line("  esac");
+        Line("}");
+        Line("porthole_steps() {");
+        foreach (var step in steps)
+        {
+            var line = string.Create(CultureInfo.InvariantCulture, $"{step.Index,3}  {string.Join(", ", step.Functions)}  ({step.Name})");
+            Line($"  printf '%s\\n' {ShellQuote.Single(line)}");
+            if (step.Summary.Length > 0)
+            {
+                Line($"  printf '       %s\\n' {ShellQuote.Single(step.Summary)}");
+            }
+        }
+
+        Line("}");
+        Line($"cat {ShellQuote.Single(files.DebugHelpPath)}");
+        return text.ToString();
+    }
+
+    public static string Help(long jobId, int nodeIndex, IReadOnlyList<DebugStep> steps)
+    {
+        var text = new StringBuilder();
+        void Line(string line = "") => text.Append(line).Append('\n');
+        var travis = steps.SelectMany(s => s.Functions).Where(f => f.StartsWith("travis_run_", StringComparison.Ordinal)).ToList();
+
+        Line(string.Create(CultureInfo.InvariantCulture, $"This is a debug session of job {jobId} (node {nodeIndex}): the job was set up and checked out, and none of its steps ran."));
+        Line("Everyone who connects shares this terminal: what one types, the others see.");
+        Line();
+        Line("Run the job's steps one by one, each as the runner would (its environment, directory and shell):");
+        Line("  porthole_steps            lists them");
+        Line("  porthole_run_step N       runs step N (0 is the first)");
+        Line("  porthole_run_<step name>  runs a step by its name");
+        if (travis.Count > 0)
+        {
+            Line("  " + string.Join(", ", travis));
+        }
+
+        Line("Each records its exit code in the job's log.");
+        Line();
+        Line("tmux: ctrl-b c opens a window, ctrl-b 0 goes to the first, ctrl-b [ scrolls back (q leaves).");
+        Line("Exit the last window to end the debug build; no step will run after it.");
+        Line();
+        return text.ToString();
+    }
+
+    /// <summary>A tmux config or command argument in double quotes (tmux's own quoting).</summary>
+    private static string TmuxQuote(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
+            .Replace("$", "\\$", StringComparison.Ordinal) + "\"";
+}

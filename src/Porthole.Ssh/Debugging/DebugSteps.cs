@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text;
+using Porthole.Contracts.Plans;
+using Porthole.Contracts.Runners;
+
+namespace Porthole.Ssh.Debugging;
+
+/// <summary>
+/// One step of the plan as a debug session runs it (R-DBG-4): the runner's shell line and script, the step's own
+/// variables on top of the job's, its directory, and the names of the shell functions that run it.
+/// </summary>
+/// <param name="Index">The step's 0-based index in the plan (<c>porthole_run_step N</c>).</param>
+/// <param name="Arguments">The shell line split as the runner splits it, then the script.</param>
+/// <param name="Functions">Every function that runs this step: <c>porthole_run_SLUG</c>, and <c>travis_run_PHASE</c> for a Travis phase.</param>
+/// <param name="Summary">The first line of the step's command, for <c>porthole_steps</c>.</param>
+internal sealed record DebugStep(
+    int Index,
+    string Name,
+    string Directory,
+    IReadOnlyList<string> Arguments,
+    string ScriptPath,
+    string Script,
+    string EnvironmentPath,
+    IReadOnlyDictionary<string, string> Environment,
+    IReadOnlyList<string> Functions,
+    string Summary);
+
+/// <summary>Turns a plan's steps into <see cref="DebugStep"/>s, and a checkout step into the runner's git commands.</summary>
+internal static class DebugSteps
+{
+    public const string DefaultShell = "/bin/bash -eo pipefail";
+
+    /// <summary>The Travis phases that get a <c>travis_run_*</c> function, as the seed names them.</summary>
+    public static readonly IReadOnlyList<string> TravisPhases =
+        ["before_install", "install", "before_script", "script", "after_success", "after_failure", "after_script"];
+
+    /// <param name="resolveDirectory">The node's <c>ResolveDirectory</c>, relative to the job's working directory.</param>
+    public static List<DebugStep> For(
+        NodeAssignment assignment,
+        string stepsDirectory,
+        string bashPath,
+        Func<string?, string> resolveDirectory)
+    {
+        var steps = new List<DebugStep>();
+        var taken = new HashSet<string>(StringComparer.Ordinal) { "porthole_run_step", "porthole_steps" };
+        for (var index = 0; index < assignment.Job.Steps.Count; index++)
+        {
+            var step = assignment.Job.Steps[index];
+            var functions = new List<string>();
+            var slug = "porthole_run_" + Slug(step.Name, index);
+            if (!taken.Add(slug))
+            {
+                slug = string.Create(CultureInfo.InvariantCulture, $"{slug}_{index}");
+                taken.Add(slug);
+            }
+
+            functions.Add(slug);
+            if (step.Phase is { } phase && TravisPhases.Contains(phase) && taken.Add("travis_run_" + phase))
+            {
+                functions.Add("travis_run_" + phase);
+            }
+
+            var environment = step.Environment.ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal);
+            var scriptPath = Path.Combine(stepsDirectory, string.Create(CultureInfo.InvariantCulture, $"step-{index:D3}.sh"));
+            var environmentPath = Path.Combine(stepsDirectory, string.Create(CultureInfo.InvariantCulture, $"step-{index:D3}.env"));
+            string script;
+            List<string> arguments;
+            string summary;
+            if (step.Kind == StepKind.Checkout)
+            {
+                environment["GIT_TERMINAL_PROMPT"] = "0";
+                environment.TryAdd("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
+
+                // Run again in a session, the checkout fetches into the clone the debug section made, as over a restored cache.
+                var text = new StringBuilder("set -e\n");
+                foreach (var command in CheckoutCommands(assignment, alreadyCloned: true))
+                {
+                    text.Append("printf '$ %s\\n' ").Append(Endpoints.ShellQuote.Single(string.Join(' ', command))).Append('\n');
+                    text.AppendJoin(' ', command.Select(Endpoints.ShellQuote.Single)).Append('\n');
+                }
+
+                script = text.ToString();
+                arguments = [bashPath, scriptPath];
+                summary = $"checkout {assignment.CommitSha}";
+            }
+            else
+            {
+                var command = step.Command ?? string.Empty;
+                script = command.EndsWith('\n') ? command : command + "\n";
+                arguments = ShellWords.Split(string.IsNullOrWhiteSpace(step.Shell) ? DefaultShell : step.Shell);
+                arguments.Add(scriptPath);
+                summary = FirstLine(command);
+            }
+
+            steps.Add(new DebugStep(
+                index,
+                step.Name,
+                resolveDirectory(step.WorkingDirectory),
+                arguments,
+                scriptPath,
+                script,
+                environmentPath,
+                environment,
+                functions,
+                summary));
+        }
+
+        return steps;
+    }
+
+    /// <summary>The runner's git commands of a checkout step (Execution's CheckoutCommands): the commit, then the branch as each service leaves it.</summary>
+    public static List<string[]> CheckoutCommands(NodeAssignment assignment, bool alreadyCloned)
+    {
+        var commands = new List<string[]>();
+        if (alreadyCloned)
+        {
+            commands.Add(["git", "remote", "set-url", "origin", assignment.RepositoryUrl]);
+            commands.Add(["git", "fetch", "--force", "--tags", "origin", "+refs/heads/*:refs/remotes/origin/*"]);
+        }
+        else
+        {
+            commands.Add(["git", "clone", "--no-checkout", "--", assignment.RepositoryUrl, "."]);
+        }
+
+        commands.Add(["git", "-c", "advice.detachedHead=false", "checkout", "--force", "--detach", assignment.CommitSha]);
+        if (!string.IsNullOrEmpty(assignment.Branch))
+        {
+            commands.Add(assignment.Dialect == ConfigDialect.Travis
+                ? ["git", "branch", "--force", assignment.Branch, "HEAD"]
+                : ["git", "checkout", "--force", "-B", assignment.Branch]);
+        }
+
+        return commands;
+    }
+
+    /// <summary>A commit id is hex: anything else could be read as an option.</summary>
+    public static bool IsCommitId(string sha) => sha.Length is >= 4 and <= 64 && sha.All(char.IsAsciiHexDigit);
+
+    /// <summary>A step's name as a shell function's: lower case, every other character than a letter or digit an underscore.</summary>
+    public static string Slug(string name, int index)
+    {
+        var slug = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            slug.Append(char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '_');
+        }
+
+        return slug.Length == 0 ? string.Create(CultureInfo.InvariantCulture, $"step_{index}") : slug.ToString();
+    }
+
+    private static string FirstLine(string command)
+    {
+        foreach (var line in command.Split('\n'))
+        {
+            var trimmed = line.Trim();
+            if (trimmed.Length > 0 && !trimmed.StartsWith("#!", StringComparison.Ordinal))
+            {
+                return trimmed.Length > 80 ? trimmed[..77] + "..." : trimmed;
+            }
+        }
+
+        return string.Empty;
+    }
+}
