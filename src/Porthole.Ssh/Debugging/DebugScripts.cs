@@ -40,7 +40,8 @@ internal static class DebugScripts
     /// The rc file of every window: the job's environment, what the steps would have left in BASH_ENV, the working
     /// directory, one function per step (R-DBG-4), and the help text.
     /// </summary>
-    public static string Rc(NodeSshFiles files, string? bashEnvPath, string workingDirectory, string bashPath, IReadOnlyList<DebugStep> steps)
+    /// <param name="quiet">Quiet: the functions' records go to a file of their own; otherwise into the session's echo, in order with it.</param>
+    public static string Rc(NodeSshFiles files, string? bashEnvPath, string workingDirectory, string bashPath, IReadOnlyList<DebugStep> steps, bool quiet)
     {
         var text = new StringBuilder();
         void Line(string line = "") => text.Append(line).Append('\n');
@@ -54,7 +55,7 @@ internal static class DebugScripts
 
         Line($"cd -- {ShellQuote.Single(workingDirectory)} 2>/dev/null || cd -- \"$HOME\"");
         Line("PS1='porthole-debug:\\w\\$ '");
-        Line($"porthole__record() {{ printf '%s\\n' \"$*\" >> {ShellQuote.Single(files.DebugRecordPath)}; }}");
+        Line($"porthole__record() {{ printf '%s\\n' \"$*\" >> {ShellQuote.Single(quiet ? files.DebugRecordPath : files.SessionLogPath)}; }}");
         Line("porthole__run() {");
         Line("  local name=$1 step=$2 code");
         Line("  porthole__record \"==> $name\"");
@@ -108,6 +109,8 @@ internal static class DebugScripts
         }
 
         Line("}");
+        // The first window starts before its output is piped to the log: the help waits for the pipe (a second at most).
+        Line($"for _ in {{1..40}}; do [ -e {ShellQuote.Single(files.DebugReadyPath)} ] && break; sleep 0.025; done");
         Line($"cat {ShellQuote.Single(files.DebugHelpPath)}");
         return text.ToString();
     }

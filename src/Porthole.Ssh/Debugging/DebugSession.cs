@@ -56,6 +56,7 @@ internal sealed class DebugSession
         NodeSshFiles.WriteAtomically(files.TmuxConfigPath, DebugScripts.TmuxConfig(files, options.BashPath, quiet));
         NodeSshFiles.WriteAtomically(files.SessionLogPath, string.Empty);
         File.Delete(files.TmuxSocketPath);
+        File.Delete(files.DebugReadyPath);
 
         var server = await node.StartAsync(
             new StepLaunch([options.TmuxPath, "-D", "-S", files.TmuxSocketPath, "-f", files.TmuxConfigPath], environment, files.Directory),
@@ -72,6 +73,8 @@ internal sealed class DebugSession
             {
                 await session.RunTmuxAsync(["pipe-pane", "-o", "-t", DebugScripts.SessionName, DebugScripts.PipeCommand(files)], canceled);
             }
+
+            NodeSshFiles.WriteAtomically(files.DebugReadyPath, string.Empty);
 
             return session;
         }

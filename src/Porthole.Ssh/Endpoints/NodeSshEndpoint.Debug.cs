@@ -58,7 +58,7 @@ public sealed partial class NodeSshEndpoint
                 directory => string.IsNullOrEmpty(directory) ? context.WorkingDirectory : context.Node.ResolveDirectory(directory, context.WorkingDirectory));
             var texts = new DebugFiles(
                 steps,
-                DebugScripts.Rc(running.Files, context.BashEnvPath, context.WorkingDirectory, _options.BashPath, steps),
+                DebugScripts.Rc(running.Files, context.BashEnvPath, context.WorkingDirectory, _options.BashPath, steps, _debugRequest.Quiet),
                 DebugScripts.Help(_assignment.JobId, _assignment.NodeIndex, steps),
                 context.WorkingDirectory);
             NodeSshFiles.WriteAtomically(running.Files.DebugRecordPath, string.Empty);

@@ -66,6 +66,9 @@ internal sealed class NodeSshFiles
     /// <summary>The lines the step functions and the attach script record for the job's log (<c>==> travis_run_script</c>, joins).</summary>
     public string DebugRecordPath => Path.Combine(Directory, "debug_record.log");
 
+    /// <summary>Made once the session's output is piped to the log: the first window waits for it before it prints its help.</summary>
+    public string DebugReadyPath => Path.Combine(Directory, "debug_ready");
+
     public string StepsDirectory => Path.Combine(Directory, "steps");
 
     public void CreateDirectory() =>

@@ -75,6 +75,7 @@ internal static class ScriptTexts
                 done
                 printf 'Porthole: %s\n' "$notice" >> {{ShellQuote.Single(files.DebugRecordPath)}}
                 unset TMUX
+                case ${TERM-} in ''|dumb|unknown) export TERM=xterm-256color ;; esac
                 if [ "$command" = watch ]; then
                   exec {{tmux}} attach-session -r -t debug
                 fi

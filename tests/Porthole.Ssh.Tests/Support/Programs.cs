@@ -101,6 +101,13 @@ internal sealed class RunningProgram
 
     public void CloseInput() => _process.StandardInput.Close();
 
+    /// <summary>Types into the program (started with an input, so that its input stays open).</summary>
+    public void Type(string text)
+    {
+        _process.StandardInput.Write(text);
+        _process.StandardInput.Flush();
+    }
+
     public async Task<ProgramResult> WaitAsync(TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);

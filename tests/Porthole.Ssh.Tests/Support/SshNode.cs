@@ -20,6 +20,7 @@ internal sealed class SshNode : IAsyncDisposable
 
     private readonly StringBuilder _enableText = new();
     private readonly StringBuilder _waitText = new();
+    private readonly StringBuilder _debugText = new();
     private readonly Lock _textGate = new();
 
     private SshNode(TempFolder folder, IExecutorNode node, ClientKey alice, ClientKey stranger)
@@ -70,6 +71,17 @@ internal sealed class SshNode : IAsyncDisposable
         }
     }
 
+    public string DebugText
+    {
+        get
+        {
+            lock (_textGate)
+            {
+                return _debugText.ToString();
+            }
+        }
+    }
+
     public string WaitText
     {
         get
@@ -85,7 +97,9 @@ internal sealed class SshNode : IAsyncDisposable
         TimeProvider? endpointTime = null,
         TimeSpan? firstConnectionTimeout = null,
         TimeSpan? maxSessionTime = null,
-        Func<SshOptions, SshOptions>? configure = null)
+        Func<SshOptions, SshOptions>? configure = null,
+        DebugRequest? debug = null,
+        IReadOnlyList<StepPlan>? steps = null)
     {
         var folder = new TempFolder();
         try
@@ -101,7 +115,9 @@ internal sealed class SshNode : IAsyncDisposable
                 "alice",
                 [sshNode.Grant("alice", alice)],
                 firstConnectionTimeout ?? TimeSpan.FromMinutes(10),
-                maxSessionTime ?? TimeSpan.FromHours(2)));
+                maxSessionTime ?? TimeSpan.FromHours(2)),
+                debug,
+                steps ?? []);
             sshNode.Endpoint = new NodeSshEndpoint(
                 sshNode.Assignment,
                 (configure ?? (o => o))(new SshOptions { HostKeyPath = sshNode.HostKeyPath }),
@@ -129,6 +145,22 @@ internal sealed class SshNode : IAsyncDisposable
 
         return result;
     }
+
+    /// <summary>Runs the Debug section (it ends with the session); <see cref="WaitForDebugAsync"/> tells when it can be joined.</summary>
+    public async Task<NodeSectionResult> DebugAsync(CancellationToken canceled = default) =>
+        await Endpoint.Debug.RunAsync(await ContextAsync(_debugText), canceled);
+
+    /// <summary>Waits until the debug session is ready (the endpoint was reported), and pins its host key.</summary>
+    public async Task WaitForDebugAsync(Task section)
+    {
+        await Wait.UntilAsync(() => Sink.Ready.Count > 0 || section.IsCompleted, "the debug session to be ready");
+        Assert.True(Sink.Ready.Count > 0, DebugText);
+        await File.WriteAllTextAsync(KnownHostsPath, $"[{Info.Host}]:{Info.Port.ToString(CultureInfo.InvariantCulture)} {Info.HostKey}\n");
+    }
+
+    /// <summary>Runs a tmux command against the debug session's server.</summary>
+    public Task<ProgramResult> TmuxAsync(params string[] arguments) =>
+        Programs.RunAsync("tmux", ["-S", Endpoint.DebugSocketPath ?? throw new InvalidOperationException("No debug session."), .. arguments]);
 
     public async Task<NodeSectionResult> WaitAsync(CancellationToken canceled = default) =>
         await Endpoint.WaitForSsh.RunAsync(await ContextAsync(_waitText), canceled);
@@ -203,7 +235,7 @@ internal sealed class SshNode : IAsyncDisposable
             });
     }
 
-    private static NodeAssignment MakeAssignment(SshRequest ssh) =>
+    private static NodeAssignment MakeAssignment(SshRequest ssh, DebugRequest? debug, IReadOnlyList<StepPlan> steps) =>
         new(
             NodeId: 5001,
             JobId: 248927957,
@@ -220,9 +252,10 @@ internal sealed class SshNode : IAsyncDisposable
             NodeIndex: 0,
             NodeTotal: 1,
             Dialect: ConfigDialect.CircleCi,
-            Job: new JobPlan(JobName, [], 1, new ExecutorSpec(ExecutorKind.Shell, null), "~/project", [], []),
+            Job: new JobPlan(JobName, [], 1, new ExecutorSpec(ExecutorKind.Shell, null), "~/project", [], steps),
             Variables: [],
             JobTimeout: TimeSpan.FromHours(1),
             LogCapBytes: 100L * 1024 * 1024,
-            Ssh: ssh);
+            Ssh: ssh,
+            Debug: debug);
 }
