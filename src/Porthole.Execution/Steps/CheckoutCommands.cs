@@ -8,7 +8,7 @@ namespace Porthole.Execution.Steps;
 /// commit and leaves HEAD on it (<c>git checkout -B</c>); Travis leaves HEAD detached and only points the branch.
 /// A folder that already holds a clone (a restored cache) is fetched into instead of cloned.
 /// </summary>
-internal static class CheckoutCommands
+public static class CheckoutCommands
 {
     public static List<string[]> For(string repositoryUrl, string commitSha, string? branch, ConfigDialect dialect, bool alreadyCloned)
     {

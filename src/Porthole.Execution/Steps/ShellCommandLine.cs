@@ -6,7 +6,7 @@ namespace Porthole.Execution.Steps;
 /// Splits a step's <c>shell</c> (<c>/bin/bash -eo pipefail</c>) into argv the way a shell would split a simple
 /// command line: whitespace separates words, single and double quotes and backslashes group them. Nothing is expanded.
 /// </summary>
-internal static class ShellCommandLine
+public static class ShellCommandLine
 {
     public const string Default = "/bin/bash -eo pipefail";
 

@@ -73,7 +73,7 @@ internal static class DebugSteps
 
                 // Run again in a session, the checkout fetches into the clone the debug section made, as over a restored cache.
                 var text = new StringBuilder("set -e\n");
-                foreach (var command in CheckoutCommands(assignment, alreadyCloned: true))
+                foreach (var command in Execution.Steps.CheckoutCommands.For(assignment.RepositoryUrl, assignment.CommitSha, assignment.Branch, assignment.Dialect, alreadyCloned: true))
                 {
                     text.Append("printf '$ %s\\n' ").Append(Endpoints.ShellQuote.Single(string.Join(' ', command))).Append('\n');
                     text.AppendJoin(' ', command.Select(Endpoints.ShellQuote.Single)).Append('\n');
@@ -87,7 +87,7 @@ internal static class DebugSteps
             {
                 var command = step.Command ?? string.Empty;
                 script = command.EndsWith('\n') ? command : command + "\n";
-                arguments = ShellWords.Split(string.IsNullOrWhiteSpace(step.Shell) ? DefaultShell : step.Shell);
+                arguments = Execution.Steps.ShellCommandLine.Split(string.IsNullOrWhiteSpace(step.Shell) ? DefaultShell : step.Shell);
                 arguments.Add(scriptPath);
                 summary = FirstLine(command);
             }
@@ -107,34 +107,6 @@ internal static class DebugSteps
 
         return steps;
     }
-
-    /// <summary>The runner's git commands of a checkout step (Execution's CheckoutCommands): the commit, then the branch as each service leaves it.</summary>
-    public static List<string[]> CheckoutCommands(NodeAssignment assignment, bool alreadyCloned)
-    {
-        var commands = new List<string[]>();
-        if (alreadyCloned)
-        {
-            commands.Add(["git", "remote", "set-url", "origin", assignment.RepositoryUrl]);
-            commands.Add(["git", "fetch", "--force", "--tags", "origin", "+refs/heads/*:refs/remotes/origin/*"]);
-        }
-        else
-        {
-            commands.Add(["git", "clone", "--no-checkout", "--", assignment.RepositoryUrl, "."]);
-        }
-
-        commands.Add(["git", "-c", "advice.detachedHead=false", "checkout", "--force", "--detach", assignment.CommitSha]);
-        if (!string.IsNullOrEmpty(assignment.Branch))
-        {
-            commands.Add(assignment.Dialect == ConfigDialect.Travis
-                ? ["git", "branch", "--force", assignment.Branch, "HEAD"]
-                : ["git", "checkout", "--force", "-B", assignment.Branch]);
-        }
-
-        return commands;
-    }
-
-    /// <summary>A commit id is hex: anything else could be read as an option.</summary>
-    public static bool IsCommitId(string sha) => sha.Length is >= 4 and <= 64 && sha.All(char.IsAsciiHexDigit);
 
     /// <summary>A step's name as a shell function's: lower case, every other character than a letter or digit an underscore.</summary>
     public static string Slug(string name, int index)

@@ -144,7 +144,7 @@ public sealed partial class NodeSshEndpoint
         foreach (var step in _assignment.Job.Steps.Where(s => s.Kind == StepKind.Checkout))
         {
             await log.WriteAsync($"Checking out code ({step.Name}).\n");
-            if (!DebugSteps.IsCommitId(_assignment.CommitSha))
+            if (!Execution.Steps.CheckoutCommands.IsCommitId(_assignment.CommitSha))
             {
                 await log.WriteAsync($"'{_assignment.CommitSha}' is not a commit id; the session starts without a checkout.\n");
                 continue;
@@ -163,7 +163,7 @@ public sealed partial class NodeSshEndpoint
             environment["GIT_TERMINAL_PROMPT"] = "0";
             environment.TryAdd("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
             var alreadyCloned = await context.Node.ExistsAsync(Path.Combine(directory, ".git"), canceled);
-            foreach (var command in DebugSteps.CheckoutCommands(_assignment, alreadyCloned))
+            foreach (var command in Execution.Steps.CheckoutCommands.For(_assignment.RepositoryUrl, _assignment.CommitSha, _assignment.Branch, _assignment.Dialect, alreadyCloned))
             {
                 await log.WriteAsync("$ " + string.Join(' ', command) + "\n", newLine: true);
                 var process = await context.Node.StartAsync(new StepLaunch(command, environment, directory), log, canceled);
