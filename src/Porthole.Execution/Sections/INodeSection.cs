@@ -22,6 +22,7 @@ public interface INodeSection
 
 /// <summary>
 /// How a section ended. <see cref="SkipSteps"/> (for sections before the steps) skips the plan's steps, as a debug
-/// session does: the user runs them by hand.
+/// session does: the user runs them by hand. <see cref="Message"/> then says how the node ended (the node's message),
+/// since no step result does.
 /// </summary>
-public sealed record NodeSectionResult(StepState State, bool SkipSteps = false);
+public sealed record NodeSectionResult(StepState State, bool SkipSteps = false, string? Message = null);

@@ -35,6 +35,7 @@ internal sealed class NodeRun
     private string? _infrastructureProblem;
     private StopReason _stopReason;
     private bool _skipSteps;
+    private string? _skippedStepsMessage;
 
     /// <summary>The next section after the steps to run or report.</summary>
     private int _after;
@@ -159,6 +160,10 @@ internal sealed class NodeRun
 
         var result = await RunSectionAsync(index, section, jobFailed: false);
         _skipSteps |= result?.SkipSteps == true;
+        if (result is { SkipSteps: true, Message: { } message })
+        {
+            _skippedStepsMessage = message;
+        }
     }
 
     /// <summary>
@@ -599,7 +604,7 @@ internal sealed class NodeRun
             return new NodeCompletion(_progress.TimedOut ? NodeResult.TimedOut : NodeResult.Failed, _progress.FirstProblem);
         }
 
-        return new NodeCompletion(NodeResult.Success, null);
+        return new NodeCompletion(NodeResult.Success, _skippedStepsMessage);
     }
 
     /// <summary>Travis's <c>$HOME/build/owner/repo</c>: the project's name, kept to plain folder names.</summary>

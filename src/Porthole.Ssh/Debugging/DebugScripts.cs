@@ -20,6 +20,7 @@ internal static class DebugScripts
         text.Append("set -s escape-time 10\n");
         text.Append("set -g history-limit 50000\n");
         text.Append("set -g display-time 5000\n");
+        text.Append("set -g status-interval 0\n");
         text.Append("set -g default-command ")
             .Append(TmuxQuote($"exec {ShellQuote.Single(bashPath)} --rcfile {ShellQuote.Single(files.DebugRcPath)} -i"))
             .Append('\n');

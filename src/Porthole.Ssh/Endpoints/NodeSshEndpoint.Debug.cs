@@ -124,7 +124,7 @@ public sealed partial class NodeSshEndpoint
         var message = $"The debug session ended: {reason}";
         await log.WriteAsync(message + "\n");
         await _reports.DrainAsync();
-        return new NodeSectionResult(StepState.Success, SkipSteps: true);
+        return new NodeSectionResult(StepState.Success, SkipSteps: true, message);
     }
 
     private DebugSession? CurrentDebugSession()

@@ -243,6 +243,18 @@ public sealed class NodeSectionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_section_that_skips_the_steps_says_how_the_node_ended()
+    {
+        var debug = new TestSection("Debug session", (_, _) =>
+            Task.FromResult(new NodeSectionResult(StepState.Success, SkipSteps: true, "The debug session ended: the last window was exited.")));
+        var job = Plans.Job([Plans.Run("Build", "echo built")]);
+
+        var completion = await _harness.RunAsync(Plans.Assignment(job), new NodeSections([debug], []));
+
+        Assert.Equal(new NodeCompletion(NodeResult.Success, "The debug session ended: the last window was exited."), completion);
+    }
+
+    [Fact]
     public async Task A_section_that_throws_is_reported_failed_and_the_steps_still_run()
     {
         var enable = new TestSection("Enable SSH", async (context, _) =>
