@@ -5,7 +5,7 @@ using Porthole.Server.Tests.Support;
 
 namespace Porthole.Server.Tests;
 
-/// <summary>Debug mode end to end (R-DBG-2…6): the real server and runner, sshd, tmux and ssh -tt.</summary>
+/// <summary>Debug mode end to end (R-DBG-2…7): the real server and runner, sshd, tmux and ssh -tt.</summary>
 public sealed class DebugSessionTests : IAsyncLifetime
 {
     private readonly TempFolder _data = new();
@@ -89,10 +89,107 @@ public sealed class DebugSessionTests : IAsyncLifetime
         await terminal.WaitForExitAsync();
     }
 
-    private Process StartTerminal(SshClient ssh, SshNodeView node)
+    [Fact]
+    public async Task A_read_member_joins_the_debug_session_read_only_and_is_still_refused_by_a_plain_ssh_rerun()
+    {
+        var readerToken = await _server.CreateUserAsync("reader");
+        await Expect.StatusAsync(await _server.Client.PutAsJsonAsync("/api/projects/app/members/reader", new { role = "read" }), 204);
+        var readerKey = SshKeyFile.Generate(_keys.Path, "reader");
+        using (var reader = _server.ClientFor(readerToken))
+        {
+            await Expect.StatusAsync(await reader.PostAsJsonAsync("/api/users/me/keys", new AddKeyRequest(readerKey.PublicLine, null), ApiJson.Options), 201);
+        }
+
+        // A debug run, not quiet: the reader's key is accepted, to watch.
+        await Expect.StatusAsync(await _server.Client.PostAsJsonAsync($"/api/jobs/{_jobId}/debug", new DebugJobRequest(false), ApiJson.Options), 202);
+        var view = await WaitForEndpointAsync();
+        var node = view.Nodes[0];
+        Assert.Contains(readerKey.Fingerprint, node.AcceptedFingerprints);
+        Assert.Contains(_key.Fingerprint, node.AcceptedFingerprints);
+        var ssh = new SshClient(_keys.Path);
+        ssh.Pin(node.Host!, node.Port!.Value, node.HostKey!);
+
+        using var admin = StartTerminal(ssh, node);
+        await WaitForLogAsync($"admin ({_key.Fingerprint}) joined from");
+        using var watcher = StartTerminal(ssh, node, readerKey);
+        await WaitForLogAsync($"reader ({readerKey.Fingerprint}) joined from 127.0.0.1, read-only");
+
+        // The reader's typing reaches nobody; the admin's, typed after it, runs and is echoed to the log.
+        await watcher.StandardInput.WriteAsync("echo from-reader-$((5*5))\r");
+        await watcher.StandardInput.FlushAsync();
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        await admin.StandardInput.WriteAsync("echo from-admin-$((6*7))\r");
+        await admin.StandardInput.FlushAsync();
+        var log = await WaitForLogAsync("from-admin-42");
+        Assert.DoesNotContain("from-reader", log, StringComparison.Ordinal);
+
+        await admin.StandardInput.WriteAsync("exit\r");
+        await admin.StandardInput.FlushAsync();
+        await _server.WaitForJobAsync(_jobId, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
+        log = await _server.LogAsync(_jobId);
+        Assert.Contains("from-admin-42", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("from-reader", log, StringComparison.Ordinal);
+        await EndAsync(admin);
+        await EndAsync(watcher);
+
+        // A plain rerun with SSH lets only those who may write in: the reader's key is refused, and why is said.
+        await Expect.StatusAsync(await _server.Client.PostAsJsonAsync($"/api/jobs/{_jobId}/rerun", new RerunRequest(null, true), ApiJson.Options), 202);
+        var rerun = await WaitForViewAsync(v => v.Attempt > view.Attempt && v.Nodes is [{ Port: not null }, ..]);
+        Assert.False(rerun.Debug);
+        var rerunNode = rerun.Nodes[0];
+        Assert.DoesNotContain(readerKey.Fingerprint, rerunNode.AcceptedFingerprints);
+        ssh.Pin(rerunNode.Host!, rerunNode.Port!.Value, rerunNode.HostKey!);
+        var denied = await ssh.SshAsync(readerKey, rerunNode.User!, rerunNode.Host!, rerunNode.Port.Value, "true");
+        Assert.NotEqual(0, denied.ExitCode);
+        Assert.Contains("Permission denied", denied.Error, StringComparison.Ordinal);
+        var refused = await WaitForViewAsync(v => v.Attempt == rerun.Attempt && v.KeyEvents.Any(e => !e.Accepted && e.Fingerprint == readerKey.Fingerprint));
+        Assert.Equal(
+            "registered to another user, who has no write access to this project",
+            refused.KeyEvents.First(e => !e.Accepted && e.Fingerprint == readerKey.Fingerprint).Reason);
+
+        await Expect.StatusAsync(await _server.Client.PostAsync($"/api/jobs/{_jobId}/cancel", null), 202);
+        await _server.WaitForJobAsync(_jobId, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
+    }
+
+    private static async Task EndAsync(Process terminal)
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await terminal.WaitForExitAsync(patience.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            terminal.Kill();
+            await terminal.WaitForExitAsync();
+        }
+    }
+
+    private async Task<JobSshView> WaitForViewAsync(Func<JobSshView, bool> until)
+    {
+        JobSshView? view = null;
+        for (var i = 0; i < 600; i++)
+        {
+            var response = await _server.Client.GetAsync($"/api/jobs/{_jobId}/ssh");
+            if (response.IsSuccessStatusCode)
+            {
+                view = (await response.Content.ReadFromJsonAsync<JobSshView>(ApiJson.Options))!;
+                if (until(view))
+                {
+                    return view;
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"the SSH view never got there: {System.Text.Json.JsonSerializer.Serialize(view, ApiJson.Options)}");
+    }
+
+    private Process StartTerminal(SshClient ssh, SshNodeView node, SshKeyFile? key = null)
     {
         var start = new ProcessStartInfo("ssh") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in (string[])["-tt", "-p", $"{node.Port}", "-i", _key.PrivateKeyPath,
+        foreach (var argument in (string[])["-tt", "-p", $"{node.Port}", "-i", (key ?? _key).PrivateKeyPath,
                      "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", $"UserKnownHostsFile={ssh.KnownHosts}",
                      $"{node.User}@{node.Host}"])
         {

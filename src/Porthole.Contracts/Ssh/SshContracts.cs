@@ -1,7 +1,11 @@
 namespace Porthole.Contracts.Ssh;
 
-/// <summary>A key that may open a session on a node, with the user it belongs to. <see cref="PublicKey"/> is <c>type base64</c>.</summary>
-public sealed record SshGrant(long UserId, string UserName, string Fingerprint, string PublicKey);
+/// <summary>
+/// A key that may open a session on a node, with the user it belongs to. <see cref="PublicKey"/> is <c>type base64</c>.
+/// A <see cref="ReadOnly"/> key may only watch a debug run's shared session (R-DBG-7): it sees, it cannot type, and it
+/// opens nothing else (no shell, command or file transfer); on a node that is not a debug run it is refused.
+/// </summary>
+public sealed record SshGrant(long UserId, string UserName, string Fingerprint, string PublicKey, bool ReadOnly = false);
 
 /// <summary>
 /// What a node that was asked for with SSH needs: who asked, the keys accepted now, and the Wait for SSH rules

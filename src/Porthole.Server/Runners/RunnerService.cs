@@ -72,9 +72,10 @@ public sealed class RunnerService(
             return new HeartbeatReply(node.CancelRequested);
         }
 
-        // The keys accepted now: a removed key, member or setting closes its sessions within a heartbeat (R-SSH-11).
+        // The keys accepted now: a removed key, member or setting closes its sessions within a heartbeat (R-SSH-11);
+        // in a debug run, the members who may only watch are among them, read-only (R-DBG-7).
         var project = await ProjectOfNodeAsync(db, node, cancellationToken);
-        return new HeartbeatReply(node.CancelRequested, await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, cancellationToken));
+        return new HeartbeatReply(node.CancelRequested, await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, attempt.Debug, cancellationToken));
     }
 
     public async Task ReportSshEndpointAsync(long nodeId, SshEndpointInfo endpoint, CancellationToken cancellationToken)
@@ -108,7 +109,7 @@ public sealed class RunnerService(
                 {
                     var attempt = await db.Attempts.SingleAsync(a => a.Id == node.AttemptId, cancellationToken);
                     var project = await ProjectOfNodeAsync(db, node, cancellationToken);
-                    reason = await SshAccess.RefusalReasonAsync(db, project, attempt.RequestedBy, sshEvent.Fingerprint, cancellationToken);
+                    reason = await SshAccess.RefusalReasonAsync(db, project, attempt.RequestedBy, attempt.Debug, sshEvent.Fingerprint, cancellationToken);
                 }
 
                 var owner = sshEvent.UserName;
@@ -265,7 +266,7 @@ public sealed class RunnerService(
             var requester = await db.Users.Where(u => u.Id == attempt.RequestedBy).Select(u => u.Name).SingleAsync(ct);
             ssh = new SshRequest(
                 requester,
-                await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, ct),
+                await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, attempt.Debug, ct),
                 options.Value.SshFirstConnectionTimeout,
                 options.Value.SshMaxSessionTime);
             debug = attempt.Debug ? new DebugRequest(requester, attempt.Quiet, options.Value.DebugSessionTimeout) : null;

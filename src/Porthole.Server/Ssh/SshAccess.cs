@@ -11,41 +11,64 @@ namespace Porthole.Server.Ssh;
 /// </summary>
 public static class SshAccess
 {
-    /// <summary>The keys an SSH node of <paramref name="project"/> requested by <paramref name="requesterId"/> accepts now.</summary>
-    public static async Task<IReadOnlyList<SshGrant>> GrantsAsync(PortholeDb db, Project project, long requesterId, CancellationToken ct)
+    /// <summary>
+    /// The keys an SSH node of <paramref name="project"/> requested by <paramref name="requesterId"/> accepts now. The
+    /// requester's keys (and, when the project's <see cref="Project.SshWriteMembers"/> is on, its write members' keys)
+    /// may type, as long as their owner has write access. In a <paramref name="debug"/> run the project's other members
+    /// with at least read access may also watch the shared session (R-DBG-7): their keys are granted
+    /// <see cref="SshGrant.ReadOnly"/>, write members' too when the project does not let write members in.
+    /// </summary>
+    /// <param name="debug">The attempt is a debug run (<see cref="AttemptRecord.Debug"/>), not a plain rerun with SSH.</param>
+    public static async Task<IReadOnlyList<SshGrant>> GrantsAsync(PortholeDb db, Project project, long requesterId, bool debug, CancellationToken ct)
     {
         if (!project.DebugEnabled)
         {
             return [];
         }
 
-        var userIds = new List<long> { requesterId };
-        if (project.SshWriteMembers)
-        {
-            userIds.AddRange(await db.Memberships
-                .Where(m => m.ProjectId == project.Id && (m.Role == Roles.Write || m.Role == Roles.Admin))
+        // Members only: a public project's readers who are not members, and server admins who are not, watch nothing.
+        var members = debug || project.SshWriteMembers
+            ? await db.Memberships
+                .Where(m => m.ProjectId == project.Id)
+                .OrderBy(m => m.UserId)
                 .Select(m => m.UserId)
-                .ToListAsync(ct));
-        }
+                .ToListAsync(ct)
+            : [];
 
         var grants = new List<SshGrant>();
-        foreach (var userId in userIds.Distinct())
+        foreach (var userId in members.Prepend(requesterId).Distinct())
         {
             var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct);
-            if (user is null || !await ProjectAccess.CanAsync(db, project, new CurrentUser(user.Id, user.Name, user.IsAdmin), Roles.Write, ct))
+            if (user is null)
+            {
+                continue;
+            }
+
+            var current = new CurrentUser(user.Id, user.Name, user.IsAdmin);
+            bool readOnly;
+            if ((userId == requesterId || project.SshWriteMembers) && await ProjectAccess.CanAsync(db, project, current, Roles.Write, ct))
+            {
+                readOnly = false;
+            }
+            else if (debug && await IsMemberAsync(db, project, userId, ct) && await ProjectAccess.CanAsync(db, project, current, Roles.Read, ct))
+            {
+                readOnly = true;
+            }
+            else
             {
                 continue;
             }
 
             var keys = await db.SshKeys.Where(k => k.UserId == userId).OrderBy(k => k.Id).ToListAsync(ct);
-            grants.AddRange(keys.Select(k => new SshGrant(user.Id, user.Name, k.Fingerprint, k.PublicKey)));
+            grants.AddRange(keys.Select(k => new SshGrant(user.Id, user.Name, k.Fingerprint, k.PublicKey, readOnly)));
         }
 
         return grants;
     }
 
     /// <summary>Why a node refused a key, in words the job page and <c>porthole ssh doctor</c> can show as they are.</summary>
-    public static async Task<string> RefusalReasonAsync(PortholeDb db, Project project, long requesterId, string? fingerprint, CancellationToken ct)
+    /// <param name="debug">The attempt is a debug run, where members who may read are let in to watch (R-DBG-7).</param>
+    public static async Task<string> RefusalReasonAsync(PortholeDb db, Project project, long requesterId, bool debug, string? fingerprint, CancellationToken ct)
     {
         if (fingerprint is null)
         {
@@ -66,20 +89,34 @@ public static class SshAccess
             return "SSH is switched off for this project (debug_enabled is off)";
         }
 
+        var ownerMayWatch = debug
+            && await IsMemberAsync(db, project, owner.Id, ct)
+            && await ProjectAccess.CanAsync(db, project, new CurrentUser(owner.Id, owner.Name, owner.IsAdmin), Roles.Read, ct);
         if (owner.Id == requesterId)
         {
-            return ownerCanWrite
+            return ownerCanWrite || ownerMayWatch
                 ? "registered to the requester, but not accepted when offered (it was added or removed while the node ran)"
                 : "registered to the requester, who no longer has write access to this project";
         }
 
+        if (ownerMayWatch)
+        {
+            // Any member may watch a debug run read-only: the key was not granted when it was offered.
+            return $"registered to {owner.Name}, a member who may watch this debug run read-only, but not accepted when offered (it was added while the node ran)";
+        }
+
         if (!ownerCanWrite)
         {
-            return "registered to another user, who has no write access to this project";
+            return debug
+                ? "registered to another user, who is not a member of this project (members may watch a debug run read-only)"
+                : "registered to another user, who has no write access to this project";
         }
 
         return project.SshWriteMembers
             ? $"registered to {owner.Name}, a write member, but not accepted when offered (it was added while the node ran)"
             : $"not the requester's key: it is registered to {owner.Name}, and this project accepts only the requester's keys";
     }
+
+    private static Task<bool> IsMemberAsync(PortholeDb db, Project project, long userId, CancellationToken ct) =>
+        db.Memberships.AnyAsync(m => m.ProjectId == project.Id && m.UserId == userId, ct);
 }

@@ -49,7 +49,7 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
         MaxSessionTime = request.MaxSessionTime > TimeSpan.Zero ? request.MaxSessionTime : DefaultMaxSessionTime;
         _grants = KeyGrant.From(request.Keys);
         _connections = new SshConnections(timeProvider, e => _reports.Post(() => _sink.EventAsync(e)));
-        _connections.SetGrants(Owners(_grants));
+        _connections.SetGrants(_grants);
         EnableSsh = new EnableSshSection(this);
         WaitForSsh = new WaitForSshSection(this);
         _debugRequest = assignment.Debug ?? new DebugRequest(request.RequestedBy, Quiet: false, DefaultDebugTimeout);
@@ -75,7 +75,8 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
 
     /// <summary>
     /// Replaces the keys accepted on this node: authorized_keys is rewritten at once (a new connection with a removed
-    /// key is refused), and the open sessions of removed keys are closed before this returns (R-SSH-11).
+    /// key is refused, one with a key now read-only only watches), and the open sessions of removed keys, and those that
+    /// can type of keys now read-only, are closed before this returns (R-SSH-11, R-DBG-7).
     /// </summary>
     public async Task UpdateKeysAsync(IReadOnlyList<SshGrant> keys)
     {
@@ -104,7 +105,7 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
                 }
             }
 
-            var revoked = _connections.SetGrants(Owners(grants));
+            var revoked = _connections.SetGrants(grants);
             if (running is not null)
             {
                 // Sessions that started a moment ago may not be known yet: their audit lines name their processes.
@@ -364,7 +365,4 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
             MaxSessionTime,
             CurrentGrants(),
             workingDirectory);
-
-    private static Dictionary<string, string> Owners(IReadOnlyList<KeyGrant> grants) =>
-        grants.ToDictionary(g => g.Fingerprint, g => g.UserName, StringComparer.Ordinal);
 }

@@ -10,26 +10,40 @@ internal static class ScriptTexts
 
     /// <summary>
     /// The forced command of every key: checks the key is still granted, writes the audit line, loads the job's
-    /// environment, goes to the working directory and runs what the user asked for (R-SSH-5, R-SSH-6).
+    /// environment, goes to the working directory and runs what the user asked for (R-SSH-5, R-SSH-6). A read-only key
+    /// (<c>ro</c> after the fingerprint, in its forced command or in authorized_keys now) only watches a debug session,
+    /// whatever the client asks; on any other node it is refused (R-DBG-7).
     /// </summary>
     /// <param name="tmuxPath">For a debug node: the tmux that every login and <c>watch</c> attaches to (R-DBG-3); null otherwise.</param>
     public static string Attach(NodeSshFiles files, string workingDirectory, string endpointId, string bashPath, string sftpServerPath, string? tmuxPath = null) => $$"""
         #!/bin/bash
-        # Porthole: the forced command of every key of this node (see authorized_keys). $1 is the key's owner, $2 its fingerprint.
+        # Porthole: the forced command of every key of this node (see authorized_keys). $1 is the key's owner, $2 its
+        # fingerprint, $3 is ro for a key that may only watch a debug session.
         user=$1
         fingerprint=$2
+        read_only=0
+        if [ "${3-}" = {{AuthorizedKeysText.ReadOnlyFlag}} ]; then read_only=1; fi
         keys=$(< {{ShellQuote.Single(files.AuthorizedKeysPath)}})
-        if [[ $keys != *" $fingerprint\""* ]]; then
+        # The key's line as it is now decides too: a key made read-only since sshd read its line only watches.
+        if [[ $keys == *" $fingerprint {{AuthorizedKeysText.ReadOnlyFlag}}\""* ]]; then
+          read_only=1
+        elif [[ $keys != *" $fingerprint\""* ]]; then
           echo "Porthole: access to this node with this key has been revoked." >&2
           exit 1
         fi
         command=${SSH_ORIGINAL_COMMAND-}
+        {{(tmuxPath is null ? string.Empty : "if [ \"$command\" = watch ]; then read_only=1; fi")}}
+        mode=rw
+        if [ "$read_only" = 1 ]; then mode=ro; fi
         logged=${command//\\/\\\\}
         logged=${logged//$'\t'/\\t}
         logged=${logged//$'\n'/\\n}
         logged=${logged//$'\r'/\\r}
         read -r client_address client_port _ <<< "${SSH_CONNECTION-}"
-        printf 'start\t%(%s)T\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' -1 "$user" "$fingerprint" "$client_address" "$client_port" "$$" "$PPID" "$logged" >> {{ShellQuote.Single(files.AuditPath)}}
+        printf 'start\t%(%s)T\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' -1 "$user" "$fingerprint" "$client_address" "$client_port" "$$" "$PPID" "$logged" "$mode" >> {{ShellQuote.Single(files.AuditPath)}}
+        if [ "$read_only" = 1 ]; then
+        {{(tmuxPath is null ? ReadOnlyRefused : ReadOnlyDebugOnly)}}
+        fi
         . {{ShellQuote.Single(files.EnvironmentPath)}}
         export {{SessionVariable}}={{endpointId}}-$$
         cd -- {{ShellQuote.Single(workingDirectory)}} 2>/dev/null || cd -- "$HOME" 2>/dev/null || cd /
@@ -54,9 +68,26 @@ internal static class ScriptTexts
 
         """;
 
+    /// <summary>A read-only key on a node that is not a debug run: there is no shared session to watch, and nothing else is let.</summary>
+    private const string ReadOnlyRefused = """
+          echo "Porthole: this key may only watch a debug session, read-only, and this node is not a debug session: access refused." >&2
+          exit 1
+        """;
+
+    /// <summary>A read-only key on a debug node: it watches the shared session; a command, scp or sftp is refused.</summary>
+    private const string ReadOnlyDebugOnly = """
+          case $command in
+            ''|watch) ;;
+            *)
+              echo "Porthole: this key may only watch this debug session, read-only: connect with a terminal and without a command (ssh -t)." >&2
+              exit 1 ;;
+          esac
+        """;
+
     /// <summary>
-    /// A debug node's part of the attach script: a login (or <c>watch</c>, read-only) joins the one tmux session, after
-    /// everyone already attached is told who joined and the job's log got a line of it (R-DBG-3, R-DBG-7).
+    /// A debug node's part of the attach script: a login joins the one tmux session, after everyone already attached is
+    /// told who joined and the job's log got a line of it (R-DBG-3). A <c>watch</c>, or any session of a read-only key,
+    /// joins it read-only: it sees, its keys reach nobody (R-DBG-7).
     /// </summary>
     private static string DebugAttach(NodeSshFiles files, string tmuxPath)
     {
@@ -69,18 +100,22 @@ internal static class ScriptTexts
                   exit 1
                 fi
                 notice="$user ($fingerprint) joined from $client_address"
-                if [ "$command" = watch ]; then notice="$notice, read-only"; fi
+                if [ "$read_only" = 1 ]; then notice="$notice, read-only"; fi
                 {{tmux}} list-clients -t debug -F '#{client_name}' 2>/dev/null | while IFS= read -r client; do
                   {{tmux}} display-message -c "$client" "$notice" 2>/dev/null
                 done
                 printf 'Porthole: %s\n' "$notice" >> {{ShellQuote.Single(files.DebugRecordPath)}}
                 unset TMUX
                 case ${TERM-} in ''|dumb|unknown) export TERM=xterm-256color ;; esac
-                if [ "$command" = watch ]; then
+                if [ "$read_only" = 1 ]; then
                   exec {{tmux}} attach-session -r -t debug
                 fi
                 exec {{tmux}} attach-session -t debug ;;
             esac
+            if [ "$read_only" = 1 ]; then
+              echo "Porthole: this key may only watch this debug session, read-only." >&2
+              exit 1
+            fi
             """;
     }
 

@@ -16,7 +16,7 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
     private readonly Dictionary<(string Address, int Port), SshConnection> _open = [];
     private readonly List<AuditLine> _pending = [];
     private readonly HashSet<(string Address, int Port)> _refusedLogins = [];
-    private IReadOnlyDictionary<string, string> _owners = new Dictionary<string, string>();
+    private IReadOnlyDictionary<string, KeyGrant> _grants = new Dictionary<string, KeyGrant>();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTimeOffset? _firstConnectionAt;
 
@@ -67,13 +67,16 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
         }
     }
 
-    /// <summary>Sets the keys accepted now (fingerprint → owner) and returns the open connections of keys no longer accepted.</summary>
-    public IReadOnlyList<SshConnection> SetGrants(IReadOnlyDictionary<string, string> owners)
+    /// <summary>
+    /// Sets the keys accepted now and returns the open connections that must be closed: those of keys no longer
+    /// accepted, and those of keys now read-only with a session that can type (R-SSH-11, R-DBG-7).
+    /// </summary>
+    public IReadOnlyList<SshConnection> SetGrants(IReadOnlyList<KeyGrant> grants)
     {
         lock (_gate)
         {
-            _owners = owners;
-            return [.. _open.Values.Where(c => !owners.ContainsKey(c.Fingerprint))];
+            _grants = grants.ToDictionary(g => g.Fingerprint, StringComparer.Ordinal);
+            return [.. _open.Values.Where(MustClose)];
         }
     }
 
@@ -83,7 +86,7 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
         lock (_gate)
         {
             var now = timeProvider.GetUtcNow();
-            _owners.TryGetValue(line.Fingerprint!, out var owner);
+            var owner = _grants.TryGetValue(line.Fingerprint!, out var grant) ? grant.UserName : null;
             emit(new SshEvent(SshEventKind.KeyAccepted, now, line.Address, line.Port, line.Fingerprint, line.KeyType, owner));
             var connection = new SshConnection(line.Address, line.Port, line.Fingerprint!, line.KeyType!, owner, now);
             _open[(line.Address, line.Port)] = connection;
@@ -96,7 +99,7 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
             }
 
             Wake();
-            return owner is null || !acceptingSessions ? connection : null;
+            return owner is null || !acceptingSessions || MustClose(connection) ? connection : null;
         }
     }
 
@@ -150,7 +153,7 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
                 }
 
                 StartSession(connection, line);
-                if (!_owners.ContainsKey(connection.Fingerprint) && !close.Contains(connection))
+                if (MustClose(connection) && !close.Contains(connection))
                 {
                     close.Add(connection);
                 }
@@ -197,6 +200,10 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
             }
         }
     }
+
+    /// <summary>The key is no longer accepted, or it may only watch and one of the connection's sessions can type.</summary>
+    private bool MustClose(SshConnection connection) =>
+        !_grants.TryGetValue(connection.Fingerprint, out var grant) || (grant.ReadOnly && connection.Sessions.Any(s => !s.ReadOnly));
 
     private void StartSession(SshConnection connection, AuditLine line)
     {

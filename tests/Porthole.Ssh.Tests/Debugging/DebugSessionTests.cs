@@ -80,7 +80,7 @@ public sealed class DebugSessionTests
         var panePid = int.Parse((await node.TmuxAsync("list-panes", "-t", "debug", "-F", "#{pane_pid}")).Output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
         a.Type("exit\r");
         var result = await section.WaitAsync(TimeSpan.FromSeconds(15));
-        Assert.Equal(new NodeSectionResult(StepState.Success, SkipSteps: true), result);
+        Assert.Equal((StepState.Success, true), (result.State, result.SkipSteps));
         Assert.EndsWith(
             "All remaining steps, including caching and deploy, will be skipped.\nThe debug session ended: the last window was exited.\n",
             node.DebugText,
@@ -120,7 +120,7 @@ public sealed class DebugSessionTests
         var serverPid = ServerPid(node);
         time.Advance(TimeSpan.FromMinutes(29));
         var result = await section.WaitAsync(TimeSpan.FromSeconds(15));
-        Assert.Equal(new NodeSectionResult(StepState.Success, SkipSteps: true), result);
+        Assert.Equal((StepState.Success, true), (result.State, result.SkipSteps));
         Assert.EndsWith("The debug session ended: 30m0s are up.\n", node.DebugText, StringComparison.Ordinal);
         Assert.Contains(".\nAll remaining steps, including caching and deploy, will be skipped.\n", node.DebugText, StringComparison.Ordinal);
         Assert.False(ProcessExists(serverPid));
@@ -144,13 +144,126 @@ public sealed class DebugSessionTests
 
         await cancel.CancelAsync();
         var result = await section.WaitAsync(TimeSpan.FromSeconds(15));
-        Assert.Equal(new NodeSectionResult(StepState.Success, SkipSteps: true), result);
+        Assert.Equal((StepState.Success, true), (result.State, result.SkipSteps));
         Assert.EndsWith("The debug session ended: the job was canceled.\n", node.DebugText, StringComparison.Ordinal);
         await client.WaitAsync(TimeSpan.FromSeconds(10));
 
         await node.Node.DestroyAsync();
         Assert.Empty(ProcessTable.Read().WithEnvironmentEntry($"{LeftoverProcesses.TagVariable}={tag}"));
         Assert.DoesNotContain(tagged, ProcessExists);
+    }
+
+    [Fact]
+    public async Task A_read_only_key_sees_the_shared_session_and_its_keystrokes_never_reach_it()
+    {
+        await using var node = await SshNode.CreateAsync(debug: new DebugRequest("alice", Quiet: false, TimeSpan.FromMinutes(30)), steps: Steps, readOnlyBob: true);
+        var section = node.DebugAsync();
+        await node.WaitForDebugAsync(section);
+        Assert.Contains(node.Bob.Fingerprint, node.DebugText, StringComparison.Ordinal);
+
+        var alice = node.Programs.Start("ssh", ["-tt", .. node.SshArguments(node.Alice)], input: string.Empty);
+        await WaitForClientsAsync(node, 1);
+
+        // Bob asks for a plain login, not for watch: his key's forced command attaches him read-only anyway.
+        var bob = node.Programs.Start("ssh", ["-tt", .. node.SshArguments(node.Bob)], input: string.Empty);
+        await WaitForClientsAsync(node, 2);
+        await Wait.UntilAsync(
+            () => node.DebugText.Contains($"Porthole: bob ({node.Bob.Fingerprint}) joined from 127.0.0.1, read-only", StringComparison.Ordinal),
+            "bob's read-only join");
+        await WaitForClientsReadOnlyAsync(node, ["0", "1"]);
+        var started = await node.Sink.WaitForAsync(e => e.Kind == SshEventKind.SessionStarted && e.UserName == "bob", "bob's session");
+        Assert.Equal((node.Bob.Fingerprint, string.Empty), (started.Fingerprint, started.Command));
+
+        alice.Type("echo from-alice-$((6 * 7))\r");
+        await WaitForPaneAsync(node, "from-alice-42");
+        bob.Type("echo from-bob-$((5 * 5))\r");
+        bob.Type("\u0002c");
+
+        // Bob's keys had time to arrive; what Alice types after them runs, and nothing of Bob's did.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        alice.Type("echo after-bob-$((3 * 3))\r");
+        await WaitForPaneAsync(node, "after-bob-9");
+        Assert.DoesNotContain("from-bob", await PaneAsync(node), StringComparison.Ordinal);
+        Assert.DoesNotContain("from-bob", node.DebugText, StringComparison.Ordinal);
+        var windows = await node.TmuxAsync("list-windows", "-t", "debug", "-F", "#{window_index}");
+        Assert.Equal("0", windows.Output.Trim());
+
+        // A read-only key runs no command, copies no file: it only watches.
+        var evidence = Path.Combine(node.Evidence, "ran");
+        var command = await node.SshAsync(node.Bob, $"touch {evidence}; echo ran");
+        Assert.Equal((1, string.Empty), (command.ExitCode, command.Output));
+        Assert.Contains("Porthole: this key may only watch this debug session, read-only", command.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(evidence));
+        var sftp = await node.Programs.RunAsync("sftp", ["-F", "/dev/null", "-P", node.Info.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. node.ClientOptions(node.Bob), "-b", "-", $"{node.Info.User}@{node.Info.Host}"], "ls\n");
+        Assert.NotEqual(0, sftp.ExitCode);
+
+        // Alice ends the session; Bob saw everything that ran in it.
+        alice.Type("exit\r");
+        await section.WaitAsync(TimeSpan.FromSeconds(15));
+        var watched = await bob.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains("from-alice-42", watched.Output, StringComparison.Ordinal);
+        Assert.Contains("after-bob-9", watched.Output, StringComparison.Ordinal);
+        await alice.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_key_made_read_only_is_closed_and_then_only_watches_and_made_read_write_again_types()
+    {
+        await using var node = await SshNode.CreateAsync(debug: new DebugRequest("alice", Quiet: false, TimeSpan.FromMinutes(30)), steps: Steps);
+        var section = node.DebugAsync();
+        await node.WaitForDebugAsync(section);
+        var authorizedKeys = Path.Combine(node.Node.ScratchDirectory, "ssh", "authorized_keys");
+        var typing = node.Programs.Start("ssh", ["-tt", .. node.SshArguments(node.Alice)], input: string.Empty);
+        await WaitForClientsAsync(node, 1);
+        await node.Sink.WaitForAsync(e => e.Kind == SshEventKind.SessionStarted, "alice's session");
+
+        // Only the flag changes: the line is rewritten, and the session that could type is closed at once.
+        await node.Endpoint.UpdateKeysAsync([node.Grant("alice", node.Alice, readOnly: true)]);
+        Assert.Contains($" {node.Alice.Fingerprint} ro\" {node.Alice.PublicLine.Split(' ')[0]} ", await File.ReadAllTextAsync(authorizedKeys), StringComparison.Ordinal);
+        await typing.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var watching = node.Programs.Start("ssh", ["-tt", .. node.SshArguments(node.Alice)], input: string.Empty);
+        await WaitForClientsReadOnlyAsync(node, ["1"]);
+        watching.Type("echo from-watching-$((5 * 5))\r");
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        var typed = await node.TmuxAsync("send-keys", "-t", "debug", "echo after-watching-$((3 * 3))", "Enter");
+        Assert.True(typed.ExitCode == 0, typed.Error);
+        await WaitForPaneAsync(node, "after-watching-9");
+        Assert.DoesNotContain("from-watching", await PaneAsync(node), StringComparison.Ordinal);
+
+        // Back to read-write: the line loses its flag, the watcher stays, and a new connection types again.
+        await node.Endpoint.UpdateKeysAsync([node.Grant("alice", node.Alice)]);
+        var keys = await File.ReadAllTextAsync(authorizedKeys);
+        Assert.Contains($" {node.Alice.Fingerprint}\" {node.Alice.PublicLine.Split(' ')[0]} ", keys, StringComparison.Ordinal);
+        Assert.DoesNotContain(" ro\"", keys, StringComparison.Ordinal);
+        Assert.False(watching.HasExited);
+        var again = node.Programs.Start("ssh", ["-tt", .. node.SshArguments(node.Alice)], input: string.Empty);
+        await WaitForClientsReadOnlyAsync(node, ["0", "1"]);
+        again.Type("echo from-again-$((7 * 7))\r");
+        await WaitForPaneAsync(node, "from-again-49");
+
+        again.Type("exit\r");
+        await section.WaitAsync(TimeSpan.FromSeconds(15));
+        await again.WaitAsync(TimeSpan.FromSeconds(10));
+        await watching.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Waits until the attached clients' read-only flags (0 or 1, sorted) are <paramref name="expected"/>.</summary>
+    private static async Task WaitForClientsReadOnlyAsync(SshNode node, string[] expected)
+    {
+        string[] flags = [];
+        var started = TimeProvider.System.GetTimestamp();
+        while (!flags.SequenceEqual(expected))
+        {
+            if (TimeProvider.System.GetElapsedTime(started) > TimeSpan.FromSeconds(15))
+            {
+                throw new TimeoutException($"Waited for clients read-only {string.Join(',', expected)}; they are {string.Join(',', flags)}.\n{node.DebugText}");
+            }
+
+            await Task.Delay(50);
+            var list = await node.TmuxAsync("list-clients", "-t", "debug", "-F", "#{client_readonly}");
+            flags = list.ExitCode == 0 ? [.. list.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)] : [];
+        }
     }
 
     private static int JoinLines(string text) => text.Split('\n').Count(l => l.Contains(" joined from ", StringComparison.Ordinal));

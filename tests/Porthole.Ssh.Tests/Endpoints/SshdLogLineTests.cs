@@ -48,4 +48,17 @@ public sealed class SshdLogLineTests
             new AuditLine(DateTimeOffset.FromUnixTimeSeconds(1700000000), "alice", "SHA256:x", "127.0.0.1", 51222, 4242, 4240, "printf 'a\tb\n' \\ done"),
             entry);
     }
+
+    [Theory]
+    [InlineData("ro", true)]
+    [InlineData("rw", false)]
+    public void An_audit_line_says_whether_its_session_can_only_watch(string mode, bool readOnly)
+    {
+        Assert.True(AuditLine.TryParse($"start\t1700000000\tbob\tSHA256:y\t127.0.0.1\t51223\t4243\t4241\t\t{mode}", out var entry));
+
+        Assert.Equal(
+            new AuditLine(DateTimeOffset.FromUnixTimeSeconds(1700000000), "bob", "SHA256:y", "127.0.0.1", 51223, 4243, 4241, string.Empty, readOnly),
+            entry);
+        Assert.False(AuditLine.TryParse("start\t1700000000\tbob\tSHA256:y\t127.0.0.1\t51223\t4243\t4241\t\tmaybe", out _));
+    }
 }

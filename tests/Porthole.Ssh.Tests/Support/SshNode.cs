@@ -23,12 +23,13 @@ internal sealed class SshNode : IAsyncDisposable
     private readonly StringBuilder _debugText = new();
     private readonly Lock _textGate = new();
 
-    private SshNode(TempFolder folder, IExecutorNode node, ClientKey alice, ClientKey stranger)
+    private SshNode(TempFolder folder, IExecutorNode node, ClientKey alice, ClientKey stranger, ClientKey bob)
     {
         Folder = folder;
         Node = node;
         Alice = alice;
         Stranger = stranger;
+        Bob = bob;
     }
 
     public TempFolder Folder { get; }
@@ -40,6 +41,9 @@ internal sealed class SshNode : IAsyncDisposable
 
     /// <summary>A key nobody granted.</summary>
     public ClientKey Stranger { get; }
+
+    /// <summary>Bob's key: granted read-only when the node is made with <c>readOnlyBob</c> (R-DBG-7), not granted otherwise.</summary>
+    public ClientKey Bob { get; }
 
     public RecordingSink Sink { get; } = new();
 
@@ -99,7 +103,8 @@ internal sealed class SshNode : IAsyncDisposable
         TimeSpan? maxSessionTime = null,
         Func<SshOptions, SshOptions>? configure = null,
         DebugRequest? debug = null,
-        IReadOnlyList<StepPlan>? steps = null)
+        IReadOnlyList<StepPlan>? steps = null,
+        bool readOnlyBob = false)
     {
         var folder = new TempFolder();
         try
@@ -108,12 +113,13 @@ internal sealed class SshNode : IAsyncDisposable
             Directory.CreateDirectory(folder.Combine("evidence"));
             var alice = await ClientKey.CreateAsync(folder.Combine("keys"), "alice", "ed25519");
             var stranger = await ClientKey.CreateAsync(folder.Combine("keys"), "stranger", "ed25519");
+            var bob = await ClientKey.CreateAsync(folder.Combine("keys"), "bob", "ed25519");
             var executor = new ShellExecutor(TimeProvider.System, new ShellExecutorOptions { StopGrace = TimeSpan.FromSeconds(1) });
             var node = await executor.SetupAsync(new NodeSetup(folder.Combine("workspace"), new ExecutorSpec(ExecutorKind.Shell, null)), CancellationToken.None);
-            var sshNode = new SshNode(folder, node, alice, stranger);
+            var sshNode = new SshNode(folder, node, alice, stranger, bob);
             sshNode.Assignment = MakeAssignment(new SshRequest(
                 "alice",
-                [sshNode.Grant("alice", alice)],
+                readOnlyBob ? [sshNode.Grant("alice", alice), sshNode.Grant("bob", bob, readOnly: true)] : [sshNode.Grant("alice", alice)],
                 firstConnectionTimeout ?? TimeSpan.FromMinutes(10),
                 maxSessionTime ?? TimeSpan.FromHours(2)),
                 debug,
@@ -132,7 +138,7 @@ internal sealed class SshNode : IAsyncDisposable
         }
     }
 
-    public SshGrant Grant(string user, ClientKey key) => new(1, user, key.Fingerprint, key.PublicLine);
+    public SshGrant Grant(string user, ClientKey key, bool readOnly = false) => new(1, user, key.Fingerprint, key.PublicLine, readOnly);
 
     public async Task<NodeSectionResult> EnableAsync(CancellationToken canceled = default)
     {
