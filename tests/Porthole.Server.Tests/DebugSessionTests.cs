@@ -78,6 +78,7 @@ public sealed class DebugSessionTests : IAsyncLifetime
         await terminal.StandardInput.FlushAsync();
         var job = await _server.WaitForJobAsync(_jobId, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
         Assert.Equal(before, job.Status);
+        Assert.Equal("The debug session ended: the last window was exited.", job.Attempts[^1].Nodes[0].Message);
         log = await _server.LogAsync(_jobId);
         Assert.Contains("All remaining steps, including caching and deploy, will be skipped.", log, StringComparison.Ordinal);
         Assert.Equal(quiet, !log.Contains("marker-42", StringComparison.Ordinal));

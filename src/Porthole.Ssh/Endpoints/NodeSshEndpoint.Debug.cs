@@ -232,7 +232,9 @@ public sealed partial class NodeSshEndpoint
 
         foreach (var grant in grants)
         {
-            Line($"  {grant.Fingerprint} {grant.Key.TypeLabel} ({grant.UserName})");
+            Line(grant.ReadOnly
+                ? $"  {grant.Fingerprint} {grant.Key.TypeLabel} ({grant.UserName}, read-only: watches, cannot type)"
+                : $"  {grant.Fingerprint} {grant.Key.TypeLabel} ({grant.UserName})");
         }
 
         Line("Every connection joins the same terminal session (tmux): what one types, the others see.");
