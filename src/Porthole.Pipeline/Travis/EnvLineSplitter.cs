@@ -83,14 +83,10 @@ internal static class EnvLineSplitter
             }
             else if ((c == '$' && next == '(') || c == '`')
             {
-                var end = SubstitutionEnd(line, i);
-                if (end < 0)
+                if (AppendSubstitution(line, ref i, value) is { } unclosed)
                 {
-                    return c == '`' ? "a ` is not closed" : "a $( is not closed";
+                    return unclosed;
                 }
-
-                value.Append(line, i, end - i);
-                i = end;
             }
             else
             {
@@ -99,6 +95,20 @@ internal static class EnvLineSplitter
             }
         }
 
+        return null;
+    }
+
+    /// <summary>Copies a <c>$( … )</c> or <c>` … `</c> substitution whole, as the shell leaves it to run; the problem when it is not closed.</summary>
+    private static string? AppendSubstitution(string line, ref int i, StringBuilder value)
+    {
+        var end = SubstitutionEnd(line, i);
+        if (end < 0)
+        {
+            return line[i] == '`' ? "a ` is not closed" : "a $( is not closed";
+        }
+
+        value.Append(line, i, end - i);
+        i = end;
         return null;
     }
 
@@ -116,14 +126,10 @@ internal static class EnvLineSplitter
             }
             else if ((c == '$' && next == '(') || c == '`')
             {
-                var end = SubstitutionEnd(line, i);
-                if (end < 0)
+                if (AppendSubstitution(line, ref i, value) is { } unclosed)
                 {
-                    return c == '`' ? "a ` is not closed" : "a $( is not closed";
+                    return unclosed;
                 }
-
-                value.Append(line, i, end - i);
-                i = end;
             }
             else
             {
