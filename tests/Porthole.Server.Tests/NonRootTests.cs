@@ -33,7 +33,17 @@ public sealed class NonRootTests
             using var repository = GitRepository.WithFiles((".circleci/config.yml", "version: 2\njobs:\n  build:\n    steps:\n      - run: echo built > built.txt\n"));
             SshKeyFile.Run("chown", ["-R", $"{account}:", repository.Path]);
             var port = FreePort.Pick();
-            var porthole = Path.Combine(AppContext.BaseDirectory, "porthole.dll");
+            // The account may not be able to reach this build's folder (a clone under a private home): give it a copy.
+            var app = Path.Combine(home.Path, "app");
+            foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory, "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(app, Path.GetRelativePath(AppContext.BaseDirectory, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+
+            SshKeyFile.Run("chown", ["-R", $"{account}:", app]);
+            var porthole = Path.Combine(app, "porthole.dll");
             var start = new ProcessStartInfo("runuser") { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var argument in (string[])["-u", account, "--", "/usr/bin/env", $"HOME={home.Path}", "DOTNET_NOLOGO=1", "dotnet", porthole, "server", "--data", data, "--urls", $"http://127.0.0.1:{port}"])
             {
