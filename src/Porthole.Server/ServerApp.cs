@@ -115,6 +115,7 @@ public static class ServerApp
         app.MapSshApi();
         app.MapCircleCiRerunApi();
         app.MapTravisDebugApi();
+        app.MapTravisJobApi();
         app.MapDebugApi();
         return app;
     }

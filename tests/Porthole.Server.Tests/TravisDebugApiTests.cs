@@ -63,12 +63,29 @@ public sealed class TravisDebugApiTests : IAsyncLifetime
         var (again, error) = await CurlAsync(_token, $"/v3/job/{_jobId}/debug", body);
         Assert.Equal(409, again);
         Assert.Equal("job_already_running", error.GetProperty("error_type").GetString());
-        _ = quiet;
+
+        var log = "";
+        for (var i = 0; i < 400 && !log.Contains("This debug build will stay alive", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(50);
+            log = await _server.LogAsync(_jobId);
+        }
+
+        Assert.Contains("Debug build initiated by admin", log, StringComparison.Ordinal);
+        Assert.Equal(quiet, log.Contains("This build is running in quiet mode. No session output will be displayed.", StringComparison.Ordinal));
 
         await Expect.StatusAsync(await _server.Client.PostAsync($"/api/jobs/{_jobId}/cancel", null), 202);
         var ended = await _server.WaitForJobAsync(_jobId, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
         Assert.Equal(Status.Success, ended.Status);
         Assert.Equal(Status.Success, (await _server.PipelineAsync(_pipelineId)).Status);
+
+        // Travis's own read of the job still says what it said before the debug run, in Travis's words.
+        using var travis = _server.ClientFor(null);
+        travis.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"token {_token}");
+        travis.DefaultRequestHeaders.Add("Travis-API-Version", "3");
+        var state = JsonDocument.Parse(await travis.GetStringAsync($"/job/{_jobId}")).RootElement;
+        Assert.Equal("passed", state.GetProperty("state").GetString());
+        Assert.Equal(_pipelineId, state.GetProperty("build").GetProperty("id").GetInt64());
     }
 
     [Fact]

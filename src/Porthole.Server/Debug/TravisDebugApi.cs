@@ -26,7 +26,7 @@ public static class TravisDebugApi
     {
         if (http.User.Identity?.IsAuthenticated != true)
         {
-            return Error(StatusCodes.Status403Forbidden, "login_required", "login required");
+            return TravisErrors.Create(StatusCodes.Status403Forbidden, "login_required", "login required");
         }
 
         var (job, _, refusal) = await starter.StartAsync(db, id, CurrentUser.From(http.User), body?.Quiet ?? false, ct);
@@ -34,11 +34,11 @@ public static class TravisDebugApi
         {
             return refusal.Kind switch
             {
-                DebugRefusalKind.NotFound => Error(StatusCodes.Status404NotFound, "not_found", refusal.Message),
-                DebugRefusalKind.InsufficientAccess => Error(StatusCodes.Status403Forbidden, "insufficient_access", refusal.Message),
-                DebugRefusalKind.DebugUnavailable => Error(StatusCodes.Status403Forbidden, "debug_unavailable", refusal.Message),
-                DebugRefusalKind.NoSshKey => Error(StatusCodes.Status403Forbidden, "ssh_key_required", refusal.Message),
-                _ => Error(StatusCodes.Status409Conflict, "job_already_running", refusal.Message),
+                DebugRefusalKind.NotFound => TravisErrors.Create(StatusCodes.Status404NotFound, "not_found", refusal.Message),
+                DebugRefusalKind.InsufficientAccess => TravisErrors.Create(StatusCodes.Status403Forbidden, "insufficient_access", refusal.Message),
+                DebugRefusalKind.DebugUnavailable => TravisErrors.Create(StatusCodes.Status403Forbidden, "debug_unavailable", refusal.Message),
+                DebugRefusalKind.NoSshKey => TravisErrors.Create(StatusCodes.Status403Forbidden, "ssh_key_required", refusal.Message),
+                _ => TravisErrors.Create(StatusCodes.Status409Conflict, "job_already_running", refusal.Message),
             };
         }
 
@@ -57,11 +57,6 @@ public static class TravisDebugApi
         };
         return TypedResults.Json<object>(pending, statusCode: StatusCodes.Status202Accepted);
     }
-
-    private static JsonHttpResult<object> Error(int status, string type, string message) =>
-        TypedResults.Json<object>(
-            new Dictionary<string, object> { ["@type"] = "error", ["error_type"] = type, ["error_message"] = message },
-            statusCode: status);
 }
 
 public sealed record TravisDebugBody([property: JsonPropertyName("quiet")] bool? Quiet);
