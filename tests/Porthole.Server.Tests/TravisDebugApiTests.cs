@@ -108,6 +108,24 @@ public sealed class TravisDebugApiTests : IAsyncLifetime
         Assert.Contains("debug mode not enabled", unavailable, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("install:\n  - exit 3\nscript:\n  - echo never", "errored")]
+    [InlineData("script:\n  - exit 3", "failed")]
+    [InlineData("script:\n  - echo fine", "passed")]
+    public async Task A_jobs_state_is_in_travis_vocabulary(string phases, string state)
+    {
+        using var repository = GitRepository.WithFiles((".travis.yml", "language: shell\n" + phases + "\n"));
+        var name = "t" + Guid.NewGuid().ToString("N")[..8];
+        await _server.AddProjectAsync(name, repository.Path);
+        var pipeline = await _server.TriggerAsync(name);
+        await _server.WaitForPipelineAsync(pipeline.Id);
+        using var travis = _server.ClientFor(null);
+        travis.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"token {_token}");
+        var job = JsonDocument.Parse(await travis.GetStringAsync($"/v3/job/{pipeline.Workflows[0].Jobs[0].Id}")).RootElement;
+        Assert.Equal(state, job.GetProperty("state").GetString());
+        Assert.Equal($"{pipeline.Number}.1", job.GetProperty("number").GetString());
+    }
+
     private async Task<string> ExpectErrorAsync(string? token, string path, int status, string type)
     {
         var (code, answer) = await CurlAsync(token, path, "{\"quiet\": true}");

@@ -34,6 +34,18 @@ public static class TravisJobApi
         _ => "created",
     };
 
+    private static readonly string[] SetupPhases = ["checkout", "before_install", "install", "before_script"];
+
+    private static async Task<bool> SetupFailedAsync(PortholeDb db, long attemptId, CancellationToken ct)
+    {
+        var nodeIds = await db.Nodes.Where(n => n.AttemptId == attemptId).Select(n => n.Id).ToListAsync(ct);
+        var failed = await db.Steps
+            .Where(s => nodeIds.Contains(s.NodeId) && s.Status == Status.Failed)
+            .Select(s => s.Name)
+            .ToListAsync(ct);
+        return failed.Count > 0 && failed.All(name => SetupPhases.Contains(name, StringComparer.Ordinal));
+    }
+
     private static async Task<JsonHttpResult<object>> GetAsync(string id, HttpContext http, PortholeDb db, CancellationToken ct)
     {
         if (http.User.Identity?.IsAuthenticated != true)
@@ -51,6 +63,13 @@ public static class TravisJobApi
         }
 
         var attempt = await db.Attempts.Where(a => a.JobId == job.Id && !a.Ssh).OrderByDescending(a => a.Number).FirstAsync(ct);
+        var state = TravisState(job.Status);
+        if (state == "failed" && await SetupFailedAsync(db, attempt.Id, ct))
+        {
+            // Travis says errored, not failed, when the job broke before its script phase.
+            state = "errored";
+        }
+
         return TypedResults.Json<object>(new Dictionary<string, object?>
         {
             ["@type"] = "job",
@@ -58,7 +77,7 @@ public static class TravisJobApi
             ["@representation"] = "standard",
             ["id"] = job.Id,
             ["number"] = $"{pipeline.Number}.{job.Number}",
-            ["state"] = TravisState(job.Status),
+            ["state"] = state,
             ["started_at"] = attempt.StartedAt,
             ["finished_at"] = attempt.FinishedAt,
             ["build"] = new Dictionary<string, object> { ["@type"] = "build", ["@href"] = $"/build/{pipeline.Id}", ["@representation"] = "minimal", ["id"] = pipeline.Id, ["number"] = $"{pipeline.Number}" },
