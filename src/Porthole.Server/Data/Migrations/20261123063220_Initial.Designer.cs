@@ -10,7 +10,7 @@ using Porthole.Server.Data;
 namespace Porthole.Server.Data.Migrations
 {
     [DbContext(typeof(PortholeDb))]
-    [Migration("20261123044318_Initial")]
+    [Migration("20261123063220_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -56,6 +56,9 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Debug")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("INTEGER");
 
@@ -65,11 +68,17 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<int>("Number")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Quiet")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Reason")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<long>("RequestedBy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Ssh")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("StartedAt")
@@ -192,6 +201,24 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<string>("RunnerName")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SshAccepted")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SshHost")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SshHostKey")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SshHostKeyFingerprint")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("SshPort")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SshUser")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("StartedAt")
                         .HasColumnType("INTEGER");
 
@@ -261,6 +288,9 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("DebugEnabled")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -271,6 +301,9 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<string>("Repository")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("SshWriteMembers")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Visibility")
                         .IsRequired()
@@ -302,6 +335,128 @@ namespace Porthole.Server.Data.Migrations
                     b.HasKey("ProjectId", "Name");
 
                     b.ToTable("Variables");
+                });
+
+            modelBuilder.Entity("Porthole.Server.Data.SshKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Bits")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Comment")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Fingerprint")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("SshKeys");
+                });
+
+            modelBuilder.Entity("Porthole.Server.Data.SshKeyEventRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Accepted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Fingerprint")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KeyType")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NodeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Port")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserName")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NodeId");
+
+                    b.ToTable("SshKeyEvents", (string)null);
+                });
+
+            modelBuilder.Entity("Porthole.Server.Data.SshSessionRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Command")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Fingerprint")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NodeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Port")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserName")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NodeId", "Address", "Port");
+
+                    b.ToTable("SshSessions", (string)null);
                 });
 
             modelBuilder.Entity("Porthole.Server.Data.StepRecord", b =>

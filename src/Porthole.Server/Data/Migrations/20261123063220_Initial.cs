@@ -20,6 +20,9 @@ namespace Porthole.Server.Data.Migrations
                     Number = table.Column<int>(type: "INTEGER", nullable: false),
                     Status = table.Column<string>(type: "TEXT", nullable: false),
                     Reason = table.Column<string>(type: "TEXT", nullable: false),
+                    Ssh = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Debug = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Quiet = table.Column<bool>(type: "INTEGER", nullable: false),
                     RequestedBy = table.Column<long>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     StartedAt = table.Column<long>(type: "INTEGER", nullable: true),
@@ -90,7 +93,13 @@ namespace Porthole.Server.Data.Migrations
                     LeaseExpiresAt = table.Column<long>(type: "INTEGER", nullable: true),
                     CancelRequested = table.Column<bool>(type: "INTEGER", nullable: false),
                     StartedAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    FinishedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                    FinishedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    SshHost = table.Column<string>(type: "TEXT", nullable: true),
+                    SshPort = table.Column<int>(type: "INTEGER", nullable: true),
+                    SshUser = table.Column<string>(type: "TEXT", nullable: true),
+                    SshHostKey = table.Column<string>(type: "TEXT", nullable: true),
+                    SshHostKeyFingerprint = table.Column<string>(type: "TEXT", nullable: true),
+                    SshAccepted = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -126,12 +135,75 @@ namespace Porthole.Server.Data.Migrations
                     Name = table.Column<string>(type: "TEXT", nullable: false),
                     Repository = table.Column<string>(type: "TEXT", nullable: false),
                     Visibility = table.Column<string>(type: "TEXT", nullable: false),
+                    DebugEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    SshWriteMembers = table.Column<bool>(type: "INTEGER", nullable: false),
                     PipelineCount = table.Column<int>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Projects", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SshKeyEvents",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    NodeId = table.Column<long>(type: "INTEGER", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Accepted = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Fingerprint = table.Column<string>(type: "TEXT", nullable: true),
+                    KeyType = table.Column<string>(type: "TEXT", nullable: true),
+                    Address = table.Column<string>(type: "TEXT", nullable: false),
+                    Port = table.Column<int>(type: "INTEGER", nullable: false),
+                    UserName = table.Column<string>(type: "TEXT", nullable: true),
+                    Reason = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SshKeyEvents", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SshKeys",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    UserId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Type = table.Column<string>(type: "TEXT", nullable: false),
+                    PublicKey = table.Column<string>(type: "TEXT", nullable: false),
+                    Fingerprint = table.Column<string>(type: "TEXT", nullable: false),
+                    Comment = table.Column<string>(type: "TEXT", nullable: true),
+                    Bits = table.Column<int>(type: "INTEGER", nullable: true),
+                    Title = table.Column<string>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SshKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SshSessions",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    NodeId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Address = table.Column<string>(type: "TEXT", nullable: false),
+                    Port = table.Column<int>(type: "INTEGER", nullable: false),
+                    UserName = table.Column<string>(type: "TEXT", nullable: true),
+                    Fingerprint = table.Column<string>(type: "TEXT", nullable: true),
+                    Command = table.Column<string>(type: "TEXT", nullable: true),
+                    StartedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    EndedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SshSessions", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -254,6 +326,27 @@ namespace Porthole.Server.Data.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_SshKeyEvents_NodeId",
+                table: "SshKeyEvents",
+                column: "NodeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SshKeys_Fingerprint",
+                table: "SshKeys",
+                column: "Fingerprint",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SshKeys_UserId",
+                table: "SshKeys",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SshSessions_NodeId_Address_Port",
+                table: "SshSessions",
+                columns: new[] { "NodeId", "Address", "Port" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Steps_NodeId_Index",
                 table: "Steps",
                 columns: new[] { "NodeId", "Index" });
@@ -299,6 +392,15 @@ namespace Porthole.Server.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "Projects");
+
+            migrationBuilder.DropTable(
+                name: "SshKeyEvents");
+
+            migrationBuilder.DropTable(
+                name: "SshKeys");
+
+            migrationBuilder.DropTable(
+                name: "SshSessions");
 
             migrationBuilder.DropTable(
                 name: "Steps");
