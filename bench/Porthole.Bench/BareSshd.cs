@@ -62,6 +62,30 @@ public sealed class BareSshd : IAsyncDisposable
         return new BareSshd(process, port, (await File.ReadAllTextAsync(hostKey + ".pub")).Trim());
     }
 
+    /// <summary>The floor: <paramref name="runs"/> times <c>ssh … true</c> to a bare sshd (after one warm-up), in milliseconds.</summary>
+    public static async Task<List<double>> MeasureTrueAsync(string folder, string key, string publicLine, int runs)
+    {
+        var floor = new List<double>();
+        await using var bare = await StartAsync(folder, publicLine);
+        var knownHosts = Path.Combine(folder, "bare_known_hosts");
+        await File.WriteAllTextAsync(knownHosts, $"[127.0.0.1]:{bare.Port} {bare.HostKeyLine}\n");
+        for (var run = 0; run < runs + 1; run++)
+        {
+            var watch = Stopwatch.StartNew();
+            if (!await SshTools.TrueAsync(key, knownHosts, Environment.UserName, "127.0.0.1", bare.Port))
+            {
+                throw new InvalidOperationException("ssh to the bare sshd failed");
+            }
+
+            if (run > 0)
+            {
+                floor.Add(watch.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        return floor;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

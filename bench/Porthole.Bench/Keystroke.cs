@@ -14,30 +14,22 @@ public static class Keystroke
     public static async Task<int> RunAsync(string[] args)
     {
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
-        await using var server = await BenchServer.StartAsync("version: 2\njobs:\n  build:\n    steps:\n      - run: echo hi\n");
-        var (key, publicLine) = SshTools.MakeKey(server.Root, "bench_key");
-        (await server.Client.PostAsJsonAsync("/api/users/me/keys", new AddKeyRequest(publicLine, null), ApiJson.Options)).EnsureSuccessStatusCode();
-        var pipeline = await server.TriggerAsync();
-        var jobId = pipeline.Workflows[0].Jobs[0].Id;
-        await server.WaitForJobAsync(jobId, j => Status.IsFinished(j.Status));
-        (await server.Client.PostAsync($"/job/{jobId}/debug", JsonContent.Create(new { quiet = true }))).EnsureSuccessStatusCode();
-        var node = await SshEndpoint.WaitAsync(server, jobId);
-        var knownHosts = Path.Combine(server.Root, "known_hosts");
-        await File.WriteAllTextAsync(knownHosts, $"[{node.Host}]:{node.Port} {node.HostKey}\n");
-
+        await using var bench = await SshBench.StartAsync();
+        (await bench.Server.Client.PostAsync($"/job/{bench.JobId}/debug", JsonContent.Create(new { quiet = true }))).EnsureSuccessStatusCode();
+        var node = await bench.WaitForNodeAsync();
+        var (key, knownHosts, publicLine, root) = (bench.Key, bench.KnownHosts, bench.PublicLine, bench.Server.Root);
         double debug;
         await using (var terminal = Terminal.Open(key, knownHosts, node.User!, node.Host!, node.Port!.Value))
         {
             debug = await MeasureAsync(terminal, count);
         }
 
-        (await server.Client.PostAsync($"/api/jobs/{jobId}/cancel", null)).EnsureSuccessStatusCode();
-        await server.WaitForJobAsync(jobId, j => Status.IsFinished(j.Attempts[^1].Status));
+        await bench.EndAttemptAsync();
 
         double plain;
-        await using (var bare = await BareSshd.StartAsync(server.Root, publicLine))
+        await using (var bare = await BareSshd.StartAsync(root, publicLine))
         {
-            var bareKnownHosts = Path.Combine(server.Root, "bare_known_hosts");
+            var bareKnownHosts = Path.Combine(root, "bare_known_hosts");
             await File.WriteAllTextAsync(bareKnownHosts, $"[127.0.0.1]:{bare.Port} {bare.HostKeyLine}\n");
             await using var terminal = Terminal.Open(key, bareKnownHosts, Environment.UserName, "127.0.0.1", bare.Port, "bash", "--norc", "-i");
             plain = await MeasureAsync(terminal, count);

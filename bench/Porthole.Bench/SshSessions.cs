@@ -14,28 +14,10 @@ public static class SshSessions
     public static async Task<int> RunAsync(string[] args)
     {
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100;
-        await using var server = await BenchServer.StartAsync("version: 2\njobs:\n  build:\n    steps:\n      - run: echo hi\n");
-        var (key, publicLine) = SshTools.MakeKey(server.Root, "bench_key");
-        (await server.Client.PostAsJsonAsync("/api/users/me/keys", new AddKeyRequest(publicLine, null), ApiJson.Options)).EnsureSuccessStatusCode();
-        var pipeline = await server.TriggerAsync();
-        var jobId = pipeline.Workflows[0].Jobs[0].Id;
-        await server.WaitForJobAsync(jobId, j => Status.IsFinished(j.Status));
-        (await server.Client.PostAsJsonAsync($"/api/jobs/{jobId}/rerun", new RerunRequest(null, true), ApiJson.Options)).EnsureSuccessStatusCode();
-        SshNodeView node;
-        while (true)
-        {
-            var view = (await server.Client.GetFromJsonAsync<JobSshView>($"/api/jobs/{jobId}/ssh", ApiJson.Options))!;
-            if (view.Nodes is [{ Port: not null } ready])
-            {
-                node = ready;
-                break;
-            }
-
-            await Task.Delay(20);
-        }
-
-        var knownHosts = Path.Combine(server.Root, "known_hosts");
-        await File.WriteAllTextAsync(knownHosts, $"[{node.Host}]:{node.Port} {node.HostKey}\n");
+        await using var bench = await SshBench.StartAsync();
+        (await bench.Server.Client.PostAsJsonAsync($"/api/jobs/{bench.JobId}/rerun", new RerunRequest(null, true), ApiJson.Options)).EnsureSuccessStatusCode();
+        var node = await bench.WaitForNodeAsync();
+        var (key, knownHosts) = (bench.Key, bench.KnownHosts);
         var (sshdBefore, _) = Memory.Measure();
 
         var sessions = new List<Process>();
@@ -79,8 +61,7 @@ public static class SshSessions
                 process.Dispose();
             }
 
-            await server.Client.PostAsync($"/api/jobs/{jobId}/cancel", null);
-            await server.WaitForJobAsync(jobId, j => Status.IsFinished(j.Attempts[^1].Status));
+            await bench.EndAttemptAsync();
         }
 
         return 0;
