@@ -31,7 +31,7 @@ public sealed class DebugSessionTests : IAsyncLifetime
         _server = await RunningServer.StartAsync(_data.Path);
         await _server.AddProjectAsync("app", _repository.Path);
         _key = SshKeyFile.Generate(_keys.Path, "mine");
-        await Expect.StatusAsync(await _server.Client.PostAsJsonAsync("/api/users/me/keys", new AddKeyRequest(_key.PublicLine, null), ApiJson.Options), 201);
+        await _server.Client.AddKeyAsync(_key);
         var pipeline = await _server.TriggerAsync("app");
         _jobId = pipeline.Workflows[0].Jobs[0].Id;
         await _server.WaitForPipelineAsync(pipeline.Id);
@@ -98,7 +98,7 @@ public sealed class DebugSessionTests : IAsyncLifetime
         var readerKey = SshKeyFile.Generate(_keys.Path, "reader");
         using (var reader = _server.ClientFor(readerToken))
         {
-            await Expect.StatusAsync(await reader.PostAsJsonAsync("/api/users/me/keys", new AddKeyRequest(readerKey.PublicLine, null), ApiJson.Options), 201);
+            await reader.AddKeyAsync(readerKey);
         }
 
         // A debug run, not quiet: the reader's key is accepted, to watch.

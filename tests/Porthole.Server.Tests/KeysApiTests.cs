@@ -87,7 +87,7 @@ public sealed class KeysApiTests : IAsyncLifetime
     public async Task A_key_belongs_to_one_user_only()
     {
         var key = SshKeyFile.Generate(_keys.Path, "shared");
-        await Expect.StatusAsync(await _server.Client.PostAsJsonAsync("/api/users/me/keys", new AddKeyRequest(key.PublicLine, null), ApiJson.Options), 201);
+        await _server.Client.AddKeyAsync(key);
         var other = _server.ClientFor(await _server.CreateUserAsync("other"));
         var problem = await Expect.ProblemAsync(await other.PostAsJsonAsync("/api/users/me/keys", new AddKeyRequest(key.PublicLine, null), ApiJson.Options), 409, ErrorCodes.KeyTaken);
         Assert.Contains("another user", problem.GetProperty("detail").GetString());

@@ -76,7 +76,7 @@ public sealed class NonRootTests
             }
 
             var key = SshKeyFile.Generate(home.Path, "key");
-            await Expect.StatusAsync(await client.PostAsJsonAsync("/api/users/me/keys", new AddKeyRequest(key.PublicLine, null), ApiJson.Options), 201);
+            await client.AddKeyAsync(key);
             await Expect.StatusAsync(await client.PostAsJsonAsync("/api/projects", new CreateProjectRequest("app", repository.Path, null), ApiJson.Options), 201);
             var triggered = await client.PostAsJsonAsync("/api/projects/app/pipelines", new TriggerRequest(null, null), ApiJson.Options);
             await Expect.StatusAsync(triggered, 201);

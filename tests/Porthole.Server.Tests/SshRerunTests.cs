@@ -36,7 +36,7 @@ public sealed class SshRerunTests : IAsyncLifetime
         await _server.AddProjectAsync("app", _repository.Path);
         _mine = SshKeyFile.Generate(_keys.Path, "mine");
         _ssh = new SshClient(_keys.Path);
-        await Expect.StatusAsync(await _server.Client.PostAsJsonAsync("/api/users/me/keys", new AddKeyRequest(_mine.PublicLine, null), ApiJson.Options), 201);
+        await _server.Client.AddKeyAsync(_mine);
         var pipeline = await _server.TriggerAsync("app");
         _pipelineId = pipeline.Id;
         _jobId = pipeline.Workflows[0].Jobs[0].Id;
@@ -59,7 +59,7 @@ public sealed class SshRerunTests : IAsyncLifetime
         var readerKey = SshKeyFile.Generate(_keys.Path, "reader");
         using (var reader = _server.ClientFor(readerToken))
         {
-            await Expect.StatusAsync(await reader.PostAsJsonAsync("/api/users/me/keys", new AddKeyRequest(readerKey.PublicLine, null), ApiJson.Options), 201);
+            await reader.AddKeyAsync(readerKey);
         }
 
         var unregistered = SshKeyFile.Generate(_keys.Path, "unregistered");
@@ -167,7 +167,7 @@ public sealed class SshRerunTests : IAsyncLifetime
         var theirs = SshKeyFile.Generate(_keys.Path, "colleague");
         using (var colleague = _server.ClientFor(token))
         {
-            await Expect.StatusAsync(await colleague.PostAsJsonAsync("/api/users/me/keys", new AddKeyRequest(theirs.PublicLine, null), ApiJson.Options), 201);
+            await colleague.AddKeyAsync(theirs);
         }
 
         await Expect.StatusAsync(await _server.Client.PostAsJsonAsync($"/api/jobs/{_jobId}/rerun", new RerunRequest(null, true), ApiJson.Options), 202);

@@ -24,7 +24,7 @@ public sealed class TravisDebugApiTests : IAsyncLifetime
         _token = File.ReadAllText(Path.Combine(_data.Path, "admin-token")).Trim();
         await _server.AddProjectAsync("app", _repository.Path);
         var key = SshKeyFile.Generate(_keys.Path, "mine");
-        await Expect.StatusAsync(await _server.Client.PostAsJsonAsync("/api/users/me/keys", new AddKeyRequest(key.PublicLine, null), ApiJson.Options), 201);
+        await _server.Client.AddKeyAsync(key);
         var pipeline = await _server.TriggerAsync("app");
         _pipelineId = pipeline.Id;
         _jobId = pipeline.Workflows[0].Jobs[0].Id;

@@ -28,6 +28,14 @@ public static class Expect
 
 public static class HttpClientExtensions
 {
+    /// <summary>Registers a key to the client's user through the API, expecting it to be accepted.</summary>
+    public static async Task AddKeyAsync(this HttpClient client, SshKeyFile key)
+    {
+        var response = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(
+            client, "/api/users/me/keys", new Porthole.Contracts.Api.AddKeyRequest(key.PublicLine, null), Porthole.Contracts.Api.ApiJson.Options);
+        await Expect.StatusAsync(response, 201);
+    }
+
     public static async Task<T> GetFromJsonAsyncOrFail<T>(this HttpClient client, string path)
     {
         var response = await client.GetAsync(path);
