@@ -296,7 +296,7 @@ public sealed class SshCommandsTests : IDisposable
         var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--debug-enabled", "false");
 
         Assert.Equal("", outcome.Stderr);
-        Assert.Equal("project web: debug_enabled false, ssh_write_members true\n", outcome.Stdout);
+        Assert.Equal("project web: debug_enabled false, ssh_write_members true, debug_open_access false\n", outcome.Stdout);
         var request = Assert.Single(server.Requests);
         Assert.Equal("PUT", request.Method);
         Assert.Equal("/api/projects/web/settings", request.Path);
@@ -304,14 +304,27 @@ public sealed class SshCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Project_settings_switch_open_debug_access()
+    {
+        await using var server = new FakeHttpServer((request, response) => response.JsonAsync(
+            """{"name":"web","repository":"https://example.com/web.git","visibility":"private","created_at":"2025-11-23T04:16:09Z","debug_enabled":true,"debug_open_access":true}"""));
+
+        var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--debug-open-access", "true");
+
+        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access true\n", outcome.Stdout);
+        var request = Assert.Single(server.Requests);
+        Assert.Equal("""{"debug_open_access":true}""", request.Body);
+    }
+
+    [Fact]
     public async Task Project_settings_without_options_shows_them()
     {
         await using var server = new FakeHttpServer((request, response) => response.JsonAsync(
-            """{"name":"web","repository":"https://example.com/web.git","visibility":"private","created_at":"2025-11-23T04:16:09Z","debug_enabled":true,"ssh_write_members":false}"""));
+            """{"name":"web","repository":"https://example.com/web.git","visibility":"private","created_at":"2025-11-23T04:16:09Z","debug_enabled":true,"ssh_write_members":false,"debug_open_access":true}"""));
 
         var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web");
 
-        Assert.Equal("project web: debug_enabled true, ssh_write_members false\n", outcome.Stdout);
+        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access true\n", outcome.Stdout);
         var request = Assert.Single(server.Requests);
         Assert.Equal("GET", request.Method);
         Assert.Equal("/api/projects/web", request.Path);

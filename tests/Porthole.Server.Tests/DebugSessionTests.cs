@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using Porthole.Contracts.Api;
 using Porthole.Server.Tests.Support;
 
@@ -152,6 +153,57 @@ public sealed class DebugSessionTests : IAsyncLifetime
         await _server.WaitForJobAsync(_jobId, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
     }
 
+    [Fact]
+    public async Task With_open_access_any_key_that_sends_the_token_joins_and_the_token_is_in_no_log()
+    {
+        await Expect.StatusAsync(await _server.Client.PutAsJsonAsync("/api/projects/app/settings", new ProjectSettingsRequest(null, null, true), ApiJson.Options), 200);
+        var readerToken = await _server.CreateUserAsync("reader");
+        await Expect.StatusAsync(await _server.Client.PutAsJsonAsync("/api/projects/app/members/reader", new { role = "read" }), 204);
+        var stranger = SshKeyFile.Generate(_keys.Path, "stranger");
+
+        await Expect.StatusAsync(await _server.Client.PostAsJsonAsync($"/api/jobs/{_jobId}/debug", new DebugJobRequest(false), ApiJson.Options), 202);
+        var view = await WaitForEndpointAsync();
+        var node = view.Nodes[0];
+        var open = node.OpenAccessCommand ?? throw new InvalidOperationException("the requester was not given the open command");
+        var token = Regex.Match(open, "SetEnv=PORTHOLE_DEBUG_TOKEN=(\\S+)").Groups[1].Value;
+        Assert.Equal($"ssh -t -o SetEnv=PORTHOLE_DEBUG_TOKEN={token} -p {node.Port} {node.User}@{node.Host}", open);
+        Assert.True(token.Length >= 24, open);
+        using (var reader = _server.ClientFor(readerToken))
+        {
+            // A read member may watch with a key of theirs, but does not get the command that lets anyone in.
+            var readerView = (await reader.GetFromJsonAsync<JobSshView>($"/api/jobs/{_jobId}/ssh", ApiJson.Options))!;
+            Assert.Null(readerView.Nodes[0].OpenAccessCommand);
+        }
+
+        var ssh = new SshClient(_keys.Path);
+        ssh.Pin(node.Host!, node.Port!.Value, node.HostKey!);
+
+        // A key nobody registered, without the token: sshd takes the key, the attach script refuses the connection.
+        var refused = await ssh.SshAsync(stranger, node.User!, node.Host!, node.Port.Value, "true");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("ask whoever started it for that command", refused.Error, StringComparison.Ordinal);
+
+        using var admin = StartTerminal(ssh, node);
+        await WaitForLogAsync($"admin ({_key.Fingerprint}) joined from");
+        using var guest = StartTerminal(ssh, node, stranger, "-o", $"SetEnv=PORTHOLE_DEBUG_TOKEN={token}");
+        await WaitForLogAsync($"+anyone ({stranger.Fingerprint}) joined from 127.0.0.1");
+        await guest.StandardInput.WriteAsync("echo from-guest-$((3*3)) \"[${PORTHOLE_DEBUG_TOKEN-unset}]\"\r");
+        await guest.StandardInput.FlushAsync();
+        var log = await WaitForLogAsync("from-guest-9");
+        Assert.Contains("This project lets anyone with the ssh command in (debug_open_access)", log, StringComparison.Ordinal);
+        var sessions = await WaitForViewAsync(v => v.Sessions.Any(s => s.Fingerprint == stranger.Fingerprint));
+        Assert.Equal("+anyone", sessions.Sessions.First(s => s.Fingerprint == stranger.Fingerprint).User);
+
+        // Cancel ends every session, the guest's too (the seed's way to disconnect an attacker).
+        await Expect.StatusAsync(await _server.Client.PostAsync($"/api/jobs/{_jobId}/cancel", null), 202);
+        await _server.WaitForJobAsync(_jobId, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
+        await EndAsync(guest);
+        await EndAsync(admin);
+        log = await _server.LogAsync(_jobId);
+        Assert.Contains("from-guest-9 [unset]", log, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, log, StringComparison.Ordinal);
+    }
+
     private static async Task EndAsync(Process terminal)
     {
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -187,10 +239,10 @@ public sealed class DebugSessionTests : IAsyncLifetime
         throw new TimeoutException($"the SSH view never got there: {System.Text.Json.JsonSerializer.Serialize(view, ApiJson.Options)}");
     }
 
-    private Process StartTerminal(SshClient ssh, SshNodeView node, SshKeyFile? key = null)
+    private Process StartTerminal(SshClient ssh, SshNodeView node, SshKeyFile? key = null, params string[] options)
     {
         var start = new ProcessStartInfo("ssh") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in (string[])["-tt", "-p", $"{node.Port}", "-i", (key ?? _key).PrivateKeyPath,
+        foreach (var argument in (string[])[.. options, "-tt", "-p", $"{node.Port}", "-i", (key ?? _key).PrivateKeyPath,
                      "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", $"UserKnownHostsFile={ssh.KnownHosts}",
                      $"{node.User}@{node.Host}"])
         {

@@ -57,6 +57,12 @@ internal static class DebugCommand
                 var port = endpoint.Port.ToString(CultureInfo.InvariantCulture);
                 await context.Output.WriteLineAsync(
                     watching ? $"ssh -t -p {port} {endpoint.Destination} -- {WatchCommand}" : $"ssh -p {port} {endpoint.Destination}");
+                if (nodeView.OpenAccessCommand is { } open)
+                {
+                    // R-DBG-7's opt-in: the command that lets in anyone who has it, whatever their key. It is a secret.
+                    await context.Output.WriteLineAsync($"anyone with this command gets in (debug_open_access is on; keep it private): {open}");
+                }
+
                 return ExitCodes.Success;
             }
 

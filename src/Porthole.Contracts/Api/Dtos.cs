@@ -6,7 +6,7 @@ namespace Porthole.Contracts.Api;
 
 public sealed record CreateProjectRequest(string Name, string Repository, string? Visibility);
 
-public sealed record ProjectView(string Name, string Repository, string Visibility, DateTimeOffset CreatedAt, bool DebugEnabled = false, bool SshWriteMembers = false);
+public sealed record ProjectView(string Name, string Repository, string Visibility, DateTimeOffset CreatedAt, bool DebugEnabled = false, bool SshWriteMembers = false, bool DebugOpenAccess = false);
 
 /// <summary>Trigger a pipeline at a ref (branch or tag) or at a commit; neither means the repository's default branch.</summary>
 public sealed record TriggerRequest(string? Ref, string? Commit);

@@ -13,9 +13,14 @@ public sealed record ImportKeysResult(IReadOnlyList<SshKeyView> Added, IReadOnly
 
 public sealed record SkippedKey(string? Fingerprint, string Line, string Reason);
 
-public sealed record ProjectSettingsRequest(bool? DebugEnabled, bool? SshWriteMembers);
+/// <summary>Changes to a project's SSH settings; a null leaves one as it is. <see cref="DebugOpenAccess"/> is R-DBG-7's opt-in.</summary>
+public sealed record ProjectSettingsRequest(bool? DebugEnabled, bool? SshWriteMembers, bool? DebugOpenAccess = null);
 
-/// <summary>Where one node of an SSH attempt can be entered; host and port are null until its sshd is up.</summary>
+/// <summary>
+/// Where one node of an SSH attempt can be entered; host and port are null until its sshd is up.
+/// <see cref="OpenAccessCommand"/>: in a debug run of a project with <c>debug_open_access</c>, the command with which
+/// anyone gets in (it carries the session's token); shown to the project's writers only.
+/// </summary>
 public sealed record SshNodeView(
     int Index,
     string Status,
@@ -25,7 +30,8 @@ public sealed record SshNodeView(
     string? HostKey,
     string? HostKeyFingerprint,
     IReadOnlyList<string> AcceptedFingerprints,
-    string? Command);
+    string? Command,
+    string? OpenAccessCommand = null);
 
 /// <summary>One key offered to a node's sshd: accepted, or refused with the reason (R-SSH-4).</summary>
 public sealed record SshKeyEventView(

@@ -57,6 +57,24 @@ public sealed record SshEvent(
 /// <summary>
 /// A debug run (R-DBG-*): the node sets up, then instead of running its steps hands every SSH connection the same
 /// tmux session, with one shell function per step. <see cref="Quiet"/> keeps the session out of the log;
-/// <see cref="Timeout"/> is how long the session may live (30 minutes by default).
+/// <see cref="Timeout"/> is how long the session may live (30 minutes by default). <see cref="OpenAccessToken"/> is set
+/// when the project lets in anyone with the session's ssh command (R-DBG-7's opt-in, <c>debug_open_access</c>): any key
+/// is then accepted, and the connection must send this token (<c>ssh -o SetEnv=PORTHOLE_DEBUG_TOKEN=…</c>). It is a
+/// secret: it is never written to the job's log.
 /// </summary>
-public sealed record DebugRequest(string RequestedBy, bool Quiet, TimeSpan Timeout);
+public sealed record DebugRequest(string RequestedBy, bool Quiet, TimeSpan Timeout, string? OpenAccessToken = null)
+{
+    /// <summary>The variable an open-access connection sends its token in (sshd's <c>AcceptEnv</c>).</summary>
+    public const string TokenVariable = "PORTHOLE_DEBUG_TOKEN";
+
+    /// <summary>The user name that open-access sessions are recorded under: no account can be named so.</summary>
+    public const string OpenAccessUser = "+anyone";
+
+    /// <summary>The ssh command that lets anyone in, with the token: for the requester and the project's writers only.</summary>
+    public static string OpenAccessCommand(string token, int port, string user, string host) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ssh -t -o SetEnv={TokenVariable}={token} -p {port} {user}@{host}");
+
+    /// <summary>The record without its secret, for anything that prints or logs it.</summary>
+    public override string ToString() =>
+        $"DebugRequest {{ RequestedBy = {RequestedBy}, Quiet = {Quiet}, Timeout = {Timeout}, OpenAccess = {OpenAccessToken is not null} }}";
+}

@@ -30,6 +30,12 @@ public sealed class Project
 
     /// <summary>Whether an SSH node also accepts the keys of the project's other write members, not only the requester's.</summary>
     public bool SshWriteMembers { get; set; }
+
+    /// <summary>
+    /// Travis's "anyone with the ssh command gets in", opt-in (R-DBG-7): a debug run then accepts any key that comes
+    /// with the run's token. Off by default: key-based access as for SSH reruns.
+    /// </summary>
+    public bool DebugOpenAccess { get; set; }
     public int PipelineCount { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
@@ -109,6 +115,12 @@ public sealed class AttemptRecord
 
     /// <summary>A quiet debug run: nothing of the session goes into the log.</summary>
     public bool Quiet { get; set; }
+
+    /// <summary>
+    /// A debug run of a project with <see cref="Project.DebugOpenAccess"/>: the secret that the open ssh command carries.
+    /// Shown to the project's writers by the API, never written to a log; null otherwise.
+    /// </summary>
+    public string? OpenAccessToken { get; set; }
     public long RequestedBy { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }

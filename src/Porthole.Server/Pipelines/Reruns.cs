@@ -79,7 +79,16 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
             return (null, refusal);
         }
 
-        return (await scheduler.StartAttemptAsync(db, job, "debug", userId, ct, debug: true, quiet: quiet), null);
+        var project = await (from p in db.Pipelines
+                             join pr in db.Projects on p.ProjectId equals pr.Id
+                             where p.Id == job.PipelineId
+                             select pr).SingleAsync(ct);
+
+        // R-DBG-7's opt-in: a fresh secret per run, so that a command that leaked lets nobody into the next one.
+        var token = project.DebugOpenAccess
+            ? Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_')
+            : null;
+        return (await scheduler.StartAttemptAsync(db, job, "debug", userId, ct, debug: true, quiet: quiet, openAccessToken: token), null);
     }
 
     /// <summary>Cancels the job's latest attempt (an SSH one too): waiting nodes end at once, running ones when their runner hears of it.</summary>

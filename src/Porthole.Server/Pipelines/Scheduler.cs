@@ -18,7 +18,7 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
     /// job's status as it was: it is listed with the job, but the job, workflow and pipeline keep their statuses.
     /// </remarks>
     public async Task<AttemptRecord> StartAttemptAsync(
-        PortholeDb db, JobRecord job, string reason, long requestedBy, CancellationToken ct, bool ssh = false, bool debug = false, bool quiet = false)
+        PortholeDb db, JobRecord job, string reason, long requestedBy, CancellationToken ct, bool ssh = false, bool debug = false, bool quiet = false, string? openAccessToken = null)
     {
         ssh |= debug;
         var ready = ssh || await RequirementsAsync(db, job, ct) == Readiness.Ready;
@@ -38,6 +38,7 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
             Ssh = ssh || debug,
             Debug = debug,
             Quiet = quiet,
+            OpenAccessToken = debug ? openAccessToken : null,
             RequestedBy = requestedBy,
             CreatedAt = time.GetUtcNow(),
         };

@@ -9,7 +9,7 @@ namespace Porthole.Server.Pipelines;
 public sealed class Views(LogStore logs)
 {
     public static ProjectView Of(Project project) =>
-        new(project.Name, project.Repository, project.Visibility, project.CreatedAt, project.DebugEnabled, project.SshWriteMembers);
+        new(project.Name, project.Repository, project.Visibility, project.CreatedAt, project.DebugEnabled, project.SshWriteMembers, project.DebugOpenAccess);
 
     public async Task<PipelineView> PipelineAsync(PortholeDb db, PipelineRecord pipeline, CancellationToken ct)
     {
@@ -33,7 +33,8 @@ public sealed class Views(LogStore logs)
     }
 
     /// <summary>A node's SSH endpoint as the API shows it (R-SSH-3).</summary>
-    public static SshNodeView SshNode(NodeRecord node) => new(
+    /// <param name="openAccessToken">The debug run's open-access token, for a viewer who may write to the project; else null.</param>
+    public static SshNodeView SshNode(NodeRecord node, string? openAccessToken = null) => new(
         node.Index,
         node.Status,
         node.SshHost,
@@ -42,7 +43,10 @@ public sealed class Views(LogStore logs)
         node.SshHostKey,
         node.SshHostKeyFingerprint,
         string.IsNullOrEmpty(node.SshAccepted) ? [] : node.SshAccepted.Split('\n'),
-        node.SshPort is { } port ? $"ssh -p {port} {node.SshUser}@{node.SshHost}" : null);
+        node.SshPort is { } port ? $"ssh -p {port} {node.SshUser}@{node.SshHost}" : null,
+        node.SshPort is { } open && openAccessToken is not null && node.SshUser is not null && node.SshHost is not null
+            ? Contracts.Ssh.DebugRequest.OpenAccessCommand(openAccessToken, open, node.SshUser, node.SshHost)
+            : null);
 
     public async Task<JobView> JobAsync(PortholeDb db, JobRecord job, CancellationToken ct)
     {

@@ -192,7 +192,7 @@ public static partial class ProjectsApi
         return TypedResults.NoContent();
     }
 
-    /// <summary>Project settings (R-AC-3): <c>debug_enabled</c>, <c>ssh_write_members</c>. Admins only.</summary>
+    /// <summary>Project settings (R-AC-3): <c>debug_enabled</c>, <c>ssh_write_members</c>, <c>debug_open_access</c> (R-DBG-7). Admins only.</summary>
     private static async Task<Results<Ok<ProjectView>, ProblemHttpResult>> SetSettingsAsync(
         string name, ProjectSettingsRequest? request, HttpContext http, PortholeDb db, CancellationToken ct)
     {
@@ -202,13 +202,15 @@ public static partial class ProjectsApi
             return problem!;
         }
 
-        if (request is null || (request.DebugEnabled is null && request.SshWriteMembers is null))
+        if (request is null || (request.DebugEnabled is null && request.SshWriteMembers is null && request.DebugOpenAccess is null))
         {
-            return Problems.BadRequest(ErrorCodes.InvalidRequest, "Send the settings to change: {\"debug_enabled\": true, \"ssh_write_members\": false}.");
+            return Problems.BadRequest(ErrorCodes.InvalidRequest,
+                "Send the settings to change: {\"debug_enabled\": true, \"ssh_write_members\": false, \"debug_open_access\": false}.");
         }
 
         project.DebugEnabled = request.DebugEnabled ?? project.DebugEnabled;
         project.SshWriteMembers = request.SshWriteMembers ?? project.SshWriteMembers;
+        project.DebugOpenAccess = request.DebugOpenAccess ?? project.DebugOpenAccess;
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(Views.Of(project));
     }

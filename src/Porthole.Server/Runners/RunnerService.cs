@@ -269,7 +269,7 @@ public sealed class RunnerService(
                 await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, attempt.Debug, ct),
                 options.Value.SshFirstConnectionTimeout,
                 options.Value.SshMaxSessionTime);
-            debug = attempt.Debug ? new DebugRequest(requester, attempt.Quiet, options.Value.DebugSessionTimeout) : null;
+            debug = attempt.Debug ? new DebugRequest(requester, attempt.Quiet, options.Value.DebugSessionTimeout, attempt.OpenAccessToken) : null;
         }
 
         return new NodeAssignment(

@@ -22,7 +22,8 @@ public static class SshApi
     private static async Task<Results<Ok<JobSshView>, ProblemHttpResult>> GetAsync(
         string id, HttpContext http, PortholeDb db, CancellationToken ct, int? attempt = null)
     {
-        var (job, _, problem) = await Lookups.JobAsync(db, id, CurrentUser.From(http.User), Roles.Read, "see its SSH details", ct);
+        var user = CurrentUser.From(http.User);
+        var (job, project, problem) = await Lookups.JobAsync(db, id, user, Roles.Read, "see its SSH details", ct);
         if (job is null)
         {
             return problem!;
@@ -39,6 +40,10 @@ public static class SshApi
                 : $"Attempt {attempt} of job {job.Id} is not an SSH attempt.");
         }
 
+        // The open command lets anyone in: only those who could debug the job themselves see it (R-DBG-7).
+        var openAccessToken = record.OpenAccessToken is not null && await ProjectAccess.CanAsync(db, project!, user, Roles.Write, ct)
+            ? record.OpenAccessToken
+            : null;
         var nodes = await db.Nodes.Where(n => n.AttemptId == record.Id).OrderBy(n => n.Index).ToListAsync(ct);
         var indexes = nodes.ToDictionary(n => n.Id, n => n.Index);
         var nodeIds = indexes.Keys.ToList();
@@ -49,7 +54,7 @@ public static class SshApi
             job.Id,
             record.Number,
             requester,
-            [.. nodes.Select(Views.SshNode)],
+            [.. nodes.Select(n => Views.SshNode(n, openAccessToken))],
             [.. events.Select(e => new SshKeyEventView(e.At, indexes[e.NodeId], e.Accepted, e.Fingerprint, e.KeyType, e.Address, e.UserName, e.Reason))],
             [.. sessions.Select(s => new SshSessionView(indexes[s.NodeId], s.UserName, s.Fingerprint, s.Address, s.StartedAt, s.EndedAt, s.Command))],
             record.Debug,

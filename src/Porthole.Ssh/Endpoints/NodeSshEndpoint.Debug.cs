@@ -237,6 +237,13 @@ public sealed partial class NodeSshEndpoint
                 : $"  {grant.Fingerprint} {grant.Key.TypeLabel} ({grant.UserName})");
         }
 
+        if (running.OpenAccess)
+        {
+            Line("This project lets anyone with the ssh command in (debug_open_access), whatever their key: that command carries");
+            Line("the session's token, so it is not in this log; the project's writers get it from");
+            Line(string.Create(CultureInfo.InvariantCulture, $"`porthole debug {_assignment.JobId} --no-connect` or the job's SSH panel. Cancel the job to end every session."));
+        }
+
         Line("Every connection joins the same terminal session (tmux): what one types, the others see.");
         Line($"To watch without typing: {command} -t -- watch");
         Line("The easy way: the Porthole CLI connects with the right port, user and key, and pins the host key:");

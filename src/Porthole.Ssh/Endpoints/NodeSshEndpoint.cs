@@ -161,7 +161,14 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
     /// <summary>Starts sshd and watches its sessions; the endpoint is not reported ready yet. Null and why when it could not.</summary>
     private async Task<(Running? Running, NodeSectionResult? Failure)> StartSshdAsync(NodeSectionContext context, bool debug, CancellationToken canceled)
     {
-        var launcher = new SshdLauncher(_options, _endpointId, _timeProvider, debug);
+        var openAccessToken = debug ? _debugRequest.OpenAccessToken : null;
+        if (openAccessToken is not null)
+        {
+            // Before sshd listens: a key it lets in through open access must not be taken for a revoked one.
+            _connections.AllowOpenAccess();
+        }
+
+        var launcher = new SshdLauncher(_options, _endpointId, _timeProvider, debug, openAccessToken);
         var launch = await launcher.LaunchAsync(
             context,
             files => AuthorizedKeysText.Render(CurrentGrants(), _options.BashPath, files.AttachScriptPath),
@@ -180,7 +187,7 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
             launch.HostKey.PublicLine,
             launch.HostKey.Fingerprint,
             [.. CurrentGrants().Select(g => g.Fingerprint)]);
-        var running = new Running(launch, info);
+        var running = new Running(launch, info) { OpenAccess = launcher.OpenAccess };
         bool ending;
         lock (_gate)
         {

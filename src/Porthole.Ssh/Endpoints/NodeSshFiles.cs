@@ -69,6 +69,9 @@ internal sealed class NodeSshFiles
     /// <summary>Made once the session's output is piped to the log: the first window waits for it before it prints its help.</summary>
     public string DebugReadyPath => Path.Combine(Directory, "debug_ready");
 
+    /// <summary>A debug run open to anyone with its command (R-DBG-7): the token the attach script asks of such a connection.</summary>
+    public string DebugTokenPath => Path.Combine(Directory, "debug_token");
+
     public string StepsDirectory => Path.Combine(Directory, "steps");
 
     public void CreateDirectory() =>

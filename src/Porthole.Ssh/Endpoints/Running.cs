@@ -28,6 +28,9 @@ internal sealed class Running(SshdLaunch launch, SshEndpointInfo info)
 
     public SshEndpointInfo Info { get; } = info;
 
+    /// <summary>sshd lets in any key that comes with the debug run's token (R-DBG-7's opt-in).</summary>
+    public bool OpenAccess { get; init; }
+
     /// <summary>
     /// Reads the audit log as soon as the attach script appends to it, and probes the connections every
     /// <paramref name="interval"/> (a one-shot timer armed again each time, so that a clock moved far ahead fires it once).

@@ -1,3 +1,5 @@
+using Porthole.Contracts.Ssh;
+
 namespace Porthole.Ssh.Endpoints;
 
 /// <summary>The bash scripts of a node's sshd: the attach script (every session's forced command) and its helpers.</summary>
@@ -18,19 +20,29 @@ internal static class ScriptTexts
     public static string Attach(NodeSshFiles files, string workingDirectory, string endpointId, string bashPath, string sftpServerPath, string? tmuxPath = null) => $$"""
         #!/bin/bash
         # Porthole: the forced command of every key of this node (see authorized_keys). $1 is the key's owner, $2 its
-        # fingerprint, $3 is ro for a key that may only watch a debug session.
+        # fingerprint, $3 is ro for a key that may only watch a debug session, open for any key let in by a debug run
+        # open to anyone with its ssh command (sshd_config's AuthorizedKeysCommand).
         user=$1
         fingerprint=$2
         read_only=0
         if [ "${3-}" = {{AuthorizedKeysText.ReadOnlyFlag}} ]; then read_only=1; fi
         keys=$(< {{ShellQuote.Single(files.AuthorizedKeysPath)}})
+        if [ "${3-}" = {{AuthorizedKeysText.OpenAccessFlag}} ]; then
+          # Any key: the connection must have sent the run's token (R-DBG-7's opt-in); the token file is there only then.
+          token=
+          if [ -r {{ShellQuote.Single(files.DebugTokenPath)}} ]; then token=$(< {{ShellQuote.Single(files.DebugTokenPath)}}); fi
+          if [ -z "$token" ] || [ "${{{DebugRequest.TokenVariable}}-}" != "$token" ]; then
+            echo "Porthole: this key is not one of the keys accepted on this node. This debug session also lets in anyone with its whole ssh command, which sends the session's token (ssh -o SetEnv={{DebugRequest.TokenVariable}}=...): ask whoever started it for that command." >&2
+            exit 1
+          fi
         # The key's line as it is now decides too: a key made read-only since sshd read its line only watches.
-        if [[ $keys == *" $fingerprint {{AuthorizedKeysText.ReadOnlyFlag}}\""* ]]; then
+        elif [[ $keys == *" $fingerprint {{AuthorizedKeysText.ReadOnlyFlag}}\""* ]]; then
           read_only=1
         elif [[ $keys != *" $fingerprint\""* ]]; then
           echo "Porthole: access to this node with this key has been revoked." >&2
           exit 1
         fi
+        unset token {{DebugRequest.TokenVariable}}
         command=${SSH_ORIGINAL_COMMAND-}
         {{(tmuxPath is null ? string.Empty : "if [ \"$command\" = watch ]; then read_only=1; fi")}}
         mode=rw

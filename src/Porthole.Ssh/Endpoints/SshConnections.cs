@@ -19,6 +19,7 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
     private IReadOnlyDictionary<string, KeyGrant> _grants = new Dictionary<string, KeyGrant>();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTimeOffset? _firstConnectionAt;
+    private bool _openAccess;
 
     /// <summary>When the first connection passed authentication, during the steps or after them.</summary>
     public DateTimeOffset? FirstConnectionAt
@@ -80,13 +81,25 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
         }
     }
 
+    /// <summary>
+    /// From now on, a key that no grant names is let in as <see cref="DebugRequest.OpenAccessUser"/>: sshd accepted it
+    /// because the debug run is open to anyone with its command, and the attach script asks for the run's token (R-DBG-7).
+    /// </summary>
+    public void AllowOpenAccess()
+    {
+        lock (_gate)
+        {
+            _openAccess = true;
+        }
+    }
+
     /// <summary>A key passed; returns the connection if it must be closed at once (its key was revoked meanwhile).</summary>
     public SshConnection? OnKeyAccepted(SshdLogLine line, bool acceptingSessions)
     {
         lock (_gate)
         {
             var now = timeProvider.GetUtcNow();
-            var owner = _grants.TryGetValue(line.Fingerprint!, out var grant) ? grant.UserName : null;
+            var owner = _grants.TryGetValue(line.Fingerprint!, out var grant) ? grant.UserName : _openAccess ? DebugRequest.OpenAccessUser : null;
             emit(new SshEvent(SshEventKind.KeyAccepted, now, line.Address, line.Port, line.Fingerprint, line.KeyType, owner));
             var connection = new SshConnection(line.Address, line.Port, line.Fingerprint!, line.KeyType!, owner, now);
             _open[(line.Address, line.Port)] = connection;
@@ -201,9 +214,10 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
         }
     }
 
-    /// <summary>The key is no longer accepted, or it may only watch and one of the connection's sessions can type.</summary>
-    private bool MustClose(SshConnection connection) =>
-        !_grants.TryGetValue(connection.Fingerprint, out var grant) || (grant.ReadOnly && connection.Sessions.Any(s => !s.ReadOnly));
+    /// <summary>The key is no longer accepted (and was not let in by open access), or it may only watch and one of the connection's sessions can type.</summary>
+    private bool MustClose(SshConnection connection) => _grants.TryGetValue(connection.Fingerprint, out var grant)
+        ? grant.ReadOnly && connection.Sessions.Any(s => !s.ReadOnly)
+        : !(_openAccess && connection.UserName == DebugRequest.OpenAccessUser);
 
     private void StartSession(SshConnection connection, AuditLine line)
     {

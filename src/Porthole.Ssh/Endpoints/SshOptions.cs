@@ -31,6 +31,9 @@ public sealed record SshOptions
     /// <summary>The tmux of debug sessions (R-DBG-3).</summary>
     public string TmuxPath { get; init; } = "/usr/bin/tmux";
 
+    /// <summary>The root-owned printf that answers sshd's AuthorizedKeysCommand in a debug run open to anyone with its command (R-DBG-7).</summary>
+    public string PrintfPath { get; init; } = "/usr/bin/printf";
+
     /// <summary>The folder of this node's sshd files; it must be outside the job's working directory. Null: <c>SCRATCH/ssh</c>.</summary>
     public string? NodeDirectory { get; init; }
 
@@ -69,7 +72,7 @@ public sealed record SshOptions
             throw new ArgumentException("The advertised SSH host is empty.");
         }
 
-        foreach (var (name, path) in new[] { ("HostKeyPath", HostKeyPath), ("SshdPath", SshdPath), ("SftpServerPath", SftpServerPath), ("BashPath", BashPath), ("TmuxPath", TmuxPath) })
+        foreach (var (name, path) in new[] { ("HostKeyPath", HostKeyPath), ("SshdPath", SshdPath), ("SftpServerPath", SftpServerPath), ("BashPath", BashPath), ("TmuxPath", TmuxPath), ("PrintfPath", PrintfPath) })
         {
             if (string.IsNullOrWhiteSpace(path) || !Path.IsPathRooted(path))
             {

@@ -10,7 +10,8 @@ namespace Porthole.Ssh.Endpoints;
 /// </summary>
 internal static class SshdConfigText
 {
-    public static string Render(int port, IReadOnlyList<string> listenAddresses, string hostKeyPath, string account, NodeSshFiles files)
+    /// <param name="openAccess">The lines that let any key in (<see cref="OpenAccessText"/>), or null.</param>
+    public static string Render(int port, IReadOnlyList<string> listenAddresses, string hostKeyPath, string account, NodeSshFiles files, string? openAccess = null)
     {
         var text = new StringBuilder();
         void Line(string line) => text.Append(line).Append('\n');
@@ -35,7 +36,15 @@ internal static class SshdConfigText
 
         // AuthorizedKeysFile expands %-tokens; a literal % is written %%.
         Line($"AuthorizedKeysFile {Quote(files.AuthorizedKeysPath.Replace("%", "%%", StringComparison.Ordinal))}");
-        Line("AuthorizedKeysCommand none");
+        if (openAccess is null)
+        {
+            Line("AuthorizedKeysCommand none");
+        }
+        else
+        {
+            text.Append(openAccess);
+        }
+
         Line("AuthorizedPrincipalsFile none");
         Line("StrictModes no");
         Line("UsePAM no");

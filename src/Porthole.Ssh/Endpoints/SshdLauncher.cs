@@ -20,8 +20,12 @@ internal sealed record SshdLaunch(
 /// Starts a node's sshd: writes its files, then tries the ports of the range until sshd listens on one. sshd runs
 /// through the node (<see cref="IExecutorNode.StartAsync"/>), so it carries the node's tag and ends with the node.
 /// </summary>
-internal sealed class SshdLauncher(SshOptions options, string endpointId, TimeProvider timeProvider, bool debug = false)
+/// <param name="openAccessToken">A debug run open to anyone with its ssh command (R-DBG-7): the token such a connection must send.</param>
+internal sealed class SshdLauncher(SshOptions options, string endpointId, TimeProvider timeProvider, bool debug = false, string? openAccessToken = null)
 {
+    /// <summary>Whether the sshd started lets in any key that comes with the run's token.</summary>
+    public bool OpenAccess { get; private set; }
+
     /// <summary>Starts sshd, or writes why it could not to the section and returns null.</summary>
     /// <param name="authorizedKeys">The authorized_keys text now; written under <paramref name="keysGate"/>, as key updates are.</param>
     /// <param name="onLine">Every line sshd prints, with the attempt that printed it.</param>
@@ -49,6 +53,21 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
         files.CreateEmptyAuditLog();
 
         var account = Environment.UserName;
+        string? openAccess = null;
+        if (openAccessToken is not null)
+        {
+            (openAccess, var problem) = OpenAccessText.Render(options.PrintfPath, account, options.BashPath, files.AttachScriptPath);
+            if (problem is null)
+            {
+                NodeSshFiles.WriteAtomically(files.DebugTokenPath, openAccessToken + "\n");
+            }
+            else
+            {
+                await context.WriteAsync($"This project lets anyone with the ssh command in (debug_open_access), but this runner cannot: {problem}. Only the keys below get in.\n");
+            }
+        }
+
+        OpenAccess = openAccess is not null;
         var failedPorts = new HashSet<int>();
         var problems = new List<string>();
         for (var attempt = 0; attempt < options.MaxPortAttempts; attempt++)
@@ -66,7 +85,7 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
             try
             {
                 NodeSshFiles.WriteAtomically(files.AuthorizedKeysPath, authorizedKeys(files));
-                NodeSshFiles.WriteAtomically(files.ConfigPath, SshdConfigText.Render(port.Value, options.ListenAddresses, hostKey.PrivateKeyPath, account, files));
+                NodeSshFiles.WriteAtomically(files.ConfigPath, SshdConfigText.Render(port.Value, options.ListenAddresses, hostKey.PrivateKeyPath, account, files, openAccess));
                 (process, sshd) = await StartSshdAsync(context.Node, files, launchEnvironment, port.Value, onLine, canceled);
             }
             catch

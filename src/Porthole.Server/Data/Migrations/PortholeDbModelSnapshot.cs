@@ -65,6 +65,9 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<int>("Number")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("OpenAccessToken")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("Quiet")
                         .HasColumnType("INTEGER");
 
@@ -286,6 +289,9 @@ namespace Porthole.Server.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("DebugEnabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("DebugOpenAccess")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")

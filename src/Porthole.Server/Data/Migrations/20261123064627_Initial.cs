@@ -23,6 +23,7 @@ namespace Porthole.Server.Data.Migrations
                     Ssh = table.Column<bool>(type: "INTEGER", nullable: false),
                     Debug = table.Column<bool>(type: "INTEGER", nullable: false),
                     Quiet = table.Column<bool>(type: "INTEGER", nullable: false),
+                    OpenAccessToken = table.Column<string>(type: "TEXT", nullable: true),
                     RequestedBy = table.Column<long>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     StartedAt = table.Column<long>(type: "INTEGER", nullable: true),
@@ -137,6 +138,7 @@ namespace Porthole.Server.Data.Migrations
                     Visibility = table.Column<string>(type: "TEXT", nullable: false),
                     DebugEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
                     SshWriteMembers = table.Column<bool>(type: "INTEGER", nullable: false),
+                    DebugOpenAccess = table.Column<bool>(type: "INTEGER", nullable: false),
                     PipelineCount = table.Column<int>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },

@@ -10,7 +10,7 @@ using Porthole.Server.Data;
 namespace Porthole.Server.Data.Migrations
 {
     [DbContext(typeof(PortholeDb))]
-    [Migration("20261123063220_Initial")]
+    [Migration("20261123064627_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -67,6 +67,9 @@ namespace Porthole.Server.Data.Migrations
 
                     b.Property<int>("Number")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("OpenAccessToken")
+                        .HasColumnType("TEXT");
 
                     b.Property<bool>("Quiet")
                         .HasColumnType("INTEGER");
@@ -289,6 +292,9 @@ namespace Porthole.Server.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("DebugEnabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("DebugOpenAccess")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
