@@ -17,6 +17,8 @@ using Porthole.Server.Pipelines;
 using Porthole.Server.Projects;
 using Porthole.Server.Runners;
 using Porthole.Server.Ssh;
+using Porthole.Server.Web;
+using Porthole.Server.Web.Sessions;
 
 namespace Porthole.Server;
 
@@ -49,8 +51,10 @@ public static class ServerApp
             var path = sp.GetRequiredService<IOptions<PortholeOptions>>().Value.DatabasePath;
             db.UseSqlite($"Data Source={path};Cache=Shared;Default Timeout=30");
         });
-        services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        // A request with a token header is the API's token scheme, as always; any other, the web's session cookie.
+        services.AddAuthentication(WebAuthentication.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null)
+            .AddWebSessions();
         services.AddAuthorization();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {
@@ -94,18 +98,23 @@ public static class ServerApp
         services.AddSingleton<Ssh.SshRerun>();
         services.AddSingleton<Debug.DebugStarter>();
         services.AddHttpClient<Ssh.KeyProviders>();
+        services.AddWeb();
         services.AddSingleton<IRunnerProtocol>(sp => sp.GetRequiredService<RunnerService>());
         services.AddHostedService<LeaseSweeper>();
         addServices(services);
 
         var app = builder.Build();
-        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : 500 });
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : 500,
+            CreateScopeForErrors = true,
+        });
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseWeb();
         app.MapOpenApi();
-        app.MapGet("/", () => TypedResults.Text(
-            "Porthole is running.\nAPI: /api (OpenAPI document: /openapi/v1.json)\nCLI: porthole login --server URL --token \"$(cat DATA/admin-token)\"\n"));
+        app.MapWeb();
         app.MapUsersApi();
         app.MapProjectsApi();
         app.MapPipelinesApi();
