@@ -63,6 +63,7 @@ public sealed class DemoProjectTests
 
             var printed = Printed();
             Assert.Contains($"Porthole is running at http://127.0.0.1:{port}", printed, StringComparison.Ordinal);
+            Assert.Contains($"The web: open http://127.0.0.1:{port}/jobs/", printed, StringComparison.Ordinal);
             Assert.Contains(Path.Combine(data.Path, "admin-token"), printed, StringComparison.Ordinal);
             var token = (await File.ReadAllTextAsync(Path.Combine(data.Path, "admin-token"))).Trim();
             Assert.DoesNotContain(token, printed, StringComparison.Ordinal);

@@ -25,6 +25,18 @@ public static class ProjectAccess
         return role;
     }
 
+    /// <summary>The projects <paramref name="user"/> may see, with their role, in one query: the rule of <see cref="RoleOfAsync"/>.</summary>
+    public static async Task<List<(Project Project, string Role)>> VisibleToAsync(PortholeDb db, CurrentUser user, CancellationToken ct)
+    {
+        var rows = await (from p in db.Projects
+                          join m in db.Memberships.Where(m => m.UserId == user.Id) on p.Id equals m.ProjectId into memberships
+                          from m in memberships.DefaultIfEmpty()
+                          where user.IsAdmin || p.Visibility == "public" || m != null
+                          orderby p.Name
+                          select new { Project = p, Role = m == null ? null : m.Role }).ToListAsync(ct);
+        return [.. rows.Select(r => (r.Project, user.IsAdmin ? Roles.Admin : r.Role ?? Roles.Read))];
+    }
+
     public static async Task<bool> CanAsync(PortholeDb db, Project project, CurrentUser user, string needed, CancellationToken ct) =>
         Roles.Rank(await RoleOfAsync(db, project, user, ct)) >= Roles.Rank(needed);
 }

@@ -31,26 +31,13 @@ public sealed class TokenAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var hash = Tokens.Hash(token);
         await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
-        var user = await (from t in db.Tokens
-                          join u in db.Users on t.UserId equals u.Id
-                          where t.Hash == hash
-                          select u).FirstOrDefaultAsync(Context.RequestAborted);
-        if (user is null)
+        if (await Tokens.FindAsync(db, token, Context.RequestAborted) is not { } found)
         {
             return AuthenticateResult.Fail("unknown token");
         }
 
-        var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Claim(ClaimTypes.Name, user.Name)],
-            SchemeName);
-        if (user.IsAdmin)
-        {
-            identity.AddClaim(new Claim(ClaimTypes.Role, "admin"));
-        }
-
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(CurrentUser.IdentityOf(found.User, SchemeName)), SchemeName));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

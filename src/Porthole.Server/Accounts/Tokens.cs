@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Porthole.Server.Data;
 
 namespace Porthole.Server.Accounts;
 
@@ -9,4 +11,20 @@ public static class Tokens
     public static string Generate() => "ph_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
 
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    /// <summary>The stored token a personal token is, and its user; null for an empty or unknown one.</summary>
+    public static async Task<(long TokenId, User User)?> FindAsync(PortholeDb db, string? token, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(token))
+        {
+            return null;
+        }
+
+        var hash = Hash(token.Trim());
+        var found = await (from t in db.Tokens
+                           join u in db.Users on t.UserId equals u.Id
+                           where t.Hash == hash
+                           select new { t.Id, User = u }).FirstOrDefaultAsync(ct);
+        return found is null ? null : (found.Id, found.User);
+    }
 }

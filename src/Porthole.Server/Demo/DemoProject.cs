@@ -103,6 +103,7 @@ public static class DemoProject
 
             Porthole is running at {address}
             The admin token is in {tokenFile} (mode 600); it is not printed.
+            The web: open {address}/jobs/{test.Id} and sign in with that token.
             Demo project '{Name}' ({repository}): pipeline {pipeline.Id} (#{pipeline.Number}) with {string.Join(", ", jobs.Select(j => $"job {j.Id} {j.Name}"))}.
 
             Follow it from another terminal:

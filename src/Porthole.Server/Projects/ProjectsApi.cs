@@ -82,13 +82,8 @@ public static partial class ProjectsApi
 
     private static async Task<Ok<List<ProjectView>>> ListAsync(HttpContext http, PortholeDb db, CancellationToken ct)
     {
-        var user = CurrentUser.From(http.User);
-        var memberOf = db.Memberships.Where(m => m.UserId == user.Id).Select(m => m.ProjectId);
-        var projects = await db.Projects
-            .Where(p => user.IsAdmin || p.Visibility == "public" || memberOf.Contains(p.Id))
-            .OrderBy(p => p.Name)
-            .ToListAsync(ct);
-        return TypedResults.Ok(projects.Select(Views.Of).ToList());
+        var projects = await ProjectAccess.VisibleToAsync(db, CurrentUser.From(http.User), ct);
+        return TypedResults.Ok(projects.Select(p => Views.Of(p.Project)).ToList());
     }
 
     private static async Task<Results<Ok<ProjectView>, ProblemHttpResult>> GetAsync(string name, HttpContext http, PortholeDb db, CancellationToken ct)

@@ -16,19 +16,8 @@ public sealed partial class ProjectsPage
 
     public static async Task<IResult> GetAsync(HttpContext http, PortholeDb db, CancellationToken ct)
     {
-        // The access rule is ProjectAccess's, the view the API's (Views.Of). One role query per project: the API's
-        // single-query list (ProjectsApi.ListAsync) is private to it.
-        var user = CurrentUser.From(http.User);
-        var rows = new List<ProjectRow>();
-        foreach (var project in await db.Projects.OrderBy(p => p.Name).ToListAsync(ct))
-        {
-            if (await ProjectAccess.RoleOfAsync(db, project, user, ct) is { } role)
-            {
-                rows.Add(new ProjectRow(Views.Of(project), role));
-            }
-        }
-
-        return WebResults.Page<ProjectsPage>(new { Projects = rows });
+        var visible = await ProjectAccess.VisibleToAsync(db, CurrentUser.From(http.User), ct);
+        return WebResults.Page<ProjectsPage>(new { Projects = visible.Select(p => new ProjectRow(Views.Of(p.Project), p.Role)).ToList() });
     }
 
     public sealed record ProjectRow(ProjectView Project, string Role);

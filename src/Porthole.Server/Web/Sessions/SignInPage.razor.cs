@@ -28,14 +28,7 @@ public sealed partial class SignInPage
     public static async Task<IResult> PostAsync(
         [FromForm(Name = "token")] string? token, [FromForm(Name = "returnUrl")] string? returnUrl, HttpContext http, PortholeDb db, CancellationToken ct)
     {
-        var hash = string.IsNullOrWhiteSpace(token) ? null : Tokens.Hash(token.Trim());
-        var found = hash is null
-            ? null
-            : await (from t in db.Tokens
-                     join u in db.Users on t.UserId equals u.Id
-                     where t.Hash == hash
-                     select new { TokenId = t.Id, User = u }).FirstOrDefaultAsync(ct);
-        if (found is null)
+        if (await Tokens.FindAsync(db, token, ct) is not { } found)
         {
             // The form again, empty: the token typed is never sent back.
             return WebResults.Page<SignInPage>(new { ReturnUrl = returnUrl, Error = InvalidToken });

@@ -54,21 +54,7 @@ public static class WebAuthentication
 
     /// <summary>The session's principal: the same claims the token scheme gives (so <see cref="CurrentUser.From"/> reads both), plus the token's id.</summary>
     public static ClaimsPrincipal PrincipalFor(User user, long tokenId)
-    {
-        var identity = new ClaimsIdentity(
-            [
-                new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(CultureInfo.InvariantCulture)),
-                new Claim(ClaimTypes.Name, user.Name),
-                new Claim(TokenIdClaim, tokenId.ToString(CultureInfo.InvariantCulture)),
-            ],
-            CookieScheme);
-        if (user.IsAdmin)
-        {
-            identity.AddClaim(new Claim(ClaimTypes.Role, "admin"));
-        }
-
-        return new ClaimsPrincipal(identity);
-    }
+        => new(CurrentUser.IdentityOf(user, CookieScheme, new Claim(TokenIdClaim, tokenId.ToString(CultureInfo.InvariantCulture))));
 
     /// <summary>Whether the request was signed in by the browser's session cookie (not by a token header).</summary>
     public static bool IsSession(ClaimsPrincipal principal) =>
