@@ -107,7 +107,9 @@ public static class ServerApp
         app.MapGet("/", () => TypedResults.Text(
             "Porthole is running.\nAPI: /api (OpenAPI document: /openapi/v1.json)\nCLI: porthole login --server URL --token \"$(cat DATA/admin-token)\"\n"));
         app.MapUsersApi();
+        app.MapTokensApi();
         app.MapProjectsApi();
+        app.MapMembersApi();
         app.MapPipelinesApi();
         app.MapJobsApi();
         app.MapLogsApi();

@@ -3,11 +3,14 @@ using System.Security.Claims;
 
 namespace Porthole.Server.Accounts;
 
-/// <summary>The signed-in user of a request.</summary>
-public sealed record CurrentUser(long Id, string Name, bool IsAdmin)
+/// <summary>The signed-in user of a request; <see cref="TokenId"/> is the personal token it signed in with, when it came with one.</summary>
+public sealed record CurrentUser(long Id, string Name, bool IsAdmin, long? TokenId = null)
 {
+    public const string TokenIdClaim = "porthole:token_id";
+
     public static CurrentUser From(ClaimsPrincipal principal) => new(
         long.Parse(principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? "0", CultureInfo.InvariantCulture),
         principal.FindFirstValue(ClaimTypes.Name) ?? "",
-        principal.IsInRole("admin"));
+        principal.IsInRole("admin"),
+        long.TryParse(principal.FindFirstValue(TokenIdClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var tokenId) ? tokenId : null);
 }

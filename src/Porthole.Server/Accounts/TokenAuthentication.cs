@@ -18,10 +18,14 @@ public sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IDbContextFactory<PortholeDb> dbFactory)
+    IDbContextFactory<PortholeDb> dbFactory,
+    TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "PortholeToken";
+
+    /// <summary>How stale a token's <c>last_used_at</c> may be: it is written at most once a minute per token, not on every request.</summary>
+    public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -33,17 +37,29 @@ public sealed class TokenAuthenticationHandler(
 
         var hash = Tokens.Hash(token);
         await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
-        var user = await (from t in db.Tokens
-                          join u in db.Users on t.UserId equals u.Id
-                          where t.Hash == hash
-                          select u).FirstOrDefaultAsync(Context.RequestAborted);
-        if (user is null)
+        var found = await (from t in db.Tokens
+                           join u in db.Users on t.UserId equals u.Id
+                           where t.Hash == hash
+                           select new { TokenId = t.Id, t.LastUsedAt, User = u }).FirstOrDefaultAsync(Context.RequestAborted);
+        if (found is null)
         {
             return AuthenticateResult.Fail("unknown token");
         }
 
+        var now = time.GetUtcNow();
+        if (found.LastUsedAt is not { } lastUsed || now - lastUsed >= LastUsedResolution)
+        {
+            await db.Tokens.Where(t => t.Id == found.TokenId)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, (DateTimeOffset?)now), Context.RequestAborted);
+        }
+
+        var user = found.User;
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Claim(ClaimTypes.Name, user.Name)],
+            [
+                new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new Claim(ClaimTypes.Name, user.Name),
+                new Claim(CurrentUser.TokenIdClaim, found.TokenId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ],
             SchemeName);
         if (user.IsAdmin)
         {
