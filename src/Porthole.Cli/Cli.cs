@@ -97,6 +97,7 @@ public static class Cli
 
         root.Subcommands.Add(LogsCommand.Create(context));
         root.Subcommands.Add(KeysCommands.Create(context));
+        root.Subcommands.Add(TokensCommands.Create(context));
         root.Subcommands.Add(SshCommands.Create(context, launcher));
         root.Subcommands.Add(DebugCommand.Create(context, launcher));
         root.Subcommands.Add(EnvCommands.Create(context));

@@ -116,7 +116,9 @@ public static class ServerApp
         app.MapOpenApi();
         app.MapWeb();
         app.MapUsersApi();
+        app.MapTokensApi();
         app.MapProjectsApi();
+        app.MapMembersApi();
         app.MapPipelinesApi();
         app.MapJobsApi();
         app.MapLogsApi();

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Porthole.Cli;
 using Porthole.Contracts.Api;
 using Porthole.Server.Tests.Support;
@@ -108,6 +109,45 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         Assert.Single(missing.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
         await _server.Client.PostAsync($"/api/jobs/{pipeline.Workflows[0].Jobs.Single(j => j.Name == "slow").Id}/cancel", null);
+    }
+
+    [Fact]
+    public async Task Tokens_made_with_the_cli_sign_in_until_revoked_and_members_are_listed_and_removed()
+    {
+        var adminToken = File.ReadAllText(Path.Combine(_data.Path, "admin-token")).Trim();
+        Assert.Equal(0, (await RunAsync("login", "--server", _server.Address.ToString(), "--token", adminToken)).Code);
+
+        var created = await RunAsync("tokens", "create", "ci");
+        Assert.Equal(0, created.Code);
+        var secret = created.Out.Trim();
+        Assert.True(secret.StartsWith("ph_", StringComparison.Ordinal) && !secret.Contains('\n', StringComparison.Ordinal), "tokens create prints the secret alone");
+        Assert.True(!created.Err.Contains(secret, StringComparison.Ordinal), "tokens create's note shows the secret");
+        using var ci = _server.ClientFor(secret);
+        Assert.Equal("admin", (await ci.GetFromJsonAsyncOrFail<UserView>("/api/users/me")).Name);
+
+        var list = await RunAsync("tokens", "list");
+        Assert.Equal(0, list.Code);
+        Assert.True(!list.Out.Contains(secret, StringComparison.Ordinal), "tokens list shows a secret");
+        var row = list.Out.Split('\n').Single(line => line.Contains(" ci ", StringComparison.Ordinal));
+        var id = row.Split(' ')[0];
+        Assert.Contains("yes", list.Out.Split('\n').Single(line => line.Contains(" admin ", StringComparison.Ordinal)), StringComparison.Ordinal);
+
+        var revoke = await RunAsync("tokens", "revoke", id);
+        Assert.Equal(0, revoke.Code);
+        Assert.Equal($"revoked token {id}\n", revoke.Out);
+        await Expect.ProblemAsync(await ci.GetAsync("/api/users/me"), 401, ErrorCodes.Unauthorized);
+
+        Assert.Equal(0, (await RunAsync("project", "add", "app", _repository.Path)).Code);
+        await _server.CreateUserAsync("grace");
+        await Expect.StatusAsync(await _server.Client.PutAsJsonAsync("/api/projects/app/members/grace", new { role = "read" }), 204);
+        var members = await RunAsync("project", "members", "app");
+        Assert.Equal("USER   ROLE\nadmin  admin\ngrace  read\n", members.Out);
+        var removed = await RunAsync("project", "members", "app", "--remove", "grace");
+        Assert.Equal(0, removed.Code);
+        Assert.Equal("removed grace from project app\n", removed.Out);
+        var lastAdmin = await RunAsync("project", "members", "app", "--remove", "admin");
+        Assert.Equal(1, lastAdmin.Code);
+        Assert.Contains(ErrorCodes.LastAdmin, lastAdmin.Err, StringComparison.Ordinal);
     }
 
     private string ConfigPath => Path.Combine(_home.Path, "config.json");

@@ -26,7 +26,9 @@ public sealed class LeftoversTests
         try
         {
             await using var server = await RunningServer.StartAsync(data.Path);
-            for (var i = 0; i < 200 && !leftover.HasExited; i++)
+            // The cleanup ends the processes first and removes the workspace and the record after: wait for all of it.
+            var nodeFile = Path.Combine(data.Path, "runner", "77.node");
+            for (var i = 0; i < 200 && (!leftover.HasExited || Directory.Exists(workspace) || File.Exists(nodeFile)); i++)
             {
                 await Task.Delay(50);
             }
@@ -34,7 +36,7 @@ public sealed class LeftoversTests
             Assert.True(leftover.HasExited, "the crashed node's process is still running");
             Assert.False(other.HasExited, "a process with another tag was ended");
             Assert.False(Directory.Exists(workspace));
-            Assert.False(File.Exists(Path.Combine(data.Path, "runner", "77.node")));
+            Assert.False(File.Exists(nodeFile));
         }
         finally
         {

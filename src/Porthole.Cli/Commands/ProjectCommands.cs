@@ -5,7 +5,7 @@ using Porthole.Contracts.Api;
 
 namespace Porthole.Cli.Commands;
 
-/// <summary><c>porthole project add</c>, <c>porthole project settings</c> and <c>porthole projects</c>.</summary>
+/// <summary><c>porthole project add</c>, <c>porthole project settings</c>, <c>porthole project members</c> and <c>porthole projects</c>.</summary>
 internal static class ProjectCommands
 {
     public static IEnumerable<Command> Create(CliContext context)
@@ -13,6 +13,7 @@ internal static class ProjectCommands
         var project = new Command("project", "Manage a project");
         project.Subcommands.Add(Add(context));
         project.Subcommands.Add(ProjectSettingsCommand.Create(context));
+        project.Subcommands.Add(ProjectMembersCommand.Create(context));
         yield return project;
         yield return List(context);
     }

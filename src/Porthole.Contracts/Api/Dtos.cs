@@ -103,6 +103,8 @@ public static class ErrorCodes
     public const string NoSshKey = "no_ssh_key";
     public const string DebugDisabled = "debug_unavailable";
     public const string NotSshAttempt = "not_ssh_attempt";
+    public const string TokenNameTaken = "token_name_taken";
+    public const string LastAdmin = "last_admin";
 }
 
 public static class ApiJson

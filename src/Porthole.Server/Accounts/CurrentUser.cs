@@ -3,19 +3,26 @@ using System.Security.Claims;
 
 namespace Porthole.Server.Accounts;
 
-/// <summary>The signed-in user of a request.</summary>
-public sealed record CurrentUser(long Id, string Name, bool IsAdmin)
+/// <summary>The signed-in user of a request; <see cref="TokenId"/> is the personal token it signed in with, when it came with one.</summary>
+public sealed record CurrentUser(long Id, string Name, bool IsAdmin, long? TokenId = null)
 {
+    public const string TokenIdClaim = "porthole:token_id";
+
     public static CurrentUser From(ClaimsPrincipal principal) => new(
         long.Parse(principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? "0", CultureInfo.InvariantCulture),
         principal.FindFirstValue(ClaimTypes.Name) ?? "",
-        principal.IsInRole("admin"));
+        principal.IsInRole("admin"),
+        long.TryParse(principal.FindFirstValue(TokenIdClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var tokenId) ? tokenId : null);
 
-    /// <summary>The claims <see cref="From"/> reads, for a user signed in by <paramref name="scheme"/>, and any more given.</summary>
-    public static ClaimsIdentity IdentityOf(Data.User user, string scheme, params Claim[] more)
+    /// <summary>The claims <see cref="From"/> reads, for a user signed in by <paramref name="scheme"/> with a personal token.</summary>
+    public static ClaimsIdentity IdentityOf(Data.User user, long tokenId, string scheme)
     {
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(CultureInfo.InvariantCulture)), new Claim(ClaimTypes.Name, user.Name), .. more],
+            [
+                new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(CultureInfo.InvariantCulture)),
+                new Claim(ClaimTypes.Name, user.Name),
+                new Claim(TokenIdClaim, tokenId.ToString(CultureInfo.InvariantCulture)),
+            ],
             scheme);
         if (user.IsAdmin)
         {

@@ -18,10 +18,14 @@ public sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IDbContextFactory<PortholeDb> dbFactory)
+    IDbContextFactory<PortholeDb> dbFactory,
+    TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "PortholeToken";
+
+    /// <summary>How stale a token's <c>last_used_at</c> may be: it is written at most once a minute per token, not on every request.</summary>
+    public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -37,7 +41,14 @@ public sealed class TokenAuthenticationHandler(
             return AuthenticateResult.Fail("unknown token");
         }
 
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(CurrentUser.IdentityOf(found.User, SchemeName)), SchemeName));
+        var now = time.GetUtcNow();
+        if (found.LastUsedAt is not { } lastUsed || now - lastUsed >= LastUsedResolution)
+        {
+            await db.Tokens.Where(t => t.Id == found.TokenId)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, (DateTimeOffset?)now), Context.RequestAborted);
+        }
+
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(CurrentUser.IdentityOf(found.User, found.TokenId, SchemeName)), SchemeName));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

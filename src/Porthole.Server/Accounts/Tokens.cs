@@ -13,7 +13,7 @@ public static class Tokens
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     /// <summary>The stored token a personal token is, and its user; null for an empty or unknown one.</summary>
-    public static async Task<(long TokenId, User User)?> FindAsync(PortholeDb db, string? token, CancellationToken ct)
+    public static async Task<(long TokenId, DateTimeOffset? LastUsedAt, User User)?> FindAsync(PortholeDb db, string? token, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(token))
         {
@@ -24,7 +24,7 @@ public static class Tokens
         var found = await (from t in db.Tokens
                            join u in db.Users on t.UserId equals u.Id
                            where t.Hash == hash
-                           select new { t.Id, User = u }).FirstOrDefaultAsync(ct);
-        return found is null ? null : (found.Id, found.User);
+                           select new { t.Id, t.LastUsedAt, User = u }).FirstOrDefaultAsync(ct);
+        return found is null ? null : (found.Id, found.LastUsedAt, found.User);
     }
 }

@@ -20,8 +20,21 @@ public static class UsersApi
             var user = CurrentUser.From(http.User);
             return TypedResults.Ok(new UserView(user.Id, user.Name, user.IsAdmin));
         });
+        group.MapGet("/", ListAsync);
         group.MapPost("/", CreateAsync);
         return group;
+    }
+
+    /// <summary>Every user, for an administrator.</summary>
+    private static async Task<Results<Ok<List<UserSummary>>, ProblemHttpResult>> ListAsync(HttpContext http, PortholeDb db, CancellationToken ct)
+    {
+        if (!CurrentUser.From(http.User).IsAdmin)
+        {
+            return Problems.Forbidden("Only an administrator can list the users.");
+        }
+
+        var users = await db.Users.OrderBy(u => u.Name).ToListAsync(ct);
+        return TypedResults.Ok(users.Select(u => new UserSummary(u.Id, u.Name, u.IsAdmin, u.CreatedAt)).ToList());
     }
 
     /// <summary>An administrator adds a user; the user's first token is in the answer, and only there.</summary>

@@ -16,6 +16,9 @@ public sealed class ApiToken
     public required string Hash { get; set; }
     public required string Name { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When a request last signed in with it, to the minute (<see cref="Accounts.TokenAuthenticationHandler.LastUsedResolution"/>).</summary>
+    public DateTimeOffset? LastUsedAt { get; set; }
 }
 
 public sealed class Project

@@ -25,6 +25,7 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
     {
         modelBuilder.Entity<User>().HasIndex(u => u.Name).IsUnique();
         modelBuilder.Entity<ApiToken>().HasIndex(t => t.Hash).IsUnique();
+        modelBuilder.Entity<ApiToken>().HasIndex(t => new { t.UserId, t.Name }).IsUnique();
         modelBuilder.Entity<Project>().HasIndex(p => p.Name).IsUnique();
         modelBuilder.Entity<Membership>().HasKey(m => new { m.ProjectId, m.UserId });
         modelBuilder.Entity<ProjectVariable>().HasKey(v => new { v.ProjectId, v.Name });

@@ -23,7 +23,6 @@ public static partial class ProjectsApi
         group.MapPut("/{name}/env/{variable}", SetVariableAsync);
         group.MapGet("/{name}/env", ListVariablesAsync);
         group.MapDelete("/{name}/env/{variable}", DeleteVariableAsync);
-        group.MapPut("/{name}/members/{user}", SetMemberAsync);
         group.MapPut("/{name}/settings", SetSettingsAsync);
         return group;
     }
@@ -157,36 +156,6 @@ public static partial class ProjectsApi
             : TypedResults.NoContent();
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> SetMemberAsync(
-        string name, string user, SetMemberRequest? request, HttpContext http, PortholeDb db, CancellationToken ct)
-    {
-        var (project, problem) = await Lookups.ProjectAsync(db, name, CurrentUser.From(http.User), Roles.Admin, "change its members", ct);
-        if (project is null)
-        {
-            return problem!;
-        }
-
-        if (request?.Role is not { } role || (role != "none" && !Roles.IsValid(role)))
-        {
-            return Problems.BadRequest(ErrorCodes.InvalidRequest, "Send the role as {\"role\": \"read\" | \"write\" | \"admin\" | \"none\"}.");
-        }
-
-        var member = await db.Users.SingleOrDefaultAsync(u => u.Name == user, ct);
-        if (member is null)
-        {
-            return Problems.NotFound(ErrorCodes.NotFound, $"There is no user named {Lookups.Shorten(user)}.");
-        }
-
-        await db.Memberships.Where(m => m.ProjectId == project.Id && m.UserId == member.Id).ExecuteDeleteAsync(ct);
-        if (role != "none")
-        {
-            db.Memberships.Add(new Membership { ProjectId = project.Id, UserId = member.Id, Role = role });
-            await db.SaveChangesAsync(ct);
-        }
-
-        return TypedResults.NoContent();
-    }
-
     /// <summary>Project settings (R-AC-3): <c>debug_enabled</c>, <c>ssh_write_members</c>, <c>debug_open_access</c> (R-DBG-7). Admins only.</summary>
     private static async Task<Results<Ok<ProjectView>, ProblemHttpResult>> SetSettingsAsync(
         string name, ProjectSettingsRequest? request, HttpContext http, PortholeDb db, CancellationToken ct)
@@ -212,5 +181,3 @@ public static partial class ProjectsApi
 
     private static VariableView ViewOf(ProjectVariable variable) => new(variable.Name, variable.Secret, variable.Secret ? null : variable.Value);
 }
-
-public sealed record SetMemberRequest(string? Role);

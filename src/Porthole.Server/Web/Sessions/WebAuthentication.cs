@@ -24,7 +24,7 @@ public static class WebAuthentication
     public const string CookieName = "porthole_session";
 
     /// <summary>The id of the token the session was signed in with: revoking that token ends the session.</summary>
-    public const string TokenIdClaim = "porthole:token_id";
+    public const string TokenIdClaim = CurrentUser.TokenIdClaim;
 
     /// <summary>A session ends after this long without a request (sliding).</summary>
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromHours(8);
@@ -54,7 +54,7 @@ public static class WebAuthentication
 
     /// <summary>The session's principal: the same claims the token scheme gives (so <see cref="CurrentUser.From"/> reads both), plus the token's id.</summary>
     public static ClaimsPrincipal PrincipalFor(User user, long tokenId)
-        => new(CurrentUser.IdentityOf(user, CookieScheme, new Claim(TokenIdClaim, tokenId.ToString(CultureInfo.InvariantCulture))));
+        => new(CurrentUser.IdentityOf(user, tokenId, CookieScheme));
 
     /// <summary>Whether the request was signed in by the browser's session cookie (not by a token header).</summary>
     public static bool IsSession(ClaimsPrincipal principal) =>
