@@ -99,6 +99,25 @@ public sealed class NonRootTests
             Assert.Equal(Status.Success, (await client.GetFromJsonAsyncOrFail<JobView>($"/api/jobs/{jobId}")).Attempts[^1].Status);
             var again = await ssh.SshAsync(key, node.User!, node.Host!, node.Port.Value, "true");
             Assert.NotEqual(0, again.ExitCode);
+
+            // A debug run open to anyone with its command (R-DBG-7's opt-in): sshd's AuthorizedKeysCommand must work for
+            // an sshd of an ordinary account too. A key nobody registered gets in with the token, and only with it.
+            await Expect.StatusAsync(await client.PutAsJsonAsync("/api/projects/app/settings", new ProjectSettingsRequest(null, null, true), ApiJson.Options), 200);
+            await Expect.StatusAsync(await client.PostAsJsonAsync($"/api/jobs/{jobId}/debug", new DebugJobRequest(true), ApiJson.Options), 202);
+            SshNodeView? debugNode = null;
+            await WaitAsync(async () => (await client.GetFromJsonAsyncOrFail<JobSshView>($"/api/jobs/{jobId}/ssh")) is { Debug: true } view
+                && (debugNode = view.Nodes[0]).OpenAccessCommand is not null);
+            var token = debugNode!.OpenAccessCommand!.Split(' ').Single(w => w.StartsWith("SetEnv=", StringComparison.Ordinal));
+            ssh.Pin(debugNode.Host!, debugNode.Port!.Value, debugNode.HostKey!);
+            var stranger = SshKeyFile.Generate(home.Path, "stranger");
+            var refused = await ssh.SshAsync(stranger, debugNode.User!, debugNode.Host!, debugNode.Port.Value, "true");
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.Contains("ask whoever started it for that command", refused.Error, StringComparison.Ordinal);
+            var guest = await ssh.SshWithAsync(stranger, debugNode.User!, debugNode.Host!, debugNode.Port.Value, ["-o", token], "id -un");
+            Assert.True(guest.ExitCode == 0, guest.Error);
+            Assert.Equal($"{account}\n", guest.Output);
+            await Expect.StatusAsync(await client.PostAsync($"/api/jobs/{jobId}/cancel", null), 202);
+            await WaitAsync(async () => Status.IsFinished((await client.GetFromJsonAsyncOrFail<JobView>($"/api/jobs/{jobId}")).Attempts[^1].Status));
         }
         finally
         {

@@ -15,6 +15,10 @@ public sealed class SshClient(string knownHostsFolder)
     public Task<SshResult> SshAsync(SshKeyFile key, string user, string host, int port, params string[] command) =>
         RunAsync("ssh", [.. Options(key, port, "-p"), $"{user}@{host}", "--", .. command]);
 
+    /// <summary>ssh with more client options (<c>-o SetEnv=…</c>, say) before the destination.</summary>
+    public Task<SshResult> SshWithAsync(SshKeyFile key, string user, string host, int port, IReadOnlyList<string> options, params string[] command) =>
+        RunAsync("ssh", [.. Options(key, port, "-p"), .. options, $"{user}@{host}", "--", .. command]);
+
     public Task<SshResult> ScpFromAsync(SshKeyFile key, string user, string host, int port, string remote, string local) =>
         RunAsync("scp", [.. Options(key, port, "-P"), $"{user}@{host}:{remote}", local]);
 
