@@ -73,9 +73,16 @@ public sealed class RunnerService(
         }
 
         // The keys accepted now: a removed key, member or setting closes its sessions within a heartbeat (R-SSH-11);
-        // in a debug run, the members who may only watch are among them, read-only (R-DBG-7).
+        // in a debug run, the members who may only watch are among them, read-only (R-DBG-7). The sessions an admin
+        // ended are asked again until they end.
         var project = await ProjectOfNodeAsync(db, node, cancellationToken);
-        return new HeartbeatReply(node.CancelRequested, await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, attempt.Debug, cancellationToken));
+        var keys = await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, attempt.Debug, cancellationToken);
+        var ending = await db.SshSessions
+            .Where(s => s.NodeId == nodeId && s.EndRequestedAt != null && s.EndedAt == null)
+            .Select(s => new { s.Address, s.Port })
+            .Distinct()
+            .ToListAsync(cancellationToken);
+        return new HeartbeatReply(node.CancelRequested, keys, [.. ending.Select(s => new SshConnectionRef(s.Address, s.Port))]);
     }
 
     public async Task ReportSshEndpointAsync(long nodeId, SshEndpointInfo endpoint, CancellationToken cancellationToken)
@@ -141,6 +148,8 @@ public sealed class RunnerService(
                     UserName = sshEvent.UserName,
                     Fingerprint = sshEvent.Fingerprint,
                     Command = sshEvent.Command,
+                    Via = sshEvent.Via == SshVia.Web ? SshVia.Web : SshVia.Ssh,
+                    ReadOnly = sshEvent.ReadOnly,
                     StartedAt = sshEvent.At,
                 });
                 break;
