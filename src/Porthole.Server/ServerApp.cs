@@ -17,6 +17,7 @@ using Porthole.Server.Pipelines;
 using Porthole.Server.Projects;
 using Porthole.Server.Runners;
 using Porthole.Server.Ssh;
+using Porthole.Server.Web.Terminal;
 
 namespace Porthole.Server;
 
@@ -96,6 +97,7 @@ public static class ServerApp
         services.AddHttpClient<Ssh.KeyProviders>();
         services.AddSingleton<IRunnerProtocol>(sp => sp.GetRequiredService<RunnerService>());
         services.AddHostedService<LeaseSweeper>();
+        services.AddWebTerminal();
         addServices(services);
 
         var app = builder.Build();
@@ -117,6 +119,7 @@ public static class ServerApp
         app.MapTravisDebugApi();
         app.MapTravisJobApi();
         app.MapDebugApi();
+        app.MapWebTerminal();
         return app;
     }
 
