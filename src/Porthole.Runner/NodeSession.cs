@@ -97,7 +97,10 @@ public sealed partial class NodeSession(
         };
     }
 
-    /// <summary>Extends the lease; hears a cancel; for an SSH node, hands the keys accepted now to its endpoint (R-SSH-11).</summary>
+    /// <summary>
+    /// Extends the lease; hears a cancel; for an SSH node, hands the keys accepted now to its endpoint (R-SSH-11) and the
+    /// connections an admin ended (R-DBG-7). The next heartbeat goes only once the endpoint has taken both.
+    /// </summary>
     private async Task HeartbeatAsync(long nodeId, CancellationTokenSource cancel, NodeSshEndpoint? ssh, CancellationToken stop)
     {
         IReadOnlyList<SshGrant>? lastKeys = null;
@@ -119,6 +122,11 @@ public sealed partial class NodeSession(
                         await ssh.UpdateKeysAsync(keys);
                         lastKeys = keys;
                     }
+
+                    if (ssh is not null && reply.EndSessions is { Count: > 0 } ended)
+                    {
+                        await ssh.EndSessionsAsync(ended);
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -131,8 +139,11 @@ public sealed partial class NodeSession(
         }
     }
 
+    /// <summary>The same keys for the same users with the same rights: a key made read-only (or read-write again) is a change.</summary>
     private static bool SameKeys(IReadOnlyList<SshGrant>? before, IReadOnlyList<SshGrant> now) =>
-        before is not null && before.Select(k => (k.Fingerprint, k.UserId)).SequenceEqual(now.Select(k => (k.Fingerprint, k.UserId)));
+        before is not null && before.Select(Identity).SequenceEqual(now.Select(Identity));
+
+    private static (string Fingerprint, long UserId, bool ReadOnly, bool Web) Identity(SshGrant key) => (key.Fingerprint, key.UserId, key.ReadOnly, key.Web);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Node {NodeId}: {Reason}")]
     private static partial void LogNodeFailed(ILogger logger, long nodeId, string reason);

@@ -19,6 +19,7 @@ using Porthole.Server.Runners;
 using Porthole.Server.Ssh;
 using Porthole.Server.Web;
 using Porthole.Server.Web.Sessions;
+using Porthole.Server.Web.Terminal;
 
 namespace Porthole.Server;
 
@@ -101,6 +102,7 @@ public static class ServerApp
         services.AddWeb();
         services.AddSingleton<IRunnerProtocol>(sp => sp.GetRequiredService<RunnerService>());
         services.AddHostedService<LeaseSweeper>();
+        services.AddWebTerminal();
         addServices(services);
 
         var app = builder.Build();
@@ -128,6 +130,7 @@ public static class ServerApp
         app.MapTravisDebugApi();
         app.MapTravisJobApi();
         app.MapDebugApi();
+        app.MapWebTerminal();
         return app;
     }
 

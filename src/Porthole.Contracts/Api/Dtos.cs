@@ -105,6 +105,12 @@ public static class ErrorCodes
     public const string NotSshAttempt = "not_ssh_attempt";
     public const string TokenNameTaken = "token_name_taken";
     public const string LastAdmin = "last_admin";
+    public const string SshSessionNotFound = "ssh_session_not_found";
+    public const string SshSessionEnded = "ssh_session_ended";
+    public const string SshEndpointUnavailable = "ssh_endpoint_unavailable";
+    public const string SshNotAllowed = "ssh_not_allowed";
+    public const string OriginRefused = "origin_refused";
+    public const string WebSocketRequired = "websocket_required";
 }
 
 public static class ApiJson

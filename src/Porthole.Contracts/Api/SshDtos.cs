@@ -44,7 +44,11 @@ public sealed record SshKeyEventView(
     string? User,
     string? Reason);
 
-/// <summary>One SSH session of a node (R-SSH-10).</summary>
+/// <summary>
+/// One SSH session of a node (R-SSH-10). <see cref="Id"/> names it for <c>POST /api/jobs/{id}/ssh/sessions/{session}/end</c>;
+/// <see cref="Via"/> is <c>ssh</c> or <c>web</c> (the browser terminal); <see cref="ReadOnly"/> a session that can only
+/// watch; <see cref="EndedBy"/> the admin who ended it, if one did (R-DBG-7).
+/// </summary>
 public sealed record SshSessionView(
     int Node,
     string? User,
@@ -52,7 +56,11 @@ public sealed record SshSessionView(
     string Address,
     DateTimeOffset StartedAt,
     DateTimeOffset? EndedAt,
-    string? Command);
+    string? Command,
+    long Id = 0,
+    string Via = "ssh",
+    bool ReadOnly = false,
+    string? EndedBy = null);
 
 public sealed record JobSshView(
     long JobId,

@@ -13,7 +13,8 @@ namespace Porthole.Contracts.Runners;
 /// <item><see cref="ReportStepAsync"/> records a step starting or ending; <see cref="CompleteNodeAsync"/> the node's end.</item>
 /// <item><see cref="ReportSshEndpointAsync"/> and <see cref="ReportSshEventAsync"/> tell where a node's sshd listens and every
 /// key offered and session opened or closed there; the heartbeat's reply carries the keys accepted now, so a revoked key is
-/// dropped within a heartbeat.</item>
+/// dropped within a heartbeat, and the connections an admin ended, until the node reports their sessions ended. A node
+/// reports its endpoint again when the keys it accepts changed.</item>
 /// </list>
 /// </summary>
 public interface IRunnerProtocol
@@ -33,8 +34,11 @@ public interface IRunnerProtocol
     Task ReportSshEventAsync(long nodeId, SshEvent sshEvent, CancellationToken cancellationToken);
 }
 
-/// <summary>The server's answer to a heartbeat: whether the node was canceled, and for an SSH node the keys accepted now.</summary>
-public sealed record HeartbeatReply(bool Canceled, IReadOnlyList<SshGrant>? SshKeys = null);
+/// <summary>
+/// The server's answer to a heartbeat: whether the node was canceled, and for an SSH node the keys accepted now and the
+/// connections to close because an admin ended their session (R-DBG-7); a connection no longer open is ignored.
+/// </summary>
+public sealed record HeartbeatReply(bool Canceled, IReadOnlyList<SshGrant>? SshKeys = null, IReadOnlyList<SshConnectionRef>? EndSessions = null);
 
 public enum LogAppendOutcome
 {

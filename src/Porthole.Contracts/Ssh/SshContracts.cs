@@ -4,8 +4,21 @@ namespace Porthole.Contracts.Ssh;
 /// A key that may open a session on a node, with the user it belongs to. <see cref="PublicKey"/> is <c>type base64</c>.
 /// A <see cref="ReadOnly"/> key may only watch a debug run's shared session (R-DBG-7): it sees, it cannot type, and it
 /// opens nothing else (no shell, command or file transfer); on a node that is not a debug run it is refused.
+/// A <see cref="Web"/> key is the server's own, made for one browser terminal of the user (R-WEB-2): its sessions are
+/// audited as coming <see cref="SshVia.Web"/>.
 /// </summary>
-public sealed record SshGrant(long UserId, string UserName, string Fingerprint, string PublicKey, bool ReadOnly = false);
+public sealed record SshGrant(long UserId, string UserName, string Fingerprint, string PublicKey, bool ReadOnly = false, bool Web = false);
+
+/// <summary>How a session came in: a user's own ssh client, or the browser terminal of the job's page.</summary>
+public static class SshVia
+{
+    public const string Ssh = "ssh";
+
+    public const string Web = "web";
+}
+
+/// <summary>One connection to a node's sshd, named as the node's events name it: the client's address and port.</summary>
+public sealed record SshConnectionRef(string Address, int Port);
 
 /// <summary>
 /// What a node that was asked for with SSH needs: who asked, the keys accepted now, and the Wait for SSH rules
@@ -42,7 +55,8 @@ public enum SshEventKind
 /// <summary>
 /// One thing that happened at a node's sshd: a key offered, or a session starting or ending. A connection is
 /// named by the client's <see cref="Address"/> and <see cref="Port"/>; <see cref="Command"/> is what the user
-/// asked to run (empty for a login shell).
+/// asked to run (empty for a login shell). A session's <see cref="Via"/> (<see cref="SshVia"/>) says whether it came
+/// from an ssh client or the browser terminal, and <see cref="ReadOnly"/> whether it can only watch.
 /// </summary>
 public sealed record SshEvent(
     SshEventKind Kind,
@@ -52,7 +66,9 @@ public sealed record SshEvent(
     string? Fingerprint = null,
     string? KeyType = null,
     string? UserName = null,
-    string? Command = null);
+    string? Command = null,
+    string? Via = null,
+    bool ReadOnly = false);
 
 /// <summary>
 /// A debug run (R-DBG-*): the node sets up, then instead of running its steps hands every SSH connection the same

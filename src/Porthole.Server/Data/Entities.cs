@@ -216,6 +216,19 @@ public sealed class SshSessionRecord
     public string? UserName { get; set; }
     public string? Fingerprint { get; set; }
     public string? Command { get; set; }
+
+    /// <summary>How the session came in: <c>ssh</c> (a user's ssh client) or <c>web</c> (the browser terminal, R-WEB-2).</summary>
+    public string Via { get; set; } = Contracts.Ssh.SshVia.Ssh;
+
+    /// <summary>The session can only watch (a read-only key's, or a <c>watch</c> of a debug session: R-DBG-7).</summary>
+    public bool ReadOnly { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
+
+    /// <summary>
+    /// When an admin ended the session (R-DBG-7), and who: until the node reports it ended, each heartbeat's reply asks
+    /// the node to close its connection.
+    /// </summary>
+    public DateTimeOffset? EndRequestedAt { get; set; }
+    public string? EndRequestedBy { get; set; }
 }

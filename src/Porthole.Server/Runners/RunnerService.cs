@@ -10,6 +10,7 @@ using Porthole.Server.Data;
 using Porthole.Server.Logs;
 using Porthole.Server.Pipelines;
 using Porthole.Server.Ssh;
+using Porthole.Server.Web.Terminal;
 
 namespace Porthole.Server.Runners;
 
@@ -20,6 +21,7 @@ public sealed class RunnerService(
     Scheduler scheduler,
     WorkSignal work,
     LogStore logs,
+    WebTerminalGrants webTerminals,
     TimeProvider time,
     IOptions<PortholeOptions> options) : IRunnerProtocol
 {
@@ -73,9 +75,16 @@ public sealed class RunnerService(
         }
 
         // The keys accepted now: a removed key, member or setting closes its sessions within a heartbeat (R-SSH-11);
-        // in a debug run, the members who may only watch are among them, read-only (R-DBG-7).
+        // in a debug run, the members who may only watch are among them, read-only (R-DBG-7); so are the keys of the
+        // browser terminals open on the node (R-WEB-2). The sessions an admin ended are asked again until they end.
         var project = await ProjectOfNodeAsync(db, node, cancellationToken);
-        return new HeartbeatReply(node.CancelRequested, await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, attempt.Debug, cancellationToken));
+        var keys = await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, attempt.Debug, webTerminals.For(nodeId), cancellationToken);
+        var ending = await db.SshSessions
+            .Where(s => s.NodeId == nodeId && s.EndRequestedAt != null && s.EndedAt == null)
+            .Select(s => new { s.Address, s.Port })
+            .Distinct()
+            .ToListAsync(cancellationToken);
+        return new HeartbeatReply(node.CancelRequested, keys, [.. ending.Select(s => new SshConnectionRef(s.Address, s.Port))]);
     }
 
     public async Task ReportSshEndpointAsync(long nodeId, SshEndpointInfo endpoint, CancellationToken cancellationToken)
@@ -141,6 +150,8 @@ public sealed class RunnerService(
                     UserName = sshEvent.UserName,
                     Fingerprint = sshEvent.Fingerprint,
                     Command = sshEvent.Command,
+                    Via = sshEvent.Via == SshVia.Web ? SshVia.Web : SshVia.Ssh,
+                    ReadOnly = sshEvent.ReadOnly,
                     StartedAt = sshEvent.At,
                 });
                 break;
@@ -266,7 +277,7 @@ public sealed class RunnerService(
             var requester = await db.Users.Where(u => u.Id == attempt.RequestedBy).Select(u => u.Name).SingleAsync(ct);
             ssh = new SshRequest(
                 requester,
-                await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, attempt.Debug, ct),
+                await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, attempt.Debug, webTerminals.For(node.Id), ct),
                 options.Value.SshFirstConnectionTimeout,
                 options.Value.SshMaxSessionTime);
             debug = attempt.Debug ? new DebugRequest(requester, attempt.Quiet, options.Value.DebugSessionTimeout, attempt.OpenAccessToken) : null;

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Ssh;
 using Porthole.Server.Accounts;
 using Porthole.Server.Data;
+using Porthole.Server.Web.Terminal;
 
 namespace Porthole.Server.Ssh;
 
@@ -16,11 +17,15 @@ public static class SshAccess
     /// requester's keys (and, when the project's <see cref="Project.SshWriteMembers"/> is on, its write members' keys)
     /// may type, as long as their owner has write access. In a <paramref name="debug"/> run the project's other members
     /// with at least read access may also watch the shared session (R-DBG-7): their keys are granted
-    /// <see cref="SshGrant.ReadOnly"/>, write members' too when the project does not let write members in.
+    /// <see cref="SshGrant.ReadOnly"/>, write members' too when the project does not let write members in. The keys of
+    /// the browser terminals open on the node (<paramref name="webTerminals"/>, R-WEB-2) are granted <see cref="SshGrant.Web"/>
+    /// by the same rules, as if they were their users' own keys, and read-only too when the terminal asked for no more.
     /// </summary>
     /// <param name="debug">The attempt is a debug run (<see cref="AttemptRecord.Debug"/>), not a plain rerun with SSH.</param>
-    public static async Task<IReadOnlyList<SshGrant>> GrantsAsync(PortholeDb db, Project project, long requesterId, bool debug, CancellationToken ct)
+    public static async Task<IReadOnlyList<SshGrant>> GrantsAsync(
+        PortholeDb db, Project project, long requesterId, bool debug, IReadOnlyCollection<WebTerminalGrant> webTerminals, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(webTerminals);
         if (!project.DebugEnabled)
         {
             return [];
@@ -36,7 +41,7 @@ public static class SshAccess
             : [];
 
         var grants = new List<SshGrant>();
-        foreach (var userId in members.Prepend(requesterId).Distinct())
+        foreach (var userId in members.Prepend(requesterId).Concat(webTerminals.Select(w => w.UserId)).Distinct())
         {
             var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct);
             if (user is null)
@@ -44,26 +49,52 @@ public static class SshAccess
                 continue;
             }
 
-            var current = new CurrentUser(user.Id, user.Name, user.IsAdmin);
-            bool readOnly;
-            if ((userId == requesterId || project.SshWriteMembers) && await ProjectAccess.CanAsync(db, project, current, Roles.Write, ct))
-            {
-                readOnly = false;
-            }
-            else if (debug && await IsMemberAsync(db, project, userId, ct) && await ProjectAccess.CanAsync(db, project, current, Roles.Read, ct))
-            {
-                readOnly = true;
-            }
-            else
+            var level = await LevelOfAsync(db, project, requesterId, debug, user, ct);
+            if (level == SshAccessLevel.None)
             {
                 continue;
             }
 
+            var readOnly = level == SshAccessLevel.ReadOnly;
             var keys = await db.SshKeys.Where(k => k.UserId == userId).OrderBy(k => k.Id).ToListAsync(ct);
             grants.AddRange(keys.Select(k => new SshGrant(user.Id, user.Name, k.Fingerprint, k.PublicKey, readOnly)));
+            grants.AddRange(webTerminals.Where(w => w.UserId == userId)
+                .Select(w => new SshGrant(user.Id, user.Name, w.Fingerprint, w.PublicKey, readOnly || w.ReadOnly, Web: true)));
         }
 
         return grants;
+    }
+
+    /// <summary>
+    /// What <paramref name="user"/> may do on an SSH node of <paramref name="project"/> requested by
+    /// <paramref name="requesterId"/>, by the rules of <see cref="GrantsAsync"/>: type, only watch (a debug run's members),
+    /// or nothing.
+    /// </summary>
+    public static async Task<SshAccessLevel> LevelOfAsync(PortholeDb db, Project project, long requesterId, bool debug, User user, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        ArgumentNullException.ThrowIfNull(user);
+        if (!project.DebugEnabled)
+        {
+            return SshAccessLevel.None;
+        }
+
+        var isRequester = user.Id == requesterId;
+        var isMember = await IsMemberAsync(db, project, user.Id, ct);
+        if (!isRequester && !(isMember && (debug || project.SshWriteMembers)))
+        {
+            return SshAccessLevel.None;
+        }
+
+        var current = new CurrentUser(user.Id, user.Name, user.IsAdmin);
+        if ((isRequester || project.SshWriteMembers) && await ProjectAccess.CanAsync(db, project, current, Roles.Write, ct))
+        {
+            return SshAccessLevel.ReadWrite;
+        }
+
+        return debug && isMember && await ProjectAccess.CanAsync(db, project, current, Roles.Read, ct)
+            ? SshAccessLevel.ReadOnly
+            : SshAccessLevel.None;
     }
 
     /// <summary>Why a node refused a key, in words the job page and <c>porthole ssh doctor</c> can show as they are.</summary>
@@ -119,4 +150,15 @@ public static class SshAccess
 
     private static Task<bool> IsMemberAsync(PortholeDb db, Project project, long userId, CancellationToken ct) =>
         db.Memberships.AnyAsync(m => m.ProjectId == project.Id && m.UserId == userId, ct);
+}
+
+/// <summary>What a user may do on an SSH node (<see cref="SshAccess.LevelOfAsync"/>).</summary>
+public enum SshAccessLevel
+{
+    None,
+
+    /// <summary>Watch a debug run's shared session, read-only (R-DBG-7).</summary>
+    ReadOnly,
+
+    ReadWrite,
 }

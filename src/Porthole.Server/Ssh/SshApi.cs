@@ -11,12 +11,16 @@ using Porthole.Server.Pipelines;
 
 namespace Porthole.Server.Ssh;
 
-/// <summary>A job's SSH endpoints, every key offered to them with its verdict, and the sessions (R-SSH-3, -4, -10).</summary>
+/// <summary>
+/// A job's SSH endpoints, every key offered to them with its verdict, and the sessions (R-SSH-3, -4, -10); an admin
+/// ends a session (R-DBG-7).
+/// </summary>
 public static class SshApi
 {
     public static void MapSshApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/jobs/{id}/ssh", GetAsync).RequireAuthorization().WithTags("SSH");
+        app.MapPost("/api/jobs/{id}/ssh/sessions/{sessionId}/end", EndAsync).RequireAuthorization().WithTags("SSH");
     }
 
     private static async Task<Results<Ok<JobSshView>, ProblemHttpResult>> GetAsync(
@@ -40,8 +44,14 @@ public static class SshApi
                 : $"Attempt {attempt} of job {job.Id} is not an SSH attempt.");
         }
 
+        return TypedResults.Ok(await ViewAsync(db, job, project!, record, user, ct));
+    }
+
+    /// <summary>The SSH view of one SSH attempt of <paramref name="job"/>: the API's answer, and what the job page's SSH panel shows.</summary>
+    internal static async Task<JobSshView> ViewAsync(PortholeDb db, JobRecord job, Project project, AttemptRecord record, CurrentUser user, CancellationToken ct)
+    {
         // The open command lets anyone in: only those who could debug the job themselves see it (R-DBG-7).
-        var openAccessToken = record.OpenAccessToken is not null && await ProjectAccess.CanAsync(db, project!, user, Roles.Write, ct)
+        var openAccessToken = record.OpenAccessToken is not null && await ProjectAccess.CanAsync(db, project, user, Roles.Write, ct)
             ? record.OpenAccessToken
             : null;
         var nodes = await db.Nodes.Where(n => n.AttemptId == record.Id).OrderBy(n => n.Index).ToListAsync(ct);
@@ -50,14 +60,61 @@ public static class SshApi
         var events = await db.SshKeyEvents.Where(e => nodeIds.Contains(e.NodeId)).OrderBy(e => e.Id).ToListAsync(ct);
         var sessions = await db.SshSessions.Where(s => nodeIds.Contains(s.NodeId)).OrderBy(s => s.Id).ToListAsync(ct);
         var requester = await db.Users.Where(u => u.Id == record.RequestedBy).Select(u => u.Name).SingleOrDefaultAsync(ct) ?? "?";
-        return TypedResults.Ok(new JobSshView(
+        return new JobSshView(
             job.Id,
             record.Number,
             requester,
             [.. nodes.Select(n => Views.SshNode(n, openAccessToken))],
             [.. events.Select(e => new SshKeyEventView(e.At, indexes[e.NodeId], e.Accepted, e.Fingerprint, e.KeyType, e.Address, e.UserName, e.Reason))],
-            [.. sessions.Select(s => new SshSessionView(indexes[s.NodeId], s.UserName, s.Fingerprint, s.Address, s.StartedAt, s.EndedAt, s.Command))],
+            [.. sessions.Select(s => SessionView(s, indexes[s.NodeId]))],
             record.Debug,
-            record.Quiet));
+            record.Quiet);
     }
+
+    /// <summary>
+    /// Ends one live session (R-DBG-7: an admin may end any session): the node closes its connection at its next
+    /// heartbeat, as it closes a revoked key's, and reports it ended. Needs the project's admin role (or a server admin).
+    /// </summary>
+    private static async Task<Results<Accepted<SshSessionView>, ProblemHttpResult>> EndAsync(
+        string id, string sessionId, HttpContext http, PortholeDb db, TimeProvider time, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        var (job, _, problem) = await Lookups.JobAsync(db, id, user, Roles.Admin, "end an SSH session", ct);
+        if (job is null)
+        {
+            return problem!;
+        }
+
+        if (!Ids.TryParse(sessionId, out var number))
+        {
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, $"'{Lookups.Shorten(sessionId)}' is not a session id: ids are positive whole numbers (see GET /api/jobs/{job.Id}/ssh).");
+        }
+
+        var found = await (from s in db.SshSessions
+                           join n in db.Nodes on s.NodeId equals n.Id
+                           where s.Id == number && n.JobId == job.Id
+                           select new { Session = s, Node = n }).SingleOrDefaultAsync(ct);
+        if (found is null)
+        {
+            return Problems.NotFound(ErrorCodes.SshSessionNotFound, $"Job {job.Id} has no SSH session {number}; its sessions are listed by GET /api/jobs/{job.Id}/ssh.");
+        }
+
+        var session = found.Session;
+        if (session.EndedAt is not null || Status.IsFinished(found.Node.Status))
+        {
+            return Problems.Conflict(ErrorCodes.SshSessionEnded, $"SSH session {number} of job {job.Id} has ended already; there is nothing to end.");
+        }
+
+        if (session.EndRequestedAt is null)
+        {
+            session.EndRequestedAt = time.GetUtcNow();
+            session.EndRequestedBy = user.Name;
+            await db.SaveChangesAsync(ct);
+        }
+
+        return TypedResults.Accepted($"/api/jobs/{job.Id}/ssh", SessionView(session, found.Node.Index));
+    }
+
+    private static SshSessionView SessionView(SshSessionRecord s, int node) =>
+        new(node, s.UserName, s.Fingerprint, s.Address, s.StartedAt, s.EndedAt, s.Command, s.Id, s.Via, s.ReadOnly, s.EndRequestedBy);
 }

@@ -8,7 +8,7 @@ namespace Porthole.Ssh.Endpoints;
 /// </summary>
 public interface ISshEventSink
 {
-    /// <summary>sshd listens: the connection details of the node (R-SSH-3).</summary>
+    /// <summary>sshd listens: the connection details of the node (R-SSH-3); called again when the keys it accepts changed.</summary>
     Task EndpointReadyAsync(SshEndpointInfo endpoint);
 
     /// <summary>A key offered (accepted or refused), a session started or ended (R-SSH-4, R-SSH-10).</summary>

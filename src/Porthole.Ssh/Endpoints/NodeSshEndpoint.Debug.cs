@@ -77,7 +77,7 @@ public sealed partial class NodeSshEndpoint
                 return new NodeSectionResult(StepState.Canceled, SkipSteps: true);
             }
 
-            await _reports.DeliverAsync(() => _sink.EndpointReadyAsync(running.Info), canceled);
+            await ReportReadyAsync(running, canceled);
         }
         catch (OperationCanceledException) when (canceled.IsCancellationRequested)
         {

@@ -10,7 +10,9 @@ namespace Porthole.Ssh.Endpoints;
 /// <see cref="EnableSsh"/> (the node's first section) and ended by <see cref="WaitForSsh"/> (its last) once the Wait for
 /// SSH rules say so. Every offered key and every session is reported to the <see cref="ISshEventSink"/>.
 /// The runner calls <see cref="UpdateKeysAsync"/> with the keys accepted now after each heartbeat; a key that is no
-/// longer accepted is refused from then on and its open sessions are closed at once. Dispose it when the node is done.
+/// longer accepted is refused from then on and its open sessions are closed at once; the endpoint is then reported again
+/// with the keys it accepts now. <see cref="EndSessionsAsync"/> closes the connections an admin ended. Dispose it when
+/// the node is done.
 /// </summary>
 public sealed partial class NodeSshEndpoint : IAsyncDisposable
 {
@@ -30,6 +32,7 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
     private IReadOnlyList<KeyGrant> _grants;
     private Running? _running;
     private bool _ending;
+    private bool _readyReported;
     private Task? _shutdown;
 
     public NodeSshEndpoint(NodeAssignment assignment, SshOptions options, ISshEventSink sink, TimeProvider timeProvider)
@@ -76,7 +79,8 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
     /// <summary>
     /// Replaces the keys accepted on this node: authorized_keys is rewritten at once (a new connection with a removed
     /// key is refused, one with a key now read-only only watches), and the open sessions of removed keys, and those that
-    /// can type of keys now read-only, are closed before this returns (R-SSH-11, R-DBG-7).
+    /// can type of keys now read-only, are closed before this returns (R-SSH-11, R-DBG-7). When the accepted keys changed
+    /// after the endpoint was reported ready, it is reported again with them, once authorized_keys lets them in.
     /// </summary>
     public async Task UpdateKeysAsync(IReadOnlyList<SshGrant> keys)
     {
@@ -111,10 +115,49 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
                 // Sessions that started a moment ago may not be known yet: their audit lines name their processes.
                 var closing = revoked.Concat(_connections.OnAudit(running.Audit.ReadNew())).Distinct().ToList();
                 await Task.WhenAll(closing.Select(c => CloseAsync(running, c)));
-                if (closing.Count > 0)
+                var reported = ReportAcceptedKeys(running, grants);
+                if (closing.Count > 0 || reported)
                 {
                     await _reports.DrainAsync();
                 }
+            }
+        }
+        finally
+        {
+            _keysGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Closes the named connections that are open, as a revoked key's are: an admin ended their sessions (R-DBG-7).
+    /// Connections that are not open (ended already, or never here) are left alone; returns once the closed ones' ends
+    /// are reported.
+    /// </summary>
+    public async Task EndSessionsAsync(IReadOnlyList<SshConnectionRef> connections)
+    {
+        ArgumentNullException.ThrowIfNull(connections);
+        if (connections.Count == 0)
+        {
+            return;
+        }
+
+        await _keysGate.WaitAsync();
+        try
+        {
+            if (IsEnding() || CurrentRunning() is not { } running)
+            {
+                return;
+            }
+
+            // Sessions that started a moment ago may not be known yet: their audit lines name their processes.
+            var closing = _connections.OnAudit(running.Audit.ReadNew())
+                .Concat(_connections.Open.Where(c => connections.Any(r => r.Address == c.Address && r.Port == c.Port)))
+                .Distinct()
+                .ToList();
+            await Task.WhenAll(closing.Select(c => CloseAsync(running, c)));
+            if (closing.Count > 0)
+            {
+                await _reports.DrainAsync();
             }
         }
         finally
@@ -140,7 +183,7 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
                 return failure!;
             }
 
-            await _reports.DeliverAsync(() => _sink.EndpointReadyAsync(running.Info), canceled);
+            await ReportReadyAsync(running, canceled);
             await context.WriteAsync(DetailsText(running, context.WorkingDirectory));
             return new NodeSectionResult(StepState.Success);
         }
@@ -275,6 +318,53 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
             ApplyAudit();
             _connections.EndVanished(EndpointProcesses.Vanished(running));
         }
+    }
+
+    /// <summary>Tells the sink where sshd listens and which keys it accepts; from then on a change of the keys is told too.</summary>
+    private async Task ReportReadyAsync(Running running, CancellationToken canceled)
+    {
+        // Under the keys' gate: keys changed while the first report is on its way are reported after it, not lost.
+        await _keysGate.WaitAsync(canceled);
+        try
+        {
+            await _reports.DeliverAsync(() => _sink.EndpointReadyAsync(running.Info), canceled);
+            lock (_gate)
+            {
+                _readyReported = true;
+            }
+        }
+        finally
+        {
+            _keysGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Records the keys accepted now in the endpoint's details and, once it was reported ready, reports it again (the
+    /// browser terminal waits for its key there). Call with the keys' gate held, after the connections know the grants.
+    /// </summary>
+    private bool ReportAcceptedKeys(Running running, IReadOnlyList<KeyGrant> grants)
+    {
+        var accepted = grants.Select(g => g.Fingerprint).ToList();
+        if (accepted.SequenceEqual(running.Info.AcceptedFingerprints))
+        {
+            return false;
+        }
+
+        var info = running.Info with { AcceptedFingerprints = accepted };
+        running.Info = info;
+        bool report;
+        lock (_gate)
+        {
+            report = _readyReported && !_ending;
+        }
+
+        if (report)
+        {
+            _reports.Post(() => _sink.EndpointReadyAsync(info));
+        }
+
+        return report;
     }
 
     private async Task CloseAsync(Running running, SshConnection connection)

@@ -26,7 +26,8 @@ internal sealed class Running(SshdLaunch launch, SshEndpointInfo info)
     /// <summary>What sshd was started with (the node's base environment and the endpoint's mark): for the endpoint's other processes.</summary>
     public IReadOnlyDictionary<string, string> LaunchEnvironment => launch.LaunchEnvironment;
 
-    public SshEndpointInfo Info { get; } = info;
+    /// <summary>Where sshd listens and the keys it accepts now (the endpoint updates them under its keys' gate).</summary>
+    public SshEndpointInfo Info { get; set; } = info;
 
     /// <summary>sshd lets in any key that comes with the debug run's token (R-DBG-7's opt-in).</summary>
     public bool OpenAccess { get; init; }

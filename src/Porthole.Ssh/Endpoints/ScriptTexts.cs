@@ -12,22 +12,33 @@ internal static class ScriptTexts
 
     /// <summary>
     /// The forced command of every key: checks the key is still granted, writes the audit line, loads the job's
-    /// environment, goes to the working directory and runs what the user asked for (R-SSH-5, R-SSH-6). A read-only key
-    /// (<c>ro</c> after the fingerprint, in its forced command or in authorized_keys now) only watches a debug session,
-    /// whatever the client asks; on any other node it is refused (R-DBG-7).
+    /// environment, goes to the working directory and runs what the user asked for (R-SSH-5, R-SSH-6). Its third argument
+    /// is the key's comma-separated flags (<see cref="AuthorizedKeysText"/>). A read-only key (<c>ro</c>, in its forced
+    /// command or in its authorized_keys line now) only watches a debug session, whatever the client asks; on any other node
+    /// it is refused (R-DBG-7). A <c>web</c> key's sessions are audited as coming from the browser terminal (R-WEB-2).
     /// </summary>
     /// <param name="tmuxPath">For a debug node: the tmux that every login and <c>watch</c> attaches to (R-DBG-3); null otherwise.</param>
     public static string Attach(NodeSshFiles files, string workingDirectory, string endpointId, string bashPath, string sftpServerPath, string? tmuxPath = null) => $$"""
         #!/bin/bash
         # Porthole: the forced command of every key of this node (see authorized_keys). $1 is the key's owner, $2 its
-        # fingerprint, $3 is ro for a key that may only watch a debug session, open for any key let in by a debug run
-        # open to anyone with its ssh command (sshd_config's AuthorizedKeysCommand).
+        # fingerprint, $3 its flags, comma-separated: ro for a key that may only watch a debug session, web for the key of
+        # a browser terminal, open for any key let in by a debug run open to anyone with its ssh command (sshd_config's
+        # AuthorizedKeysCommand).
         user=$1
         fingerprint=$2
         read_only=0
-        if [ "${3-}" = {{AuthorizedKeysText.ReadOnlyFlag}} ]; then read_only=1; fi
+        via={{SshVia.Ssh}}
+        open_access=0
+        IFS=, read -r -a flags <<< "${3-}"
+        for flag in "${flags[@]}"; do
+          case $flag in
+            {{AuthorizedKeysText.ReadOnlyFlag}}) read_only=1 ;;
+            {{AuthorizedKeysText.WebFlag}}) via={{SshVia.Web}} ;;
+            {{AuthorizedKeysText.OpenAccessFlag}}) open_access=1 ;;
+          esac
+        done
         keys=$(< {{ShellQuote.Single(files.AuthorizedKeysPath)}})
-        if [ "${3-}" = {{AuthorizedKeysText.OpenAccessFlag}} ]; then
+        if [ "$open_access" = 1 ]; then
           # Any key: the connection must have sent the run's token (R-DBG-7's opt-in); the token file is there only then.
           token=
           if [ -r {{ShellQuote.Single(files.DebugTokenPath)}} ]; then token=$(< {{ShellQuote.Single(files.DebugTokenPath)}}); fi
@@ -36,9 +47,9 @@ internal static class ScriptTexts
             exit 1
           fi
         # The key's line as it is now decides too: a key made read-only since sshd read its line only watches.
-        elif [[ $keys == *" $fingerprint {{AuthorizedKeysText.ReadOnlyFlag}}\""* ]]; then
-          read_only=1
-        elif [[ $keys != *" $fingerprint\""* ]]; then
+        elif [[ $keys =~ " $fingerprint"(" "([a-z,]+))?\" ]]; then
+          case ,${BASH_REMATCH[2]}, in *,{{AuthorizedKeysText.ReadOnlyFlag}},*) read_only=1 ;; esac
+        else
           echo "Porthole: access to this node with this key has been revoked." >&2
           exit 1
         fi
@@ -52,7 +63,7 @@ internal static class ScriptTexts
         logged=${logged//$'\n'/\\n}
         logged=${logged//$'\r'/\\r}
         read -r client_address client_port _ <<< "${SSH_CONNECTION-}"
-        printf 'start\t%(%s)T\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' -1 "$user" "$fingerprint" "$client_address" "$client_port" "$$" "$PPID" "$logged" "$mode" >> {{ShellQuote.Single(files.AuditPath)}}
+        printf 'start\t%(%s)T\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' -1 "$user" "$fingerprint" "$client_address" "$client_port" "$$" "$PPID" "$logged" "$mode" "$via" >> {{ShellQuote.Single(files.AuditPath)}}
         if [ "$read_only" = 1 ]; then
         {{(tmuxPath is null ? ReadOnlyRefused : ReadOnlyDebugOnly)}}
         fi

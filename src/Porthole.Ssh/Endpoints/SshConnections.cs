@@ -230,7 +230,9 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
             connection.Fingerprint,
             connection.KeyType,
             connection.UserName ?? line.UserName,
-            line.Command));
+            line.Command,
+            line.Via,
+            line.ReadOnly));
     }
 
     private void End(SshConnection connection)
@@ -248,7 +250,9 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
                 connection.Fingerprint,
                 connection.KeyType,
                 connection.UserName ?? session.UserName,
-                session.Command));
+                session.Command,
+                session.Via,
+                session.ReadOnly));
         }
 
         Wake();

@@ -61,4 +61,29 @@ public sealed class SshdLogLineTests
             entry);
         Assert.False(AuditLine.TryParse("start\t1700000000\tbob\tSHA256:y\t127.0.0.1\t51223\t4243\t4241\t\tmaybe", out _));
     }
+
+    [Theory]
+    [InlineData("ssh")]
+    [InlineData("web")]
+    public void An_audit_line_says_whether_its_session_came_from_the_browser_terminal(string via)
+    {
+        Assert.True(AuditLine.TryParse($"start\t1700000000\tbob\tSHA256:y\t127.0.0.1\t51223\t4243\t4241\twatch\tro\t{via}", out var entry));
+
+        Assert.Equal(
+            new AuditLine(DateTimeOffset.FromUnixTimeSeconds(1700000000), "bob", "SHA256:y", "127.0.0.1", 51223, 4243, 4241, "watch", ReadOnly: true, Via: via),
+            entry);
+    }
+
+    [Fact]
+    public void An_audit_line_of_before_the_browser_terminal_came_from_ssh_and_an_unknown_way_in_is_not_an_audit_line()
+    {
+        Assert.True(AuditLine.TryParse("start\t1700000000\tbob\tSHA256:y\t127.0.0.1\t51223\t4243\t4241\t\trw", out var tenFields));
+        Assert.True(AuditLine.TryParse("start\t1700000000\tbob\tSHA256:y\t127.0.0.1\t51223\t4243\t4241\t", out var nineFields));
+
+        Assert.Equal(("ssh", false), (tenFields.Via, tenFields.ReadOnly));
+        Assert.Equal(("ssh", false), (nineFields.Via, nineFields.ReadOnly));
+        Assert.False(AuditLine.TryParse("start\t1700000000\tbob\tSHA256:y\t127.0.0.1\t51223\t4243\t4241\t\trw\ttelnet", out _));
+        Assert.False(AuditLine.TryParse("start\t1700000000\tbob\tSHA256:y\t127.0.0.1\t51223\t4243\t4241\t\tweb", out _));
+        Assert.False(AuditLine.TryParse("start\t1700000000\tbob\tSHA256:y\t127.0.0.1\t51223\t4243\t4241\t\trw\tweb\textra", out _));
+    }
 }

@@ -443,6 +443,12 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<string>("Command")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("EndRequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EndRequestedBy")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("EndedAt")
                         .HasColumnType("INTEGER");
 
@@ -455,10 +461,17 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<int>("Port")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("ReadOnly")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("StartedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("UserName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Via")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");

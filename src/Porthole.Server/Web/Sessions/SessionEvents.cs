@@ -37,7 +37,8 @@ public sealed class SessionEvents(IDbContextFactory<PortholeDb> dbFactory) : Coo
 
     public override Task RedirectToLogin(RedirectContext<CookieAuthenticationOptions> context)
     {
-        if (WebPaths.IsApi(context.Request.Path))
+        // A script's WebSocket (the browser terminal) cannot follow a redirect to a page: it gets the 401 as the API does.
+        if (WebPaths.IsApi(context.Request.Path) || IsWebSocket(context.Request))
         {
             return context.HttpContext.ChallengeAsync(TokenAuthenticationHandler.SchemeName);
         }
@@ -48,7 +49,7 @@ public sealed class SessionEvents(IDbContextFactory<PortholeDb> dbFactory) : Coo
 
     public override Task RedirectToAccessDenied(RedirectContext<CookieAuthenticationOptions> context)
     {
-        if (WebPaths.IsApi(context.Request.Path))
+        if (WebPaths.IsApi(context.Request.Path) || IsWebSocket(context.Request))
         {
             return context.HttpContext.ForbidAsync(TokenAuthenticationHandler.SchemeName);
         }
@@ -57,4 +58,8 @@ public sealed class SessionEvents(IDbContextFactory<PortholeDb> dbFactory) : Coo
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
         return Task.CompletedTask;
     }
+
+    /// <summary>A WebSocket handshake (read from its header: the WebSocket middleware runs after authorization).</summary>
+    private static bool IsWebSocket(HttpRequest request) =>
+        string.Equals(request.Headers.Upgrade.ToString(), "websocket", StringComparison.OrdinalIgnoreCase);
 }

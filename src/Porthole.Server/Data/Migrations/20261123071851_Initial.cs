@@ -200,8 +200,12 @@ namespace Porthole.Server.Data.Migrations
                     UserName = table.Column<string>(type: "TEXT", nullable: true),
                     Fingerprint = table.Column<string>(type: "TEXT", nullable: true),
                     Command = table.Column<string>(type: "TEXT", nullable: true),
+                    Via = table.Column<string>(type: "TEXT", nullable: false),
+                    ReadOnly = table.Column<bool>(type: "INTEGER", nullable: false),
                     StartedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    EndedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                    EndedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    EndRequestedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    EndRequestedBy = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {

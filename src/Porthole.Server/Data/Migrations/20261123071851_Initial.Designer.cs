@@ -10,7 +10,7 @@ using Porthole.Server.Data;
 namespace Porthole.Server.Data.Migrations
 {
     [DbContext(typeof(PortholeDb))]
-    [Migration("20261123065517_Initial")]
+    [Migration("20261123071851_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -446,6 +446,12 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<string>("Command")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("EndRequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EndRequestedBy")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("EndedAt")
                         .HasColumnType("INTEGER");
 
@@ -458,10 +464,17 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<int>("Port")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("ReadOnly")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("StartedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("UserName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Via")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
