@@ -9,11 +9,13 @@ return args.FirstOrDefault() switch
     "ssh-sessions" => await SshSessions.RunAsync(args.Skip(1).ToArray()),
     "debug-ready" => await DebugReady.RunAsync(args.Skip(1).ToArray()),
     "keystroke" => await Keystroke.RunAsync(args.Skip(1).ToArray()),
+    "web-load" => await WebLoad.RunAsync(args.Skip(1).ToArray()),
+    "live-log-latency" => await LiveLogLatency.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porthole.Bench step-overhead|log-throughput|pickup|ssh-ready|ssh-sessions|debug-ready|keystroke [runs]");
+    Console.Error.WriteLine("usage: Porthole.Bench step-overhead|log-throughput|pickup|ssh-ready|ssh-sessions|debug-ready|keystroke|web-load|live-log-latency [runs]");
     return 2;
 }

@@ -47,6 +47,31 @@ public static class Lookups
         return (pipeline, project, null);
     }
 
+    /// <summary>Finds a workflow the caller can see, and checks the caller has <paramref name="needed"/> access to its project.</summary>
+    public static async Task<(WorkflowRecord? Workflow, Project? Project, ProblemHttpResult? Problem)> WorkflowAsync(
+        PortholeDb db, string idText, CurrentUser user, string needed, string action, CancellationToken ct)
+    {
+        if (!Ids.TryParse(idText, out var workflowId))
+        {
+            return (null, null, Problems.BadRequest(ErrorCodes.InvalidRequest, $"'{Shorten(idText)}' is not a workflow id."));
+        }
+
+        var workflow = await db.Workflows.SingleOrDefaultAsync(w => w.Id == workflowId, ct);
+        var pipeline = workflow is null ? null : await db.Pipelines.SingleAsync(p => p.Id == workflow.PipelineId, ct);
+        var project = pipeline is null ? null : await db.Projects.SingleAsync(p => p.Id == pipeline.ProjectId, ct);
+        if (workflow is null || project is null || await ProjectAccess.RoleOfAsync(db, project, user, ct) is null)
+        {
+            return (null, null, Problems.NotFound(ErrorCodes.NotFound, $"There is no workflow {workflowId} that you can see."));
+        }
+
+        if (!await ProjectAccess.CanAsync(db, project, user, needed, ct))
+        {
+            return (null, null, Problems.Forbidden($"To {action} of project {project.Name} you need {needed} access."));
+        }
+
+        return (workflow, project, null);
+    }
+
     /// <summary>Finds a job; a pipeline id given instead gets an error that names that pipeline's job ids (R-ID-1).</summary>
     public static async Task<(JobRecord? Job, Project? Project, ProblemHttpResult? Problem)> JobAsync(
         PortholeDb db, string idText, CurrentUser user, string needed, string action, CancellationToken ct)

@@ -35,14 +35,9 @@ public static class PipelinesApi
             return problem!;
         }
 
-        if (request?.Ref is { } gitRef && (gitRef.Length == 0 || gitRef.Length > 250 || gitRef.StartsWith('-') || gitRef.Any(char.IsControl)))
+        if (InvalidTrigger(request) is { } invalid)
         {
-            return Problems.BadRequest(ErrorCodes.InvalidRequest, "The ref must be a branch or tag name.");
-        }
-
-        if (request?.Commit is { } commit && !System.Text.RegularExpressions.Regex.IsMatch(commit, "^[0-9a-fA-F]{4,64}$"))
-        {
-            return Problems.BadRequest(ErrorCodes.InvalidRequest, "The commit must be a hexadecimal commit id.");
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, invalid);
         }
 
         var (pipeline, refusal) = await trigger.TriggerAsync(db, project, request?.Ref, request?.Commit, user.Id, ct);
@@ -55,6 +50,22 @@ public static class PipelinesApi
         }
 
         return TypedResults.Created($"/api/pipelines/{pipeline.Id}", await views.PipelineAsync(db, pipeline, ct));
+    }
+
+    /// <summary>What is wrong with a trigger's ref or commit, or null when both are acceptable (the web's form checks the same).</summary>
+    internal static string? InvalidTrigger(TriggerRequest? request)
+    {
+        if (request?.Ref is { } gitRef && (gitRef.Length == 0 || gitRef.Length > 250 || gitRef.StartsWith('-') || gitRef.Any(char.IsControl)))
+        {
+            return "The ref must be a branch or tag name.";
+        }
+
+        if (request?.Commit is { } commit && !System.Text.RegularExpressions.Regex.IsMatch(commit, "^[0-9a-fA-F]{4,64}$"))
+        {
+            return "The commit must be a hexadecimal commit id.";
+        }
+
+        return null;
     }
 
     private static async Task<Results<Ok<List<PipelineView>>, ProblemHttpResult>> ListAsync(
@@ -88,22 +99,10 @@ public static class PipelinesApi
         string id, RerunRequest? request, HttpContext http, PortholeDb db, Reruns reruns, CancellationToken ct)
     {
         var user = CurrentUser.From(http.User);
-        if (!Ids.TryParse(id, out var workflowId))
+        var (workflow, _, problem) = await Lookups.WorkflowAsync(db, id, user, Roles.Write, "rerun a workflow", ct);
+        if (workflow is null)
         {
-            return Problems.BadRequest(ErrorCodes.InvalidRequest, $"'{Lookups.Shorten(id)}' is not a workflow id.");
-        }
-
-        var workflow = await db.Workflows.SingleOrDefaultAsync(w => w.Id == workflowId, ct);
-        var pipeline = workflow is null ? null : await db.Pipelines.SingleAsync(p => p.Id == workflow.PipelineId, ct);
-        var project = pipeline is null ? null : await db.Projects.SingleAsync(p => p.Id == pipeline.ProjectId, ct);
-        if (workflow is null || project is null || await ProjectAccess.RoleOfAsync(db, project, user, ct) is null)
-        {
-            return Problems.NotFound(ErrorCodes.NotFound, $"There is no workflow {workflowId} that you can see.");
-        }
-
-        if (!await ProjectAccess.CanAsync(db, project, user, Roles.Write, ct))
-        {
-            return Problems.Forbidden($"To rerun a workflow of project {project.Name} you need write access.");
+            return problem!;
         }
 
         var (jobs, refusal) = await reruns.RerunWorkflowAsync(db, workflow, request?.FromFailed ?? false, user.Id, ct);

@@ -37,11 +37,7 @@ public static class MembersApi
             return Problems.Forbidden($"Project {project.Name} is public, but only its members see who its members are.");
         }
 
-        var members = await (from m in db.Memberships
-                             join u in db.Users on m.UserId equals u.Id
-                             where m.ProjectId == project.Id
-                             orderby u.Name
-                             select new MemberView(u.Name, m.Role)).ToListAsync(ct);
+        var members = await ProjectMembers.ListAsync(db, project, ct);
         return TypedResults.Ok(members);
     }
 
@@ -60,14 +56,8 @@ public static class MembersApi
             return Problems.BadRequest(ErrorCodes.InvalidRequest, "Send the role as {\"role\": \"read\" | \"write\" | \"admin\" | \"none\"}.");
         }
 
-        var member = await db.Users.SingleOrDefaultAsync(u => u.Name == user, ct);
-        if (member is null)
-        {
-            return NoSuchUser(user);
-        }
-
-        var refused = await ChangeRoleAsync(db, project, member, role == "none" ? null : role, mustBeMember: false, ct);
-        return refused is null ? TypedResults.NoContent() : refused;
+        var refused = await ProjectMembers.SetRoleAsync(db, project, user, role == "none" ? null : role, mustBeMember: false, ct);
+        return refused is null ? TypedResults.NoContent() : refused.ToProblem();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveAsync(string name, string user, HttpContext http, PortholeDb db, CancellationToken ct)
@@ -78,58 +68,9 @@ public static class MembersApi
             return problem!;
         }
 
-        var member = await db.Users.SingleOrDefaultAsync(u => u.Name == user, ct);
-        if (member is null)
-        {
-            return NoSuchUser(user);
-        }
-
-        var refused = await ChangeRoleAsync(db, project, member, role: null, mustBeMember: true, ct);
-        return refused is null ? TypedResults.NoContent() : refused;
+        var refused = await ProjectMembers.SetRoleAsync(db, project, user, role: null, mustBeMember: true, ct);
+        return refused is null ? TypedResults.NoContent() : refused.ToProblem();
     }
-
-    /// <summary>
-    /// Sets <paramref name="member"/>'s role, or removes them when <paramref name="role"/> is null, unless that would leave
-    /// the project without an admin. One write transaction, so two admins removing each other cannot both succeed.
-    /// </summary>
-    private static async Task<ProblemHttpResult?> ChangeRoleAsync(PortholeDb db, Project project, User member, string? role, bool mustBeMember, CancellationToken ct)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var current = await db.Memberships.SingleOrDefaultAsync(m => m.ProjectId == project.Id && m.UserId == member.Id, ct);
-        if (current is null && mustBeMember)
-        {
-            return Problems.NotFound(ErrorCodes.NotFound, $"{member.Name} is not a member of project {project.Name}.");
-        }
-
-        if (current?.Role == Roles.Admin && role != Roles.Admin
-            && !await db.Memberships.AnyAsync(m => m.ProjectId == project.Id && m.UserId != member.Id && m.Role == Roles.Admin, ct))
-        {
-            return Problems.Conflict(ErrorCodes.LastAdmin,
-                $"{member.Name} is the last admin of project {project.Name}, and a project needs one: give another member the admin role first.");
-        }
-
-        if (role is null)
-        {
-            if (current is not null)
-            {
-                db.Memberships.Remove(current);
-            }
-        }
-        else if (current is null)
-        {
-            db.Memberships.Add(new Membership { ProjectId = project.Id, UserId = member.Id, Role = role });
-        }
-        else
-        {
-            current.Role = role;
-        }
-
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        return null;
-    }
-
-    private static ProblemHttpResult NoSuchUser(string user) => Problems.NotFound(ErrorCodes.NotFound, $"There is no user named {Lookups.Shorten(user)}.");
 }
 
 public sealed record SetMemberRequest(string? Role);

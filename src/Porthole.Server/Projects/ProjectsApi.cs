@@ -172,10 +172,7 @@ public static partial class ProjectsApi
                 "Send the settings to change: {\"debug_enabled\": true, \"ssh_write_members\": false, \"debug_open_access\": false}.");
         }
 
-        project.DebugEnabled = request.DebugEnabled ?? project.DebugEnabled;
-        project.SshWriteMembers = request.SshWriteMembers ?? project.SshWriteMembers;
-        project.DebugOpenAccess = request.DebugOpenAccess ?? project.DebugOpenAccess;
-        await db.SaveChangesAsync(ct);
+        await ProjectSettings.ApplyAsync(db, project, request, ct);
         return TypedResults.Ok(Views.Of(project));
     }
 

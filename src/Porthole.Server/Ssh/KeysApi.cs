@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
 using Porthole.Server.Accounts;
 using Porthole.Server.Api;
@@ -26,26 +25,17 @@ public static class KeysApi
     private static async Task<Results<Created<SshKeyView>, ProblemHttpResult>> AddAsync(
         AddKeyRequest? request, HttpContext http, PortholeDb db, TimeProvider time, CancellationToken ct)
     {
-        if (request?.PublicKey is not { } text || text.Length > 16 * 1024)
+        if (request?.PublicKey is not { } text || text.Length > UserKeys.MaxKeyTextLength)
         {
             return Problems.BadRequest(ErrorCodes.InvalidKey, "Send one public key as {\"public_key\": \"ssh-ed25519 AAAA… you@host\"} (the contents of ~/.ssh/id_ed25519.pub).");
         }
 
-        if (request.Title is { Length: > 200 })
-        {
-            return Problems.BadRequest(ErrorCodes.InvalidRequest, "A key's title may be at most 200 characters.");
-        }
-
-        var (key, problem) = await AddKeyAsync(db, CurrentUser.From(http.User), text, request.Title, time, ct);
-        return key is null ? problem! : TypedResults.Created($"/api/users/me/keys?fingerprint={Uri.EscapeDataString(key.Fingerprint)}", key);
+        var (key, refusal) = await UserKeys.AddAsync(db, CurrentUser.From(http.User), text, request.Title, time, ct);
+        return key is null ? refusal!.ToProblem() : TypedResults.Created($"/api/users/me/keys?fingerprint={Uri.EscapeDataString(key.Fingerprint)}", key);
     }
 
-    private static async Task<Ok<List<SshKeyView>>> ListAsync(HttpContext http, PortholeDb db, CancellationToken ct)
-    {
-        var user = CurrentUser.From(http.User);
-        var keys = await db.SshKeys.Where(k => k.UserId == user.Id).OrderBy(k => k.Id).ToListAsync(ct);
-        return TypedResults.Ok(keys.Select(ViewOf).ToList());
-    }
+    private static async Task<Ok<List<SshKeyView>>> ListAsync(HttpContext http, PortholeDb db, CancellationToken ct) =>
+        TypedResults.Ok(await UserKeys.ListAsync(db, CurrentUser.From(http.User), ct));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveAsync(HttpContext http, PortholeDb db, CancellationToken ct, string? fingerprint = null)
     {
@@ -54,11 +44,9 @@ public static class KeysApi
             return Problems.BadRequest(ErrorCodes.InvalidRequest, "Name the key to remove: DELETE /api/users/me/keys?fingerprint=SHA256:… (see porthole keys list).");
         }
 
-        var user = CurrentUser.From(http.User);
-        var removed = await db.SshKeys.Where(k => k.UserId == user.Id && k.Fingerprint == fingerprint.Trim()).ExecuteDeleteAsync(ct);
-        return removed == 0
-            ? Problems.NotFound(ErrorCodes.NotFound, $"You have no key with fingerprint {Lookups.Shorten(fingerprint)}; see porthole keys list.")
-            : TypedResults.NoContent();
+        return await UserKeys.RemoveAsync(db, CurrentUser.From(http.User), fingerprint, ct)
+            ? TypedResults.NoContent()
+            : UserKeys.NoSuchKey(fingerprint).ToProblem();
     }
 
     private static async Task<Results<Ok<ImportKeysResult>, ProblemHttpResult>> ImportAsync(
@@ -69,65 +57,7 @@ public static class KeysApi
             return Problems.BadRequest(ErrorCodes.InvalidRequest, "Send the source as {\"source\": \"github:USER\"} (or gitlab:USER, bitbucket:USER).");
         }
 
-        var (lines, problem) = await providers.FetchAsync(source.Trim(), ct);
-        if (lines is null)
-        {
-            return Problems.Create(StatusCodes.Status422UnprocessableEntity, ErrorCodes.KeyImportFailed, problem!);
-        }
-
-        var user = CurrentUser.From(http.User);
-        var added = new List<SshKeyView>();
-        var skipped = new List<SkippedKey>();
-        foreach (var line in lines.Take(100))
-        {
-            var (key, refusal) = await AddKeyAsync(db, user, line, $"imported from {source.Trim()}", time, ct);
-            if (key is not null)
-            {
-                added.Add(key);
-            }
-            else
-            {
-                var fingerprint = KeyCheck.Parse(line).Key?.Fingerprint;
-                skipped.Add(new SkippedKey(fingerprint, line.Length <= 60 ? line : line[..60] + "…", refusal!.ProblemDetails.Detail ?? "refused"));
-            }
-        }
-
-        return TypedResults.Ok(new ImportKeysResult(added, skipped));
+        var (result, refusal) = await UserKeys.ImportAsync(db, providers, CurrentUser.From(http.User), source, time, ct);
+        return result is null ? refusal!.ToProblem() : TypedResults.Ok(result);
     }
-
-    /// <summary>Validates and stores one key for <paramref name="user"/>; a key already registered to anyone is refused.</summary>
-    private static async Task<(SshKeyView? Key, ProblemHttpResult? Problem)> AddKeyAsync(
-        PortholeDb db, CurrentUser user, string text, string? title, TimeProvider time, CancellationToken ct)
-    {
-        var parsed = KeyCheck.Parse(text);
-        if (parsed.Key is not { } key)
-        {
-            return (null, Problems.BadRequest(ErrorCodes.InvalidKey, parsed.Problem!));
-        }
-
-        var owner = await db.SshKeys.Where(k => k.Fingerprint == key.Fingerprint).Select(k => (long?)k.UserId).SingleOrDefaultAsync(ct);
-        if (owner is not null)
-        {
-            return (null, Problems.Conflict(ErrorCodes.KeyTaken, owner == user.Id
-                ? $"You have already added this key ({key.Fingerprint})."
-                : $"This key ({key.Fingerprint}) belongs to another user; a key belongs to one user only. Make a new one with ssh-keygen -t ed25519."));
-        }
-
-        var record = new SshKey
-        {
-            UserId = user.Id,
-            Type = key.Type,
-            PublicKey = key.Line,
-            Fingerprint = key.Fingerprint,
-            Comment = key.Comment,
-            Bits = key.Bits,
-            Title = title,
-            CreatedAt = time.GetUtcNow(),
-        };
-        db.SshKeys.Add(record);
-        await db.SaveChangesAsync(ct);
-        return (ViewOf(record), null);
-    }
-
-    private static SshKeyView ViewOf(SshKey key) => new(key.Fingerprint, key.Type, key.Comment, key.Bits, key.Title, key.CreatedAt);
 }

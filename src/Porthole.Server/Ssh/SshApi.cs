@@ -85,9 +85,17 @@ public static class SshApi
             return problem!;
         }
 
+        var (ended, refusal) = await EndSessionAsync(db, job, sessionId, user, time, ct);
+        return ended is null ? refusal!.ToProblem() : TypedResults.Accepted($"/api/jobs/{job.Id}/ssh", ended);
+    }
+
+    /// <summary>Asks the node to end one live session of <paramref name="job"/>, for a caller known to be its project's admin (the API's and the SSH panel's End session).</summary>
+    internal static async Task<(SshSessionView? Session, Refusal? Refusal)> EndSessionAsync(
+        PortholeDb db, JobRecord job, string sessionId, CurrentUser user, TimeProvider time, CancellationToken ct)
+    {
         if (!Ids.TryParse(sessionId, out var number))
         {
-            return Problems.BadRequest(ErrorCodes.InvalidRequest, $"'{Lookups.Shorten(sessionId)}' is not a session id: ids are positive whole numbers (see GET /api/jobs/{job.Id}/ssh).");
+            return (null, Refusal.BadRequest(ErrorCodes.InvalidRequest, $"'{Lookups.Shorten(sessionId)}' is not a session id: ids are positive whole numbers (see GET /api/jobs/{job.Id}/ssh)."));
         }
 
         var found = await (from s in db.SshSessions
@@ -96,13 +104,13 @@ public static class SshApi
                            select new { Session = s, Node = n }).SingleOrDefaultAsync(ct);
         if (found is null)
         {
-            return Problems.NotFound(ErrorCodes.SshSessionNotFound, $"Job {job.Id} has no SSH session {number}; its sessions are listed by GET /api/jobs/{job.Id}/ssh.");
+            return (null, Refusal.NotFound(ErrorCodes.SshSessionNotFound, $"Job {job.Id} has no SSH session {number}; its sessions are listed by GET /api/jobs/{job.Id}/ssh."));
         }
 
         var session = found.Session;
         if (session.EndedAt is not null || Status.IsFinished(found.Node.Status))
         {
-            return Problems.Conflict(ErrorCodes.SshSessionEnded, $"SSH session {number} of job {job.Id} has ended already; there is nothing to end.");
+            return (null, Refusal.Conflict(ErrorCodes.SshSessionEnded, $"SSH session {number} of job {job.Id} has ended already; there is nothing to end."));
         }
 
         if (session.EndRequestedAt is null)
@@ -112,7 +120,7 @@ public static class SshApi
             await db.SaveChangesAsync(ct);
         }
 
-        return TypedResults.Accepted($"/api/jobs/{job.Id}/ssh", SessionView(session, found.Node.Index));
+        return (SessionView(session, found.Node.Index), null);
     }
 
     private static SshSessionView SessionView(SshSessionRecord s, int node) =>

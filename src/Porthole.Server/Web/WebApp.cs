@@ -74,6 +74,17 @@ public static class WebApp
 
         var pages = app.MapGroup("").RequireAuthorization().RequireFormTokens().ExcludeFromDescription();
         pages.MapGet(WebPaths.Projects, ProjectsPage.GetAsync);
+        Account.AccountPages.MapAccountPages(pages);
+        pages.MapGet("/projects/{name}", ProjectPage.GetAsync);
+        pages.MapPost("/projects/{name}/pipelines", ProjectPage.TriggerAsync);
+        pages.MapGet("/pipelines/{id}", PipelinePage.GetAsync);
+        pages.MapPost("/workflows/{id}/rerun", PipelinePage.RerunWorkflowAsync);
+        pages.MapGet("/jobs/{id}", JobPage.GetAsync);
+        pages.MapPost("/jobs/{id}/rerun", JobPage.RerunAsync);
+        pages.MapPost("/jobs/{id}/rerun-with-ssh", JobPage.RerunWithSshAsync);
+        pages.MapPost("/jobs/{id}/debug", JobPage.DebugAsync);
+        pages.MapPost("/jobs/{id}/cancel", JobPage.CancelAsync);
+        pages.MapPost("/jobs/{id}/ssh/sessions/{sessionId}/end", JobPage.EndSessionAsync);
         return app;
     }
 }

@@ -18,4 +18,12 @@ public static class WebResults
         Page<ErrorPage>(new { Status = status, Message = message ?? ErrorPage.DefaultMessage(status) }, status);
 
     public static RazorComponentResult<ErrorPage> NotFound(string message) => Error(StatusCodes.Status404NotFound, message);
+
+    /// <summary>
+    /// The error page for the API's answer to a lookup (<c>Lookups</c>), with its sentence. A malformed id in a page's
+    /// address is a page that does not exist: 404, not the API's 400.
+    /// </summary>
+    public static RazorComponentResult<ErrorPage> Problem(ProblemHttpResult problem) => Error(
+        problem.StatusCode == StatusCodes.Status400BadRequest ? StatusCodes.Status404NotFound : problem.StatusCode,
+        problem.ProblemDetails.Detail);
 }

@@ -6,16 +6,17 @@ namespace Porthole.Server.Tests.Support;
 
 /// <summary>
 /// A stand-in for GitHub's, GitLab's and Bitbucket's public-key listings (which cannot be reached here), on a free
-/// loopback port: answers a fixed body per path, 404 for anything else.
+/// loopback port: answers a fixed body per path, 404 for anything else. The bodies are read at each request, so a
+/// caller that keeps a concurrent dictionary may add paths while the host runs.
 /// </summary>
 public sealed class FakeKeyHost : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly Dictionary<string, string> _bodies;
+    private readonly IReadOnlyDictionary<string, string> _bodies;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public FakeKeyHost(Dictionary<string, string> bodies)
+    public FakeKeyHost(IReadOnlyDictionary<string, string> bodies)
     {
         _bodies = bodies;
         _listener.Start();

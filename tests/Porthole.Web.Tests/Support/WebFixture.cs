@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Playwright;
 using Porthole.Cli.Hosting;
 using Porthole.Server;
+using Porthole.Server.Tests.Support;
 
 namespace Porthole.Web.Tests.Support;
 
@@ -16,6 +18,8 @@ public sealed class WebFixture : IAsyncLifetime
 {
     private readonly TempFolder _data = new("porthole-web-test-");
     private readonly List<IBrowserContext> _contexts = [];
+    private readonly ConcurrentDictionary<string, string> _keyLists = new(StringComparer.Ordinal);
+    private FakeKeyHost? _keyHost;
     private EmbeddedServer? _server;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
@@ -31,15 +35,25 @@ public sealed class WebFixture : IAsyncLifetime
 
     public IBrowser Browser => _browser!;
 
+    /// <summary>
+    /// What the server's GitHub, GitLab and Bitbucket (one fake on loopback) list, by path: a test adds its own account's
+    /// keys, e.g. <c>["/someone.keys"] = "ssh-ed25519 …"</c>, before importing them.
+    /// </summary>
+    public ConcurrentDictionary<string, string> KeyLists => _keyLists;
+
     public async Task InitializeAsync()
     {
         Address = new Uri($"http://127.0.0.1:{FreePort()}");
+        _keyHost = new FakeKeyHost(_keyLists);
         _server = await EmbeddedServer.StartAsync(
             new ServerHostOptions(_data.Path, Address.ToString().TrimEnd('/'), Demo: false, new Dictionary<string, string?>
             {
                 ["Runner:HeartbeatInterval"] = "00:00:00.200",
                 ["Runner:LogFlushInterval"] = "00:00:00.050",
                 ["Logging:LogLevel:Default"] = "Warning",
+                ["Porthole:GitHubKeysBase"] = _keyHost.BaseAddress,
+                ["Porthole:GitLabKeysBase"] = _keyHost.BaseAddress,
+                ["Porthole:BitbucketKeysBase"] = _keyHost.BaseAddress,
             }),
             CancellationToken.None);
         AdminToken = (await File.ReadAllTextAsync(Path.Combine(_data.Path, "admin-token"))).Trim();
@@ -105,6 +119,11 @@ public sealed class WebFixture : IAsyncLifetime
         if (_server is not null)
         {
             await _server.StopAsync();
+        }
+
+        if (_keyHost is not null)
+        {
+            await _keyHost.DisposeAsync();
         }
 
         _data.Dispose();

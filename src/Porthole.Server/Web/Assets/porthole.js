@@ -13,7 +13,7 @@
     }
   }
 
-  // <button data-copy="#id">: copies the text of the element #id and says so (for the SSH command and the like).
+  // <button data-copy="#id">: copies the text of the element #id (the value of an input) and says so (for the SSH command and the like).
   function copyButtons(root) {
     for (const button of root.querySelectorAll("button[data-copy]")) {
       button.addEventListener("click", async function () {
@@ -23,19 +23,46 @@
         }
         const label = button.textContent;
         try {
-          await navigator.clipboard.writeText(source.textContent.trim());
+          const text = source instanceof HTMLInputElement || source instanceof HTMLTextAreaElement ? source.value : source.textContent;
+          await navigator.clipboard.writeText(text.trim());
           button.textContent = "Copied";
         } catch {
           button.textContent = "Select and copy by hand";
+          if (typeof source.select === "function") {
+            source.select();
+          }
         }
         setTimeout(function () { button.textContent = label; }, 2000);
       });
     }
   }
 
+  // <details data-menu> (Components/Menu.razor): Escape closes the open menu and gives the focus back to its button;
+  // a click or focus outside it closes it too. Opening and moving through it are the browser's own (Enter, Space, Tab).
+  function menus() {
+    document.addEventListener("keydown", function (event) {
+      const menu = event.key === "Escape" && event.target instanceof Element ? event.target.closest("details[data-menu][open]") : null;
+      if (menu !== null) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+        event.preventDefault();
+      }
+    });
+    function closeOthers(event) {
+      for (const menu of document.querySelectorAll("details[data-menu][open]")) {
+        if (!(event.target instanceof Node) || !menu.contains(event.target)) {
+          menu.open = false;
+        }
+      }
+    }
+    document.addEventListener("click", closeOthers);
+    document.addEventListener("focusin", closeOthers);
+  }
+
   window.porthole = { localTimes: localTimes, copyButtons: copyButtons };
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
     copyButtons(document);
+    menus();
   });
 })();
