@@ -1,6 +1,8 @@
 // The SSH panel (R-SSH-3, -4, -10): while its attempt runs, reads GET /api/jobs/ID/ssh every 2 s and shows what
 // changed: each node's command, host key and accepted keys, the sessions, the refused keys with their reasons. Text from
 // the API is only ever set with textContent. The open-access command (it carries a secret token) is never shown.
+// Each view read is also given to the page's terminals (terminal.js) as a "porthole:ssh-view" event on the panel, and
+// while a terminal is open an admin's End session is sent without leaving the page (the terminal then shows it closed).
 "use strict";
 
 (function () {
@@ -109,7 +111,7 @@
         who.push(element("span", "tag", "read-only"), " ");
       }
       if (session.via === "web") {
-        who.push(element("span", "tag", "web"), " ");
+        who.push(element("span", "tag tag-web", "via web"), " ");
       }
       who.push(element("code", "wrap muted", session.fingerprint || ""));
       row.appendChild(cell("th", "Who", who));
@@ -148,10 +150,65 @@
     panel.querySelector("[data-ssh-refused-empty]").hidden = refused.length > 0;
   }
 
+  // A terminal of this page is open (or opening): a form posted the usual way would leave the page, and close it.
+  function terminalOpen(panel) {
+    return panel.querySelector(".terminal-slot.terminal-open") !== null;
+  }
+
+  function showNotice(panel, text, isError) {
+    let notice = panel.querySelector("[data-ssh-notice]");
+    if (notice === null) {
+      notice = element("p");
+      notice.setAttribute("data-ssh-notice", "");
+      panel.querySelector("#ssh-sessions-heading").after(notice);
+    }
+    notice.className = "notice " + (isError ? "notice-error" : "notice-info");
+    notice.setAttribute("role", isError ? "alert" : "status");
+    notice.textContent = text;
+  }
+
+  // End session while a terminal is open: the same form (its antiforgery token), sent with fetch; the page it redirects
+  // to is read only for its one-time message, as text.
+  function endWithoutLeaving(panel, refresh) {
+    panel.addEventListener("submit", async function (event) {
+      const form = event.target;
+      if (!(form instanceof HTMLFormElement) || !form.classList.contains("end-session") || !terminalOpen(panel)) {
+        return;
+      }
+      event.preventDefault();
+      const button = form.querySelector("button");
+      if (button !== null) {
+        button.disabled = true;
+      }
+      try {
+        const response = await fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" });
+        const page = new DOMParser().parseFromString(await response.text(), "text/html");
+        const flash = page.querySelector(".flash");
+        showNotice(panel, flash !== null ? flash.textContent.trim() : "The server answered " + response.status + ".",
+          flash === null ? !response.ok : flash.classList.contains("notice-error"));
+      } catch (e) {
+        showNotice(panel, "The session could not be ended: the server did not answer.", true);
+        if (button !== null) {
+          button.disabled = false;
+        }
+      }
+      refresh();
+    });
+  }
+
   function start(panel) {
     const url = "/api/jobs/" + panel.dataset.job + "/ssh?attempt=" + panel.dataset.attempt;
     let last = "";
+    let timer = null;
+    let polling = false;
+    let again = false;
     async function poll() {
+      if (polling) {
+        again = true;
+        return;
+      }
+      polling = true;
+      clearTimeout(timer);
       let done = false;
       try {
         const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
@@ -168,25 +225,35 @@
             if (window.porthole && window.porthole.localTimes) {
               window.porthole.localTimes(panel);
             }
+            panel.dispatchEvent(new CustomEvent("porthole:ssh-view", { detail: view }));
           }
           done = view.nodes.every(function (node) { return FINISHED.has(node.status); });
         }
       } catch (e) {
         // Try again at the next tick.
       }
+      polling = false;
       if (done) {
         panel.dataset.live = "false";
+      } else if (again) {
+        again = false;
+        poll();
       } else {
-        setTimeout(poll, POLL_MS);
+        timer = setTimeout(poll, POLL_MS);
       }
     }
     poll();
+    return function () {
+      if (panel.dataset.live === "true") {
+        poll();
+      }
+    };
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     const panel = document.getElementById("ssh-panel");
     if (panel !== null && panel.dataset.live === "true") {
-      start(panel);
+      endWithoutLeaving(panel, start(panel));
     }
   });
 })();

@@ -136,7 +136,8 @@ public static class WebTerminalApi
             TerminalSize.Clamped(columns, rows)), null);
     }
 
-    private static string WhyNot(Project project, bool debug, string requester)
+    /// <summary>Why a user whose level is <see cref="SshAccessLevel.None"/> opens no terminal (the job page says it in the node's terminal slot).</summary>
+    internal static string WhyNot(Project project, bool debug, string requester)
     {
         if (!project.DebugEnabled)
         {
