@@ -61,7 +61,7 @@ public sealed class DebugSessionTests : IAsyncLifetime
         using var terminal = StartTerminal(ssh, node);
         await terminal.StandardInput.WriteAsync("travis_run_script; echo marker-$((6*7))\r");
         await terminal.StandardInput.FlushAsync();
-        var log = await WaitForLogAsync("travis_run_script exited with 0");
+        var log = await _server.WaitForLogAsync(_jobId, "travis_run_script exited with 0");
         Assert.Contains("Debug build initiated by admin", log, StringComparison.Ordinal);
         Assert.Contains("Setting up debug tools.", log, StringComparison.Ordinal);
         Assert.Contains($"ssh -p {node.Port} {node.User}@{node.Host}", log, StringComparison.Ordinal);
@@ -71,7 +71,7 @@ public sealed class DebugSessionTests : IAsyncLifetime
         Assert.DoesNotContain("install ran", log, StringComparison.Ordinal);
         if (!quiet)
         {
-            await WaitForLogAsync("script says from-travis-env");
+            await _server.WaitForLogAsync(_jobId, "script says from-travis-env");
         }
 
         // Exiting the last window ends the debug run; the job's status is what it was.
@@ -112,9 +112,9 @@ public sealed class DebugSessionTests : IAsyncLifetime
         ssh.Pin(node.Host!, node.Port!.Value, node.HostKey!);
 
         using var admin = StartTerminal(ssh, node);
-        await WaitForLogAsync($"admin ({_key.Fingerprint}) joined from");
+        await _server.WaitForLogAsync(_jobId, $"admin ({_key.Fingerprint}) joined from");
         using var watcher = StartTerminal(ssh, node, readerKey);
-        await WaitForLogAsync($"reader ({readerKey.Fingerprint}) joined from 127.0.0.1, read-only");
+        await _server.WaitForLogAsync(_jobId, $"reader ({readerKey.Fingerprint}) joined from 127.0.0.1, read-only");
 
         // The reader's typing reaches nobody; the admin's, typed after it, runs and is echoed to the log.
         await watcher.StandardInput.WriteAsync("echo from-reader-$((5*5))\r");
@@ -122,7 +122,7 @@ public sealed class DebugSessionTests : IAsyncLifetime
         await Task.Delay(TimeSpan.FromMilliseconds(500));
         await admin.StandardInput.WriteAsync("echo from-admin-$((6*7))\r");
         await admin.StandardInput.FlushAsync();
-        var log = await WaitForLogAsync("from-admin-42");
+        var log = await _server.WaitForLogAsync(_jobId, "from-admin-42");
         Assert.DoesNotContain("from-reader", log, StringComparison.Ordinal);
 
         await admin.StandardInput.WriteAsync("exit\r");
@@ -136,7 +136,7 @@ public sealed class DebugSessionTests : IAsyncLifetime
 
         // A plain rerun with SSH lets only those who may write in: the reader's key is refused, and why is said.
         await Expect.StatusAsync(await _server.Client.PostAsJsonAsync($"/api/jobs/{_jobId}/rerun", new RerunRequest(null, true), ApiJson.Options), 202);
-        var rerun = await WaitForViewAsync(v => v.Attempt > view.Attempt && v.Nodes is [{ Port: not null }, ..]);
+        var rerun = await _server.WaitForSshViewAsync(_jobId, v => v.Attempt > view.Attempt && v.Nodes is [{ Port: not null }, ..]);
         Assert.False(rerun.Debug);
         var rerunNode = rerun.Nodes[0];
         Assert.DoesNotContain(readerKey.Fingerprint, rerunNode.AcceptedFingerprints);
@@ -144,7 +144,7 @@ public sealed class DebugSessionTests : IAsyncLifetime
         var denied = await ssh.SshAsync(readerKey, rerunNode.User!, rerunNode.Host!, rerunNode.Port.Value, "true");
         Assert.NotEqual(0, denied.ExitCode);
         Assert.Contains("Permission denied", denied.Error, StringComparison.Ordinal);
-        var refused = await WaitForViewAsync(v => v.Attempt == rerun.Attempt && v.KeyEvents.Any(e => !e.Accepted && e.Fingerprint == readerKey.Fingerprint));
+        var refused = await _server.WaitForSshViewAsync(_jobId, v => v.Attempt == rerun.Attempt && v.KeyEvents.Any(e => !e.Accepted && e.Fingerprint == readerKey.Fingerprint));
         Assert.Equal(
             "registered to another user, who has no write access to this project",
             refused.KeyEvents.First(e => !e.Accepted && e.Fingerprint == readerKey.Fingerprint).Reason);
@@ -184,14 +184,14 @@ public sealed class DebugSessionTests : IAsyncLifetime
         Assert.Contains("ask whoever started it for that command", refused.Error, StringComparison.Ordinal);
 
         using var admin = StartTerminal(ssh, node);
-        await WaitForLogAsync($"admin ({_key.Fingerprint}) joined from");
+        await _server.WaitForLogAsync(_jobId, $"admin ({_key.Fingerprint}) joined from");
         using var guest = StartTerminal(ssh, node, stranger, "-o", $"SetEnv=PORTHOLE_DEBUG_TOKEN={token}");
-        await WaitForLogAsync($"+anyone ({stranger.Fingerprint}) joined from 127.0.0.1");
+        await _server.WaitForLogAsync(_jobId, $"+anyone ({stranger.Fingerprint}) joined from 127.0.0.1");
         await guest.StandardInput.WriteAsync("echo from-guest-$((3*3)) \"[${PORTHOLE_DEBUG_TOKEN-unset}]\"\r");
         await guest.StandardInput.FlushAsync();
-        var log = await WaitForLogAsync("from-guest-9");
+        var log = await _server.WaitForLogAsync(_jobId, "from-guest-9");
         Assert.Contains("This project lets anyone with the ssh command in (debug_open_access)", log, StringComparison.Ordinal);
-        var sessions = await WaitForViewAsync(v => v.Sessions.Any(s => s.Fingerprint == stranger.Fingerprint));
+        var sessions = await _server.WaitForSshViewAsync(_jobId, v => v.Sessions.Any(s => s.Fingerprint == stranger.Fingerprint));
         Assert.Equal("+anyone", sessions.Sessions.First(s => s.Fingerprint == stranger.Fingerprint).User);
 
         // Cancel ends every session, the guest's too (the seed's way to disconnect an attacker).
@@ -216,27 +216,6 @@ public sealed class DebugSessionTests : IAsyncLifetime
             terminal.Kill();
             await terminal.WaitForExitAsync();
         }
-    }
-
-    private async Task<JobSshView> WaitForViewAsync(Func<JobSshView, bool> until)
-    {
-        JobSshView? view = null;
-        for (var i = 0; i < 600; i++)
-        {
-            var response = await _server.Client.GetAsync($"/api/jobs/{_jobId}/ssh");
-            if (response.IsSuccessStatusCode)
-            {
-                view = (await response.Content.ReadFromJsonAsync<JobSshView>(ApiJson.Options))!;
-                if (until(view))
-                {
-                    return view;
-                }
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"the SSH view never got there: {System.Text.Json.JsonSerializer.Serialize(view, ApiJson.Options)}");
     }
 
     private Process StartTerminal(SshClient ssh, SshNodeView node, SshKeyFile? key = null, params string[] options)
@@ -275,20 +254,4 @@ public sealed class DebugSessionTests : IAsyncLifetime
         throw new TimeoutException("the debug endpoint never came up");
     }
 
-    private async Task<string> WaitForLogAsync(string text)
-    {
-        var log = "";
-        for (var i = 0; i < 400; i++)
-        {
-            log = await _server.LogAsync(_jobId);
-            if (log.Contains(text, StringComparison.Ordinal))
-            {
-                return log;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"'{text}' never reached the log:\n{log}");
-    }
 }

@@ -67,8 +67,8 @@ public sealed class WebTerminalTests : IAsyncLifetime
         // The real ssh client in the same session sees it, and so does the job's log (not quiet).
         await terminal.WaitForAsync("from-web-42");
         await web.WaitForAsync("from-web-42");
-        await WaitForLogAsync("from-web-42");
-        var view = await WaitForViewAsync(v => v.Sessions.Any(s => s.Via == "web"));
+        await _server.WaitForLogAsync(_jobId, "from-web-42");
+        var view = await _server.WaitForSshViewAsync(_jobId, v => v.Sessions.Any(s => s.Via == "web"));
         var session = view.Sessions.Single(s => s.Via == "web");
         Assert.Equal(("admin", false, null), (session.User, session.ReadOnly, session.EndedAt));
         Assert.Contains(view.Sessions, s => s.Via == "ssh" && s.Fingerprint == _key.Fingerprint);
@@ -77,13 +77,13 @@ public sealed class WebTerminalTests : IAsyncLifetime
         // The read member's web terminal watches: it sees what the others do, its typing reaches nobody.
         await using var watcher = await WebTerminalClient.ConnectAsync(_server.Address, readerToken, _jobId);
         await watcher.WaitForAsync("[debug]");
-        var watching = await WaitForViewAsync(v => v.Sessions.Any(s => s.User == "reader"));
+        var watching = await _server.WaitForSshViewAsync(_jobId, v => v.Sessions.Any(s => s.User == "reader"));
         Assert.Equal(("web", true, "watch"), (watching.Sessions.Single(s => s.User == "reader").Via, watching.Sessions.Single(s => s.User == "reader").ReadOnly, watching.Sessions.Single(s => s.User == "reader").Command));
         await watcher.TypeAsync("echo from-reader-$((5*5))\r");
         await Task.Delay(TimeSpan.FromMilliseconds(500));
         await terminal.TypeAsync("echo from-admin-$((7*7))\r");
         await watcher.WaitForAsync("from-admin-49");
-        var log = await WaitForLogAsync("from-admin-49");
+        var log = await _server.WaitForLogAsync(_jobId, "from-admin-49");
         Assert.DoesNotContain("from-reader-25", log, StringComparison.Ordinal);
         Assert.DoesNotContain("from-reader-25", terminal.Output, StringComparison.Ordinal);
 
@@ -163,7 +163,7 @@ public sealed class WebTerminalTests : IAsyncLifetime
         await ending.WaitForAsync("[debug]");
         await using var web = await WebTerminalClient.ConnectAsync(_server.Address, _adminToken, _jobId);
         await web.WaitForAsync("[debug]");
-        var view = await WaitForViewAsync(v => v.Sessions.Count(s => s.EndedAt is null) == 3);
+        var view = await _server.WaitForSshViewAsync(_jobId, v => v.Sessions.Count(s => s.EndedAt is null) == 3);
         var target = view.Sessions.Single(s => s.Fingerprint == second.Fingerprint);
         var endPath = $"/api/jobs/{_jobId}/ssh/sessions/{target.Id}/end";
 
@@ -180,7 +180,7 @@ public sealed class WebTerminalTests : IAsyncLifetime
         await Expect.StatusAsync(answer, 202);
         Assert.Equal("admin", (await answer.Content.ReadFromJsonAsync<SshSessionView>(ApiJson.Options))!.EndedBy);
         Assert.Equal(255, await ending.WaitForExitAsync());
-        var ended = await WaitForViewAsync(v => v.Sessions.Single(s => s.Id == target.Id).EndedAt is not null);
+        var ended = await _server.WaitForSshViewAsync(_jobId, v => v.Sessions.Single(s => s.Id == target.Id).EndedAt is not null);
         Assert.Equal("admin", ended.Sessions.Single(s => s.Id == target.Id).EndedBy);
         await Expect.ProblemAsync(await _server.Client.PostAsync(endPath, null), 409, ErrorCodes.SshSessionEnded);
 
@@ -193,7 +193,7 @@ public sealed class WebTerminalTests : IAsyncLifetime
         await web.WaitForCloseAsync();
         Assert.Equal("The session ended (ssh exited with 255).", web.CloseReason);
         Assert.False(staying.HasExited);
-        await WaitForViewAsync(v => v.Sessions.Single(s => s.Id == webSession.Id).EndedAt is not null);
+        await _server.WaitForSshViewAsync(_jobId, v => v.Sessions.Single(s => s.Id == webSession.Id).EndedAt is not null);
 
         await staying.TypeAsync("exit\r");
         await _server.WaitForJobAsync(_jobId, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
@@ -225,7 +225,7 @@ public sealed class WebTerminalTests : IAsyncLifetime
 
         await WaitUntilAsync(() => !ProcFs.IsAlive(client), "the server's ssh client to end");
         await WaitForEmptyKeyRootAsync();
-        var view = await WaitForViewAsync(v => v.Sessions.Single(s => s.Via == "web").EndedAt is not null);
+        var view = await _server.WaitForSshViewAsync(_jobId, v => v.Sessions.Single(s => s.Via == "web").EndedAt is not null);
         Assert.Null(view.Sessions.Single(s => s.Via == "ssh").EndedAt);
         Assert.False(terminal.HasExited);
 
@@ -248,48 +248,10 @@ public sealed class WebTerminalTests : IAsyncLifetime
 
     private async Task<SshNodeView> WaitForEndpointAsync(bool debug)
     {
-        var view = await WaitForViewAsync(v => v.Debug == debug && v.Nodes is [{ Port: not null }, ..]);
+        var view = await _server.WaitForSshViewAsync(_jobId, v => v.Debug == debug && v.Nodes is [{ Port: not null }, ..]);
         var node = view.Nodes[0];
         _ssh.Pin(node.Host!, node.Port!.Value, node.HostKey!);
         return node;
-    }
-
-    private async Task<JobSshView> WaitForViewAsync(Func<JobSshView, bool> until)
-    {
-        JobSshView? view = null;
-        for (var i = 0; i < 600; i++)
-        {
-            var response = await _server.Client.GetAsync($"/api/jobs/{_jobId}/ssh");
-            if (response.IsSuccessStatusCode)
-            {
-                view = (await response.Content.ReadFromJsonAsync<JobSshView>(ApiJson.Options))!;
-                if (until(view))
-                {
-                    return view;
-                }
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"the SSH view never got there: {JsonSerializer.Serialize(view, ApiJson.Options)}");
-    }
-
-    private async Task<string> WaitForLogAsync(string text)
-    {
-        var log = "";
-        for (var i = 0; i < 400; i++)
-        {
-            log = await _server.LogAsync(_jobId);
-            if (log.Contains(text, StringComparison.Ordinal))
-            {
-                return log;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"'{text}' never reached the log:\n{log}");
     }
 
     private async Task WaitForEmptyKeyRootAsync() =>

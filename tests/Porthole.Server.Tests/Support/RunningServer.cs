@@ -116,6 +116,46 @@ public sealed class RunningServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The job's SSH view (GET /api/jobs/ID/ssh) once <paramref name="until"/> holds.</summary>
+    public async Task<JobSshView> WaitForSshViewAsync(long jobId, Func<JobSshView, bool> until)
+    {
+        JobSshView? view = null;
+        for (var i = 0; i < 600; i++)
+        {
+            var response = await Client.GetAsync($"/api/jobs/{jobId}/ssh");
+            if (response.IsSuccessStatusCode)
+            {
+                view = (await response.Content.ReadFromJsonAsync<JobSshView>(ApiJson.Options))!;
+                if (until(view))
+                {
+                    return view;
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"the SSH view never got there: {JsonSerializer.Serialize(view, ApiJson.Options)}");
+    }
+
+    /// <summary>The job's log (node 0, latest attempt) once it holds <paramref name="text"/>.</summary>
+    public async Task<string> WaitForLogAsync(long jobId, string text)
+    {
+        var log = "";
+        for (var i = 0; i < 400; i++)
+        {
+            log = await LogAsync(jobId);
+            if (log.Contains(text, StringComparison.Ordinal))
+            {
+                return log;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"'{text}' never reached the log:\n{log}");
+    }
+
     public async Task<JobView> WaitForJobAsync(long id, Func<JobView, bool> until, int seconds = 60)
     {
         var deadline = TimeProvider.System.GetUtcNow().AddSeconds(seconds);
