@@ -67,7 +67,7 @@ public static class LiveLogLatency
             await server.WaitForJobAsync(jobId, j => j.Attempts[^1].Nodes[0].Steps.Any(s => s.Status == "running"));
 
             using var playwright = await Playwright.CreateAsync();
-            await using var browser = await LaunchChromiumAsync(playwright);
+            await using var browser = await Porthole.Web.Tests.Support.Chromium.LaunchAsync(playwright);
             var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.Client.BaseAddress!.ToString() });
             var page = await context.NewPageAsync();
             await page.GotoAsync("/sign-in");
@@ -114,30 +114,5 @@ public static class LiveLogLatency
         {
             File.Delete(ready);
         }
-    }
-
-    private static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright)
-    {
-        List<string> chromiumArgs =
-        [
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ];
-        if (Environment.IsPrivilegedProcess)
-        {
-            chromiumArgs.Add("--no-sandbox");
-        }
-
-        return playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = chromiumArgs,
-            ChromiumSandbox = !Environment.IsPrivilegedProcess,
-        });
     }
 }

@@ -56,7 +56,7 @@ public sealed class DebugStarter(Reruns reruns)
                 "add an SSH key first: porthole keys add ~/.ssh/id_ed25519.pub (the debug session lets in your keys only)"));
         }
 
-        var (attempt, refusal) = await reruns.DebugAsync(db, job, user.Id, quiet, ct);
+        var (attempt, refusal) = await reruns.DebugAsync(db, project, job, user.Id, quiet, ct);
         return attempt is null
             ? (null, null, new DebugRefusal(DebugRefusalKind.AlreadyRunning, refusal!))
             : (job, attempt, null);

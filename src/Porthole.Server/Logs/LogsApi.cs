@@ -103,7 +103,7 @@ public static class LogsApi
                     break;
                 }
 
-                var text = Encoding.UTF8.GetString(chunk, 0, complete);
+                var text = Utf8Boundary.Decode(chunk.AsSpan(0, complete));
                 var next = position + complete;
                 await WriteEventAsync(http, "log", next, new LogEvent(position, next, text), ct);
                 position = next;

@@ -71,7 +71,8 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
     }
 
     /// <summary>Restarts a job in debug mode (R-DBG-2): a new attempt that stops before its first step; every status stays as it was.</summary>
-    public async Task<(AttemptRecord? Attempt, string? Refusal)> DebugAsync(PortholeDb db, JobRecord job, long userId, bool quiet, CancellationToken ct)
+    /// <param name="project">The job's project: its <see cref="Project.DebugOpenAccess"/> decides whether the run gets a token.</param>
+    public async Task<(AttemptRecord? Attempt, string? Refusal)> DebugAsync(PortholeDb db, Project project, JobRecord job, long userId, bool quiet, CancellationToken ct)
     {
         using var held = await stateLock.EnterAsync(ct);
         if (await RunningRefusalAsync(db, job, ct) is { } refusal)
@@ -79,14 +80,9 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
             return (null, refusal);
         }
 
-        var project = await (from p in db.Pipelines
-                             join pr in db.Projects on p.ProjectId equals pr.Id
-                             where p.Id == job.PipelineId
-                             select pr).SingleAsync(ct);
-
         // R-DBG-7's opt-in: a fresh secret per run, so that a command that leaked lets nobody into the next one.
         var token = project.DebugOpenAccess
-            ? Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_')
+            ? System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24))
             : null;
         return (await scheduler.StartAttemptAsync(db, job, "debug", userId, ct, debug: true, quiet: quiet, openAccessToken: token), null);
     }

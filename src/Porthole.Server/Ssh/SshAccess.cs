@@ -32,32 +32,29 @@ public static class SshAccess
         }
 
         // Members only: a public project's readers who are not members, and server admins who are not, watch nothing.
-        var members = debug || project.SshWriteMembers
-            ? await db.Memberships
-                .Where(m => m.ProjectId == project.Id)
-                .OrderBy(m => m.UserId)
-                .Select(m => m.UserId)
-                .ToListAsync(ct)
-            : [];
+        // Three queries whatever the number of members: this runs at every heartbeat of every SSH node.
+        var roles = await db.Memberships.Where(m => m.ProjectId == project.Id).ToDictionaryAsync(m => m.UserId, m => m.Role, ct);
+        var members = debug || project.SshWriteMembers ? roles.Keys.Order() : Enumerable.Empty<long>();
+        var candidates = members.Prepend(requesterId).Concat(webTerminals.Select(w => w.UserId)).Distinct().ToList();
+        var users = await db.Users.Where(u => candidates.Contains(u.Id)).ToDictionaryAsync(u => u.Id, ct);
+        var keys = await db.SshKeys.Where(k => candidates.Contains(k.UserId)).OrderBy(k => k.Id).ToListAsync(ct);
 
         var grants = new List<SshGrant>();
-        foreach (var userId in members.Prepend(requesterId).Concat(webTerminals.Select(w => w.UserId)).Distinct())
+        foreach (var userId in candidates)
         {
-            var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct);
-            if (user is null)
+            if (!users.TryGetValue(userId, out var user))
             {
                 continue;
             }
 
-            var level = await LevelOfAsync(db, project, requesterId, debug, user, ct);
+            var level = LevelOf(project, requesterId, debug, user, roles.GetValueOrDefault(userId));
             if (level == SshAccessLevel.None)
             {
                 continue;
             }
 
             var readOnly = level == SshAccessLevel.ReadOnly;
-            var keys = await db.SshKeys.Where(k => k.UserId == userId).OrderBy(k => k.Id).ToListAsync(ct);
-            grants.AddRange(keys.Select(k => new SshGrant(user.Id, user.Name, k.Fingerprint, k.PublicKey, readOnly)));
+            grants.AddRange(keys.Where(k => k.UserId == userId).Select(k => new SshGrant(user.Id, user.Name, k.Fingerprint, k.PublicKey, readOnly)));
             grants.AddRange(webTerminals.Where(w => w.UserId == userId)
                 .Select(w => new SshGrant(user.Id, user.Name, w.Fingerprint, w.PublicKey, readOnly || w.ReadOnly, Web: true)));
         }
@@ -74,27 +71,35 @@ public static class SshAccess
     {
         ArgumentNullException.ThrowIfNull(project);
         ArgumentNullException.ThrowIfNull(user);
+        var role = await db.Memberships
+            .Where(m => m.ProjectId == project.Id && m.UserId == user.Id)
+            .Select(m => m.Role)
+            .FirstOrDefaultAsync(ct);
+        return LevelOf(project, requesterId, debug, user, role);
+    }
+
+    /// <param name="membershipRole">The user's role as a member of the project; null when not a member.</param>
+    private static SshAccessLevel LevelOf(Project project, long requesterId, bool debug, User user, string? membershipRole)
+    {
         if (!project.DebugEnabled)
         {
             return SshAccessLevel.None;
         }
 
         var isRequester = user.Id == requesterId;
-        var isMember = await IsMemberAsync(db, project, user.Id, ct);
+        var isMember = membershipRole is not null;
         if (!isRequester && !(isMember && (debug || project.SshWriteMembers)))
         {
             return SshAccessLevel.None;
         }
 
-        var current = new CurrentUser(user.Id, user.Name, user.IsAdmin);
-        if ((isRequester || project.SshWriteMembers) && await ProjectAccess.CanAsync(db, project, current, Roles.Write, ct))
+        var rank = Roles.Rank(ProjectAccess.RoleOf(project, user.IsAdmin, membershipRole));
+        if ((isRequester || project.SshWriteMembers) && rank >= Roles.Rank(Roles.Write))
         {
             return SshAccessLevel.ReadWrite;
         }
 
-        return debug && isMember && await ProjectAccess.CanAsync(db, project, current, Roles.Read, ct)
-            ? SshAccessLevel.ReadOnly
-            : SshAccessLevel.None;
+        return debug && isMember && rank >= Roles.Rank(Roles.Read) ? SshAccessLevel.ReadOnly : SshAccessLevel.None;
     }
 
     /// <summary>Why a node refused a key, in words the job page and <c>porthole ssh doctor</c> can show as they are.</summary>

@@ -880,7 +880,9 @@
     this.nodes = Array.from(root.querySelectorAll("section.node")).map(function (section) { return new Node(this, section); }, this);
     if (!FINISHED.has(root.dataset.attemptStatus)) {
       const self = this;
-      this.timer = setInterval(function () { self.refresh(); }, REFRESH_MS);
+      // Not while the tab is hidden: a debug session can stay open for hours in a tab nobody looks at.
+      this.timer = setInterval(function () { if (!document.hidden) { self.refresh(); } }, REFRESH_MS);
+      document.addEventListener("visibilitychange", function () { if (!document.hidden && self.timer !== null) { self.refresh(); } });
     }
   }
 

@@ -210,11 +210,21 @@
       polling = true;
       clearTimeout(timer);
       let done = false;
+      if (document.hidden) {
+        // Nobody looks: ask again when the tab is shown (visibilitychange) or at the next tick.
+        polling = false;
+        timer = setTimeout(poll, POLL_MS);
+        return;
+      }
       try {
         const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
         if (response.ok) {
           const text = await response.text();
           const view = JSON.parse(text);
+          for (const node of view.nodes) {
+            // The open command carries the run's secret token: this page neither shows it nor hands it on.
+            delete node.open_access_command;
+          }
           if (text !== last) {
             last = text;
             for (const node of view.nodes) {
@@ -243,6 +253,11 @@
       }
     }
     poll();
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden && panel.dataset.live === "true") {
+        poll();
+      }
+    });
     return function () {
       if (panel.dataset.live === "true") {
         poll();

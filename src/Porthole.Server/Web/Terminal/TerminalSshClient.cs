@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
+using Porthole.Execution.Processes;
 
 namespace Porthole.Server.Web.Terminal;
 
@@ -14,9 +14,8 @@ internal sealed record TerminalTarget(string Host, int Port, string User);
 /// as its terminal (the first terminal a session leader opens becomes its controlling one), then runs ssh in its place:
 /// the process started is ssh itself, and it is ended by that id.
 /// </summary>
-internal sealed partial class TerminalSshClient : IDisposable
+internal sealed class TerminalSshClient : IDisposable
 {
-    private const int Terminate = 15;
     private static readonly TimeSpan TerminateGrace = TimeSpan.FromSeconds(2);
 
     private readonly Process _process;
@@ -82,7 +81,7 @@ internal sealed partial class TerminalSshClient : IDisposable
             return;
         }
 
-        _ = kill(_process.Id, Terminate);
+        _ = ProcessSignals.Send(_process.Id, ProcessSignals.SigTerm);
         try
         {
             await Exited.WaitAsync(TerminateGrace, time);
@@ -95,7 +94,4 @@ internal sealed partial class TerminalSshClient : IDisposable
     }
 
     public void Dispose() => _process.Dispose();
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int kill(int pid, int signal);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Porthole.Server.Web.Terminal;
 
@@ -16,7 +17,7 @@ public static class WebTerminalServiceCollectionExtensions
 }
 
 /// <summary>At start, deletes the key pairs that a previous server process left behind (it crashed with terminals open).</summary>
-internal sealed class LeftoverTerminalKeys(WebTerminals terminals) : IHostedService
+internal sealed partial class LeftoverTerminalKeys(WebTerminals terminals, ILogger<LeftoverTerminalKeys> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -24,12 +25,23 @@ internal sealed class LeftoverTerminalKeys(WebTerminals terminals) : IHostedServ
         {
             foreach (var folder in Directory.EnumerateDirectories(terminals.KeyRoot))
             {
-                Directory.Delete(folder, recursive: true);
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // A folder that cannot go must not keep the server from starting; its key is no longer granted anyway.
+                    LogNotDeleted(folder, e.Message);
+                }
             }
         }
 
         return Task.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A browser terminal's leftover key folder {Folder} could not be deleted: {Reason}")]
+    private partial void LogNotDeleted(string folder, string reason);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
