@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text;
 using Porthole.Cli.Client;
+using Porthole.Ssh.Keys;
 
 namespace Porthole.Cli.Ssh;
 
@@ -20,14 +20,10 @@ internal static class KnownHostsFile
         return Path.Combine(folder, "known_hosts");
     }
 
-    /// <summary>The name ssh looks a host up by: <c>[host]:port</c>, or the bare host on port 22.</summary>
-    public static string HostName(string host, int port) =>
-        port == 22 ? host : string.Create(CultureInfo.InvariantCulture, $"[{host}]:{port}");
-
     /// <summary>Pins <paramref name="hostKey"/> for host and port, replacing an older line for the same name; the file keeps mode 600.</summary>
     public static void Pin(string path, string host, int port, PublicKeyLine hostKey)
     {
-        var name = HostName(host, port);
+        var name = OpenSshText.KnownHostsName(host, port);
         var folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? throw new CliException($"cannot write {path}: it has no folder");
         var temporary = Path.Combine(folder, $".known_hosts.{Guid.NewGuid():N}.tmp");
         try

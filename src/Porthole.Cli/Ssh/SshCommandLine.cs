@@ -1,4 +1,5 @@
 using System.Globalization;
+using Porthole.Ssh.Keys;
 
 namespace Porthole.Cli.Ssh;
 
@@ -17,13 +18,12 @@ internal static class SshCommandLine
         var arguments = new List<string>
         {
             "-p", endpoint.Port.ToString(CultureInfo.InvariantCulture),
-            "-o", "UserKnownHostsFile=" + ConfigValue(knownHostsPath),
+            "-o", "UserKnownHostsFile=" + OpenSshText.ConfigValue(knownHostsPath),
             "-o", "StrictHostKeyChecking=yes",
         };
         if (identityPath is not null)
         {
-            // ssh expands %-tokens in identity paths too.
-            arguments.AddRange(["-i", identityPath.Replace("%", "%%", StringComparison.Ordinal), "-o", "IdentitiesOnly=yes"]);
+            arguments.AddRange(["-i", OpenSshText.ConfigValue(identityPath), "-o", "IdentitiesOnly=yes"]);
         }
 
         if (forceTerminal)
@@ -49,9 +49,4 @@ internal static class SshCommandLine
     /// A path as an ssh_config value: <c>%</c> is doubled (ssh expands <c>%d</c> and its peers in these paths) and a
     /// path with spaces is quoted (UserKnownHostsFile takes a list of files separated by spaces).
     /// </summary>
-    private static string ConfigValue(string path)
-    {
-        var value = path.Replace("%", "%%", StringComparison.Ordinal);
-        return value.Any(char.IsWhiteSpace) ? $"\"{value}\"" : value;
-    }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Porthole.Ssh.Keys;
 
 /// <summary>
@@ -48,7 +46,7 @@ public sealed class HostKey
 
             var publicText = File.Exists(path + ".pub")
                 ? await File.ReadAllTextAsync(path + ".pub", cancellationToken)
-                : await RunAsync(sshKeygenPath, ["-y", "-f", path], cancellationToken);
+                : await SshKeygen.RunAsync(sshKeygenPath, ["-y", "-f", path], cancellationToken);
             var parsed = PublicKey.Parse(publicText);
             if (!parsed.IsValid)
             {
@@ -72,7 +70,7 @@ public sealed class HostKey
         var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}");
         try
         {
-            await RunAsync(sshKeygenPath, ["-q", "-t", "ed25519", "-N", string.Empty, "-C", "porthole-runner", "-f", temporary], cancellationToken);
+            await SshKeygen.RunAsync(sshKeygenPath, ["-q", "-t", "ed25519", "-N", string.Empty, "-C", "porthole-runner", "-f", temporary], cancellationToken);
             File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             File.Move(temporary + ".pub", path + ".pub", overwrite: true);
             File.Move(temporary, path, overwrite: false);
@@ -82,41 +80,5 @@ public sealed class HostKey
             File.Delete(temporary);
             File.Delete(temporary + ".pub");
         }
-    }
-
-    private static async Task<string> RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        var startInfo = new ProcessStartInfo(program)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var process = new Process { StartInfo = startInfo };
-        try
-        {
-            process.Start();
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException($"'{program}' could not be started to make the host key: {e.Message}. Install openssh-client.", e);
-        }
-
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed ({process.ExitCode}): {(await error).Trim()}");
-        }
-
-        return await output;
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using Porthole.Ssh.Keys;
 
 namespace Porthole.Server.Web.Terminal;
@@ -39,7 +37,12 @@ internal sealed class TerminalKeyPair : IDisposable
         try
         {
             var keyPath = Path.Combine(folder, "key");
-            await RunKeygenAsync(keyPath, time, ct);
+            using (var timeout = new CancellationTokenSource(KeygenTimeout, time))
+            using (var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token))
+            {
+                await SshKeygen.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", string.Empty, "-C", "porthole-web-terminal", "-f", keyPath], stop.Token);
+            }
+
             File.SetUnixFileMode(keyPath, PrivateFile);
             File.SetUnixFileMode(keyPath + ".pub", PrivateFile);
             var parsed = PublicKey.Parse(await File.ReadAllTextAsync(keyPath + ".pub", ct));
@@ -57,8 +60,7 @@ internal sealed class TerminalKeyPair : IDisposable
     /// <summary>Pins the node's host key: ssh then trusts that key for that address and no other (no trust on first use).</summary>
     public async Task PinHostKeyAsync(string host, int port, string hostKey, CancellationToken ct)
     {
-        var name = port == 22 ? host : string.Create(CultureInfo.InvariantCulture, $"[{host}]:{port}");
-        await File.WriteAllTextAsync(KnownHostsPath, $"{name} {hostKey}\n", ct);
+        await File.WriteAllTextAsync(KnownHostsPath, $"{OpenSshText.KnownHostsName(host, port)} {hostKey}\n", ct);
         File.SetUnixFileMode(KnownHostsPath, PrivateFile);
     }
 
@@ -72,45 +74,6 @@ internal sealed class TerminalKeyPair : IDisposable
         }
         catch (DirectoryNotFoundException)
         {
-        }
-    }
-
-    private static async Task RunKeygenAsync(string keyPath, TimeProvider time, CancellationToken ct)
-    {
-        var start = new ProcessStartInfo("ssh-keygen")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])["-q", "-t", "ed25519", "-N", string.Empty, "-C", "porthole-web-terminal", "-f", keyPath])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var keygen = Process.Start(start) ?? throw new InvalidOperationException("ssh-keygen could not be started.");
-        keygen.StandardInput.Close();
-        var output = keygen.StandardOutput.ReadToEndAsync(ct);
-        var error = keygen.StandardError.ReadToEndAsync(ct);
-        using var timeout = new CancellationTokenSource(KeygenTimeout, time);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-        try
-        {
-            await keygen.WaitForExitAsync(stop.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            keygen.Kill();
-            await keygen.WaitForExitAsync(CancellationToken.None);
-            throw;
-        }
-
-        await output;
-        var problem = (await error).Trim();
-        if (keygen.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"ssh-keygen failed (exit code {keygen.ExitCode}): {problem}");
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Porthole.Execution.Processes;
+using Porthole.Ssh.Keys;
 
 namespace Porthole.Server.Web.Terminal;
 
@@ -42,12 +43,12 @@ internal sealed class TerminalSshClient : IDisposable
             "sh", "-c", "exec 0<>\"$1\" 1>&0 2>&0 && shift && exec \"$@\"", "porthole-web-terminal", pty.SlavePath,
             "ssh", "-tt",
             "-F", "/dev/null",
-            "-i", key.PrivateKeyPath,
+            "-i", OpenSshText.ConfigValue(key.PrivateKeyPath),
             "-o", "IdentitiesOnly=yes",
             "-o", "IdentityAgent=none",
             "-o", "BatchMode=yes",
             "-o", "StrictHostKeyChecking=yes",
-            "-o", $"UserKnownHostsFile={key.KnownHostsPath}",
+            "-o", $"UserKnownHostsFile={OpenSshText.ConfigValue(key.KnownHostsPath)}",
             "-o", "GlobalKnownHostsFile=/dev/null",
             "-o", "UpdateHostKeys=no",
             "-o", "LogLevel=ERROR",
