@@ -432,19 +432,12 @@
   // ---------------------------------------------------------------------------------------------------------------
   // The page: nodes, their steps, the live stream, and the step list's refresh.
 
-  const STATUS_LABELS = { timedout: "timed out", infrastructure_fail: "infrastructure failure", not_run: "not run" };
-  const FINISHED = new Set(["success", "failed", "canceled", "timedout", "infrastructure_fail", "not_run"]);
+  // Shared with the other live scripts (porthole.js, which runs first).
+  const FINISHED = window.porthole.status.finished;
+  const setStatus = window.porthole.status.set;
   const encoder = new TextEncoder();
   // A step's section starts with the runner's bold header line (LogLines.Header): "ESC[1m==> NAME".
   const HEADER = encoder.encode("\u001b[1m==> ");
-
-  function setStatus(holder, status) {
-    const badge = holder === null ? null : holder.querySelector(".status");
-    if (badge !== null && status) {
-      badge.className = "status status-" + status.replace(/_/g, "-");
-      badge.textContent = STATUS_LABELS[status] || status;
-    }
-  }
 
   function pad(n) {
     return n < 10 ? "0" + n : String(n);

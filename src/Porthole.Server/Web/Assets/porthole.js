@@ -59,7 +59,22 @@
     document.addEventListener("focusin", closeOthers);
   }
 
-  window.porthole = { localTimes: localTimes, copyButtons: copyButtons };
+  // The statuses as the server names them (Pipelines/Status.cs) and as StatusBadge.razor shows them: for the live scripts.
+  const FINISHED = new Set(["success", "failed", "canceled", "timedout", "infrastructure_fail", "not_run"]);
+  const STATUS_LABELS = { timedout: "timed out", infrastructure_fail: "infrastructure failure", not_run: "not run" };
+  function statusLabel(status) {
+    return STATUS_LABELS[status] || status;
+  }
+  // Updates the status badge (.status) inside holder.
+  function setStatus(holder, status) {
+    const badge = holder === null ? null : holder.querySelector(".status");
+    if (badge !== null && status) {
+      badge.className = "status status-" + status.replace(/_/g, "-");
+      badge.textContent = statusLabel(status);
+    }
+  }
+
+  window.porthole = { localTimes: localTimes, status: { finished: FINISHED, label: statusLabel, set: setStatus } };
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
     copyButtons(document);

@@ -7,8 +7,9 @@
 
 (function () {
   const POLL_MS = 2000;
-  const FINISHED = new Set(["success", "failed", "canceled", "timedout", "infrastructure_fail", "not_run"]);
-  const STATUS_LABELS = { timedout: "timed out", infrastructure_fail: "infrastructure failure", not_run: "not run" };
+  // Shared with the other live scripts (porthole.js, which runs first).
+  const FINISHED = window.porthole.status.finished;
+  const setStatus = window.porthole.status.set;
 
   function element(tag, className, text) {
     const e = document.createElement(tag);
@@ -38,14 +39,6 @@
     t.dateTime = iso;
     t.setAttribute("data-local-time", "");
     return t;
-  }
-
-  function setStatus(holder, status) {
-    const badge = holder === null ? null : holder.querySelector(".status");
-    if (badge !== null && status) {
-      badge.className = "status status-" + status.replace(/_/g, "-");
-      badge.textContent = STATUS_LABELS[status] || status;
-    }
   }
 
   function renderNode(panel, node) {

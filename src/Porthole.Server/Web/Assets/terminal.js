@@ -10,8 +10,8 @@
 
 (function () {
   const RESIZE_DEBOUNCE_MS = 150;
-  const FINISHED = new Set(["success", "failed", "canceled", "timedout", "infrastructure_fail", "not_run"]);
-  const STATUS_LABELS = { timedout: "timed out", infrastructure_fail: "infrastructure failure", not_run: "not run" };
+  // Shared with the other live scripts (porthole.js, which runs first).
+  const FINISHED = window.porthole.status.finished;
   const encoder = new TextEncoder();
 
   // The palette of the job log (porthole.css, .ansi-*), on the same dark background.
@@ -111,7 +111,7 @@
     }
 
     function nodeEndedText() {
-      return nodeEnded === null ? "" : " Node " + node + " has ended (" + (STATUS_LABELS[nodeEnded] || nodeEnded) + ").";
+      return nodeEnded === null ? "" : " Node " + node + " has ended (" + window.porthole.status.label(nodeEnded) + ").";
     }
 
     function showControls() {
