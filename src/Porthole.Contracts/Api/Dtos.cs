@@ -111,6 +111,7 @@ public static class ErrorCodes
     public const string SshNotAllowed = "ssh_not_allowed";
     public const string OriginRefused = "origin_refused";
     public const string WebSocketRequired = "websocket_required";
+    public const string TooManyTerminals = "too_many_terminals";
 }
 
 public static class ApiJson

@@ -26,6 +26,9 @@ public static class WebTerminalApi
 {
     public const string Route = "/web/jobs/{id}/terminal";
 
+    /// <summary>How many browser terminals one user may have open at once.</summary>
+    public const int MaxTerminalsPerUser = 8;
+
     /// <summary>The browser terminal's WebSocket endpoint; needs <see cref="WebTerminalServiceCollectionExtensions.AddWebTerminal"/>.</summary>
     public static IEndpointConventionBuilder MapWebTerminal(this IEndpointRouteBuilder app)
     {
@@ -116,6 +119,14 @@ public static class WebTerminalApi
         {
             var requester = await db.Users.Where(u => u.Id == attempt.RequestedBy).Select(u => u.Name).SingleOrDefaultAsync(ct) ?? "?";
             return (null, Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.SshNotAllowed, WhyNot(project!, attempt.Debug, requester)));
+        }
+
+        // Each terminal costs a key, an ssh client, a pty and a grant in every heartbeat of its node: a few per user.
+        if (http.RequestServices.GetRequiredService<WebTerminalGrants>().CountOf(user.Id) >= MaxTerminalsPerUser)
+        {
+            return (null, Problems.Create(StatusCodes.Status429TooManyRequests, ErrorCodes.TooManyTerminals, string.Create(
+                CultureInfo.InvariantCulture,
+                $"You have {MaxTerminalsPerUser} browser terminals open already: close one (or its page) first, or use ssh.")));
         }
 
         if (!http.WebSockets.IsWebSocketRequest)

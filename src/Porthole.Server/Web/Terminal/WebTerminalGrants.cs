@@ -26,6 +26,15 @@ public sealed class WebTerminalGrants
         }
     }
 
+    /// <summary>How many browser terminals <paramref name="userId"/> has open now, on any node.</summary>
+    public int CountOf(long userId)
+    {
+        lock (_gate)
+        {
+            return _byNode.Values.Sum(grants => grants.Count(g => g.UserId == userId));
+        }
+    }
+
     /// <summary>Grants a terminal's key on a node until the returned handle is disposed.</summary>
     public IDisposable Add(long nodeId, WebTerminalGrant grant)
     {

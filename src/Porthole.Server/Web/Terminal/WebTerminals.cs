@@ -59,7 +59,7 @@ public sealed partial class WebTerminals(
         {
             (status, reason) = (WebSocketCloseStatus.EndpointUnavailable, "The terminal was closed.");
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or System.Data.Common.DbException)
         {
             LogFailed(logger, plan.UserName, plan.NodeId, e.Message);
             (status, reason) = (WebSocketCloseStatus.InternalServerError, "The terminal could not be started; the server's log says why.");
