@@ -31,6 +31,10 @@ public sealed partial class JobPage
     [Parameter, EditorRequired]
     public ProjectPermissions Permissions { get; set; } = null!;
 
+    /// <summary>The SSH panel of the selected attempt, when it is an SSH or debug attempt.</summary>
+    [Parameter]
+    public Components.SshPanelModel? Ssh { get; set; }
+
     /// <summary>Who asked for each attempt, by attempt number.</summary>
     [Parameter]
     public IReadOnlyDictionary<int, string> RequestedBy { get; set; } = new Dictionary<int, string>();
@@ -62,11 +66,14 @@ public sealed partial class JobPage
                                 where a.JobId == job.Id
                                 join u in db.Users on a.RequestedBy equals u.Id
                                 select new { a.Number, u.Name }).ToDictionaryAsync(x => x.Number, x => x.Name, ct);
+        var permissions = await ProjectPermissions.ForAsync(db, project!, user, ct);
+        var record = await db.Attempts.SingleAsync(a => a.JobId == job.Id && a.Number == selected, ct);
         return WebResults.Page<JobPage>(new
         {
             Job = view,
             SelectedAttempt = selected,
-            Permissions = await ProjectPermissions.ForAsync(db, project!, user, ct),
+            Permissions = permissions,
+            Ssh = record.Ssh ? await Components.SshPanelModel.ForAsync(db, job, project!, record, user, permissions, ct) : null,
             RequestedBy = requesters,
         });
     }
