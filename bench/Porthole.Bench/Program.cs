@@ -11,11 +11,12 @@ return args.FirstOrDefault() switch
     "keystroke" => await Keystroke.RunAsync(args.Skip(1).ToArray()),
     "web-load" => await WebLoad.RunAsync(args.Skip(1).ToArray()),
     "live-log-latency" => await LiveLogLatency.RunAsync(args.Skip(1).ToArray()),
+    "big-pipeline" => await BigPipeline.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porthole.Bench step-overhead|log-throughput|pickup|ssh-ready|ssh-sessions|debug-ready|keystroke|web-load|live-log-latency [runs]");
+    Console.Error.WriteLine("usage: Porthole.Bench step-overhead|log-throughput|pickup|ssh-ready|ssh-sessions|debug-ready|keystroke|web-load|live-log-latency|big-pipeline [runs]");
     return 2;
 }

@@ -70,7 +70,7 @@ public sealed class NodeRunner(TimeProvider timeProvider, IExecutor executor)
             IExecutorNode node;
             try
             {
-                var setup = new NodeSetup(options.WorkspaceRoot, assignment.Job.Executor) { Tag = tag };
+                var setup = new NodeSetup(options.WorkspaceRoot, assignment.Job.Executor) { Tag = tag, ReadOnlyPaths = LocalRepository(assignment.RepositoryUrl) };
                 node = await executor.SetupAsync(setup, CancellationToken.None);
             }
             catch (ExecutorException e)
@@ -78,6 +78,11 @@ public sealed class NodeRunner(TimeProvider timeProvider, IExecutor executor)
                 await log.Runner.WriteTextAsync(LogLines.StartFailed(e.Message));
                 await ReportAllSkippedAsync(assignment, sections, log);
                 return new NodeCompletion(NodeResult.InfrastructureFail, e.Message);
+            }
+
+            if (node.IsolationWarning is { } warning)
+            {
+                await log.Runner.WriteTextAsync(LogLines.IsolationWarning(warning));
             }
 
             try
@@ -100,6 +105,10 @@ public sealed class NodeRunner(TimeProvider timeProvider, IExecutor executor)
             log.Close();
         }
     }
+
+    /// <summary>A project whose repository is a path on this machine: its checkout reads it, wherever it is.</summary>
+    private static string[] LocalRepository(string repository) =>
+        ShellNode.LocalRepositoryPath(repository) is { } path ? [path] : [];
 
     private async Task ReportAllSkippedAsync(NodeAssignment assignment, NodeSections sections, NodeLog log)
     {

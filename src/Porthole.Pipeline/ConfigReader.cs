@@ -15,10 +15,11 @@ public static class ConfigReader
     /// <summary>
     /// Plans the config <paramref name="text"/> read from <paramref name="path"/> (used in errors and to tell
     /// the dialect: a path with "circleci" in it is CircleCI, a file name with "travis" in it is Travis;
-    /// otherwise the keys decide). <paramref name="dialect"/> overrides both. Never throws: every problem,
+    /// otherwise the keys decide). <paramref name="dialect"/> overrides both. <paramref name="options"/> bounds the
+    /// pipeline's size (<see cref="ConfigReaderOptions.Default"/> when null). Never throws: every problem,
     /// including malformed or hostile YAML, is a <see cref="ConfigError"/>.
     /// </summary>
-    public static ConfigResult Read(string path, string text, ConfigDialect? dialect = null)
+    public static ConfigResult Read(string path, string text, ConfigDialect? dialect = null, ConfigReaderOptions? options = null)
     {
         path ??= "";
         text ??= "";
@@ -26,7 +27,7 @@ public static class ConfigReader
         PipelinePlan? plan;
         try
         {
-            plan = Plan(path, text, dialect, errors);
+            plan = Plan(path, text, dialect, options ?? ConfigReaderOptions.Default, errors);
         }
 #pragma warning disable CA1031 // Read promises never to throw: a bug here must reach the user as an error, not a crash.
         catch (Exception exception)
@@ -39,7 +40,7 @@ public static class ConfigReader
         return new ConfigResult(errors.Count == 0 ? plan : null, errors.ToList());
     }
 
-    private static PipelinePlan? Plan(string path, string text, ConfigDialect? dialect, ErrorList errors)
+    private static PipelinePlan? Plan(string path, string text, ConfigDialect? dialect, ConfigReaderOptions options, ErrorList errors)
     {
         // Checked before parsing so a huge file costs nothing; characters never outnumber UTF-8 bytes.
         if (text.Length > ConfigLimits.MaxBytes || Encoding.UTF8.GetByteCount(text) > ConfigLimits.MaxBytes)
@@ -69,9 +70,9 @@ public static class ConfigReader
         switch (dialect ?? DialectDetector.FromPath(path) ?? DialectDetector.FromContent(map))
         {
             case ConfigDialect.CircleCi:
-                return CircleCiReader.Read(map, path, errors);
+                return CircleCiReader.Read(map, path, new PipelineSize(options, errors, "split the workflow"), errors);
             case ConfigDialect.Travis:
-                return TravisReader.Read(map, path, errors);
+                return TravisReader.Read(map, path, new PipelineSize(options, errors, "make the build matrix smaller"), errors);
             default:
                 errors.Add(map, "this is neither a CircleCI config (version:, jobs:, workflows:) nor a Travis one (language:, script:, ...); name it .circleci/config.yml or .travis.yml");
                 return null;

@@ -15,12 +15,14 @@ public sealed partial class BuiltInRunner(
     IOptions<RunnerOptions> options,
     RunnerIdentity identity,
     LeftoverNodes leftovers,
+    RunnerIsolation isolation,
     TimeProvider time,
     ILogger<BuiltInRunner> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await leftovers.CleanAsync(stoppingToken);
+        await isolation.StartAsync(stoppingToken);
         using var slots = new SemaphoreSlim(options.Value.Concurrency);
         var running = new List<Task>();
         try

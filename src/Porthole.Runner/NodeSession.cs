@@ -98,12 +98,14 @@ public sealed partial class NodeSession(
     }
 
     /// <summary>
-    /// Extends the lease; hears a cancel; for an SSH node, hands the keys accepted now to its endpoint (R-SSH-11) and the
-    /// connections an admin ended (R-DBG-7). The next heartbeat goes only once the endpoint has taken both.
+    /// Extends the lease; hears a cancel; for an SSH node, hands its endpoint the keys accepted now and whether open access
+    /// still is (R-SSH-11), and the connections an admin ended (R-DBG-7). The next heartbeat goes only once the endpoint has
+    /// taken them.
     /// </summary>
     private async Task HeartbeatAsync(long nodeId, CancellationTokenSource cancel, NodeSshEndpoint? ssh, CancellationToken stop)
     {
         IReadOnlyList<SshGrant>? lastKeys = null;
+        bool? lastOpenAccess = null;
         using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
         try
         {
@@ -117,10 +119,11 @@ public sealed partial class NodeSession(
                         await cancel.CancelAsync();
                     }
 
-                    if (ssh is not null && reply.SshKeys is { } keys && !SameKeys(lastKeys, keys))
+                    if (ssh is not null && reply.SshKeys is { } keys && (!SameKeys(lastKeys, keys) || reply.OpenAccess != lastOpenAccess))
                     {
-                        await ssh.UpdateKeysAsync(keys);
+                        await ssh.UpdateKeysAsync(keys, reply.OpenAccess);
                         lastKeys = keys;
+                        lastOpenAccess = reply.OpenAccess;
                     }
 
                     if (ssh is not null && reply.EndSessions is { Count: > 0 } ended)

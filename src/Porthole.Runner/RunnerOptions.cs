@@ -29,6 +29,22 @@ public sealed class RunnerOptions
     [Required]
     public string StateDirectory { get; set; } = "./data/runner";
 
+    /// <summary>The data folder the runner's folders are in: no job sees it (the sandbox hides it).</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>
+    /// The account a root runner runs jobs and SSH sessions as (the login in the ssh command); made when missing.
+    /// </summary>
+    [Required]
+    [RegularExpression("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$")]
+    public string JobAccount { get; set; } = "porthole";
+
+    /// <summary>
+    /// A root runner runs jobs as root instead of <see cref="JobAccount"/>. Off by default: a job as root can read the
+    /// server's database and tokens, whatever the sandbox hides.
+    /// </summary>
+    public bool RunJobsAsRoot { get; set; }
+
     /// <summary>Log bytes wait here until the server has stored them.</summary>
     [Required]
     public string SpoolDirectory { get; set; } = "./data/spool";

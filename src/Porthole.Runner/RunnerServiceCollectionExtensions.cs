@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Porthole.Execution;
 using Porthole.Execution.Executors;
+using Porthole.Execution.Sandbox;
 using Porthole.Execution.Shell;
 
 namespace Porthole.Runner;
@@ -20,6 +21,7 @@ public static class RunnerServiceCollectionExtensions
                 o.WorkspaceDirectory = Path.GetFullPath(Path.Combine(dataDirectory, "workspaces"));
                 o.SpoolDirectory = Path.GetFullPath(Path.Combine(dataDirectory, "spool"));
                 o.StateDirectory = Path.GetFullPath(Path.Combine(dataDirectory, "runner"));
+                o.DataDirectory = Path.GetFullPath(dataDirectory);
             })
             .ValidateDataAnnotations()
             .ValidateOnStart();
@@ -37,7 +39,10 @@ public static class RunnerServiceCollectionExtensions
         services.AddSingleton(new RunnerIdentity(name));
         services.AddSingleton<NodeSession>();
         services.AddSingleton<LeftoverNodes>();
-        services.AddSingleton<IExecutor>(sp => new ShellExecutor(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IsolationState>();
+        services.AddSingleton<RunnerIsolation>();
+        services.AddSingleton<IExecutor>(sp => new ShellExecutor(
+            sp.GetRequiredService<TimeProvider>(), new ShellExecutorOptions(), sp.GetRequiredService<IsolationState>()));
         services.AddSingleton<NodeRunner>();
         services.AddHostedService<BuiltInRunner>();
         return services;

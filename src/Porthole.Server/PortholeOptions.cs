@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Porthole.Server;
 
 /// <summary>Server settings, bound from the <c>Porthole</c> configuration section and validated at start.</summary>
-public sealed class PortholeOptions
+public sealed class PortholeOptions : IValidatableObject
 {
     public const string Section = "Porthole";
 
@@ -34,6 +34,13 @@ public sealed class PortholeOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan DebugSessionTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// A config that would make more jobs than this (CircleCI jobs invoked in workflows, Travis matrix and include
+    /// entries) is refused at the entry that makes the excess; its nodes, parallelism included, may be 10 times as many.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxJobsPerPipeline { get; set; } = Pipeline.ConfigReaderOptions.DefaultMaxJobs;
+
     /// <summary>Where <c>porthole keys import</c> reads accounts' public keys: <c>{GitHub}/USER.keys</c>, <c>{GitLab}/USER.keys</c>,
     /// <c>{Bitbucket}/2.0/users/USER/ssh-keys</c>.</summary>
     [Required]
@@ -45,6 +52,13 @@ public sealed class PortholeOptions
     [Required]
     public string BitbucketKeysBase { get; set; } = "https://api.bitbucket.org";
 
+    /// <summary>
+    /// Folders under which any user may name a local path as a project's repository (a server admin may name any path
+    /// outside the data folder): e.g. <c>PORTHOLE_Porthole__LocalRepositoryRoots__0=/srv/git</c>. Absolute paths. List only
+    /// folders whose writers you trust: a repository there can point git elsewhere by its own means (a .git file, alternates).
+    /// </summary>
+    public IList<string> LocalRepositoryRoots { get; } = new List<string>();
+
     public string DatabasePath => Path.Combine(DataDirectory, "porthole.db");
 
     public string LogDirectory => Path.Combine(DataDirectory, "logs");
@@ -52,4 +66,20 @@ public sealed class PortholeOptions
     public string RepositoryDirectory => Path.Combine(DataDirectory, "repos");
 
     public string WorkspaceDirectory => Path.Combine(DataDirectory, "workspaces");
+
+    /// <summary>The demo project's repository, which the server makes itself (<c>porthole server --demo</c>).</summary>
+    public string DemoRepositoryDirectory => Path.Combine(DataDirectory, "demo-repository");
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var root in LocalRepositoryRoots)
+        {
+            if (string.IsNullOrWhiteSpace(root) || !Path.IsPathFullyQualified(root))
+            {
+                yield return new ValidationResult(
+                    $"LocalRepositoryRoots: '{root}' is not an absolute path; list folders such as /srv/git.",
+                    [nameof(LocalRepositoryRoots)]);
+            }
+        }
+    }
 }

@@ -86,11 +86,13 @@ public static class ServerApp
             }
         });
 
+        services.AddSingleton<DataFolder>();
         services.AddSingleton<AdminBootstrap>();
         services.AddSingleton<StateLock>();
         services.AddSingleton<WorkSignal>();
         services.AddSingleton<LogStore>();
         services.AddSingleton<Scheduler>();
+        services.AddSingleton<RepositoryPolicy>();
         services.AddSingleton<ProjectRepositories>();
         services.AddSingleton<PipelineTrigger>();
         services.AddSingleton<Reruns>();
@@ -145,19 +147,23 @@ public static class ServerApp
         _ => "The request cannot be served as sent.",
     };
 
-    /// <summary>Creates the data folder and migrates the database before anything listens.</summary>
+    /// <summary>Creates the data folder (the server account's alone) and migrates the database before anything listens.</summary>
     public static async Task InitializeAsync(WebApplication app, CancellationToken ct)
     {
         var options = app.Services.GetRequiredService<IOptions<PortholeOptions>>().Value;
-        Directory.CreateDirectory(options.DataDirectory);
-        Directory.CreateDirectory(options.LogDirectory);
-        Directory.CreateDirectory(options.WorkspaceDirectory);
+        var dataFolder = app.Services.GetRequiredService<DataFolder>();
+        dataFolder.Prepare();
         var factory = app.Services.GetRequiredService<IDbContextFactory<PortholeDb>>();
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
             await db.Database.MigrateAsync(ct);
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+
+            // A pipeline an earlier process was still storing when it stopped never ran: it goes before anything starts.
+            await app.Services.GetRequiredService<PipelineTrigger>().DeleteAbandonedAsync(db, ct);
         }
+
+        dataFolder.TightenDatabase();
 
         await app.Services.GetRequiredService<AdminBootstrap>().EnsureAdminAsync(options.DataDirectory, ct);
     }

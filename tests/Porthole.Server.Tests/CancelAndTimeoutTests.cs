@@ -10,16 +10,17 @@ public sealed class CancelAndTimeoutTests
     public async Task Cancel_ends_the_whole_process_group_and_the_dependents_do_not_run()
     {
         using var data = new TempFolder();
-        using var pids = new TempFolder();
-        var pidFile = Path.Combine(pids.Path, "grandchild.pid");
+        // The job's processes are in a sandbox of their own (their pids and files are not the host's): the grandchild is
+        // found by the title it gives itself, for the assertions only.
+        var marker = "porthole-grandchild-" + Guid.NewGuid().ToString("N")[..12];
         using var repository = GitRepository.WithFiles((".circleci/config.yml", $$"""
             version: 2
             jobs:
               slow:
                 steps:
                   - run: |
-                      bash -c 'sleep 300' &
-                      echo $! > {{pidFile}}
+                      bash -c 'exec -a {{marker}} sleep 300' &
+                      sleep 0.2
                       echo started
                       wait
               later:
@@ -36,9 +37,9 @@ public sealed class CancelAndTimeoutTests
         await server.AddProjectAsync("p", repository.Path);
         var pipeline = await server.TriggerAsync("p");
         var slow = pipeline.Workflows[0].Jobs.Single(j => j.Name == "slow");
-        await server.WaitForJobAsync(slow.Id, _ => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0);
-        var grandchild = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(Alive(grandchild));
+        await server.WaitForLogAsync(slow.Id, "started");
+        var grandchild = ProcessWithTitle(marker);
+        Assert.True(grandchild > 0 && Alive(grandchild));
 
         var response = await server.Client.PostAsync($"/api/jobs/{slow.Id}/cancel", null);
         await Expect.StatusAsync(response, 202);
@@ -49,6 +50,25 @@ public sealed class CancelAndTimeoutTests
         Assert.Equal(Status.Canceled, jobs["slow"].Status);
         Assert.Equal(Status.NotRun, jobs["later"].Status);
         await WaitUntilAsync(() => !Alive(grandchild));
+    }
+
+    private static int ProcessWithTitle(string title)
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (int.TryParse(Path.GetFileName(directory), out var pid) && File.ReadAllText(Path.Combine(directory, "cmdline")).StartsWith(title, StringComparison.Ordinal))
+                {
+                    return pid;
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        return 0;
     }
 
     [Fact]

@@ -112,6 +112,29 @@ public sealed class CliEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_user_who_is_not_an_admin_is_told_in_one_line_to_give_a_url_and_a_short_secret_is_refused()
+    {
+        var token = await _server.CreateUserAsync("dev");
+        Assert.Equal(0, (await RunAsync("login", "--server", _server.Address.ToString(), "--token", token)).Code);
+
+        foreach (var path in (string[])[_repository.Path, "/nonexistent/porthole/repository"])
+        {
+            var refused = await RunAsync("project", "add", "app", path);
+            Assert.Equal(1, refused.Code);
+            Assert.Equal(
+                "error: Only server admins may use a local path as a repository (or paths under the folders the server lists in "
+                + "LocalRepositoryRoots); give a URL git can clone, such as https://host/owner/repo.git or git@host:owner/repo.git. (repository_not_allowed)\n",
+                refused.Err);
+        }
+
+        Assert.Equal(0, (await RunAsync("project", "add", "app", "https://git.example.com/dev/app.git")).Code);
+        var pin = await RunAsync("env", "set", "app", "PIN", "123", "--secret");
+        Assert.Equal(1, pin.Code);
+        Assert.Equal("error: A secret must be at least 4 characters long: shorter values cannot be masked in logs reliably. (secret_too_short)\n", pin.Err);
+        Assert.Equal(0, (await RunAsync("env", "set", "app", "MODE", "dev")).Code);
+    }
+
+    [Fact]
     public async Task Tokens_made_with_the_cli_sign_in_until_revoked_and_members_are_listed_and_removed()
     {
         var adminToken = File.ReadAllText(Path.Combine(_data.Path, "admin-token")).Trim();

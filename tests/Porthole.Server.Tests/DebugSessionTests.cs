@@ -204,6 +204,69 @@ public sealed class DebugSessionTests : IAsyncLifetime
         Assert.DoesNotContain(token, log, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("debug_open_access")]
+    [InlineData("debug_enabled")]
+    public async Task Open_access_switched_off_mid_session_closes_the_guests_session_and_refuses_the_old_token(string setting)
+    {
+        await Expect.StatusAsync(await _server.Client.PutAsJsonAsync("/api/projects/app/settings", new ProjectSettingsRequest(null, null, true), ApiJson.Options), 200);
+        var stranger = SshKeyFile.Generate(_keys.Path, "stranger");
+        await Expect.StatusAsync(await _server.Client.PostAsJsonAsync($"/api/jobs/{_jobId}/debug", new DebugJobRequest(false), ApiJson.Options), 202);
+        var view = await WaitForEndpointAsync();
+        var node = view.Nodes[0];
+        var open = node.OpenAccessCommand ?? throw new InvalidOperationException("the requester was not given the open command");
+        var token = Regex.Match(open, "SetEnv=PORTHOLE_DEBUG_TOKEN=(\\S+)").Groups[1].Value;
+        string[] withToken = ["-o", $"SetEnv=PORTHOLE_DEBUG_TOKEN={token}"];
+        var ssh = new SshClient(_keys.Path);
+        ssh.Pin(node.Host!, node.Port!.Value, node.HostKey!);
+
+        using var admin = StartTerminal(ssh, node);
+        await _server.WaitForLogAsync(_jobId, $"admin ({_key.Fingerprint}) joined from");
+        using var guest = StartTerminal(ssh, node, stranger, withToken);
+        await _server.WaitForLogAsync(_jobId, $"+anyone ({stranger.Fingerprint}) joined from 127.0.0.1");
+
+        // Switched off: within a heartbeat or two (200 ms here) the guest is disconnected, as a revoked key's session is.
+        var off = setting == "debug_open_access" ? new ProjectSettingsRequest(null, null, false) : new ProjectSettingsRequest(false, null, null);
+        var switchedOff = Stopwatch.StartNew();
+        await Expect.StatusAsync(await _server.Client.PutAsJsonAsync("/api/projects/app/settings", off, ApiJson.Options), 200);
+        await guest.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(switchedOff.Elapsed < TimeSpan.FromSeconds(2), $"the guest was disconnected {switchedOff.Elapsed} after open access was switched off");
+        var ended = await _server.WaitForSshViewAsync(_jobId, v => v.Sessions.Any(s => s.User == "+anyone" && s.EndedAt is not null));
+        Assert.Null(ended.Nodes[0].OpenAccessCommand);
+
+        // The old token lets nobody in any more.
+        var refused = await ssh.SshWithAsync(stranger, node.User!, node.Host!, node.Port.Value, withToken, "echo", "guest-got-in");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.DoesNotContain("guest-got-in", refused.Output, StringComparison.Ordinal);
+        if (setting == "debug_enabled")
+        {
+            // debug_enabled off revokes every key: the admin's session is closed too, and the admin's key refused (sshd
+            // still takes any key, the way open access made it, and the node closes it at once).
+            await admin.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5));
+            var adminRefused = await ssh.SshAsync(_key, node.User!, node.Host!, node.Port.Value, "echo", "admin-got-in");
+            Assert.NotEqual(0, adminRefused.ExitCode);
+            Assert.DoesNotContain("admin-got-in", adminRefused.Output, StringComparison.Ordinal);
+        }
+        else
+        {
+            // Only open access ended: the admin's key still types. Switched on again, the run's token stays refused.
+            Assert.False(admin.HasExited);
+            await Expect.StatusAsync(await _server.Client.PutAsJsonAsync("/api/projects/app/settings", new ProjectSettingsRequest(null, null, true), ApiJson.Options), 200);
+            await Task.Delay(TimeSpan.FromMilliseconds(600));
+            Assert.Null((await _server.WaitForSshViewAsync(_jobId, _ => true)).Nodes[0].OpenAccessCommand);
+            var stillRefused = await ssh.SshWithAsync(stranger, node.User!, node.Host!, node.Port.Value, withToken, "echo", "guest-got-in");
+            Assert.NotEqual(0, stillRefused.ExitCode);
+            Assert.DoesNotContain("guest-got-in", stillRefused.Output, StringComparison.Ordinal);
+            Assert.False(admin.HasExited);
+        }
+
+        var sessions = await _server.WaitForSshViewAsync(_jobId, _ => true);
+        Assert.Single(sessions.Sessions, s => s.User == "+anyone");
+        await Expect.StatusAsync(await _server.Client.PostAsync($"/api/jobs/{_jobId}/cancel", null), 202);
+        await _server.WaitForJobAsync(_jobId, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
+        await EndAsync(admin);
+    }
+
     private static async Task EndAsync(Process terminal)
     {
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));

@@ -84,7 +84,7 @@ public sealed class MembersApiTests : IAsyncLifetime
     {
         using var alice = _server.ClientFor(await _server.CreateUserAsync("alice"));
         await _server.CreateUserAsync("bob");
-        var created = await alice.PostAsJsonAsync("/api/projects", new CreateProjectRequest("alices", "/nonexistent/alices", null), ApiJson.Options);
+        var created = await alice.PostAsJsonAsync("/api/projects", new CreateProjectRequest("alices", "https://git.example.com/alice/alices.git", null), ApiJson.Options);
         await Expect.StatusAsync(created, 201);
 
         var removal = await Expect.ProblemAsync(await alice.DeleteAsync("/api/projects/alices/members/alice"), 409, ErrorCodes.LastAdmin);

@@ -30,7 +30,8 @@ public sealed class NonRootTests
         {
             SshKeyFile.Run("chown", ["-R", $"{account}:", home.Path]);
             var data = Path.Combine(home.Path, "data");
-            using var repository = GitRepository.WithFiles((".circleci/config.yml", "version: 2\njobs:\n  build:\n    steps:\n      - run: echo built > built.txt\n"));
+            using var repository = GitRepository.WithFiles((".circleci/config.yml",
+                $"version: 2\njobs:\n  build:\n    steps:\n      - run: echo built > built.txt; cat '{data}/admin-token' 2>/dev/null || echo token-hidden-from-the-job\n"));
             SshKeyFile.Run("chown", ["-R", $"{account}:", repository.Path]);
             var port = FreePort.Pick();
             // The account may not be able to reach this build's folder (a clone under a private home): give it a copy.
@@ -90,9 +91,15 @@ public sealed class NonRootTests
 
             var ssh = new SshClient(home.Path);
             ssh.Pin(node.Host!, node.Port!.Value, node.HostKey!);
-            var result = await ssh.SshAsync(key, node.User!, node.Host!, node.Port.Value, "id -un; cat built.txt");
+            // The job and the session are in the node's sandbox (a user namespace of the account, decision 9): the data
+            // folder, with the admin token, is not there.
+            var adminToken = (await File.ReadAllTextAsync(tokenFile)).Trim();
+            var jobLog = await client.GetStringAsync($"/api/jobs/{jobId}/log?node=0&offset=0");
+            Assert.Contains("token-hidden-from-the-job", jobLog, StringComparison.Ordinal);
+            Assert.DoesNotContain(adminToken, jobLog, StringComparison.Ordinal);
+            var result = await ssh.SshAsync(key, node.User!, node.Host!, node.Port.Value, $"cat built.txt; cat '{tokenFile}' 2>/dev/null || echo hidden");
             Assert.True(result.ExitCode == 0, result.Error);
-            Assert.Equal($"{account}\nbuilt\n", result.Output);
+            Assert.Equal("built\nhidden\n", result.Output);
 
             // The only session has closed, so the node ends (R-SSH-8) and takes its sshd with it.
             await WaitAsync(async () => Status.IsFinished((await client.GetFromJsonAsyncOrFail<JobView>($"/api/jobs/{jobId}")).Attempts[^1].Status));
@@ -113,9 +120,9 @@ public sealed class NonRootTests
             var refused = await ssh.SshAsync(stranger, debugNode.User!, debugNode.Host!, debugNode.Port.Value, "true");
             Assert.NotEqual(0, refused.ExitCode);
             Assert.Contains("ask whoever started it for that command", refused.Error, StringComparison.Ordinal);
-            var guest = await ssh.SshWithAsync(stranger, debugNode.User!, debugNode.Host!, debugNode.Port.Value, ["-o", token], "id -un");
+            var guest = await ssh.SshWithAsync(stranger, debugNode.User!, debugNode.Host!, debugNode.Port.Value, ["-o", token], $"cat '{tokenFile}' 2>/dev/null || echo hidden");
             Assert.True(guest.ExitCode == 0, guest.Error);
-            Assert.Equal($"{account}\n", guest.Output);
+            Assert.Equal("hidden\n", guest.Output);
             await Expect.StatusAsync(await client.PostAsync($"/api/jobs/{jobId}/cancel", null), 202);
             await WaitAsync(async () => Status.IsFinished((await client.GetFromJsonAsyncOrFail<JobView>($"/api/jobs/{jobId}")).Attempts[^1].Status));
         }

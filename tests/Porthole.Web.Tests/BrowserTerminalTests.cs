@@ -166,6 +166,67 @@ public sealed class BrowserTerminalTests(WebFixture web) : WebTest(web)
     }
 
     [Fact]
+    public async Task A_read_members_terminal_shows_the_secret_masked_where_the_writers_ssh_client_shows_it()
+    {
+        const string Secret = "Sup3rS3cretValue42";
+        using var project = await PipelineProject.CreateAsync(Web, "masked", Config);
+        var secret = await project.Admin.PutAsJsonAsync($"/api/projects/{project.Name}/env/SECRET", new SetVariableRequest(Secret, Secret: true), ApiJson.Options);
+        Assert.True(secret.IsSuccessStatusCode, await secret.Content.ReadAsStringAsync());
+        using var keys = new TempFolder();
+        var (_, ownerToken) = await project.MemberAsync("owner", "admin");
+        var (reader, readerToken) = await project.MemberAsync("reader", "read");
+        var ownerKey = SshKeyFile.Generate(keys.Path, "owner");
+        using var ownerApi = project.ClientFor(ownerToken);
+        await PipelineProject.AddKeyAsync(ownerApi, ownerKey);
+        var job = await project.FinishedJobAsync();
+        var debug = await ownerApi.PostAsJsonAsync($"/api/jobs/{job.Id}/debug", new DebugJobRequest(Quiet: false), ApiJson.Options);
+        Assert.True(debug.IsSuccessStatusCode, await debug.Content.ReadAsStringAsync());
+
+        // The writer's ssh client prints the secret: it is there, as it is, on the writer's screen.
+        var watcher = await SignedInAsync(readerToken);
+        await watcher.GotoAsync($"/jobs/{job.Id}");
+        var watchSlot = watcher.Locator("#terminal-0");
+        var watch = watchSlot.GetByRole(AriaRole.Button, new() { Name = "Watch (read-only)" });
+        await Assertions.Expect(watch).ToBeVisibleAsync(SshdUp);
+        var node = (await project.SshViewAsync(job.Id)).Nodes[0];
+        var ssh = new SshClient(keys.Path);
+        ssh.Pin(node.Host!, node.Port!.Value, node.HostKey!);
+        using var terminal = InteractiveSsh.Start(ssh, node, ownerKey);
+        await terminal.TypeAsync("echo before:$SECRET\r");
+        await terminal.WaitForAsync($"before:{Secret}");
+
+        // The read member's browser terminal: what was on the screen when it joined, and what comes after, masked as the log.
+        await watch.ClickAsync();
+        await Assertions.Expect(watchSlot.Locator("[data-terminal-status]")).ToHaveTextAsync($"connected as {reader}, read-only", new() { Timeout = 30_000 });
+        await WaitForTerminalTextAsync(watcher, "before:********");
+        await terminal.TypeAsync("echo after:$SECRET-$((6*7))\r");
+        await terminal.WaitForAsync($"after:{Secret}-42");
+        await WaitForTerminalTextAsync(watcher, "after:********-42");
+        await WaitForLogAsync(project, job.Id, "after:********-42");
+        Assert.DoesNotContain(Secret, await TerminalTextAsync(watcher), StringComparison.Ordinal);
+        await Assertions.Expect(watchSlot.Locator(".xterm-rows")).ToContainTextAsync("after:********-42");
+        await Assertions.Expect(watchSlot.Locator(".xterm-rows")).Not.ToContainTextAsync(Secret);
+
+        // A command sent with the secret in it is audited masked: the SSH view a read member gets shows no secret.
+        var command = await ssh.SshAsync(ownerKey, node.User!, node.Host!, node.Port.Value, $"echo 'X-Token: {Secret}' >/dev/null");
+        Assert.Equal(0, command.ExitCode);
+        using var readerApi = project.ClientFor(readerToken);
+        JobSshView? view = null;
+        for (var i = 0; i < 100 && view?.Sessions.Any(s => s.Command?.StartsWith("echo 'X-Token:", StringComparison.Ordinal) == true) != true; i++)
+        {
+            await Task.Delay(100);
+            view = await readerApi.GetFromJsonAsync<JobSshView>($"/api/jobs/{job.Id}/ssh", ApiJson.Options);
+        }
+
+        Assert.Contains(view!.Sessions, s => s.Command == "echo 'X-Token: ********' >/dev/null");
+        Assert.DoesNotContain(view.Sessions, s => s.Command?.Contains(Secret, StringComparison.Ordinal) == true);
+
+        await ownerApi.PostAsync($"/api/jobs/{job.Id}/cancel", null);
+        await project.WaitForJobAsync(job.Id, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
+        Assert.Empty(_scriptErrors);
+    }
+
+    [Fact]
     public async Task Who_may_not_enter_an_ssh_rerun_reads_why_and_its_requester_gets_a_terminal_that_fits_the_window()
     {
         using var project = await PipelineProject.CreateAsync(Web, "rerun-term", Config);

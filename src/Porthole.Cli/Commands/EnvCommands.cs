@@ -21,7 +21,7 @@ internal static class EnvCommands
         var project = CommonOptions.Project();
         var name = new Argument<string>("var") { Description = "The variable's name" };
         var value = new Argument<string>("value") { Description = "Its value" };
-        var secret = new Option<bool>("--secret") { Description = "Keep it secret: never shown again, masked in every log" };
+        var secret = new Option<bool>("--secret") { Description = "Keep it secret (4 characters at least): never shown again, masked in every log" };
         var command = new Command("set", "Set a project's environment variable") { project, name, value, secret };
         command.SetAction(async (parseResult, cancellationToken) =>
         {

@@ -21,7 +21,7 @@ internal static class ProjectCommands
     private static Command Add(CliContext context)
     {
         var name = new Argument<string>("name") { Description = "The project's name, used in every later command" };
-        var repository = new Argument<string>("repo") { Description = "The git repository: a remote URL or a local path" };
+        var repository = new Argument<string>("repo") { Description = "The git repository: a URL git can clone (https://…, ssh://…, git@host:path); a path on the server for server admins, or under the server's LocalRepositoryRoots" };
         var visibility = new Option<string>("--visibility") { Description = "Who may read it: private (members only, the default) or public (anyone signed in)" };
         visibility.AcceptOnlyFromAmong("private", "public");
         var command = new Command("add", "Add a project") { name, repository, visibility };

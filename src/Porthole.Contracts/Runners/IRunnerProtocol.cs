@@ -13,8 +13,8 @@ namespace Porthole.Contracts.Runners;
 /// <item><see cref="ReportStepAsync"/> records a step starting or ending; <see cref="CompleteNodeAsync"/> the node's end.</item>
 /// <item><see cref="ReportSshEndpointAsync"/> and <see cref="ReportSshEventAsync"/> tell where a node's sshd listens and every
 /// key offered and session opened or closed there; the heartbeat's reply carries the keys accepted now, so a revoked key is
-/// dropped within a heartbeat, and the connections an admin ended, until the node reports their sessions ended. A node
-/// reports its endpoint again when the keys it accepts changed.</item>
+/// dropped within a heartbeat, whether a debug run's open access still is, and the connections an admin ended, until the
+/// node reports their sessions ended. A node reports its endpoint again when the keys it accepts changed.</item>
 /// </list>
 /// </summary>
 public interface IRunnerProtocol
@@ -35,10 +35,17 @@ public interface IRunnerProtocol
 }
 
 /// <summary>
-/// The server's answer to a heartbeat: whether the node was canceled, and for an SSH node the keys accepted now and the
-/// connections to close because an admin ended their session (R-DBG-7); a connection no longer open is ignored.
+/// The server's answer to a heartbeat: whether the node was canceled, and for an SSH node the keys accepted now, the
+/// connections to close because an admin ended their session (R-DBG-7; a connection no longer open is ignored), and
+/// <see cref="OpenAccess"/>: whether a debug run open to anyone with its ssh command still is (its project's
+/// <c>debug_open_access</c> and <c>debug_enabled</c> on, the run not canceled). Once false, the node ends open access for
+/// the rest of the run, as it ends a revoked key: the token is refused and the sessions it let in are closed.
 /// </summary>
-public sealed record HeartbeatReply(bool Canceled, IReadOnlyList<SshGrant>? SshKeys = null, IReadOnlyList<SshConnectionRef>? EndSessions = null);
+public sealed record HeartbeatReply(
+    bool Canceled,
+    IReadOnlyList<SshGrant>? SshKeys = null,
+    IReadOnlyList<SshConnectionRef>? EndSessions = null,
+    bool OpenAccess = false);
 
 public enum LogAppendOutcome
 {

@@ -12,6 +12,24 @@ public interface IExecutorNode : IAsyncDisposable
     /// <summary>The node's scratch folder: step scripts and the runner's own files, outside every working directory.</summary>
     string ScratchDirectory { get; }
 
+    /// <summary>
+    /// The account the node's processes run as when it is not the runner's own (a root runner's job account): SSH
+    /// sessions log in as it, and files the node's processes must own are given to it. Null: the runner's account.
+    /// </summary>
+    Sandbox.NodeAccount? Account { get; }
+
+    /// <summary>What the node's processes can reach that they should not (no sandbox, or root), for the top of the job's log; null when nothing.</summary>
+    string? IsolationWarning { get; }
+
+    /// <summary>
+    /// The argv an SSH session's program runs behind to be inside the node (its sandbox), when the node's sshd is outside
+    /// it; empty otherwise.
+    /// </summary>
+    IReadOnlyList<string> SessionEntry(string directory);
+
+    /// <summary>Where the checkout clones a repository from: a copy the node's account can read of a local one, or the URL itself.</summary>
+    string CheckoutSource(string repositoryUrl);
+
     /// <summary>The variables every process starts with, before the job's own: PATH, LANG, HOME, USER, SHELL and the like.</summary>
     IReadOnlyDictionary<string, string> BaseEnvironment { get; }
 

@@ -10,4 +10,7 @@ namespace Porthole.Execution.Executors;
 public sealed record NodeSetup(string WorkspaceRoot, ExecutorSpec Executor)
 {
     public string? Tag { get; init; }
+
+    /// <summary>Paths the node must read although a sandbox hides the folder they are in: a local project's repository.</summary>
+    public IReadOnlyList<string> ReadOnlyPaths { get; init; } = [];
 }

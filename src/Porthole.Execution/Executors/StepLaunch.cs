@@ -6,4 +6,11 @@ namespace Porthole.Execution.Executors;
 public sealed record StepLaunch(
     IReadOnlyList<string> Arguments,
     IReadOnlyDictionary<string, string> Environment,
-    string WorkingDirectory);
+    string WorkingDirectory)
+{
+    /// <summary>
+    /// Runs as the runner's own account rather than the job's (the node's sshd, which logs users in as the job account).
+    /// Only for programs of the runner, never for anything of the job.
+    /// </summary>
+    public bool AsRunner { get; init; }
+}

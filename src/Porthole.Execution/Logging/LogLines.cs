@@ -34,6 +34,8 @@ internal static class LogLines
     public static string BackgroundEnded(string stepName) =>
         $"Ended the background step '{stepName}' at the end of the job.\n";
 
+    public static string IsolationWarning(string warning) => $"\u001b[33mPorthole: {warning}\u001b[0m\n";
+
     public static string StartFailed(string message) => $"Porthole could not run this step: {message}\n";
 
     /// <summary>"Enable SSH" that threw: <c>Porthole could not enable SSH: MESSAGE</c>.</summary>

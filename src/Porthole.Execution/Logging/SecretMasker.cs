@@ -2,17 +2,12 @@ using System.Text;
 
 namespace Porthole.Execution.Logging;
 
-/// <summary>
-/// The byte patterns to hide from a node's log: the value of every secret variable, and each line of a
-/// multi-line one (so a pattern never holds a newline, and a match never spans two lines). Values shorter
-/// than <see cref="MinimumLength"/> characters are not masked: a secret of "1" or "yes" would turn every
-/// such byte of the log into stars and hide nothing worth hiding.
-/// </summary>
+/// <summary>The byte patterns to hide from a node's log, by <see cref="SecretValues"/>' rule; a match never spans two lines.</summary>
 internal sealed class SecretMasker
 {
-    public const int MinimumLength = 4;
+    public const int MinimumLength = SecretValues.MinimumLength;
 
-    public static readonly byte[] Mask = "********"u8.ToArray();
+    public static readonly byte[] Mask = Encoding.UTF8.GetBytes(SecretValues.Mask);
 
     private readonly byte[][] _patterns;
 
@@ -30,21 +25,7 @@ internal sealed class SecretMasker
 
     public static SecretMasker Create(IEnumerable<string> secretValues)
     {
-        ArgumentNullException.ThrowIfNull(secretValues);
-        var lines = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var value in secretValues)
-        {
-            foreach (var line in value.Split('\n'))
-            {
-                var trimmed = line.TrimEnd('\r');
-                if (trimmed.Length >= MinimumLength)
-                {
-                    lines.Add(trimmed);
-                }
-            }
-        }
-
-        return new SecretMasker([.. lines.Select(Encoding.UTF8.GetBytes)]);
+        return new SecretMasker([.. SecretValues.Patterns(secretValues).Select(Encoding.UTF8.GetBytes)]);
     }
 
     /// <summary>Finds every occurrence of every pattern; overlapping occurrences are merged into one range, sorted by start.</summary>

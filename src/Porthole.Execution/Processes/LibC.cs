@@ -10,4 +10,14 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "getpgrp")]
     internal static partial int GetProcessGroup();
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    internal static partial uint GetEffectiveUserId();
+
+    /// <summary>lchown(2): never follows a symbolic link, so a link a job planted cannot redirect it.</summary>
+    [LibraryImport("libc", EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int LChown(string path, uint owner, uint group);
+
+    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int Statx(int directory, string path, int flags, uint mask, [Out] byte[] buffer);
 }

@@ -10,4 +10,7 @@ public sealed record ShellExecutorOptions
     public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(3);
 
     public TimeSpan DrainWindow { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How the node's processes are kept from the server and from other nodes; the runner sets what it found at start.</summary>
+    public Sandbox.JobIsolation Isolation { get; init; } = Sandbox.JobIsolation.Unisolated;
 }

@@ -2,13 +2,16 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 using Porthole.Execution.Executors;
+using Porthole.Execution.Processes;
+using Porthole.Execution.Sandbox;
 
 namespace Porthole.Execution.Shell;
 
 /// <summary>
-/// One node on the shell executor. Every process it starts carries a tag in its environment
-/// (<see cref="TagVariable"/>) so that <see cref="DestroyAsync"/> also finds what escaped its session
-/// (a daemon that called setsid itself) — the last guard of "nothing left running".
+/// One node on the shell executor. With a <see cref="NodeSandbox"/>, every process it starts enters the node's sandbox,
+/// and <see cref="DestroyAsync"/> ends them all by ending the sandbox's PID namespace, which nothing can leave. Every
+/// process also carries a tag in its environment (<see cref="TagVariable"/>), by which a runner that crashed finds the
+/// sandbox (and, without one, whatever escaped the step's session) at its next start.
 /// </summary>
 internal sealed class ShellNode : IExecutorNode
 {
@@ -27,19 +30,23 @@ internal sealed class ShellNode : IExecutorNode
     private readonly ShellExecutorOptions _options;
     private readonly ProcessTree _processTree;
     private readonly string _tag;
+    private readonly NodeSandbox? _sandbox;
     private readonly List<ShellStepProcess> _processes = [];
     private readonly Lock _gate = new();
     private Task? _destroyed;
 
-    public ShellNode(ShellWorkspace workspace, ShellTools tools, TimeProvider timeProvider, ShellExecutorOptions options, string? tag = null)
+    public ShellNode(ShellWorkspace workspace, ShellTools tools, TimeProvider timeProvider, ShellExecutorOptions options, string? tag = null, NodeSandbox? sandbox = null)
     {
         _tag = tag ?? Guid.NewGuid().ToString("N");
+        _sandbox = sandbox;
+        Account = sandbox is null ? null : options.Isolation.Account;
+        IsolationWarning = options.Isolation.Warning;
         _workspace = workspace;
         _tools = tools;
         _timeProvider = timeProvider;
         _options = options;
         _processTree = new ProcessTree(timeProvider);
-        BaseEnvironment = CreateBaseEnvironment(workspace);
+        BaseEnvironment = CreateBaseEnvironment(workspace, Account);
     }
 
     public string HomeDirectory => _workspace.Home;
@@ -47,6 +54,25 @@ internal sealed class ShellNode : IExecutorNode
     public string ScratchDirectory => _workspace.Scratch;
 
     public IReadOnlyDictionary<string, string> BaseEnvironment { get; }
+
+    public NodeAccount? Account { get; }
+
+    /// <summary>Local repositories and the copies of them this node's account can read.</summary>
+    internal IReadOnlyDictionary<string, string> CheckoutSources { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyList<string> SessionEntry(string directory) => _sandbox?.SessionEntry(directory) ?? [];
+
+    public string CheckoutSource(string repositoryUrl) =>
+        CheckoutSources.TryGetValue(LocalRepositoryPath(repositoryUrl) ?? string.Empty, out var copy) ? copy : repositoryUrl;
+
+    /// <summary>The path of a repository that is a path on this machine (or a <c>file://</c> URL to one); null for any other URL.</summary>
+    public static string? LocalRepositoryPath(string repository)
+    {
+        var path = repository.StartsWith("file://", StringComparison.Ordinal) ? Uri.UnescapeDataString(repository["file://".Length..]) : repository;
+        return Path.IsPathRooted(path) ? Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)) : null;
+    }
+
+    public string? IsolationWarning { get; }
 
     /// <summary>The value of <see cref="TagVariable"/> in every process of this node.</summary>
     internal string Tag => _tag;
@@ -57,7 +83,15 @@ internal sealed class ShellNode : IExecutorNode
     {
         try
         {
-            Directory.CreateDirectory(path);
+            var created = Directory.CreateDirectory(path);
+            if (Account is not null)
+            {
+                // What the runner makes for the job (its working directory, a config's absolute path) is the job's.
+                for (var folder = created; folder is not null && IsInWorkspace(folder.FullName) && FileOwnership.OwnerOf(folder.FullName) != (uint)Account.Uid; folder = folder.Parent)
+                {
+                    FileOwnership.Give(folder.FullName, Account.Uid, Account.Gid);
+                }
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -75,10 +109,14 @@ internal sealed class ShellNode : IExecutorNode
         var path = Path.Combine(_workspace.Scratch, Path.GetFileName(name));
         try
         {
+            File.Delete(path);
             await File.WriteAllTextAsync(path, content, new UTF8Encoding(false), cancellationToken);
-            if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (Account is not null)
             {
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                // The job account runs it and may write to it (BASH_ENV); scratch itself stays the runner's, so the file
+                // cannot be swapped for a link to something of the runner's.
+                FileOwnership.Give(path, Account.Uid, Account.Gid);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -116,6 +154,11 @@ internal sealed class ShellNode : IExecutorNode
         startInfo.ArgumentList.Add(Wrapper);
         startInfo.ArgumentList.Add("porthole-step");
         startInfo.ArgumentList.Add(_tools.Setsid);
+        foreach (var argument in _sandbox?.Enter(launch.WorkingDirectory, launch.AsRunner) ?? [])
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
         startInfo.ArgumentList.Add(program);
         for (var i = 1; i < launch.Arguments.Count; i++)
         {
@@ -174,6 +217,11 @@ internal sealed class ShellNode : IExecutorNode
         }
 
         await Task.WhenAll(processes.Select(p => _processTree.EndSessionAsync(p.Id, () => p.IsLeaderRunning, _options.StopGrace)));
+        if (_sandbox is not null)
+        {
+            await _sandbox.DisposeAsync();
+        }
+
         await _processTree.EndTaggedAsync(LeftoverProcesses.Entry(_tag), _options.StopGrace);
         foreach (var process in processes)
         {
@@ -181,7 +229,9 @@ internal sealed class ShellNode : IExecutorNode
         }
     }
 
-    private static Dictionary<string, string> CreateBaseEnvironment(ShellWorkspace workspace)
+    private bool IsInWorkspace(string path) => path.StartsWith(_workspace.Root + "/", StringComparison.Ordinal);
+
+    private static Dictionary<string, string> CreateBaseEnvironment(ShellWorkspace workspace, NodeAccount? account)
     {
         // Only what a login would give: the server's own variables (tokens, connection strings) must not reach jobs.
         var path = Environment.GetEnvironmentVariable("PATH");
@@ -191,8 +241,8 @@ internal sealed class ShellNode : IExecutorNode
             ["PATH"] = string.IsNullOrEmpty(path) ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" : path,
             ["LANG"] = string.IsNullOrEmpty(lang) ? "C.UTF-8" : lang,
             ["HOME"] = workspace.Home,
-            ["USER"] = Environment.UserName,
-            ["LOGNAME"] = Environment.UserName,
+            ["USER"] = account?.Name ?? Environment.UserName,
+            ["LOGNAME"] = account?.Name ?? Environment.UserName,
             ["SHELL"] = "/bin/bash",
             ["TMPDIR"] = workspace.Temp,
         };

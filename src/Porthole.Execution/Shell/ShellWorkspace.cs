@@ -15,7 +15,9 @@ namespace Porthole.Execution.Shell;
 /// </summary>
 internal sealed record ShellWorkspace(string Root, string Home, string MappedRoot, string Scratch, string Temp)
 {
-    public static ShellWorkspace Create(string workspaceRoot)
+    /// <param name="account">The job account of a root runner: it gets home, root and tmp, and may pass through scratch.</param>
+    /// <param name="userNamespace">A sandbox in a user namespace: the SSH folder and what the job writes in it exist beforehand, to be mounted.</param>
+    public static ShellWorkspace Create(string workspaceRoot, Sandbox.NodeAccount? account = null, bool userNamespace = false)
     {
         if (string.IsNullOrWhiteSpace(workspaceRoot) || !Path.IsPathRooted(workspaceRoot))
         {
@@ -41,6 +43,35 @@ internal sealed record ShellWorkspace(string Root, string Home, string MappedRoo
 
             Directory.CreateDirectory(workspace.Scratch, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             Directory.CreateDirectory(workspace.Temp);
+            if (userNamespace)
+            {
+                var ssh = Path.Combine(workspace.Scratch, "ssh");
+                Directory.CreateDirectory(ssh, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                foreach (var path in Sandbox.NodeSandbox.SessionWritablePaths(ssh))
+                {
+                    if (path.EndsWith(".log", StringComparison.Ordinal))
+                    {
+                        File.WriteAllBytes(path, []);
+                    }
+                    else
+                    {
+                        Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                    }
+                }
+            }
+
+            if (account is not null)
+            {
+                File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                    | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+                // The runner's files in scratch stay the runner's; the job account only reads what is given to it there.
+                File.SetUnixFileMode(workspace.Scratch, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                    | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+                foreach (var folder in new[] { workspace.Home, workspace.MappedRoot, workspace.Temp })
+                {
+                    Processes.FileOwnership.Give(folder, account.Uid, account.Gid);
+                }
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -381,8 +381,11 @@ internal sealed class NodeRun
         var environment = Environment(step);
         environment["GIT_TERMINAL_PROMPT"] = "0";
         environment.TryAdd("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
+
+        // As on the server: no remote helper (ext:: runs a command) can be reached through the project's URL.
+        environment["GIT_ALLOW_PROTOCOL"] = "https:http:ssh:git:file";
         var alreadyCloned = await _node.ExistsAsync(Path.Combine(directory, ".git"), CancellationToken.None);
-        var commands = CheckoutCommands.For(_assignment.RepositoryUrl, _assignment.CommitSha, _assignment.Branch, _assignment.Dialect, alreadyCloned);
+        var commands = CheckoutCommands.For(_node.CheckoutSource(_assignment.RepositoryUrl), _assignment.CommitSha, _assignment.Branch, _assignment.Dialect, alreadyCloned);
         foreach (var command in commands)
         {
             await _log.Runner.WriteTextAsync(LogLines.Command(command));

@@ -6,7 +6,7 @@ namespace Porthole.Pipeline.CircleCi;
 /// <summary>A <c>.circleci/config.yml</c> (version 2 or 2.1) as a plan.</summary>
 internal static class CircleCiReader
 {
-    public static PipelinePlan? Read(MapNode root, string path, ErrorList errors)
+    public static PipelinePlan? Read(MapNode root, string path, PipelineSize size, ErrorList errors)
     {
         var version = ReadVersion(root, errors);
         var commands = root.Get("commands") is MapNode defined
@@ -15,7 +15,7 @@ internal static class CircleCiReader
         var context = new CircleCiContext(errors, version == "2.1", commands);
         ReadTopLevelKeys(root, context);
         var jobs = ReadJobs(root, context);
-        var workflows = WorkflowReader.Read(root, jobs, context);
+        var workflows = WorkflowReader.Read(root, jobs, size, context);
         return errors.Count == 0 ? new PipelinePlan(ConfigDialect.CircleCi, path, workflows) : null;
     }
 

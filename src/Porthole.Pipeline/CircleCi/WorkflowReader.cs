@@ -3,15 +3,18 @@ using Porthole.Pipeline.Yaml;
 
 namespace Porthole.Pipeline.CircleCi;
 
-/// <summary>The <c>workflows:</c> map, or CircleCI 2.0's implicit workflow that runs the <c>build</c> job.</summary>
+/// <summary>
+/// The <c>workflows:</c> map, or CircleCI 2.0's implicit workflow that runs the <c>build</c> job. Every job invoked
+/// in a workflow counts towards the pipeline's <see cref="PipelineSize"/>, in file order.
+/// </summary>
 internal static class WorkflowReader
 {
-    public static IReadOnlyList<WorkflowPlan> Read(MapNode root, IReadOnlyDictionary<string, JobPlan?> jobs, CircleCiContext context)
+    public static IReadOnlyList<WorkflowPlan> Read(MapNode root, IReadOnlyDictionary<string, JobPlan?> jobs, PipelineSize size, CircleCiContext context)
     {
         var errors = context.Errors;
         if (!root.TryGet("workflows", out var workflows))
         {
-            return Implicit(root, jobs, errors);
+            return Implicit(root, jobs, size, errors);
         }
 
         var map = Expect.Map(workflows.Value, "workflows", errors);
@@ -34,7 +37,7 @@ internal static class WorkflowReader
                 continue;
             }
 
-            if (ReadWorkflow(entry, jobs, context) is { } plan)
+            if (ReadWorkflow(entry, jobs, size, context) is { } plan)
             {
                 plans.Add(plan);
             }
@@ -48,11 +51,17 @@ internal static class WorkflowReader
         return plans;
     }
 
-    private static IReadOnlyList<WorkflowPlan> Implicit(MapNode root, IReadOnlyDictionary<string, JobPlan?> jobs, ErrorList errors)
+    private static IReadOnlyList<WorkflowPlan> Implicit(MapNode root, IReadOnlyDictionary<string, JobPlan?> jobs, PipelineSize size, ErrorList errors)
     {
         if (jobs.TryGetValue(CircleCiDefaults.ImplicitJob, out var build))
         {
-            return build is null ? [] : [new WorkflowPlan(CircleCiDefaults.ImplicitWorkflow, [build])];
+            if (build is null || root.Get("jobs") is not MapNode defined || !defined.TryGet(CircleCiDefaults.ImplicitJob, out var entry)
+                || !size.Add(entry.Key, build.Parallelism))
+            {
+                return [];
+            }
+
+            return [new WorkflowPlan(CircleCiDefaults.ImplicitWorkflow, [build])];
         }
 
         if (jobs.Count > 0)
@@ -64,7 +73,7 @@ internal static class WorkflowReader
         return [];
     }
 
-    private static WorkflowPlan? ReadWorkflow(MapEntry workflow, IReadOnlyDictionary<string, JobPlan?> jobs, CircleCiContext context)
+    private static WorkflowPlan? ReadWorkflow(MapEntry workflow, IReadOnlyDictionary<string, JobPlan?> jobs, PipelineSize size, CircleCiContext context)
     {
         var errors = context.Errors;
         var map = Expect.Map(workflow.Value, $"workflow '{workflow.Name}'", errors);
@@ -118,6 +127,9 @@ internal static class WorkflowReader
                 continue;
             }
 
+            // Parallelism makes nodes, not jobs (dialects.md §A5: N identical copies); a job whose definition is
+            // broken is reported already and counts as one node.
+            size.Add(item, jobs.GetValueOrDefault(job.Job)?.Parallelism ?? 1);
             entries.Add(job);
         }
 

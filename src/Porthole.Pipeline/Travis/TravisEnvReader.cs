@@ -105,7 +105,7 @@ internal static class TravisEnvReader
             return null;
         }
 
-        return new EnvEntry(words, scalar.Value.Trim());
+        return new EnvEntry(words, scalar.Value.Trim(), item);
     }
 
     private static EnvEntry Combine(IEnumerable<EnvEntry> entries)

@@ -14,7 +14,7 @@ internal static class TravisReader
 
     public const string Shell = "/bin/bash";
 
-    public static PipelinePlan? Read(MapNode root, string path, ErrorList errors)
+    public static PipelinePlan? Read(MapNode root, string path, PipelineSize size, ErrorList errors)
     {
         TravisKeys.Check(root, isRoot: true, errors);
         var (global, matrix) = TravisEnvReader.ReadRoot(root.Get("env"), errors);
@@ -42,7 +42,13 @@ internal static class TravisReader
         var jobs = new List<JobPlan>();
         for (var i = 0; i < sources.Count; i++)
         {
+            // Every matrix entry and include entry is one job (dialects.md §B9, where Travis stops at 200 per build).
             var (include, env) = sources[i];
+            if (!size.Add(include ?? env?.At ?? root, parallelism: 1))
+            {
+                break;
+            }
+
             if (ReadJob(root, include, [.. global, .. env?.Words ?? []], i + 1, names, errors) is { } job)
             {
                 jobs.Add(job);

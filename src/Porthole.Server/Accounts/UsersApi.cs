@@ -51,19 +51,35 @@ public static class UsersApi
             return Problems.BadRequest(ErrorCodes.InvalidRequest, "Give the user a name of letters, digits, '.', '_' and '-': {\"name\": \"alice\"}.");
         }
 
-        if (await db.Users.AnyAsync(u => u.Name == name, ct))
+        // Names compare without regard to case (the column's collation is NOCASE): "Admin" is taken when "admin" is.
+        if (await db.Users.Where(u => u.Name == name).Select(u => u.Name).FirstOrDefaultAsync(ct) is { } taken)
         {
-            return Problems.Conflict(ErrorCodes.InvalidRequest, $"A user named {name} already exists.");
+            return Taken(name, taken);
         }
 
         var user = new User { Name = name, CreatedAt = time.GetUtcNow() };
         db.Users.Add(user);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another request added the same name (in some case) since the check above; the unique index said no.
+            return Taken(name, name);
+        }
+
         var token = Tokens.Generate();
         db.Tokens.Add(new ApiToken { UserId = user.Id, Hash = Tokens.Hash(token), Name = "first", CreatedAt = time.GetUtcNow() });
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/users/{name}", new CreatedUser(new UserView(user.Id, user.Name, false), token));
     }
+
+    private static ProblemHttpResult Taken(string name, string taken) => Problems.Conflict(
+        ErrorCodes.InvalidRequest,
+        taken == name
+            ? $"A user named {name} already exists."
+            : $"A user named {taken} already exists, and user names are the same whatever their case: choose another name than {name}.");
 }
 
 public sealed record CreateUserRequest(string? Name);

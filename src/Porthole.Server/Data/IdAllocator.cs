@@ -11,8 +11,12 @@ public static class IdAllocator
 {
     private const string Sequence = "pipeline-objects";
 
-    public static async Task<long> NextAsync(PortholeDb db, CancellationToken ct)
+    public static Task<long> NextAsync(PortholeDb db, CancellationToken ct) => ReserveAsync(db, 1, ct);
+
+    /// <summary>Reserves <paramref name="count"/> consecutive ids in one write and returns the first.</summary>
+    public static async Task<long> ReserveAsync(PortholeDb db, int count, CancellationToken ct)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var row = await db.IdSequences.SingleOrDefaultAsync(s => s.Name == Sequence, ct);
         if (row is null)
         {
@@ -21,7 +25,7 @@ public static class IdAllocator
         }
 
         var id = row.Next;
-        row.Next = id + 1;
+        row.Next = id + count;
         await db.SaveChangesAsync(ct);
         return id;
     }

@@ -23,6 +23,9 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        // One user per name whatever its case ("Admin" beside "admin" would be two people to a reader), and found by
+        // name whatever its case: SQLite compares a NOCASE column without regard to ASCII case, and names are ASCII.
+        modelBuilder.Entity<User>().Property(u => u.Name).UseCollation("NOCASE");
         modelBuilder.Entity<User>().HasIndex(u => u.Name).IsUnique();
         modelBuilder.Entity<ApiToken>().HasIndex(t => t.Hash).IsUnique();
         modelBuilder.Entity<ApiToken>().HasIndex(t => new { t.UserId, t.Name }).IsUnique();

@@ -70,7 +70,7 @@ public static class DemoProject
     public static async Task StartAsync(WebApplication app, ServerHostOptions host, CancellationToken ct)
     {
         var options = app.Services.GetRequiredService<IOptions<PortholeOptions>>().Value;
-        var repository = Path.Combine(options.DataDirectory, "demo-repository");
+        var repository = options.DemoRepositoryDirectory;
         await CreateRepositoryAsync(repository, ct);
 
         var factory = app.Services.GetRequiredService<IDbContextFactory<PortholeDb>>();

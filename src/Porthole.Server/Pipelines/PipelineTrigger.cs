@@ -1,5 +1,5 @@
 using System.Text;
-using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Porthole.Contracts.Api;
 using Porthole.Contracts.Plans;
 using Porthole.Pipeline;
@@ -13,11 +13,18 @@ public sealed record TriggerRefusal(string Code, string Detail, IReadOnlyList<Co
 
 /// <summary>
 /// Turns "run project P at ref R" into a stored pipeline: fetch the repository, resolve the commit, read and plan
-/// the config there, store workflows, jobs, first attempts and nodes, and queue what has no requirements.
+/// the config there (at most <see cref="PortholeOptions.MaxJobsPerPipeline"/> jobs), store workflows, jobs, first
+/// attempts and nodes (<see cref="PipelineWriter"/>), and queue what has no requirements.
 /// </summary>
-public sealed class PipelineTrigger(ProjectRepositories repositories, Scheduler scheduler, StateLock stateLock, TimeProvider time)
+public sealed class PipelineTrigger(
+    ProjectRepositories repositories, Scheduler scheduler, StateLock stateLock, TimeProvider time, IOptions<PortholeOptions> options)
 {
     private const int MaxConfigBytes = 3 * 1024 * 1024;
+
+    private readonly PipelineWriter _writer = new(scheduler, stateLock, time);
+
+    /// <summary>Deletes what an earlier process left half stored (see <see cref="PipelineWriter.DeleteAbandonedAsync"/>).</summary>
+    public Task DeleteAbandonedAsync(PortholeDb db, CancellationToken ct) => _writer.DeleteAbandonedAsync(db, ct);
 
     public async Task<(PipelineRecord? Pipeline, TriggerRefusal? Refusal)> TriggerAsync(
         PortholeDb db, Project project, string? gitRef, string? commit, long userId, CancellationToken ct)
@@ -41,67 +48,7 @@ public sealed class PipelineTrigger(ProjectRepositories repositories, Scheduler 
             return (null, refusal);
         }
 
-        using var held = await stateLock.EnterAsync(ct);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        project.PipelineCount++;
-        var pipeline = new PipelineRecord
-        {
-            Id = await IdAllocator.NextAsync(db, ct),
-            ProjectId = project.Id,
-            Number = project.PipelineCount,
-            Ref = resolved.Ref,
-            Commit = resolved.Sha,
-            ConfigPath = plan.ConfigPath,
-            Dialect = plan.Dialect == ConfigDialect.Travis ? "travis" : "circleci",
-            Status = Status.Queued,
-            TriggeredBy = userId,
-            CreatedAt = time.GetUtcNow(),
-        };
-        db.Pipelines.Add(pipeline);
-        await db.SaveChangesAsync(ct);
-
-        var number = 0;
-        var workflows = new List<WorkflowRecord>();
-        var jobs = new List<JobRecord>();
-        foreach (var workflowPlan in plan.Workflows)
-        {
-            var workflow = new WorkflowRecord { Id = await IdAllocator.NextAsync(db, ct), PipelineId = pipeline.Id, Name = workflowPlan.Name, Status = Status.Queued };
-            db.Workflows.Add(workflow);
-            await db.SaveChangesAsync(ct);
-            workflows.Add(workflow);
-            foreach (var jobPlan in workflowPlan.Jobs)
-            {
-                var job = new JobRecord
-                {
-                    Id = await IdAllocator.NextAsync(db, ct),
-                    WorkflowId = workflow.Id,
-                    PipelineId = pipeline.Id,
-                    Number = ++number,
-                    Name = jobPlan.Name,
-                    Plan = JsonSerializer.Serialize(jobPlan, PlanJson.Options),
-                    Requires = JobRequires.Format(jobPlan.Requires),
-                    Parallelism = Math.Max(1, jobPlan.Parallelism),
-                    Status = Status.Blocked,
-                };
-                db.Jobs.Add(job);
-                jobs.Add(job);
-            }
-
-            await db.SaveChangesAsync(ct);
-        }
-
-        foreach (var job in jobs)
-        {
-            await scheduler.StartAttemptAsync(db, job, "trigger", userId, ct);
-        }
-
-        foreach (var workflow in workflows)
-        {
-            await scheduler.RollUpAsync(db, workflow.Id, ct);
-        }
-
-        await transaction.CommitAsync(ct);
-        return (pipeline, null);
+        return (await _writer.WriteAsync(db, project.Id, resolved.Ref, resolved.Sha, plan, userId, ct), null);
     }
 
     private async Task<(PipelinePlan? Plan, TriggerRefusal? Refusal)> ReadPlanAsync(Project project, string sha, CancellationToken ct)
@@ -119,7 +66,12 @@ public sealed class PipelineTrigger(ProjectRepositories repositories, Scheduler 
                 return (null, new TriggerRefusal(ErrorCodes.ConfigInvalid, $"{path} is {bytes.Length} bytes; the limit is {MaxConfigBytes} bytes."));
             }
 
-            var result = ConfigReader.Read(path, Encoding.UTF8.GetString(bytes));
+            var limits = new ConfigReaderOptions
+            {
+                MaxJobs = options.Value.MaxJobsPerPipeline,
+                MaxJobsSetting = nameof(PortholeOptions.MaxJobsPerPipeline),
+            };
+            var result = ConfigReader.Read(path, Encoding.UTF8.GetString(bytes), options: limits);
             if (!result.IsValid)
             {
                 var first = result.Errors.Count > 0 ? result.Errors[0].ToString() : $"{path}: no plan";

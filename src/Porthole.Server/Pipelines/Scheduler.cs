@@ -12,6 +12,12 @@ namespace Porthole.Server.Pipelines;
 /// </summary>
 public sealed class Scheduler(TimeProvider time, WorkSignal work)
 {
+    /// <summary>
+    /// The status of a pipeline whose jobs are still being stored (<see cref="PipelineWriter"/>): its nodes are all
+    /// blocked, so no runner leases them, and no dependent of its jobs is released until <see cref="StartPipelineAsync"/>.
+    /// </summary>
+    public const string Creating = "creating";
+
     /// <summary>Creates a new attempt of a job with one node per parallelism index, queued or blocked.</summary>
     /// <remarks>
     /// An SSH attempt (R-SSH-12) is queued at once (its job ran before, so its requirements held) and leaves the
@@ -58,6 +64,37 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
         return attempt;
     }
 
+    /// <summary>
+    /// Starts a pipeline stored as <see cref="Creating"/>, whose jobs all have a blocked first attempt: queues the jobs that
+    /// require nothing, and when a job was canceled while the pipeline was stored, lets that flow to its dependents and up.
+    /// </summary>
+    public async Task StartPipelineAsync(PortholeDb db, long pipelineId, CancellationToken ct)
+    {
+        var ready = db.Jobs.Where(j => j.PipelineId == pipelineId && j.Status == Status.Blocked && j.Requires == "").Select(j => j.Id);
+        await db.Nodes.Where(n => ready.Contains(n.JobId) && n.Status == Status.Blocked)
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.Status, Status.Queued), ct);
+        await db.Attempts.Where(a => ready.Contains(a.JobId) && a.Status == Status.Blocked)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, Status.Queued), ct);
+        var queued = await db.Jobs.Where(j => j.PipelineId == pipelineId && j.Status == Status.Blocked && j.Requires == "")
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, Status.Queued), ct);
+        await db.Pipelines.Where(p => p.Id == pipelineId)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Status, Status.Queued), ct);
+
+        // Untouched, every workflow and the pipeline are queued, as they were stored; a job canceled meanwhile changes that.
+        var changed = await db.Jobs.Where(j => j.PipelineId == pipelineId && j.Status != Status.Blocked && j.Status != Status.Queued)
+            .Select(j => j.WorkflowId).Distinct().ToListAsync(ct);
+        foreach (var workflowId in changed)
+        {
+            await ReleaseDependentsAsync(db, workflowId, ct);
+            await RollUpAsync(db, workflowId, ct);
+        }
+
+        if (queued > 0)
+        {
+            work.Pulse();
+        }
+    }
+
     /// <summary>Recomputes an attempt from its nodes and lets the change flow up and to the dependents.</summary>
     public async Task NodeChangedAsync(PortholeDb db, long attemptId, CancellationToken ct)
     {
@@ -99,6 +136,16 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
     /// <summary>Queues blocked jobs whose requirements all succeeded; ends as not run those whose requirement did not.</summary>
     public async Task ReleaseDependentsAsync(PortholeDb db, long workflowId, CancellationToken ct)
     {
+        // A job of a pipeline still being stored was canceled: its other jobs may not be stored yet, so their
+        // release waits for StartPipelineAsync.
+        var creating = await db.Workflows.Where(w => w.Id == workflowId)
+            .Join(db.Pipelines, w => w.PipelineId, p => p.Id, (w, p) => p.Status)
+            .AnyAsync(status => status == Creating, ct);
+        if (creating)
+        {
+            return;
+        }
+
         bool changed;
         do
         {
@@ -143,6 +190,11 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
         await db.SaveChangesAsync(ct);
 
         var pipeline = await db.Pipelines.SingleAsync(p => p.Id == workflow.PipelineId, ct);
+        if (pipeline.Status == Creating)
+        {
+            return;
+        }
+
         var workflows = await db.Workflows.Where(w => w.PipelineId == pipeline.Id).Select(w => w.Status).ToListAsync(ct);
         pipeline.Status = StatusRollup.OfJobs(workflows);
         await db.SaveChangesAsync(ct);

@@ -8,9 +8,20 @@ public sealed record GitResult(int ExitCode, string Output, string Error)
     public bool Succeeded => ExitCode == 0;
 }
 
-/// <summary>Runs the real <c>git</c> with an argument list (never a shell line), never prompting.</summary>
+/// <summary>
+/// Runs the real <c>git</c> with an argument list (never a shell line), never prompting, and reaching repositories by
+/// https, http, ssh, git and local paths only: never a remote helper such as <c>ext::</c>, whatever git's config says.
+/// </summary>
 public static class Git
 {
+    /// <summary>
+    /// The transports git may use (git(1), GIT_ALLOW_PROTOCOL): as if protocol.allow were never and these always, over any
+    /// protocol.* setting of the machine's or the user's git config. <c>file</c> is a local path, which only a server admin
+    /// (or LocalRepositoryRoots) gives; the server never clones submodules. Not listed, so refused: <c>ext</c> (runs a
+    /// command), <c>fd</c> and every other remote helper.
+    /// </summary>
+    private const string AllowedProtocols = "https:http:ssh:git:file";
+
     public static async Task<GitResult> RunAsync(string? workingDirectory, IEnumerable<string> arguments, CancellationToken ct)
     {
         var start = new ProcessStartInfo("git")
@@ -26,7 +37,7 @@ public static class Git
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        Protect(start);
         start.Environment["GIT_ASKPASS"] = "/bin/false";
         start.Environment["LC_ALL"] = "C";
 
@@ -61,7 +72,7 @@ public static class Git
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        Protect(start);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("git could not be started");
         using var buffer = new MemoryStream();
         var copy = process.StandardOutput.BaseStream.CopyToAsync(buffer, ct);
@@ -70,6 +81,12 @@ public static class Git
         await copy;
         await error;
         return process.ExitCode == 0 ? buffer.ToArray() : null;
+    }
+
+    private static void Protect(ProcessStartInfo start)
+    {
+        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        start.Environment["GIT_ALLOW_PROTOCOL"] = AllowedProtocols;
     }
 
     public static string FirstLine(string text)

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
 using Porthole.Server.Data;
 
@@ -9,12 +10,24 @@ namespace Porthole.Server.Projects;
 /// </summary>
 public static class ProjectSettings
 {
-    /// <summary>Applies the settings given; a null leaves one as it is.</summary>
+    /// <summary>
+    /// Applies the settings given; a null leaves one as it is. When nobody may come in through open access any more
+    /// (<c>debug_open_access</c> or <c>debug_enabled</c> off), the project's debug runs lose their open-access token: their
+    /// nodes end open access at the next heartbeat (<c>HeartbeatReply.OpenAccess</c>), the SSH view stops showing the
+    /// command, and switching it on again lets nobody in with it for the rest of those runs.
+    /// </summary>
     public static async Task ApplyAsync(PortholeDb db, Project project, ProjectSettingsRequest changes, CancellationToken ct)
     {
         project.DebugEnabled = changes.DebugEnabled ?? project.DebugEnabled;
         project.SshWriteMembers = changes.SshWriteMembers ?? project.SshWriteMembers;
         project.DebugOpenAccess = changes.DebugOpenAccess ?? project.DebugOpenAccess;
         await db.SaveChangesAsync(ct);
+        if (!project.DebugEnabled || !project.DebugOpenAccess)
+        {
+            var jobs = from j in db.Jobs join p in db.Pipelines on j.PipelineId equals p.Id where p.ProjectId == project.Id select j.Id;
+            await db.Attempts
+                .Where(a => a.OpenAccessToken != null && jobs.Contains(a.JobId))
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.OpenAccessToken, (string?)null), ct);
+        }
     }
 }

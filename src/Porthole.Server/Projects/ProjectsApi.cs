@@ -30,16 +30,24 @@ public static partial class ProjectsApi
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
     public static partial Regex ProjectName();
 
+    /// <summary>
+    /// A secret shorter than this cannot be masked in logs: the masker leaves such values alone, since hiding every "yes"
+    /// or "1" of a log would hide nothing (Porthole.Execution's SecretMasker.MinimumLength, the same number).
+    /// </summary>
+    public const int MinimumSecretLength = 4;
+
+    public const string SecretTooShortCode = "secret_too_short";
+
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,255}$")]
     private static partial Regex VariableName();
 
     private static async Task<Results<Created<ProjectView>, ProblemHttpResult>> CreateAsync(
-        CreateProjectRequest? request, HttpContext http, PortholeDb db, TimeProvider time, CancellationToken ct)
+        CreateProjectRequest? request, HttpContext http, PortholeDb db, RepositoryPolicy policy, TimeProvider time, CancellationToken ct)
     {
         var user = CurrentUser.From(http.User);
         if (request is null || string.IsNullOrWhiteSpace(request.Name) || string.IsNullOrWhiteSpace(request.Repository))
         {
-            return Problems.BadRequest(ErrorCodes.InvalidRequest, "Give the project a name and a repository: {\"name\": \"demo\", \"repository\": \"/path/or/url\"}.");
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, "Give the project a name and a repository: {\"name\": \"demo\", \"repository\": \"https://git.example.com/team/demo.git\"}.");
         }
 
         if (!ProjectName().IsMatch(request.Name))
@@ -51,6 +59,11 @@ public static partial class ProjectsApi
         if (repository.StartsWith('-') || repository.Length > 2000 || repository.Any(char.IsControl))
         {
             return Problems.BadRequest(ErrorCodes.InvalidRequest, "The repository must be a local path or a URL git can clone.");
+        }
+
+        if (policy.Check(repository, user.IsAdmin) is { } refused)
+        {
+            return refused.ToProblem();
         }
 
         var visibility = request.Visibility ?? "private";
@@ -115,6 +128,11 @@ public static partial class ProjectsApi
             return Problems.BadRequest(ErrorCodes.InvalidRequest, "A variable's value may be at most 64 KiB.");
         }
 
+        if (request.Secret == true && !CanBeMasked(request.Value))
+        {
+            return Problems.BadRequest(SecretTooShortCode, $"A secret must be at least {MinimumSecretLength} characters long: shorter values cannot be masked in logs reliably.");
+        }
+
         var stored = await db.Variables.SingleOrDefaultAsync(v => v.ProjectId == project.Id && v.Name == variable, ct);
         if (stored is null)
         {
@@ -175,6 +193,9 @@ public static partial class ProjectsApi
         await ProjectSettings.ApplyAsync(db, project, request, ct);
         return TypedResults.Ok(Views.Of(project));
     }
+
+    /// <summary>The masker hides each line of a secret that is long enough; a secret none of whose lines is hides nothing.</summary>
+    private static bool CanBeMasked(string value) => value.Split('\n').Any(line => line.TrimEnd('\r').Length >= MinimumSecretLength);
 
     private static VariableView ViewOf(ProjectVariable variable) => new(variable.Name, variable.Secret, variable.Secret ? null : variable.Value);
 }

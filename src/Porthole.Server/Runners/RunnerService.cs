@@ -84,7 +84,11 @@ public sealed class RunnerService(
             .Select(s => new { s.Address, s.Port })
             .Distinct()
             .ToListAsync(cancellationToken);
-        return new HeartbeatReply(node.CancelRequested, keys, [.. ending.Select(s => new SshConnectionRef(s.Address, s.Port))]);
+
+        // Open access (R-DBG-7's opt-in) lasts while the project lets anyone in and the run goes on; switching it off clears
+        // the run's token (ProjectSettings), so it stays off for the rest of the run even if switched on again.
+        var openAccess = attempt.OpenAccessToken is not null && project.DebugEnabled && project.DebugOpenAccess && !node.CancelRequested;
+        return new HeartbeatReply(node.CancelRequested, keys, [.. ending.Select(s => new SshConnectionRef(s.Address, s.Port))], openAccess);
     }
 
     public async Task ReportSshEndpointAsync(long nodeId, SshEndpointInfo endpoint, CancellationToken cancellationToken)

@@ -105,6 +105,12 @@ internal static class DebugScripts
         Line("  esac");
         Line("}");
         Line("porthole_steps() {");
+        if (steps.Count == 0)
+        {
+            // A function's body may not be empty.
+            Line("  echo 'This job has no steps.'");
+        }
+
         foreach (var step in steps)
         {
             var line = string.Create(CultureInfo.InvariantCulture, $"{step.Index,3}  {string.Join(", ", step.Functions)}  ({step.Name})");

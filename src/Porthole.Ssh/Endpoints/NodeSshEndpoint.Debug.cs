@@ -52,7 +52,7 @@ public sealed partial class NodeSshEndpoint
             running = started;
             await log.WriteAsync("Preparing debug sessions.\n");
             var steps = DebugSteps.For(
-                _assignment,
+                _assignment with { RepositoryUrl = context.Node.CheckoutSource(_assignment.RepositoryUrl) },
                 running.Files.StepsDirectory,
                 _options.BashPath,
                 directory => string.IsNullOrEmpty(directory) ? context.WorkingDirectory : context.Node.ResolveDirectory(directory, context.WorkingDirectory));
@@ -62,6 +62,7 @@ public sealed partial class NodeSshEndpoint
                 DebugScripts.Help(_assignment.JobId, _assignment.NodeIndex, steps),
                 context.WorkingDirectory);
             NodeSshFiles.WriteAtomically(running.Files.DebugRecordPath, string.Empty);
+            WatchFilter.Write(running.Files, _secrets);
             session = await DebugSession.StartAsync(context.Node, running.Files, running.LaunchEnvironment, _options, texts, _debugRequest.Quiet, canceled);
             bool ending;
             lock (_gate)
@@ -163,7 +164,7 @@ public sealed partial class NodeSshEndpoint
             environment["GIT_TERMINAL_PROMPT"] = "0";
             environment.TryAdd("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
             var alreadyCloned = await context.Node.ExistsAsync(Path.Combine(directory, ".git"), canceled);
-            foreach (var command in Execution.Steps.CheckoutCommands.For(_assignment.RepositoryUrl, _assignment.CommitSha, _assignment.Branch, _assignment.Dialect, alreadyCloned))
+            foreach (var command in Execution.Steps.CheckoutCommands.For(context.Node.CheckoutSource(_assignment.RepositoryUrl), _assignment.CommitSha, _assignment.Branch, _assignment.Dialect, alreadyCloned))
             {
                 await log.WriteAsync("$ " + string.Join(' ', command) + "\n", newLine: true);
                 var process = await context.Node.StartAsync(new StepLaunch(command, environment, directory), log, canceled);
@@ -237,15 +238,18 @@ public sealed partial class NodeSshEndpoint
                 : $"  {grant.Fingerprint} {grant.Key.TypeLabel} ({grant.UserName})");
         }
 
-        if (running.OpenAccess)
+        if (running.OpenAccess && !OpenAccessEnded())
         {
             Line("This project lets anyone with the ssh command in (debug_open_access), whatever their key: that command carries");
             Line("the session's token, so it is not in this log; the project's writers get it from");
-            Line(string.Create(CultureInfo.InvariantCulture, $"`porthole debug {_assignment.JobId} --no-connect` or the job's SSH panel. Cancel the job to end every session."));
+            Line(string.Create(CultureInfo.InvariantCulture, $"`porthole debug {_assignment.JobId} --no-connect` or the job's SSH panel. Switching debug_open_access"));
+            Line("(or debug_enabled) off ends the sessions it let in and refuses that command for the rest of this run;");
+            Line("cancel the job to end every session.");
         }
 
         Line("Every connection joins the same terminal session (tmux): what one types, the others see.");
         Line($"To watch without typing: {command} -t -- watch");
+        Line("Whoever only watches sees the job's secret variables masked, as in this log.");
         Line("The easy way: the Porthole CLI connects with the right port, user and key, and pins the host key:");
         Line(string.Create(CultureInfo.InvariantCulture, $"    $ porthole ssh {_assignment.JobId} --node {_assignment.NodeIndex}"));
         Line(string.Create(CultureInfo.InvariantCulture, $"(`porthole debug {_assignment.JobId} [--quiet]` starts another debug build of this job.)"));

@@ -9,10 +9,11 @@ namespace Porthole.Ssh.Endpoints;
 /// The SSH endpoint of one node asked for with SSH (R-SSH-2…11): a real OpenSSH sshd on a port of its own, started by
 /// <see cref="EnableSsh"/> (the node's first section) and ended by <see cref="WaitForSsh"/> (its last) once the Wait for
 /// SSH rules say so. Every offered key and every session is reported to the <see cref="ISshEventSink"/>.
-/// The runner calls <see cref="UpdateKeysAsync"/> with the keys accepted now after each heartbeat; a key that is no
-/// longer accepted is refused from then on and its open sessions are closed at once; the endpoint is then reported again
-/// with the keys it accepts now. <see cref="EndSessionsAsync"/> closes the connections an admin ended. Dispose it when
-/// the node is done.
+/// The runner calls <see cref="UpdateKeysAsync"/> with the keys accepted now after each heartbeat, and whether a debug
+/// run's open access still is; a key that is no longer accepted is refused from then on and its open sessions are closed
+/// at once, and so are open access and its sessions; the endpoint is then reported again with the keys it accepts now.
+/// <see cref="EndSessionsAsync"/> closes the connections an admin ended. Sessions' commands are reported with the job's
+/// secrets masked (<see cref="SecretPatterns"/>). Dispose it when the node is done.
 /// </summary>
 public sealed partial class NodeSshEndpoint : IAsyncDisposable
 {
@@ -26,6 +27,7 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
     private readonly string _endpointId = Guid.NewGuid().ToString("N");
     private readonly ReportQueue _reports = new();
     private readonly SshConnections _connections;
+    private readonly SecretPatterns _secrets;
     private readonly SemaphoreSlim _keysGate = new(1, 1);
     private readonly Lock _gate = new();
     private readonly List<Task> _closing = [];
@@ -33,6 +35,7 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
     private Running? _running;
     private bool _ending;
     private bool _readyReported;
+    private bool _openAccessEnded;
     private Task? _shutdown;
 
     public NodeSshEndpoint(NodeAssignment assignment, SshOptions options, ISshEventSink sink, TimeProvider timeProvider)
@@ -51,7 +54,8 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
         FirstConnectionTimeout = request.FirstConnectionTimeout > TimeSpan.Zero ? request.FirstConnectionTimeout : DefaultFirstConnectionTimeout;
         MaxSessionTime = request.MaxSessionTime > TimeSpan.Zero ? request.MaxSessionTime : DefaultMaxSessionTime;
         _grants = KeyGrant.From(request.Keys);
-        _connections = new SshConnections(timeProvider, e => _reports.Post(() => _sink.EventAsync(e)));
+        _secrets = SecretPatterns.Of(assignment.Variables);
+        _connections = new SshConnections(timeProvider, e => _reports.Post(() => _sink.EventAsync(e)), _secrets);
         _connections.SetGrants(_grants);
         EnableSsh = new EnableSshSection(this);
         WaitForSsh = new WaitForSshSection(this);
@@ -82,7 +86,13 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
     /// can type of keys now read-only, are closed before this returns (R-SSH-11, R-DBG-7). When the accepted keys changed
     /// after the endpoint was reported ready, it is reported again with them, once authorized_keys lets them in.
     /// </summary>
-    public async Task UpdateKeysAsync(IReadOnlyList<SshGrant> keys)
+    /// <param name="openAccess">
+    /// Whether a debug run open to anyone with its ssh command still is (R-DBG-7's opt-in: the project's
+    /// <c>debug_open_access</c> and <c>debug_enabled</c> on, the run not canceled). False ends it for the rest of the run,
+    /// as a revoked key is ended: the token file goes first (the attach script then refuses the token), then every open
+    /// session let in by it is closed. True changes nothing: open access that ended does not come back.
+    /// </param>
+    public async Task UpdateKeysAsync(IReadOnlyList<SshGrant> keys, bool openAccess = true)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var grants = KeyGrant.From(keys);
@@ -93,7 +103,17 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
             lock (_gate)
             {
                 _grants = grants;
+                _openAccessEnded |= !openAccess;
                 running = _ending ? null : _running;
+            }
+
+            if (!openAccess)
+            {
+                _connections.EndOpenAccess();
+                if (running is not null)
+                {
+                    RemoveOpenAccessToken(running);
+                }
             }
 
             if (running is not null)
@@ -204,7 +224,7 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
     /// <summary>Starts sshd and watches its sessions; the endpoint is not reported ready yet. Null and why when it could not.</summary>
     private async Task<(Running? Running, NodeSectionResult? Failure)> StartSshdAsync(NodeSectionContext context, bool debug, CancellationToken canceled)
     {
-        var openAccessToken = debug ? _debugRequest.OpenAccessToken : null;
+        var openAccessToken = debug && !OpenAccessEnded() ? _debugRequest.OpenAccessToken : null;
         if (openAccessToken is not null)
         {
             // Before sshd listens: a key it lets in through open access must not be taken for a revoked one.
@@ -232,10 +252,18 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
             [.. CurrentGrants().Select(g => g.Fingerprint)]);
         var running = new Running(launch, info) { OpenAccess = launcher.OpenAccess };
         bool ending;
+        bool openAccessEnded;
         lock (_gate)
         {
             ending = _ending;
             _running ??= ending ? null : running;
+            openAccessEnded = _openAccessEnded;
+        }
+
+        if (openAccessEnded && running.OpenAccess)
+        {
+            // Open access ended while sshd started: the heartbeat that ended it found no token to remove.
+            RemoveOpenAccessToken(running);
         }
 
         if (ending)
@@ -433,6 +461,27 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
         lock (_gate)
         {
             return _running;
+        }
+    }
+
+    private bool OpenAccessEnded()
+    {
+        lock (_gate)
+        {
+            return _openAccessEnded;
+        }
+    }
+
+    /// <summary>The attach script lets an open-access connection in only with the token of this file: without it, nobody.</summary>
+    private void RemoveOpenAccessToken(Running running)
+    {
+        try
+        {
+            File.Delete(running.Files.DebugTokenPath);
+        }
+        catch (Exception e) when ((e is IOException or UnauthorizedAccessException) && IsEnding())
+        {
+            // The node ended meanwhile and its folder went with it.
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Porthole.Execution.Processes;
+using Porthole.Execution.Sandbox;
 
 namespace Porthole.Ssh.Endpoints;
 
@@ -43,7 +45,7 @@ internal sealed class NodeSshFiles
     {
         get
         {
-            var local = Path.Combine(Directory, "tmux.sock");
+            var local = Path.Combine(TmuxDirectory, "tmux.sock");
             if (local.Length <= 100)
             {
                 return local;
@@ -53,6 +55,9 @@ internal sealed class NodeSshFiles
             return Path.Combine(Path.GetTempPath(), $"porthole-tmux-{hash}.sock");
         }
     }
+
+    /// <summary>The folder of the tmux socket: the job account's, which runs the debug session's tmux server.</summary>
+    public string TmuxDirectory => Path.Combine(Directory, "tmux");
 
     public string TmuxConfigPath => Path.Combine(Directory, "debug_tmux.conf");
 
@@ -74,24 +79,75 @@ internal sealed class NodeSshFiles
 
     public string StepsDirectory => Path.Combine(Directory, "steps");
 
-    public void CreateDirectory() =>
+    /// <summary>
+    /// Makes the folder. For a node whose processes run as a job account (a root runner), the folder stays the runner's
+    /// but its group is the account's (set-group-id, so every file written in it is readable by the group, see
+    /// <see cref="WriteAtomically"/>), and the files the job account's processes write (the audit log, the debug session's
+    /// logs, the tmux socket's folder) are made beforehand and given to it: it can write them, and can neither replace
+    /// nor add any file, so nothing the runner reads here can be a link to a file of the runner's.
+    /// </summary>
+    public void CreateDirectory(NodeAccount? account = null)
+    {
         System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        System.IO.Directory.CreateDirectory(TmuxDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (account is null)
+        {
+            return;
+        }
 
-    /// <summary>Writes a file readable by its owner only, through a temporary file and a rename: readers never see half of it.</summary>
+        FileOwnership.Give(Directory, 0, account.Gid);
+        File.SetUnixFileMode(Directory, UnixFileMode.SetGroup | UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+        FileOwnership.Give(TmuxDirectory, account.Uid, account.Gid);
+        System.IO.Directory.CreateDirectory(StepsDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+        foreach (var path in new[] { AuditPath, SessionLogPath, DebugRecordPath })
+        {
+            using (new FileStream(path, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, UnixCreateMode = Private }))
+            {
+            }
+
+            FileOwnership.Give(path, account.Uid, account.Gid);
+        }
+    }
+
+    /// <summary>
+    /// Writes a file through a temporary file and a rename: readers never see half of it. It is readable by its owner
+    /// only, and by the folder's group when the folder is shared with a job account (set-group-id); a file it replaces
+    /// keeps its owner and mode (one the job account writes stays its). Emptying a file truncates it where it is.
+    /// </summary>
     public static void WriteAtomically(string path, string content)
     {
+        if (content.Length == 0 && File.Exists(path) && FileOwnership.OwnersOf(path) is not null && !File.GetAttributes(path).HasFlag(FileAttributes.ReparsePoint))
+        {
+            // Emptied in place: the file may be mounted into the node's sandbox, which would keep seeing a replaced one.
+            using var emptied = new FileStream(path, FileMode.Truncate, FileAccess.Write);
+            return;
+        }
+
         var temporary = $"{path}.{Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture)}.tmp";
         try
         {
+            var shared = File.GetUnixFileMode(Path.GetDirectoryName(path)!).HasFlag(UnixFileMode.SetGroup);
             using (var stream = new FileStream(temporary, new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
                 Access = FileAccess.Write,
-                UnixCreateMode = Private,
+                UnixCreateMode = shared ? Private | UnixFileMode.GroupRead : Private,
             }))
             {
                 stream.Write(new UTF8Encoding(false).GetBytes(content));
                 stream.Flush(flushToDisk: false);
+            }
+
+            if (FileOwnership.OwnersOf(path) is { } owners && File.GetUnixFileMode(path) is var mode)
+            {
+                if (FileOwnership.IsRoot)
+                {
+                    FileOwnership.Give(temporary, (int)owners.Uid, (int)owners.Gid);
+                }
+
+                File.SetUnixFileMode(temporary, mode);
             }
 
             File.Move(temporary, path, overwrite: true);

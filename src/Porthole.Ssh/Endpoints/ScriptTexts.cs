@@ -1,4 +1,5 @@
 using Porthole.Contracts.Ssh;
+using Porthole.Ssh.Debugging;
 
 namespace Porthole.Ssh.Endpoints;
 
@@ -18,7 +19,8 @@ internal static class ScriptTexts
     /// it is refused (R-DBG-7). A <c>web</c> key's sessions are audited as coming from the browser terminal (R-WEB-2).
     /// </summary>
     /// <param name="tmuxPath">For a debug node: the tmux that every login and <c>watch</c> attaches to (R-DBG-3); null otherwise.</param>
-    public static string Attach(NodeSshFiles files, string workingDirectory, string endpointId, string bashPath, string sftpServerPath, string? tmuxPath = null) => $$"""
+    /// <param name="entry">The argv before a session's program for an sshd outside the node's sandbox (<c>IExecutorNode.SessionEntry</c>): empty when sshd runs in it.</param>
+    public static string Attach(NodeSshFiles files, string workingDirectory, string endpointId, string bashPath, string sftpServerPath, string? tmuxPath = null, IReadOnlyList<string>? entry = null) => $$"""
         #!/bin/bash
         # Porthole: the forced command of every key of this node (see authorized_keys). $1 is the key's owner, $2 its
         # fingerprint, $3 its flags, comma-separated: ro for a key that may only watch a debug session, web for the key of
@@ -70,7 +72,7 @@ internal static class ScriptTexts
         . {{ShellQuote.Single(files.EnvironmentPath)}}
         export {{SessionVariable}}={{endpointId}}-$$
         cd -- {{ShellQuote.Single(workingDirectory)}} 2>/dev/null || cd -- "$HOME" 2>/dev/null || cd /
-        {{(tmuxPath is null ? string.Empty : DebugAttach(files, tmuxPath))}}
+        {{(tmuxPath is null ? string.Empty : DebugAttach(files, tmuxPath, bashPath))}}
         case $command in
           '')
             if [ -t 0 ]; then
@@ -78,18 +80,21 @@ internal static class ScriptTexts
               # steps left in BASH_ENV go on top of them, at the first prompt.
               export PORTHOLE_SSH_RC={{ShellQuote.Single(files.SessionRcPath)}}
               export PROMPT_COMMAND='unset PROMPT_COMMAND; . "$PORTHOLE_SSH_RC"; unset PORTHOLE_SSH_RC'
-              exec {{ShellQuote.Single(bashPath)}} --login
+              exec {{Entry(entry)}}{{ShellQuote.Single(bashPath)}} --login
             fi
-            exec {{ShellQuote.Single(bashPath)}} --norc -s ;;
+            exec {{Entry(entry)}}{{ShellQuote.Single(bashPath)}} --norc -s ;;
           internal-sftp)
-            exec {{ShellQuote.Single(sftpServerPath)}} ;;
+            exec {{Entry(entry)}}{{ShellQuote.Single(sftpServerPath)}} ;;
           *)
             # Non-interactive, as the steps ran: bash sources BASH_ENV itself. Without --norc, a bash that sees it runs
             # under sshd (SSH_CLIENT, SHLVL 1) would read ~/.bashrc instead of BASH_ENV.
-            exec {{ShellQuote.Single(bashPath)}} --norc -c "$command" ;;
+            exec {{Entry(entry)}}{{ShellQuote.Single(bashPath)}} --norc -c "$command" ;;
         esac
 
         """;
+
+    private static string Entry(IReadOnlyList<string>? entry) =>
+        entry is null || entry.Count == 0 ? string.Empty : string.Join(' ', entry.Select(ShellQuote.Single)) + " ";
 
     /// <summary>A read-only key on a node that is not a debug run: there is no shared session to watch, and nothing else is let.</summary>
     private const string ReadOnlyRefused = """
@@ -110,9 +115,10 @@ internal static class ScriptTexts
     /// <summary>
     /// A debug node's part of the attach script: a login joins the one tmux session, after everyone already attached is
     /// told who joined and the job's log got a line of it (R-DBG-3). A <c>watch</c>, or any session of a read-only key,
-    /// joins it read-only: it sees, its keys reach nobody (R-DBG-7).
+    /// joins it read-only: it sees, with the job's secrets masked as in the log (<see cref="WatchFilter"/>), and its keys
+    /// reach nobody (R-DBG-7).
     /// </summary>
-    private static string DebugAttach(NodeSshFiles files, string tmuxPath)
+    private static string DebugAttach(NodeSshFiles files, string tmuxPath, string bashPath)
     {
         var tmux = $"{ShellQuote.Single(tmuxPath)} -S {ShellQuote.Single(files.TmuxSocketPath)}";
         return $$"""
@@ -121,6 +127,9 @@ internal static class ScriptTexts
                 if [ ! -t 0 ] || [ ! -t 1 ]; then
                   echo "Porthole: this is a debug session, a shared terminal: connect with a terminal (ssh -t, or ssh -tt)." >&2
                   exit 1
+                fi
+                if [ "$read_only" = 1 ]; then
+            {{WatchReady(files)}}
                 fi
                 notice="$user ($fingerprint) joined from $client_address"
                 if [ "$read_only" = 1 ]; then notice="$notice, read-only"; fi
@@ -131,7 +140,7 @@ internal static class ScriptTexts
                 unset TMUX
                 case ${TERM-} in ''|dumb|unknown) export TERM=xterm-256color ;; esac
                 if [ "$read_only" = 1 ]; then
-                  exec {{tmux}} attach-session -r -t debug
+            {{WatchMasked(files, tmux, bashPath)}}
                 fi
                 exec {{tmux}} attach-session -t debug ;;
             esac
@@ -139,6 +148,42 @@ internal static class ScriptTexts
               echo "Porthole: this key may only watch this debug session, read-only." >&2
               exit 1
             fi
+            """;
+    }
+
+    /// <summary>
+    /// Whether a read-only client may watch now: only once the Debug section has written <see cref="WatchFilter"/> and
+    /// the job's secrets, and, when there are secrets, where the filter can run.
+    /// </summary>
+    private static string WatchReady(NodeSshFiles files)
+    {
+        var patterns = ShellQuote.Single(WatchFilter.PatternsPath(files));
+        return $$"""
+                      if [ ! -f {{patterns}} ]; then
+                        echo "Porthole: this debug session is not ready to be watched yet; try again in a moment." >&2
+                        exit 1
+                      fi
+                      if [ -s {{patterns}} ] && { [ ! -x {{WatchFilter.PerlPath}} ] || [ ! -x {{WatchFilter.ScriptPath}} ]; }; then
+                        echo "Porthole: this debug session cannot be watched read-only on this node: masking the job's secrets needs {{WatchFilter.PerlPath}} and {{WatchFilter.ScriptPath}} (util-linux)." >&2
+                        exit 1
+                      fi
+            """;
+    }
+
+    /// <summary>
+    /// A read-only client of the debug session, seen through <see cref="WatchFilter"/>: its tmux client runs on a pty of
+    /// <c>script</c>'s, whose output is masked on its way to the watcher. A job without secrets is watched as it is.
+    /// </summary>
+    private static string WatchMasked(NodeSshFiles files, string tmux, string bashPath)
+    {
+        var patterns = ShellQuote.Single(WatchFilter.PatternsPath(files));
+        var attach = $"exec {tmux} attach-session -r -t debug";
+        return $$"""
+                      if [ ! -s {{patterns}} ]; then
+                        {{attach}}
+                      fi
+                      SHELL={{ShellQuote.Single(bashPath)}} {{WatchFilter.ScriptPath}} -qfec {{ShellQuote.Single(attach)}} /dev/null | {{WatchFilter.PerlPath}} {{ShellQuote.Single(WatchFilter.FilterPath(files))}} {{patterns}}
+                      exit "${PIPESTATUS[0]}"
             """;
     }
 

@@ -6,8 +6,10 @@ namespace Porthole.Ssh.Endpoints;
 /// What is going on at one node's sshd, from its log and the attach script's audit lines: the offered keys, the open
 /// connections and their sessions. Every change becomes an <see cref="SshEvent"/>, in order, and wakes
 /// <see cref="Changed"/>. It decides nothing about processes: it tells the endpoint which connections must be closed.
+/// A session's command is kept and reported with the job's secrets masked (<paramref name="secrets"/>), as the log
+/// shows them: the SSH audit is read by every member who may read the job.
 /// </summary>
-internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent> emit)
+internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent> emit, SecretPatterns secrets)
 {
     /// <summary>Audit lines of connections sshd has not reported yet; older ones are dropped beyond this.</summary>
     private const int MaximumPending = 1000;
@@ -20,6 +22,7 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTimeOffset? _firstConnectionAt;
     private bool _openAccess;
+    private bool _openAccessEnded;
 
     /// <summary>When the first connection passed authentication, during the steps or after them.</summary>
     public DateTimeOffset? FirstConnectionAt
@@ -89,7 +92,20 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
     {
         lock (_gate)
         {
-            _openAccess = true;
+            _openAccess = !_openAccessEnded;
+        }
+    }
+
+    /// <summary>
+    /// Open access ended for good (R-DBG-7: switched off, or the run canceled): a key that no grant names is refused again,
+    /// and the connections it let in must be closed (<see cref="SetGrants"/> returns them).
+    /// </summary>
+    public void EndOpenAccess()
+    {
+        lock (_gate)
+        {
+            _openAccess = false;
+            _openAccessEnded = true;
         }
     }
 
@@ -152,8 +168,9 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
         lock (_gate)
         {
             var close = new List<SshConnection>();
-            foreach (var line in lines)
+            foreach (var audited in lines)
             {
+                var line = audited with { Command = secrets.MaskText(audited.Command) };
                 if (!_open.TryGetValue((line.Address, line.Port), out var connection))
                 {
                     _pending.Add(line);
@@ -214,10 +231,13 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
         }
     }
 
-    /// <summary>The key is no longer accepted (and was not let in by open access), or it may only watch and one of the connection's sessions can type.</summary>
-    private bool MustClose(SshConnection connection) => _grants.TryGetValue(connection.Fingerprint, out var grant)
-        ? grant.ReadOnly && connection.Sessions.Any(s => !s.ReadOnly)
-        : !(_openAccess && connection.UserName == DebugRequest.OpenAccessUser);
+    /// <summary>
+    /// Let in by open access, which ended; or the key is no longer accepted, or it may only watch and one of the
+    /// connection's sessions can type.
+    /// </summary>
+    private bool MustClose(SshConnection connection) => connection.UserName == DebugRequest.OpenAccessUser
+        ? !_openAccess
+        : !_grants.TryGetValue(connection.Fingerprint, out var grant) || (grant.ReadOnly && connection.Sessions.Any(s => !s.ReadOnly));
 
     private void StartSession(SshConnection connection, AuditLine line)
     {

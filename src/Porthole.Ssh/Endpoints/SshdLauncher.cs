@@ -38,7 +38,7 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
     {
         var hostKey = await HostKey.LoadOrCreateAsync(options.HostKeyPath, canceled);
         var files = new NodeSshFiles(options.NodeDirectory ?? Path.Combine(context.Node.ScratchDirectory, "ssh"));
-        files.CreateDirectory();
+        files.CreateDirectory(context.Node.Account);
         var launchEnvironment = new Dictionary<string, string>(context.Node.BaseEnvironment, StringComparer.Ordinal)
         {
             [ScriptTexts.EndpointVariable] = endpointId,
@@ -48,11 +48,12 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
         NodeSshFiles.WriteAtomically(files.SessionRcPath, ScriptTexts.SessionRc(files, context.BashEnvPath));
         NodeSshFiles.WriteAtomically(
             files.AttachScriptPath,
-            ScriptTexts.Attach(files, context.WorkingDirectory, endpointId, options.BashPath, options.SftpServerPath, debug ? options.TmuxPath : null));
+            ScriptTexts.Attach(files, context.WorkingDirectory, endpointId, options.BashPath, options.SftpServerPath, debug ? options.TmuxPath : null, context.Node.SessionEntry(context.WorkingDirectory)));
         NodeSshFiles.WriteAtomically(files.SupervisorPath, ScriptTexts.Supervisor);
         files.CreateEmptyAuditLog();
 
-        var account = Environment.UserName;
+        // A root runner's nodes log users in as its job account, never as root (sshd itself runs as root, in the node's sandbox).
+        var account = context.Node.Account?.Name ?? Environment.UserName;
         string? openAccess = null;
         if (openAccessToken is not null)
         {
@@ -139,7 +140,7 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
         var attempt = new SshdAttempt(port, options.ListenAddresses.Count);
         attempt.Output = new SshdOutput(line => onLine(attempt, line));
         var process = await node.StartAsync(
-            new StepLaunch([options.BashPath, files.SupervisorPath, options.SshdPath, "-D", "-e", "-f", files.ConfigPath], environment, files.Directory),
+            new StepLaunch([options.BashPath, files.SupervisorPath, options.SshdPath, "-D", "-e", "-f", files.ConfigPath], environment, files.Directory) { AsRunner = true },
             attempt.Output,
             canceled);
         _ = process.Exited.ContinueWith(_ => attempt.OnExited(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

@@ -104,7 +104,8 @@ internal sealed class SshNode : IAsyncDisposable
         Func<SshOptions, SshOptions>? configure = null,
         DebugRequest? debug = null,
         IReadOnlyList<StepPlan>? steps = null,
-        bool readOnlyBob = false)
+        bool readOnlyBob = false,
+        IReadOnlyList<ProjectVariable>? variables = null)
     {
         var folder = new TempFolder();
         try
@@ -123,7 +124,8 @@ internal sealed class SshNode : IAsyncDisposable
                 firstConnectionTimeout ?? TimeSpan.FromMinutes(10),
                 maxSessionTime ?? TimeSpan.FromHours(2)),
                 debug,
-                steps ?? []);
+                steps ?? [],
+                variables ?? []);
             sshNode.Endpoint = new NodeSshEndpoint(
                 sshNode.Assignment,
                 (configure ?? (o => o))(new SshOptions { HostKeyPath = sshNode.HostKeyPath }),
@@ -224,6 +226,12 @@ internal sealed class SshNode : IAsyncDisposable
             ["BASH_ENV"] = bashEnv,
             ["SECRET_TOKEN"] = "it's a \"secret\" $HOME `x`",
         };
+        foreach (var variable in Assignment.Variables)
+        {
+            // As the runner's context has them: the project's variables are the job's environment.
+            environment[variable.Name] = variable.Value;
+        }
+
         return new NodeSectionContext(
             Node,
             WorkingDirectory,
@@ -241,7 +249,7 @@ internal sealed class SshNode : IAsyncDisposable
             });
     }
 
-    private static NodeAssignment MakeAssignment(SshRequest ssh, DebugRequest? debug, IReadOnlyList<StepPlan> steps) =>
+    private static NodeAssignment MakeAssignment(SshRequest ssh, DebugRequest? debug, IReadOnlyList<StepPlan> steps, IReadOnlyList<ProjectVariable> variables) =>
         new(
             NodeId: 5001,
             JobId: 248927957,
@@ -259,7 +267,7 @@ internal sealed class SshNode : IAsyncDisposable
             NodeTotal: 1,
             Dialect: ConfigDialect.CircleCi,
             Job: new JobPlan(JobName, [], 1, new ExecutorSpec(ExecutorKind.Shell, null), "~/project", [], steps),
-            Variables: [],
+            Variables: variables,
             JobTimeout: TimeSpan.FromHours(1),
             LogCapBytes: 100L * 1024 * 1024,
             Ssh: ssh,

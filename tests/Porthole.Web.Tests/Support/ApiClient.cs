@@ -28,7 +28,7 @@ public sealed class ApiClient(Uri address, string token) : IDisposable
     public async Task<string> CreateProjectAsync(string prefix)
     {
         var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
-        var response = await _http.PostAsJsonAsync("/api/projects", new { name, repository = "/srv/git/" + name });
+        var response = await _http.PostAsJsonAsync("/api/projects", new { name, repository = "https://git.example.com/team/" + name + ".git" });
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         return name;
     }

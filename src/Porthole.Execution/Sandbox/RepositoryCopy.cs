@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using Porthole.Execution.Executors;
+using Porthole.Execution.Processes;
+
+namespace Porthole.Execution.Sandbox;
+
+/// <summary>
+/// A local project's repository, for a job account that may not read it where it is (it is the server's, or in a
+/// folder of 0700): the runner, which can, mirrors it into the node's scratch folder and gives the mirror to the
+/// account; the checkout clones from the mirror. The source is the admin's (only admins make local projects), so
+/// git's ownership check is waived for it.
+/// </summary>
+internal static class RepositoryCopy
+{
+    public static async Task<string> MirrorAsync(string source, string scratch, NodeAccount account, CancellationToken cancellationToken)
+    {
+        var target = Path.Combine(scratch, "repository.git");
+        var start = new ProcessStartInfo("git") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-c", "safe.directory=*", "clone", "--mirror", "--quiet", "--no-hardlinks", "--", source, target })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        using var process = Process.Start(start) ?? throw new ExecutorException("git could not be started to copy the project's repository.");
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.StandardOutput.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            // The checkout says what is wrong with the repository in the job's own words; the copy is only skipped.
+            return source;
+        }
+
+        _ = await error;
+        GiveTree(target, account);
+        return target;
+    }
+
+    private static void GiveTree(string root, NodeAccount account)
+    {
+        FileOwnership.Give(root, account.Uid, account.Gid);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        {
+            FileOwnership.Give(entry, account.Uid, account.Gid);
+        }
+    }
+}
