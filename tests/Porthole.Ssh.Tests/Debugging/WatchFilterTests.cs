@@ -53,7 +53,8 @@ public sealed class WatchFilterTests : IDisposable
     public async Task A_secret_in_pieces_is_masked_when_the_rest_comes_within_the_idle_and_a_held_end_is_shown_after_it()
     {
         var secrets = SecretPatterns.Of([new ProjectVariable("SECRET", "Sup3rS3cretValue42", Secret: true)]);
-        using var filter = StartFilter(secrets, idleMilliseconds: 1000);
+        // An idle long enough that a busy machine's scheduling cannot outlast it between the two writes.
+        using var filter = StartFilter(secrets, idleMilliseconds: 4000);
 
         // The end that may begin the secret waits for the rest; what comes before it does not.
         await filter.WriteAsync("before Sup3rS3"u8.ToArray());
@@ -67,7 +68,7 @@ public sealed class WatchFilterTests : IDisposable
         var started = TimeProvider.System.GetTimestamp();
         await filter.WriteAsync("prompt Sup3r"u8.ToArray());
         await filter.WaitForOutputAsync("before ******** after\r\nprompt Sup3r");
-        Assert.True(TimeProvider.System.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(900), "the held end waited for the idle");
+        Assert.True(TimeProvider.System.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(3900), "the held end waited for the idle");
         filter.CloseInput();
         Assert.Equal("before ******** after\r\nprompt Sup3r", Encoding.UTF8.GetString(await filter.OutputAtEndAsync()));
     }
