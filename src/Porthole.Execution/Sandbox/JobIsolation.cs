@@ -41,6 +41,7 @@ public sealed record JobIsolation
 
     public string EnvPath { get; init; } = "/usr/bin/env";
 
+
     /// <summary>One line for the runner's log: what this isolation is.</summary>
     public string Describe() =>
         Refusal is not null ? $"jobs cannot run: {Refusal}"

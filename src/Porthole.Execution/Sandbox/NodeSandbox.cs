@@ -121,36 +121,39 @@ public sealed class NodeSandbox : IAsyncDisposable
             return [];
         }
 
-        var argv = new List<string> { _isolation.NsenterPath, "--target", _init.ToString(CultureInfo.InvariantCulture) };
+        // As few programs as can be, for every step pays for each: nsenter itself sets a job account's uid, gid and
+        // groups, and setpriv before it forbids gaining privileges (the bit survives setns and exec). The directory is
+        // entered inside, by env: nsenter's own --wd opens it before entering, in the host's mount tree.
+        var argv = new List<string>();
+        if (!asRunner)
+        {
+            argv.AddRange([_isolation.SetprivPath, "--no-new-privs"]);
+        }
+
+        argv.AddRange([_isolation.NsenterPath, "--target", _init.ToString(CultureInfo.InvariantCulture)]);
         if (_isolation.UserNamespace)
         {
             argv.AddRange(["--user", "--preserve-credentials"]);
         }
 
-        // The directory is entered inside, by env: nsenter's own --wd would keep a directory of the host's mount tree.
-        string[] chdir = [_isolation.EnvPath, "-C", directory, "--"];
-        argv.AddRange(["--mount", "--pid", "--"]);
-        if (asRunner)
-        {
-            return [.. argv, .. chdir];
-        }
-
-        argv.Add(_isolation.SetprivPath);
-        if (_isolation.Account is { } account)
+        argv.AddRange(["--mount", "--pid"]);
+        if (!asRunner && _isolation.Account is { } account)
         {
             argv.AddRange([
-                "--reuid=" + account.Uid.ToString(CultureInfo.InvariantCulture),
-                "--regid=" + account.Gid.ToString(CultureInfo.InvariantCulture),
-                "--clear-groups",
+                "--setuid=" + account.Uid.ToString(CultureInfo.InvariantCulture),
+                "--setgid=" + account.Gid.ToString(CultureInfo.InvariantCulture),
             ]);
         }
-        else
+
+        argv.Add("--");
+        if (!asRunner && _isolation.Account is null)
         {
-            argv.AddRange(["--bounding-set=-all", "--inh-caps=-all"]);
+            // Root of a user namespace: entering it gave every capability there, which an exec as uid 0 would keep.
+            argv.AddRange([_isolation.SetprivPath, "--bounding-set=-all", "--inh-caps=-all", "--"]);
         }
 
-        argv.AddRange(["--no-new-privs", "--"]);
-        return [.. argv, .. chdir];
+        argv.AddRange([_isolation.EnvPath, "-C", directory, "--"]);
+        return argv;
     }
 
     /// <summary>Kills the sandbox's first process, and with it every process of the node. Idempotent.</summary>
