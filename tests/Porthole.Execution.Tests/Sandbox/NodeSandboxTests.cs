@@ -2,7 +2,9 @@ using System.Text;
 using Porthole.Contracts.Plans;
 using Porthole.Execution.Executors;
 using Porthole.Execution.Sandbox;
+using Porthole.Contracts.Runners;
 using Porthole.Execution.Shell;
+using Porthole.Execution.Tests.Support;
 
 namespace Porthole.Execution.Tests.Sandbox;
 
@@ -70,6 +72,23 @@ public sealed class NodeSandboxTests : IDisposable
         var refused = await Assert.ThrowsAsync<ExecutorException>(() =>
             executor.SetupAsync(new NodeSetup(_folder.Combine("ws"), new ExecutorSpec(ExecutorKind.Shell, null)), CancellationToken.None));
         Assert.Contains("no bwrap here", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task What_a_runner_cannot_keep_from_jobs_opens_every_jobs_log()
+    {
+        const string warning = "this runner cannot sandbox jobs (a test): a job runs as this account and can read the data folder.";
+        var executor = new ShellExecutor(TimeProvider.System, new ShellExecutorOptions { Isolation = new JobIsolation { Warning = warning } });
+        var reporter = new RecordingReporter();
+        var completion = await new NodeRunner(TimeProvider.System, executor).RunAsync(
+            Plans.Assignment(Plans.Job([Plans.Run("Hello", "echo hello")])),
+            new NodeRunOptions(_folder.Combine("ws"), TimeSpan.FromMinutes(1)),
+            reporter,
+            CancellationToken.None);
+
+        Assert.Equal(NodeResult.Success, completion.Result);
+        Assert.StartsWith($"\u001b[33mPorthole: {warning}\u001b[0m\n", reporter.Log, StringComparison.Ordinal);
+        Assert.Contains("hello", reporter.Log, StringComparison.Ordinal);
     }
 
     private Task<JobIsolation> ProbeAsync() =>
