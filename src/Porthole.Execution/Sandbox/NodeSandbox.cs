@@ -93,7 +93,7 @@ public sealed class NodeSandbox : IAsyncDisposable
             line = null;
         }
 
-        var init = line == "ready" ? ProcessTable.Read().ChildrenOf(process.Id).FirstOrDefault() : 0;
+        var init = line == "ready" ? FirstChild(process.Id) : 0;
         if (init <= 0)
         {
             KillQuietly(process);
@@ -262,6 +262,24 @@ public sealed class NodeSandbox : IAsyncDisposable
     /// account): the session enters the node's sandbox as a step does. Empty when sshd itself runs in the sandbox.
     /// </summary>
     public IReadOnlyList<string> SessionEntry(string directory) => _isolation.UserNamespace ? Enter(directory, asRunner: false) : [];
+
+    /// <summary>bwrap's only child (the namespace's first process): from the kernel's list when it keeps one, else from /proc.</summary>
+    private static int FirstChild(int pid)
+    {
+        try
+        {
+            var children = File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (children.Length > 0 && int.TryParse(children[0], NumberStyles.None, CultureInfo.InvariantCulture, out var child))
+            {
+                return child;
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return ProcessTable.Read().ChildrenOf(pid).FirstOrDefault();
+    }
 
     /// <summary>The folders above <paramref name="path"/>, from the top down, without <c>/</c>.</summary>
     private static List<string> Ancestors(string path)

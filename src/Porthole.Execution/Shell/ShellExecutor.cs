@@ -34,21 +34,17 @@ public sealed class ShellExecutor(TimeProvider timeProvider, ShellExecutorOption
         var tools = ShellTools.Find();
         var tag = setup.Tag ?? Guid.NewGuid().ToString("N");
         var workspace = ShellWorkspace.Create(setup.WorkspaceRoot, isolation.Sandboxed ? isolation.Account : null, isolation.Sandboxed && isolation.UserNamespace);
-        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
-        var readable = setup.ReadOnlyPaths;
-        if (isolation.Sandboxed && isolation.Account is { } account)
-        {
-            foreach (var path in setup.ReadOnlyPaths.Where(Directory.Exists))
-            {
-                sources[path] = await RepositoryCopy.MirrorAsync(path, workspace.Scratch, account, cancellationToken);
-            }
-
-            readable = [.. setup.ReadOnlyPaths.Where(p => !sources.TryGetValue(p, out var copy) || copy == p)];
-        }
-
-        var sandbox = isolation.Sandboxed
-            ? await NodeSandbox.StartAsync(isolation, workspace.Root, tag, readable, timeProvider, cancellationToken)
-            : null;
+        // A root runner's job account may not read a local repository where it is: the runner mirrors it into the node
+        // for the account, beside the sandbox's start (both take tens of milliseconds before the first step).
+        var copies = isolation.Sandboxed && isolation.Account is { } account
+            ? setup.ReadOnlyPaths.Where(Directory.Exists).ToDictionary(p => p, p => RepositoryCopy.MirrorAsync(p, workspace.Scratch, account, cancellationToken), StringComparer.Ordinal)
+            : [];
+        var sandboxStart = isolation.Sandboxed
+            ? NodeSandbox.StartAsync(isolation, workspace.Root, tag, [.. setup.ReadOnlyPaths.Where(p => !copies.ContainsKey(p))], timeProvider, cancellationToken)
+            : Task.FromResult<NodeSandbox?>(null)!;
+        await Task.WhenAll(copies.Values.Cast<Task>().Append(sandboxStart));
+        var sandbox = await sandboxStart;
+        var sources = copies.ToDictionary(c => c.Key, c => c.Value.Result, StringComparer.Ordinal);
         return new ShellNode(workspace, tools, timeProvider, options with { Isolation = isolation }, tag, sandbox) { CheckoutSources = sources };
     }
 }
