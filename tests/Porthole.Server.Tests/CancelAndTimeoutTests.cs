@@ -38,7 +38,7 @@ public sealed class CancelAndTimeoutTests
         var pipeline = await server.TriggerAsync("p");
         var slow = pipeline.Workflows[0].Jobs.Single(j => j.Name == "slow");
         await server.WaitForLogAsync(slow.Id, "started");
-        var grandchild = ProcessWithTitle(marker);
+        var grandchild = ProcessTitles.Find(marker).FirstOrDefault();
         Assert.True(grandchild > 0 && Alive(grandchild));
 
         var response = await server.Client.PostAsync($"/api/jobs/{slow.Id}/cancel", null);
@@ -50,25 +50,6 @@ public sealed class CancelAndTimeoutTests
         Assert.Equal(Status.Canceled, jobs["slow"].Status);
         Assert.Equal(Status.NotRun, jobs["later"].Status);
         await WaitUntilAsync(() => !Alive(grandchild));
-    }
-
-    private static int ProcessWithTitle(string title)
-    {
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            try
-            {
-                if (int.TryParse(Path.GetFileName(directory), out var pid) && File.ReadAllText(Path.Combine(directory, "cmdline")).StartsWith(title, StringComparison.Ordinal))
-                {
-                    return pid;
-                }
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        return 0;
     }
 
     [Fact]

@@ -95,12 +95,12 @@ public sealed class IsolationTests : IAsyncLifetime
         Assert.Contains("daemons-started", log, StringComparison.Ordinal);
 
         // Nothing of the node survives its end: not a daemon with a cleared environment, nor one without the tag.
-        for (var i = 0; i < 20 && Leaked().Count > 0; i++)
+        for (var i = 0; i < 20 && ProcessTitles.Find(_marker).Count > 0; i++)
         {
             await Task.Delay(50);
         }
 
-        Assert.Empty(Leaked());
+        Assert.Empty(ProcessTitles.Find(_marker));
         await _server.WaitForPipelineAsync(victim.Id);
     }
 
@@ -156,31 +156,5 @@ public sealed class IsolationTests : IAsyncLifetime
         var repository = GitRepository.WithFiles((".circleci/config.yml", config));
         _repositories.Add(repository);
         await _server.AddProjectAsync(name, repository.Path);
-    }
-
-    /// <summary>The processes of this test's daemons, found by the title they gave themselves (for the assertion only; never to kill).</summary>
-    private List<int> Leaked()
-    {
-        var found = new List<int>();
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(directory), out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                if (File.ReadAllText(Path.Combine(directory, "cmdline")).Contains(_marker, StringComparison.Ordinal))
-                {
-                    found.Add(pid);
-                }
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        return found;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Porthole.Execution.Executors;
 using Porthole.Execution.Processes;
 using Porthole.Execution.Shell;
@@ -28,7 +27,7 @@ public static class IsolationProbe
         {
             try
             {
-                account = NodeAccount.FindOrCreate(settings.JobAccount);
+                account = await NodeAccount.FindOrCreateAsync(settings.JobAccount, cancellationToken);
             }
             catch (ExecutorException e)
             {
@@ -79,23 +78,8 @@ public static class IsolationProbe
     /// <summary>Runs <c>true</c> in a sandbox like a node's; returns why it failed, or null.</summary>
     private static async Task<string?> TryAsync(string bwrap, bool userNamespace, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(bwrap) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in NodeSandbox.NamespaceArguments(userNamespace).Concat(["--bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--", "true"]))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            using var process = Process.Start(start)!;
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.StandardOutput.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
-            return process.ExitCode == 0 ? null : $"bwrap exited with {process.ExitCode}: {(await stderr).Trim()}";
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return $"bwrap could not be started: {e.Message}";
-        }
+        var run = await HostCommand.RunAsync(
+            bwrap, NodeSandbox.NamespaceArguments(userNamespace).Concat(["--bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--", "true"]), cancellationToken);
+        return run.Succeeded ? null : $"bwrap exited with {run.ExitCode}: {run.Error.Trim()}";
     }
 }

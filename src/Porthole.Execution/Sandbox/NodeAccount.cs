@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using Porthole.Execution.Executors;
+using Porthole.Execution.Processes;
 
 namespace Porthole.Execution.Sandbox;
 
@@ -8,16 +8,16 @@ namespace Porthole.Execution.Sandbox;
 public sealed record NodeAccount(string Name, int Uid, int Gid)
 {
     /// <summary>Looks the account up (getent, so NSS accounts count too); null when there is none of that name.</summary>
-    public static NodeAccount? Find(string name)
+    public static async Task<NodeAccount?> FindAsync(string name, CancellationToken cancellationToken)
     {
         ValidateName(name);
-        var (code, output) = Run("getent", "passwd", name);
-        if (code != 0)
+        var entry = await HostCommand.RunAsync("getent", ["passwd", name], cancellationToken);
+        if (!entry.Succeeded)
         {
             return null;
         }
 
-        var fields = output.Trim().Split(':');
+        var fields = entry.Output.Trim().Split(':');
         return fields.Length >= 4
             && int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var uid)
             && int.TryParse(fields[3], NumberStyles.None, CultureInfo.InvariantCulture, out var gid)
@@ -30,22 +30,23 @@ public sealed record NodeAccount(string Name, int Uid, int Gid)
     /// job's HOME is its workspace). Root only.
     /// </summary>
     /// <exception cref="ExecutorException">It does not exist and could not be made, or it is root.</exception>
-    public static NodeAccount FindOrCreate(string name)
+    public static async Task<NodeAccount> FindOrCreateAsync(string name, CancellationToken cancellationToken)
     {
-        var account = Find(name);
+        var account = await FindAsync(name, cancellationToken);
         if (account is null)
         {
             // No password ('*', not '!'): sshd without PAM refuses a locked account even for a key.
-            var (code, output) = Run("useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/", "--shell", "/bin/bash", "--password", "*", name);
-            account = Find(name) ?? throw new ExecutorException(
-                $"The job account '{name}' does not exist and could not be made (useradd exited with {code}: {output.Trim()}).");
+            var made = await HostCommand.RunAsync(
+                "useradd", ["--system", "--user-group", "--no-create-home", "--home-dir", "/", "--shell", "/bin/bash", "--password", "*", name], cancellationToken);
+            account = await FindAsync(name, cancellationToken) ?? throw new ExecutorException(
+                $"The job account '{name}' does not exist and could not be made (useradd exited with {made.ExitCode}: {made.Error.Trim()}).");
         }
 
-        var (_, shadow) = Run("getent", "shadow", name);
-        if (shadow.Split(':') is [_, var password, ..] && password.StartsWith('!'))
+        var shadow = await HostCommand.RunAsync("getent", ["shadow", name], cancellationToken);
+        if (shadow.Output.Split(':') is [_, var password, ..] && password.StartsWith('!'))
         {
             // A locked account (useradd's default) cannot log in over SSH at all, keys included: unlock it, passwordless.
-            Run("usermod", "--password", "*", name);
+            await HostCommand.RunAsync("usermod", ["--password", "*", name], cancellationToken);
         }
 
         if (account.Uid == 0 || account.Gid == 0)
@@ -62,28 +63,6 @@ public sealed record NodeAccount(string Name, int Uid, int Gid)
             || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
         {
             throw new ExecutorException($"'{name}' is not a valid account name (letters, digits, '-', '_' and '.', not starting with '-').");
-        }
-    }
-
-    private static (int Code, string Output) Run(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.WaitForExit();
-            return (process.ExitCode, stdout.Result + stderr.Result);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (127, $"{program}: {e.Message}");
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Porthole.Execution.Executors;
 using Porthole.Execution.Processes;
 
@@ -15,24 +14,17 @@ internal static class RepositoryCopy
     public static async Task<string> MirrorAsync(string source, string scratch, NodeAccount account, CancellationToken cancellationToken)
     {
         var target = Path.Combine(scratch, "repository.git");
-        var start = new ProcessStartInfo("git") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-c", "safe.directory=*", "clone", "--mirror", "--quiet", "--no-hardlinks", "--", source, target })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
-        using var process = Process.Start(start) ?? throw new ExecutorException("git could not be started to copy the project's repository.");
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.StandardOutput.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
+        var clone = await HostCommand.RunAsync(
+            "git",
+            ["-c", "safe.directory=*", "clone", "--mirror", "--quiet", "--no-hardlinks", "--", source, target],
+            cancellationToken,
+            new Dictionary<string, string> { ["GIT_TERMINAL_PROMPT"] = "0", ["GIT_ALLOW_PROTOCOL"] = "file" });
+        if (!clone.Succeeded)
         {
             // The checkout says what is wrong with the repository in the job's own words; the copy is only skipped.
             return source;
         }
 
-        _ = await error;
         GiveTree(target, account);
         return target;
     }

@@ -35,8 +35,10 @@ internal static class DebugSteps
         ["before_install", "install", "before_script", "script", "after_success", "after_failure", "after_script"];
 
     /// <param name="resolveDirectory">The node's <c>ResolveDirectory</c>, relative to the job's working directory.</param>
+    /// <param name="checkoutSource">Where a checkout fetches from: the node's <c>CheckoutSource</c> of the project's repository.</param>
     public static List<DebugStep> For(
         NodeAssignment assignment,
+        string checkoutSource,
         string stepsDirectory,
         string bashPath,
         Func<string?, string> resolveDirectory)
@@ -73,7 +75,7 @@ internal static class DebugSteps
 
                 // Run again in a session, the checkout fetches into the clone the debug section made, as over a restored cache.
                 var text = new StringBuilder("set -e\n");
-                foreach (var command in Execution.Steps.CheckoutCommands.For(assignment.RepositoryUrl, assignment.CommitSha, assignment.Branch, assignment.Dialect, alreadyCloned: true))
+                foreach (var command in Execution.Steps.CheckoutCommands.For(checkoutSource, assignment.CommitSha, assignment.Branch, assignment.Dialect, alreadyCloned: true))
                 {
                     text.Append("printf '$ %s\\n' ").Append(Endpoints.ShellQuote.Single(string.Join(' ', command))).Append('\n');
                     text.AppendJoin(' ', command.Select(Endpoints.ShellQuote.Single)).Append('\n');

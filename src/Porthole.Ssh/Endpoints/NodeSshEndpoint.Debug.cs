@@ -52,7 +52,8 @@ public sealed partial class NodeSshEndpoint
             running = started;
             await log.WriteAsync("Preparing debug sessions.\n");
             var steps = DebugSteps.For(
-                _assignment with { RepositoryUrl = context.Node.CheckoutSource(_assignment.RepositoryUrl) },
+                _assignment,
+                context.Node.CheckoutSource(_assignment.RepositoryUrl),
                 running.Files.StepsDirectory,
                 _options.BashPath,
                 directory => string.IsNullOrEmpty(directory) ? context.WorkingDirectory : context.Node.ResolveDirectory(directory, context.WorkingDirectory));

@@ -1,4 +1,3 @@
-using System.Text;
 using Porthole.Contracts.Plans;
 using Porthole.Execution.Executors;
 using Porthole.Execution.Sandbox;
@@ -55,14 +54,14 @@ public sealed class NodeSandboxTests : IDisposable
                 sleep 0.3
                 """);
             Assert.Equal(0, code);
-            Assert.Equal(2, Titled(marker).Count);
+            Assert.Equal(2, ProcessTitles.Find(marker).Count);
         }
         finally
         {
             await node.DestroyAsync();
         }
 
-        Assert.Empty(Titled(marker));
+        Assert.Empty(ProcessTitles.Find(marker));
     }
 
     [Fact]
@@ -104,56 +103,10 @@ public sealed class NodeSandboxTests : IDisposable
 
     private static async Task<(int Code, string Text)> RunAsync(IExecutorNode node, string script)
     {
-        var output = new Collected();
+        var output = new CollectingOutput();
         var environment = new Dictionary<string, string>(node.BaseEnvironment);
         var process = await node.StartAsync(new StepLaunch(["/bin/bash", "-c", script], environment, node.HomeDirectory), output, CancellationToken.None);
         var code = await process.Exited.WaitAsync(TimeSpan.FromSeconds(30));
         return (code, output.Text);
-    }
-
-    private static List<int> Titled(string marker)
-    {
-        var found = new List<int>();
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            try
-            {
-                if (int.TryParse(Path.GetFileName(directory), out var pid) && File.ReadAllText(Path.Combine(directory, "cmdline")).StartsWith(marker, StringComparison.Ordinal))
-                {
-                    found.Add(pid);
-                }
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        return found;
-    }
-
-    private sealed class Collected : IStepOutput
-    {
-        private readonly StringBuilder _text = new();
-
-        public string Text
-        {
-            get
-            {
-                lock (_text)
-                {
-                    return _text.ToString();
-                }
-            }
-        }
-
-        public ValueTask WriteAsync(ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
-        {
-            lock (_text)
-            {
-                _text.Append(Encoding.UTF8.GetString(chunk.Span));
-            }
-
-            return ValueTask.CompletedTask;
-        }
     }
 }

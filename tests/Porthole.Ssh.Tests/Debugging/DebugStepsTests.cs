@@ -19,7 +19,8 @@ public sealed class DebugStepsTests
             new(StepKind.Run, "script", "#!/bin/bash\n\n  ./test.sh  \n", "/bin/bash", [], null, false, StepCondition.OnSuccess, null, true, "script"),
         ];
 
-        var steps = DebugSteps.For(Assignment(plan), "/n/ssh/steps", "/bin/bash", d => d is null ? "/w" : "/w/" + d);
+        var assignment = Assignment(plan);
+        var steps = DebugSteps.For(assignment, assignment.RepositoryUrl, "/n/ssh/steps", "/bin/bash", d => d is null ? "/w" : "/w/" + d);
 
         Assert.Equal(
             [
