@@ -38,9 +38,9 @@ public sealed class DebugSessionTests
         Assert.Contains("porthole ssh 248927957", text, StringComparison.Ordinal);
 
         var a = node.Programs.Start("ssh", ["-tt", .. node.SshArguments(node.Alice)], input: string.Empty);
-        await WaitForClientsAsync(node, 1);
+        await node.WaitForDebugClientsAsync(1);
         var b = node.Programs.Start("ssh", ["-tt", .. node.SshArguments(node.Alice)], input: string.Empty);
-        await WaitForClientsAsync(node, 2);
+        await node.WaitForDebugClientsAsync(2);
         await Wait.UntilAsync(() => JoinLines(node.DebugText) == 2, "both joins in the log");
         Assert.Contains($"Porthole: alice ({node.Alice.Fingerprint}) joined from 127.0.0.1", node.DebugText, StringComparison.Ordinal);
         var messages = await node.TmuxAsync("show-messages");
@@ -52,7 +52,7 @@ public sealed class DebugSessionTests
 
         // A watcher sees, but its keys reach nobody.
         var watcher = node.Programs.Start("ssh", ["-tt", .. node.SshArguments(node.Alice, "watch")], input: string.Empty);
-        await WaitForClientsAsync(node, 3);
+        await node.WaitForDebugClientsAsync(3);
         await Wait.UntilAsync(() => node.DebugText.Contains("joined from 127.0.0.1, read-only", StringComparison.Ordinal), "the watcher's join");
         watcher.Type("echo from-watcher-$((5 * 5))\r");
         b.Type("echo from-b-$((7 * 7))\r");
@@ -135,7 +135,7 @@ public sealed class DebugSessionTests
         await node.WaitForDebugAsync(section);
         Assert.Contains("This debug build will stay alive for 30 minutes.\n", node.DebugText, StringComparison.Ordinal);
         var client = node.Programs.Start("ssh", ["-tt", .. node.SshArguments(node.Alice)], input: string.Empty);
-        await WaitForClientsAsync(node, 1);
+        await node.WaitForDebugClientsAsync(1);
         client.Type("sleep 300 &\r");
         await Wait.UntilAsync(() => PanePids(node).Count > 0, "the session's processes");
         var tag = TagOf(node);
@@ -162,11 +162,11 @@ public sealed class DebugSessionTests
         Assert.Contains(node.Bob.Fingerprint, node.DebugText, StringComparison.Ordinal);
 
         var alice = node.Programs.Start("ssh", ["-tt", .. node.SshArguments(node.Alice)], input: string.Empty);
-        await WaitForClientsAsync(node, 1);
+        await node.WaitForDebugClientsAsync(1);
 
         // Bob asks for a plain login, not for watch: his key's forced command attaches him read-only anyway.
         var bob = node.Programs.Start("ssh", ["-tt", .. node.SshArguments(node.Bob)], input: string.Empty);
-        await WaitForClientsAsync(node, 2);
+        await node.WaitForDebugClientsAsync(2);
         await Wait.UntilAsync(
             () => node.DebugText.Contains($"Porthole: bob ({node.Bob.Fingerprint}) joined from 127.0.0.1, read-only", StringComparison.Ordinal),
             "bob's read-only join");
@@ -214,7 +214,7 @@ public sealed class DebugSessionTests
         await node.WaitForDebugAsync(section);
         var authorizedKeys = Path.Combine(node.Node.ScratchDirectory, "ssh", "authorized_keys");
         var typing = node.Programs.Start("ssh", ["-tt", .. node.SshArguments(node.Alice)], input: string.Empty);
-        await WaitForClientsAsync(node, 1);
+        await node.WaitForDebugClientsAsync(1);
         await node.Sink.WaitForAsync(e => e.Kind == SshEventKind.SessionStarted, "alice's session");
 
         // Only the flag changes: the line is rewritten, and the session that could type is closed at once.
@@ -267,23 +267,6 @@ public sealed class DebugSessionTests
     }
 
     private static int JoinLines(string text) => text.Split('\n').Count(l => l.Contains(" joined from ", StringComparison.Ordinal));
-
-    private static async Task WaitForClientsAsync(SshNode node, int count)
-    {
-        var clients = 0;
-        var started = TimeProvider.System.GetTimestamp();
-        while (clients < count)
-        {
-            if (TimeProvider.System.GetElapsedTime(started) > TimeSpan.FromSeconds(15))
-            {
-                throw new TimeoutException($"Waited for {count} attached clients; {clients} are.\n{node.DebugText}");
-            }
-
-            var list = await node.TmuxAsync("list-clients", "-t", "debug", "-F", "#{client_name}");
-            clients = list.ExitCode == 0 ? list.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length : 0;
-            await Task.Delay(50);
-        }
-    }
 
     private static async Task<string> PaneAsync(SshNode node) =>
         (await node.TmuxAsync("capture-pane", "-p", "-J", "-S", "-200", "-t", "debug")).Output;

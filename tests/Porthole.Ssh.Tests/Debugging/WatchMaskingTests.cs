@@ -30,10 +30,10 @@ public sealed class WatchMaskingTests
         await node.WaitForDebugAsync(section);
         await using var terminals = new TerminalTmux(node.Folder.Combine("terminals.sock"));
         await terminals.OpenAsync("writer", ["ssh", "-tt", .. node.SshArguments(node.Alice)]);
-        await WaitForClientsAsync(node, 1);
+        await node.WaitForDebugClientsAsync(1);
         await terminals.OpenAsync("watcher", ["ssh", "-tt", .. node.SshArguments(node.Alice, "watch")]);
         await terminals.OpenAsync("bob", ["ssh", "-tt", .. node.SshArguments(node.Bob)]);
-        await WaitForClientsAsync(node, 3);
+        await node.WaitForDebugClientsAsync(3);
 
         await terminals.TypeLineAsync("writer", "echo secret:$SECRET plain:$PLAIN; echo twice:$SECRET$SECRET:end");
         var writer = await terminals.WaitForAsync("writer", $"twice:{Secret}{Secret}:end");
@@ -91,7 +91,7 @@ public sealed class WatchMaskingTests
         await using var terminals = new TerminalTmux(node.Folder.Combine("terminals.sock"));
         await terminals.OpenAsync("writer", ["ssh", "-tt", .. node.SshArguments(node.Alice)]);
         await terminals.OpenAsync("watcher", ["ssh", "-tt", .. node.SshArguments(node.Alice, "watch")]);
-        await WaitForClientsAsync(node, 2);
+        await node.WaitForDebugClientsAsync(2);
         await terminals.TypeLineAsync("writer", "echo plain-$((6 * 7))");
         await terminals.WaitForAsync("watcher", "plain-42");
         await terminals.TypeLineAsync("writer", "exit");
@@ -122,23 +122,6 @@ public sealed class WatchMaskingTests
                 throw new TimeoutException($"Waited 15 s for {what}.");
             }
 
-            await Task.Delay(50);
-        }
-    }
-
-    private static async Task WaitForClientsAsync(SshNode node, int count)
-    {
-        var clients = 0;
-        var started = TimeProvider.System.GetTimestamp();
-        while (clients < count)
-        {
-            if (TimeProvider.System.GetElapsedTime(started) > TimeSpan.FromSeconds(15))
-            {
-                throw new TimeoutException($"Waited for {count} attached clients; {clients} are.\n{node.DebugText}");
-            }
-
-            var list = await node.TmuxAsync("list-clients", "-t", "debug", "-F", "#{client_name}");
-            clients = list.ExitCode == 0 ? list.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length : 0;
             await Task.Delay(50);
         }
     }

@@ -75,6 +75,24 @@ internal sealed class SshNode : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until <paramref name="count"/> clients are attached to the debug session (tmux list-clients).</summary>
+    public async Task WaitForDebugClientsAsync(int count)
+    {
+        var clients = 0;
+        var started = TimeProvider.System.GetTimestamp();
+        while (clients < count)
+        {
+            if (TimeProvider.System.GetElapsedTime(started) > TimeSpan.FromSeconds(15))
+            {
+                throw new TimeoutException($"Waited for {count} attached clients; {clients} are.\n{DebugText}");
+            }
+
+            var list = await TmuxAsync("list-clients", "-t", "debug", "-F", "#{client_name}");
+            clients = list.ExitCode == 0 ? list.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length : 0;
+            await Task.Delay(50);
+        }
+    }
+
     public string DebugText
     {
         get
