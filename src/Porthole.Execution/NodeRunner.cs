@@ -1,3 +1,4 @@
+using Porthole.Contracts.Plans;
 using Porthole.Contracts.Runners;
 using Porthole.Execution.Executors;
 using Porthole.Execution.Logging;
@@ -67,16 +68,31 @@ public sealed class NodeRunner(TimeProvider timeProvider, IExecutor executor)
         using var stop = new StopSignals(cancellationToken, assignment.JobTimeout, timeProvider, log.Faulted);
         try
         {
+            var spec = assignment.Job.Executor;
+            if (executor.Notice(spec) is { } notice)
+            {
+                await log.Runner.WriteTextAsync(LogLines.IsolationWarning(notice));
+            }
+
+            var setupStep = new SetupStep(executor.SetupStepName(spec), log, timeProvider);
             IExecutorNode node;
             try
             {
-                var setup = new NodeSetup(options.WorkspaceRoot, assignment.Job.Executor) { Tag = tag, ReadOnlyPaths = LocalRepository(assignment.RepositoryUrl) };
+                var setup = new NodeSetup(options.WorkspaceRoot, spec)
+                {
+                    Tag = tag,
+                    ReadOnlyPaths = LocalRepository(assignment.RepositoryUrl),
+                    Say = await setupStep.StartAsync(),
+                    Variables = assignment.Variables.GroupBy(v => v.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
+                    RemoteDocker = assignment.Job.Steps.Any(s => s.Kind == StepKind.SetupRemoteDocker),
+                };
                 node = await executor.SetupAsync(setup, CancellationToken.None);
+                await setupStep.EndAsync(null);
             }
             catch (ExecutorException e)
             {
-                await log.Runner.WriteTextAsync(LogLines.StartFailed(e.Message));
-                await ReportAllSkippedAsync(assignment, sections, log);
+                await setupStep.EndAsync(e.Message);
+                await ReportAllSkippedAsync(assignment, sections, log, setupStep.Count);
                 return new NodeCompletion(NodeResult.InfrastructureFail, e.Message);
             }
 
@@ -87,7 +103,7 @@ public sealed class NodeRunner(TimeProvider timeProvider, IExecutor executor)
 
             try
             {
-                return await new NodeRun(assignment, options, node, log, timeProvider, stop, sections, tag).RunAsync();
+                return await new NodeRun(assignment, options, node, log, timeProvider, stop, sections, tag) { FirstIndex = setupStep.Count }.RunAsync();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -110,11 +126,11 @@ public sealed class NodeRunner(TimeProvider timeProvider, IExecutor executor)
     private static string[] LocalRepository(string repository) =>
         ShellNode.LocalRepositoryPath(repository) is { } path ? [path] : [];
 
-    private async Task ReportAllSkippedAsync(NodeAssignment assignment, NodeSections sections, NodeLog log)
+    private async Task ReportAllSkippedAsync(NodeAssignment assignment, NodeSections sections, NodeLog log, int firstIndex)
     {
         var now = timeProvider.GetUtcNow();
         var offset = log.Offset;
-        var index = 0;
+        var index = firstIndex;
         foreach (var section in sections.Before)
         {
             await log.ReportStepAsync(new StepReport(index++, section.Name, StepState.Skipped, null, offset, offset, now, now));

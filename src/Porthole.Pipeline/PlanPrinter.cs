@@ -37,6 +37,7 @@ public static class PlanPrinter
         var nodes = job.Parallelism == 1 ? "1 node" : $"{job.Parallelism} nodes";
         text.Append(CultureInfo.InvariantCulture, $"    parallelism: {job.Parallelism} ({nodes})\n");
         text.Append(CultureInfo.InvariantCulture, $"    executor: {Executor(job.Executor)}\n");
+        PrintContainers(text, job.Executor.Containers);
         text.Append(CultureInfo.InvariantCulture, $"    working directory: {job.WorkingDirectory ?? "(the checkout)"}\n");
         if (job.Environment.Count > 0)
         {
@@ -58,7 +59,7 @@ public static class PlanPrinter
     {
         var details = new List<string>
         {
-            step.Kind == StepKind.Checkout ? "checkout" : "run",
+            Kind(step.Kind),
             $"when {When(step.When)}",
         };
         if (step.Background)
@@ -118,11 +119,78 @@ public static class PlanPrinter
         return [lines[first].Trim() + (more ? " …" : "")];
     }
 
+    /// <summary>One line: <c>docker cimg/ruby:3.2 + postgres:15 (db)</c>, the primary image first.</summary>
     private static string Executor(ExecutorSpec executor) => executor.Kind switch
     {
+        ExecutorKind.Docker when executor.Containers.Count > 0 => "docker " + string.Join(" + ", executor.Containers.Select(Container)),
         ExecutorKind.Docker => $"docker {executor.Image}",
         ExecutorKind.Machine => executor.Image is null ? "machine" : $"machine {executor.Image}",
+        ExecutorKind.MacOs => executor.Description ?? "macos",
+        ExecutorKind.Windows => executor.Description ?? "windows",
         _ => "shell",
+    };
+
+    private static string Container(ContainerSpec container) =>
+        container.Name is null ? container.Image : $"{container.Image} ({container.Name})";
+
+    /// <summary>
+    /// A line for each container that sets more than its image. The primary's environment is already in the job's;
+    /// of the registry login only the user name is shown, never the password.
+    /// </summary>
+    private static void PrintContainers(StringBuilder text, IReadOnlyList<ContainerSpec> containers)
+    {
+        for (var i = 0; i < containers.Count; i++)
+        {
+            var container = containers[i];
+            var details = new List<string>();
+            if (container.Entrypoint is { } entrypoint)
+            {
+                details.Add($"entrypoint {Words(entrypoint)}");
+            }
+
+            if (container.Command is { } command)
+            {
+                details.Add($"command {Words(command)}");
+            }
+
+            if (container.User is { } user)
+            {
+                details.Add($"user {user}");
+            }
+
+            if (container.Auth is { } auth)
+            {
+                details.Add($"auth: {auth.Username}");
+            }
+
+            var environment = i == 0 ? [] : container.Environment;
+            if (details.Count == 0 && environment.Count == 0)
+            {
+                continue;
+            }
+
+            var suffix = details.Count == 0 ? "" : $" [{string.Join(", ", details)}]";
+            text.Append(CultureInfo.InvariantCulture, $"      {Container(container)}{suffix}\n");
+            foreach (var variable in environment)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"         {variable.Name}={variable.Value}\n");
+            }
+        }
+    }
+
+    /// <summary>Words as a shell would read them back: a word with a space, a quote or a <c>$</c> in it is single-quoted.</summary>
+    private static string Words(IReadOnlyList<string> words) =>
+        words.Count == 0
+            ? "(none)"
+            : string.Join(" ", words.Select(word => word.Length > 0 && !word.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '\\' or '$' or '`')
+                ? word
+                : ShellQuote.Single(word)));
+
+    private static string Kind(StepKind kind) => kind switch
+    {
+        StepKind.Checkout => "checkout",
+        StepKind.SetupRemoteDocker => "setup_remote_docker",
+        _ => "run",
     };
 
     private static string When(StepCondition when) => when switch

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Porthole.Execution.Docker;
 using Porthole.Execution.Shell;
 
 namespace Porthole.Runner;
@@ -10,7 +11,7 @@ namespace Porthole.Runner;
 /// at the runner's next start every process carrying a recorded tag is ended (sshd, session shells, steps'
 /// daemons) and the workspace and spool are removed.
 /// </summary>
-public sealed partial class LeftoverNodes(IOptions<RunnerOptions> options, TimeProvider time, ILogger<LeftoverNodes> logger)
+public sealed partial class LeftoverNodes(IOptions<RunnerOptions> options, TimeProvider time, ILogger<LeftoverNodes> logger, DockerEngine? docker = null)
 {
     private string StateDirectory => Path.GetFullPath(options.Value.StateDirectory);
 
@@ -41,8 +42,9 @@ public sealed partial class LeftoverNodes(IOptions<RunnerOptions> options, TimeP
             if (lines.Length >= 2 && lines[0].Length > 0)
             {
                 var ended = await LeftoverProcesses.EndTaggedAsync(lines[0], time, ct);
+                var removed = docker is null ? 0 : await docker.RemoveLeftoversAsync(lines[0], time);
                 Workspaces.Delete(lines[1]);
-                LogCleaned(logger, lines[0], ended);
+                LogCleaned(logger, lines[0], ended, removed);
             }
 
             File.Delete(file);
@@ -60,6 +62,6 @@ public sealed partial class LeftoverNodes(IOptions<RunnerOptions> options, TimeP
 
     private string FileOf(long nodeId) => Path.Combine(StateDirectory, $"{nodeId.ToString(CultureInfo.InvariantCulture)}.node");
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cleaned up after {Tag}: ended {Count} processes and removed its workspace")]
-    private static partial void LogCleaned(ILogger logger, string tag, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cleaned up after {Tag}: ended {Count} processes, removed {Containers} containers and its workspace")]
+    private static partial void LogCleaned(ILogger logger, string tag, int count, int containers);
 }

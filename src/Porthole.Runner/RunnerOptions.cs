@@ -45,7 +45,36 @@ public sealed class RunnerOptions
     /// </summary>
     public bool RunJobsAsRoot { get; set; }
 
+    /// <summary>The docker executor (<c>Runner:Docker:…</c>).</summary>
+    public RunnerDockerOptions Docker { get; set; } = new();
+
     /// <summary>Log bytes wait here until the server has stored them.</summary>
     [Required]
     public string SpoolDirectory { get; set; } = "./data/spool";
+}
+
+/// <summary>The docker executor's settings (<c>Runner:Docker</c>).</summary>
+public sealed class RunnerDockerOptions
+{
+    /// <summary>The engine's API, a unix socket on the runner's host.</summary>
+    [Required]
+    public string Endpoint { get; set; } = "unix:///var/run/docker.sock";
+
+    /// <summary>Runs docker jobs on the shell executor (hosts without Docker); each such job's log says so at its top.</summary>
+    public bool RunOnShell { get; set; }
+
+    /// <summary>
+    /// How <c>setup_remote_docker</c> gives a job an engine: <c>off</c> (the step fails, naming this setting) or
+    /// <c>host-socket</c> (the host's engine socket is mounted into the primary container: root-equivalent on this host).
+    /// </summary>
+    [Required]
+    [RegularExpression("^(off|host-socket)$", ErrorMessage = "Runner:Docker:RemoteDocker is off or host-socket.")]
+    public string RemoteDocker { get; set; } = "off";
+
+    public Execution.Docker.DockerSettings ToSettings() => new()
+    {
+        Endpoint = new Uri(Endpoint),
+        RunOnShell = RunOnShell,
+        RemoteDocker = RemoteDocker == "host-socket" ? Execution.Docker.RemoteDockerMode.HostSocket : Execution.Docker.RemoteDockerMode.Off,
+    };
 }

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Porthole.Execution.Docker;
+using System.ComponentModel.DataAnnotations;
 using Porthole.Execution;
 using Porthole.Execution.Executors;
 using Porthole.Execution.Sandbox;
@@ -24,6 +27,8 @@ public static class RunnerServiceCollectionExtensions
                 o.DataDirectory = Path.GetFullPath(dataDirectory);
             })
             .ValidateDataAnnotations()
+            .Validate(o => Validator.TryValidateObject(o.Docker, new ValidationContext(o.Docker), null, validateAllProperties: true) && Uri.TryCreate(o.Docker.Endpoint, UriKind.Absolute, out var endpoint) && endpoint.Scheme == "unix",
+                "Runner:Docker is invalid: Endpoint must be a unix:// socket and RemoteDocker off or host-socket.")
             .ValidateOnStart();
         services.AddOptions<RunnerSshOptions>()
             .BindConfiguration(RunnerSshOptions.Section)
@@ -41,8 +46,16 @@ public static class RunnerServiceCollectionExtensions
         services.AddSingleton<LeftoverNodes>();
         services.AddSingleton<IsolationState>();
         services.AddSingleton<RunnerIsolation>();
-        services.AddSingleton<IExecutor>(sp => new ShellExecutor(
-            sp.GetRequiredService<TimeProvider>(), new ShellExecutorOptions(), sp.GetRequiredService<IsolationState>()));
+        services.AddSingleton(sp => new DockerEngine(sp.GetRequiredService<IOptions<RunnerOptions>>().Value.Docker.ToSettings()));
+        services.AddSingleton<IExecutor>(sp =>
+        {
+            var time = sp.GetRequiredService<TimeProvider>();
+            var docker = sp.GetRequiredService<DockerEngine>();
+            return new ExecutorChooser(
+                new ShellExecutor(time, new ShellExecutorOptions(), sp.GetRequiredService<IsolationState>()),
+                new DockerExecutor(docker, time, new ShellExecutorOptions()),
+                docker.Settings.RunOnShell);
+        });
         services.AddSingleton<NodeRunner>();
         services.AddHostedService<BuiltInRunner>();
         return services;

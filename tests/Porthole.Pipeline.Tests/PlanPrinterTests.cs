@@ -64,6 +64,88 @@ public sealed class PlanPrinterTests
     }
 
     [Fact]
+    public void Prints_every_docker_image_and_the_remote_docker_step_but_never_a_registry_password()
+    {
+        var plan = Planned(ReadCircle(
+            "version: 2",
+            "jobs:",
+            "  build:",
+            "    docker:",
+            "      - image: cimg/ruby:3.2",
+            "        user: circleci",
+            "        auth: {username: $DOCKER_USER, password: s3cret-Pa55}",
+            "        environment: {RAILS_ENV: test}",
+            "      - image: postgres:15",
+            "        name: db",
+            "        command: postgres -c 'fsync=off'",
+            "        environment: {POSTGRES_PASSWORD: pw}",
+            "      - image: redis",
+            "    steps:",
+            "      - setup_remote_docker",
+            "      - run: docker build ."));
+
+        var text = PlanPrinter.Print(plan);
+
+        Assert.Equal(
+            """
+            CircleCI config .circleci/config.yml
+            workflow: workflow
+              job: build
+                parallelism: 1 (1 node)
+                executor: docker cimg/ruby:3.2 + postgres:15 (db) + redis
+                  cimg/ruby:3.2 [user circleci, auth: $DOCKER_USER]
+                  postgres:15 (db) [command postgres -c fsync=off]
+                     POSTGRES_PASSWORD=pw
+                working directory: ~/project
+                environment:
+                  RAILS_ENV=test
+                steps:
+                  1. Setup a remote Docker engine [setup_remote_docker, when on_success, shell /bin/bash -eo pipefail]
+                  2. docker build . [run, when on_success, shell /bin/bash -eo pipefail]
+                     $ docker build .
+
+            """,
+            text);
+        Assert.DoesNotContain("s3cret-Pa55", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Prints_macos_and_windows_in_the_configs_own_words()
+    {
+        var plan = Planned(ReadCircle(
+            "version: 2",
+            "jobs:",
+            "  mac:",
+            "    macos: {xcode: 15.4.0}",
+            "    steps: [checkout]",
+            "  win:",
+            "    machine: {image: windows-server-2022-gui:current, shell: powershell.exe -ExecutionPolicy Bypass}",
+            "    steps: [checkout]",
+            "workflows:",
+            "  w:",
+            "    jobs: [mac, win]"));
+
+        var executors = PlanPrinter.Print(plan).Split('\n').Where(line => line.Contains("executor:", StringComparison.Ordinal));
+
+        Assert.Equal(["    executor: macos xcode 15.4.0", "    executor: windows machine image windows-server-2022-gui:current"], executors);
+    }
+
+    [Fact]
+    public void Words_with_spaces_or_dollars_are_printed_quoted()
+    {
+        var plan = Planned(ReadCircle(
+            "version: 2",
+            "jobs:",
+            "  build:",
+            "    docker:",
+            "      - image: mysql",
+            "        entrypoint: [sh, -c, 'exec mysqld --datadir=$DATA']",
+            "    steps: [checkout]"));
+
+        Assert.Contains("      mysql [entrypoint sh -c 'exec mysqld --datadir=$DATA']\n", PlanPrinter.Print(plan), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Prints_a_travis_phase_with_each_of_its_commands()
     {
         var plan = Planned(ReadTravis(

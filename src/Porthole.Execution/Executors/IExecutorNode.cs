@@ -30,6 +30,18 @@ public interface IExecutorNode : IAsyncDisposable
     /// <summary>Where the checkout clones a repository from: a copy the node's account can read of a local one, or the URL itself.</summary>
     string CheckoutSource(string repositoryUrl);
 
+    /// <summary>
+    /// The shell line a step runs with, given the config's (<see cref="Steps.ShellCommandLine.Default"/> when it names none):
+    /// an image without bash gets <c>/bin/sh -eo pipefail</c> instead of the default, as on CircleCI.
+    /// </summary>
+    string StepShell(string shell) => shell;
+
+    /// <summary>The <c>DOCKER_HOST</c> that <c>setup_remote_docker</c> gives the steps after it; null when it gives none.</summary>
+    string? RemoteDockerHost => null;
+
+    /// <summary>Why <c>setup_remote_docker</c> fails here (naming the setting that would allow it), when <see cref="RemoteDockerHost"/> is null.</summary>
+    string RemoteDockerRefusal => "setup_remote_docker gives a docker job a Docker engine; this job runs on the shell executor.";
+
     /// <summary>The variables every process starts with, before the job's own: PATH, LANG, HOME, USER, SHELL and the like.</summary>
     IReadOnlyDictionary<string, string> BaseEnvironment { get; }
 

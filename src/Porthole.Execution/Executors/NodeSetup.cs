@@ -13,4 +13,13 @@ public sealed record NodeSetup(string WorkspaceRoot, ExecutorSpec Executor)
 
     /// <summary>Paths the node must read although a sandbox hides the folder they are in: a local project's repository.</summary>
     public IReadOnlyList<string> ReadOnlyPaths { get; init; } = [];
+
+    /// <summary>Where setting up tells what it does (pulls, containers), when the executor has a setup step; null: nowhere.</summary>
+    public Func<string, ValueTask>? Say { get; init; }
+
+    /// <summary>The project's variables by name, for what the executor resolves itself (an image's <c>auth</c>).</summary>
+    public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The job has a <c>setup_remote_docker</c> step: the primary container may need the engine mounted.</summary>
+    public bool RemoteDocker { get; init; }
 }

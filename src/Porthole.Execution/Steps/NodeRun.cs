@@ -33,6 +33,7 @@ internal sealed class NodeRun
     private string _configuredWorkingDirectory = string.Empty;
     private string _bashEnvPath = string.Empty;
     private string? _infrastructureProblem;
+    private string? _dockerHost;
     private StopReason _stopReason;
     private bool _skipSteps;
     private string? _skippedStepsMessage;
@@ -63,9 +64,12 @@ internal sealed class NodeRun
     private IReadOnlyList<StepPlan> Steps => _assignment.Job.Steps;
 
     /// <summary>The report index of the plan's first step: the sections before the steps come first.</summary>
-    private int FirstStepIndex => _sections.Before.Count;
+    private int FirstStepIndex => FirstIndex + _sections.Before.Count;
 
-    private int FirstAfterIndex => _sections.Before.Count + Steps.Count;
+    private int FirstAfterIndex => FirstStepIndex + Steps.Count;
+
+    /// <summary>The report index of the first section before the steps: 1 when the executor's setting up is a step of its own.</summary>
+    public int FirstIndex { get; init; }
 
     public async Task<NodeCompletion> RunAsync()
     {
@@ -95,7 +99,7 @@ internal sealed class NodeRun
             {
                 for (; before < _sections.Before.Count; before++)
                 {
-                    await RunBeforeSectionAsync(before, _sections.Before[before]);
+                    await RunBeforeSectionAsync(FirstIndex + before, _sections.Before[before]);
                 }
 
                 if (_skipSteps && _stop.IsCanceled)
@@ -120,7 +124,7 @@ internal sealed class NodeRun
         {
             for (; before < _sections.Before.Count; before++)
             {
-                await ReportSectionSkippedAsync(before, _sections.Before[before]);
+                await ReportSectionSkippedAsync(FirstIndex + before, _sections.Before[before]);
             }
 
             for (; index < Steps.Count; index++)
@@ -354,9 +358,12 @@ internal sealed class NodeRun
     {
         try
         {
-            return step.Kind == StepKind.Checkout
-                ? await CheckoutAsync(step, writer)
-                : await RunProcessAsync(await PrepareRunAsync(index, step), writer, NoOutputTimeout(step));
+            return step.Kind switch
+            {
+                StepKind.Checkout => await CheckoutAsync(step, writer),
+                StepKind.SetupRemoteDocker => await SetupRemoteDockerAsync(),
+                _ => await RunProcessAsync(await PrepareRunAsync(index, step), writer, NoOutputTimeout(step)),
+            };
         }
         catch (Exception e) when (e is ExecutorException or ArgumentException)
         {
@@ -399,6 +406,20 @@ internal sealed class NodeRun
         return new StepOutcome(StepEnd.Exited, 0);
     }
 
+    /// <summary>CircleCI's <c>setup_remote_docker</c>: the steps after it get the engine the executor gives (DOCKER_HOST).</summary>
+    private async Task<StepOutcome> SetupRemoteDockerAsync()
+    {
+        if (_node.RemoteDockerHost is not { } host)
+        {
+            await _log.Runner.WriteTextAsync(_node.RemoteDockerRefusal + "\n");
+            return new StepOutcome(StepEnd.Exited, 1);
+        }
+
+        _dockerHost = host;
+        await _log.Runner.WriteTextAsync($"The steps after this one reach a Docker engine at DOCKER_HOST={host}.\n");
+        return new StepOutcome(StepEnd.Exited, 0);
+    }
+
     /// <summary>Writes the step's command to a script in the scratch folder and returns how to run it with the step's shell.</summary>
     private async Task<StepLaunch> PrepareRunAsync(int index, StepPlan step)
     {
@@ -408,7 +429,7 @@ internal sealed class NodeRun
         var script = command.EndsWith('\n') ? command : command + "\n";
         var name = string.Create(CultureInfo.InvariantCulture, $"step-{index:D3}.sh");
         var scriptPath = await _node.WriteScratchFileAsync(name, script, CancellationToken.None);
-        var arguments = ShellCommandLine.Split(step.Shell);
+        var arguments = ShellCommandLine.Split(_node.StepShell(step.Shell));
         arguments.Add(scriptPath);
         return new StepLaunch(arguments, Environment(step), directory);
     }
@@ -547,7 +568,13 @@ internal sealed class NodeRun
         var builtIns = _assignment.Dialect == ConfigDialect.Travis
             ? TravisVariables.For(_assignment, _jobDirectory, _progress.TravisTestResult)
             : CircleCiVariables.For(_assignment, _configuredWorkingDirectory, _bashEnvPath);
-        return StepEnvironment.Build(_node.BaseEnvironment, builtIns, _assignment.Variables, _assignment.Job.Environment, stepEnvironment);
+        var environment = StepEnvironment.Build(_node.BaseEnvironment, builtIns, _assignment.Variables, _assignment.Job.Environment, stepEnvironment);
+        if (_dockerHost is not null)
+        {
+            environment["DOCKER_HOST"] = _dockerHost;
+        }
+
+        return environment;
     }
 
     private TimeSpan NoOutputTimeout(StepPlan step) => step.NoOutputTimeout ?? _options.DefaultNoOutputTimeout;

@@ -5,6 +5,9 @@ internal static class CircleCiDefaults
     /// <summary>CircleCI's shell for run steps when neither the step nor the job names one.</summary>
     public const string Shell = "/bin/bash -eo pipefail";
 
+    /// <summary>On macOS CircleCI's default is a login shell (CR "Default shell options").</summary>
+    public const string MacOsShell = "/bin/bash --login -eo pipefail";
+
     public const string WorkingDirectory = "~/project";
 
     /// <summary>The workflow CircleCI 2.0 makes when a config has no workflows: it runs the job named build.</summary>
@@ -13,6 +16,9 @@ internal static class CircleCiDefaults
     public const string ImplicitJob = "build";
 
     public const string CheckoutName = "Checkout code";
+
+    /// <summary>The name CircleCI's job page gives a <c>setup_remote_docker</c> step.</summary>
+    public const string SetupRemoteDockerName = "Setup a remote Docker engine";
 
     /// <summary>
     /// Far above what CircleCI plans allow; it keeps a typo such as 4000 from making thousands of nodes.

@@ -3,89 +3,31 @@ using Porthole.Pipeline.Yaml;
 
 namespace Porthole.Pipeline.CircleCi;
 
-/// <summary>A job's executor key (<c>docker</c>, <c>machine</c>, ...) as an <see cref="ExecutorSpec"/>.</summary>
+/// <summary>
+/// A job's executor key (<c>docker</c>, <c>machine</c>, <c>macos</c>, <c>windows</c>) as an <see cref="ExecutorSpec"/>.
+/// macOS and Windows are planned, not refused: the config is valid, and it is the runner that has no such machine.
+/// </summary>
 internal static class ExecutorReader
 {
-    /// <summary>The executor, and the environment of the primary docker image (applied before the job's own).</summary>
-    public static (ExecutorSpec Executor, IReadOnlyList<EnvironmentVariable> Environment) Read(MapEntry entry, CircleCiContext context)
+    public static JobExecutor Read(MapEntry entry, CircleCiContext context)
     {
-        var errors = context.Errors;
         switch (entry.Name)
         {
             case "docker":
-                return ReadDocker(entry.Value, context);
+                return DockerReader.Read(entry.Value, context);
             case "machine":
-                return (ReadMachine(entry.Value, context), []);
+                return ReadMachine(entry.Value, context);
             case "macos":
-                errors.Refuse(entry.Key, "macos executor", "macos executor is not supported");
-                break;
+                return ReadMacOs(entry.Value, context);
             case "windows":
-                errors.Refuse(entry.Key, "windows executor", "windows executor is not supported");
-                break;
+                return ReadWindows(entry.Value, context);
             default:
-                errors.Refuse(entry.Key, "executors", "executors are not supported");
-                break;
+                context.Errors.Refuse(entry.Key, "executors", "executors are not supported");
+                return JobExecutor.Of(new ExecutorSpec(ExecutorKind.Shell, null));
         }
-
-        return (new ExecutorSpec(ExecutorKind.Shell, null), []);
     }
 
-    private static (ExecutorSpec, IReadOnlyList<EnvironmentVariable>) ReadDocker(Node node, CircleCiContext context)
-    {
-        var errors = context.Errors;
-        var fallback = (new ExecutorSpec(ExecutorKind.Docker, null), (IReadOnlyList<EnvironmentVariable>)[]);
-        var images = Expect.List(node, "docker", errors);
-        if (images is null)
-        {
-            return fallback;
-        }
-
-        if (images.Items.Count == 0)
-        {
-            errors.Add(node, "docker needs at least one image");
-            return fallback;
-        }
-
-        foreach (var extra in images.Items.Skip(1))
-        {
-            // Service containers would need a network shared with the primary; every job runs on one shell executor for now.
-            errors.Refuse(extra, "docker service containers", "docker service containers are not supported");
-        }
-
-        var primary = Expect.Map(images.Items[0], "a docker image", errors);
-        if (primary is null)
-        {
-            return fallback;
-        }
-
-        string? image = null;
-        IReadOnlyList<EnvironmentVariable> environment = [];
-        foreach (var key in primary.Entries)
-        {
-            switch (key.Name)
-            {
-                case "image":
-                    image = context.Text(key.Value, "image");
-                    break;
-                case "environment":
-                    environment = EnvironmentReader.Read(key.Value, context);
-                    break;
-                default:
-                    // auth, name, entrypoint, command, user, aws_auth: each changes how the container is pulled or run.
-                    errors.Refuse(key.Key, $"docker {key.Name}", $"docker {key.Name} is not supported");
-                    break;
-            }
-        }
-
-        if (image is null && !primary.Has("image"))
-        {
-            errors.Add(primary, "a docker image needs an image: key");
-        }
-
-        return (new ExecutorSpec(ExecutorKind.Docker, image), environment);
-    }
-
-    private static ExecutorSpec ReadMachine(Node node, CircleCiContext context)
+    private static JobExecutor ReadMachine(Node node, CircleCiContext context)
     {
         var errors = context.Errors;
         var spec = new ExecutorSpec(ExecutorKind.Machine, null);
@@ -96,21 +38,25 @@ internal static class ExecutorReader
                 errors.Add(node, "machine: false leaves the job without an executor; remove the key instead");
             }
 
-            return spec;
+            return JobExecutor.Of(spec);
         }
 
         var map = Expect.Map(node, "machine", errors);
         if (map is null)
         {
-            return spec;
+            return JobExecutor.Of(spec);
         }
 
+        // Windows is a machine image (the windows orb's executors are machine: maps); its resource_class is
+        // read here too, and nothing about its size matters while no runner here has Windows.
+        var image = map.Get("image") is { } imageNode ? context.Text(imageNode, "image") : null;
+        var windows = image is not null && image.StartsWith("windows-", StringComparison.OrdinalIgnoreCase);
+        string? shell = null;
         foreach (var key in map.Entries)
         {
             switch (key.Name)
             {
                 case "image":
-                    spec = spec with { Image = context.Text(key.Value, "image") };
                     break;
                 case "enabled":
                     // The 2.0 spelling of machine: true.
@@ -120,8 +66,17 @@ internal static class ExecutorReader
                     }
 
                     break;
+                case "shell":
+                    shell = context.Text(key.Value, "shell");
+                    break;
                 case "docker_layer_caching":
-                    errors.Refuse(key.Key, "docker layer caching", "docker layer caching is not supported");
+                    if (Expect.Bool(key.Value, "docker_layer_caching", errors) == true)
+                    {
+                        errors.Refuse(key.Key, "docker layer caching", "docker layer caching is not supported");
+                    }
+
+                    break;
+                case "resource_class" when windows:
                     break;
                 default:
                     errors.Refuse(key.Key, $"machine {key.Name}", $"machine {key.Name} is not supported");
@@ -129,6 +84,84 @@ internal static class ExecutorReader
             }
         }
 
-        return spec;
+        spec = windows
+            ? new ExecutorSpec(ExecutorKind.Windows, image) { Description = $"windows machine image {image}" }
+            : spec with { Image = image };
+        return JobExecutor.Of(spec, shell);
+    }
+
+    /// <summary><c>macos: {xcode}</c>. Its steps default to CircleCI's macOS shell, a login bash (CR "Default shell options").</summary>
+    private static JobExecutor ReadMacOs(Node node, CircleCiContext context)
+    {
+        var errors = context.Errors;
+        var spec = new ExecutorSpec(ExecutorKind.MacOs, null) { Description = "macos" };
+        var map = Expect.Map(node, "macos", errors);
+        if (map is null)
+        {
+            return JobExecutor.Of(spec, CircleCiDefaults.MacOsShell);
+        }
+
+        var shell = CircleCiDefaults.MacOsShell;
+        foreach (var key in map.Entries)
+        {
+            switch (key.Name)
+            {
+                case "xcode":
+                    spec = spec with { Description = $"macos xcode {context.Text(key.Value, "xcode")}" };
+                    break;
+                case "shell":
+                    shell = context.Text(key.Value, "shell") ?? shell;
+                    break;
+                case "resource_class":
+                    // The size of a Mac no runner here has.
+                    break;
+                default:
+                    errors.Add(key.Key, $"unknown macos key '{key.Name}'; macos takes xcode, resource_class and shell");
+                    break;
+            }
+        }
+
+        if (!map.Has("xcode"))
+        {
+            errors.Add(map, "macos needs an xcode: version, such as xcode: \"15.4.0\"");
+        }
+
+        return JobExecutor.Of(spec, shell);
+    }
+
+    /// <summary>
+    /// <c>windows:</c>, which CR lists among executor types "working with orbs" without describing it; read like a
+    /// Windows <c>machine:</c> map (image, shell, resource_class), since that is what the windows orb's executors are.
+    /// </summary>
+    private static JobExecutor ReadWindows(Node node, CircleCiContext context)
+    {
+        var errors = context.Errors;
+        var spec = new ExecutorSpec(ExecutorKind.Windows, null) { Description = "windows executor" };
+        if (node is ScalarNode { IsNull: true } || Expect.Map(node, "windows", errors) is not { } map)
+        {
+            return JobExecutor.Of(spec);
+        }
+
+        string? shell = null;
+        foreach (var key in map.Entries)
+        {
+            switch (key.Name)
+            {
+                case "image":
+                    var image = context.Text(key.Value, "image");
+                    spec = spec with { Image = image, Description = $"windows executor image {image}" };
+                    break;
+                case "shell":
+                    shell = context.Text(key.Value, "shell");
+                    break;
+                case "resource_class":
+                    break;
+                default:
+                    errors.Add(key.Key, $"unknown windows key '{key.Name}'; windows takes image, resource_class and shell");
+                    break;
+            }
+        }
+
+        return JobExecutor.Of(spec, shell);
     }
 }

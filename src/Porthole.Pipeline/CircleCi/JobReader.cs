@@ -18,8 +18,7 @@ internal static class JobReader
             return null;
         }
 
-        var executor = new ExecutorSpec(ExecutorKind.Shell, null);
-        IReadOnlyList<EnvironmentVariable> imageEnvironment = [];
+        var executor = JobExecutor.Of(new ExecutorSpec(ExecutorKind.Shell, null));
         IReadOnlyList<EnvironmentVariable> jobEnvironment = [];
         string? executorKey = null;
         string? shell = null;
@@ -38,7 +37,7 @@ internal static class JobReader
                     }
 
                     executorKey = entry.Name;
-                    (executor, imageEnvironment) = ExecutorReader.Read(entry, context);
+                    executor = ExecutorReader.Read(entry, context);
                     break;
                 case "shell":
                     shell = context.Text(entry.Value, "shell");
@@ -74,7 +73,7 @@ internal static class JobReader
             }
         }
 
-        var jobShell = shell ?? CircleCiDefaults.Shell;
+        var jobShell = shell ?? executor.Shell ?? CircleCiDefaults.Shell;
         IReadOnlyList<StepPlan> plans = [];
         if (steps is null)
         {
@@ -89,7 +88,9 @@ internal static class JobReader
         }
         else
         {
-            plans = StepReader.ReadAll(steps, jobShell, context);
+            // An executor: reference is refused (reuse is issue 12) and may well name a docker executor: no step is judged against a guess.
+            var kind = executorKey == "executor" ? (ExecutorKind?)null : executor.Executor.Kind;
+            plans = StepReader.ReadAll(steps, jobShell, kind, context);
         }
 
         // CircleCI's precedence: a job's environment wins over its image's.
@@ -97,9 +98,9 @@ internal static class JobReader
             job.Name,
             Requires: [],
             parallelism,
-            executor,
+            executor.Executor,
             workingDirectory,
-            [.. imageEnvironment, .. jobEnvironment],
+            [.. executor.Environment, .. jobEnvironment],
             plans);
     }
 

@@ -11,7 +11,6 @@ internal static class RefusedStepTypes
         "store_test_results",
         "persist_to_workspace",
         "attach_workspace",
-        "setup_remote_docker",
         "add_ssh_keys",
         "deploy",
     };

@@ -6,12 +6,13 @@ namespace Porthole.Pipeline.CircleCi;
 /// <summary>A job's <c>steps:</c> list. Each step is a string (its type) or a map with one key (its type) and the type's arguments.</summary>
 internal static class StepReader
 {
-    public static IReadOnlyList<StepPlan> ReadAll(ListNode steps, string jobShell, CircleCiContext context)
+    /// <param name="executor">The job's executor kind; null when it is not known (a refused <c>executor:</c>).</param>
+    public static IReadOnlyList<StepPlan> ReadAll(ListNode steps, string jobShell, ExecutorKind? executor, CircleCiContext context)
     {
         var plans = new List<StepPlan>();
         foreach (var item in steps.Items)
         {
-            var plan = Read(item, jobShell, context);
+            var plan = Read(item, jobShell, executor, context);
             if (plan is not null)
             {
                 plans.Add(plan);
@@ -21,7 +22,7 @@ internal static class StepReader
         return plans;
     }
 
-    private static StepPlan? Read(Node item, string jobShell, CircleCiContext context)
+    private static StepPlan? Read(Node item, string jobShell, ExecutorKind? executor, CircleCiContext context)
     {
         var errors = context.Errors;
         string type;
@@ -50,6 +51,8 @@ internal static class StepReader
                 return ReadCheckout(arguments, jobShell, context);
             case "run":
                 return RunStepReader.Read(item, arguments, jobShell, context);
+            case "setup_remote_docker":
+                return SetupRemoteDockerReader.Read(item, arguments, jobShell, executor, context);
             case "when" or "unless":
                 errors.Refuse(item, "conditional steps", $"conditional steps ({type}) are not supported");
                 return null;

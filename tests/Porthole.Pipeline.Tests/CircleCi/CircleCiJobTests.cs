@@ -56,38 +56,10 @@ public sealed class CircleCiJobTests
             "      SHARED: job",
             "    steps: [checkout]"));
 
-        Assert.Equal(new ExecutorSpec(ExecutorKind.Docker, "circleci/node:12"), job.Executor);
+        Assert.Equal((ExecutorKind.Docker, "circleci/node:12"), (job.Executor.Kind, job.Executor.Image));
+        var primary = Assert.Single(job.Executor.Containers);
+        Assert.Equivalent(new ContainerSpec("circleci/node:12") { Environment = [new("FROM_IMAGE", "1"), new("SHARED", "image")] }, primary);
         Assert.Equal([new("FROM_IMAGE", "1"), new("SHARED", "image"), new("SHARED", "job")], job.Environment);
-    }
-
-    [Fact]
-    public void Docker_service_containers_are_refused_at_each_extra_image()
-    {
-        var result = ReadCircle(
-            "version: 2",
-            "jobs:",
-            "  build:",
-            "    docker:",
-            "      - image: ruby:2.5",
-            "      - image: postgres:10",
-            "      - image: redis",
-            "    steps: [checkout]");
-
-        ErrorAt(result, 6, 9, "docker service containers are not supported", "docker service containers");
-        ErrorAt(result, 7, 9, "docker service containers are not supported", "docker service containers");
-        Assert.Equal(2, result.Errors.Count);
-    }
-
-    [Theory]
-    [InlineData("auth", "{username: u}")]
-    [InlineData("entrypoint", "[sh]")]
-    [InlineData("user", "root")]
-    [InlineData("name", "db")]
-    public void Docker_image_options_that_change_the_container_are_refused(string key, string value)
-    {
-        var result = ReadCircle("version: 2", "jobs:", "  build:", "    docker:", "      - image: ruby", $"        {key}: {value}", "    steps: [checkout]");
-
-        OnlyError(result, 6, 9, $"docker {key} is not supported", $"docker {key}");
     }
 
     [Fact]
@@ -132,9 +104,15 @@ public sealed class CircleCiJobTests
         OnlyError(result, 5, 7, "docker layer caching is not supported", "docker layer caching");
     }
 
+    [Fact]
+    public void Machine_docker_layer_caching_false_asks_for_nothing()
+    {
+        var job = OnlyJob(ReadCircle("version: 2", "jobs:", "  build:", "    machine:", "      image: ubuntu-2204:current", "      docker_layer_caching: false", "    steps: [checkout]"));
+
+        Assert.Equal(new ExecutorSpec(ExecutorKind.Machine, "ubuntu-2204:current"), job.Executor);
+    }
+
     [Theory]
-    [InlineData("macos:\n      xcode: \"10.0\"", "macos executor is not supported", "macos executor")]
-    [InlineData("windows: {}", "windows executor is not supported", "windows executor")]
     [InlineData("executor: golang", "executors are not supported", "executors")]
     [InlineData("resource_class: large", "resource_class is not supported", "resource_class")]
     [InlineData("parameters:\n      x: {type: string}", "job parameters are not supported", "job parameters")]

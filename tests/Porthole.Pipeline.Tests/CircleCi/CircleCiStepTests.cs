@@ -127,7 +127,6 @@ public sealed class CircleCiStepTests
     [InlineData("store_test_results:\n          path: p", "store_test_results")]
     [InlineData("persist_to_workspace:\n          root: .", "persist_to_workspace")]
     [InlineData("attach_workspace:\n          at: .", "attach_workspace")]
-    [InlineData("setup_remote_docker", "setup_remote_docker")]
     [InlineData("add_ssh_keys", "add_ssh_keys")]
     [InlineData("deploy:\n          command: x", "deploy")]
     public void Refused_step_types_are_named_at_the_step(string step, string feature)

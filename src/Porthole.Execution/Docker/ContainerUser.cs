@@ -1,0 +1,29 @@
+using System.Globalization;
+using Porthole.Execution.Executors;
+
+namespace Porthole.Execution.Docker;
+
+/// <summary>
+/// Who the steps run as in the primary container (the config's <c>user</c>, else the image's, else root), as the
+/// container itself answers: ids, home, and whether the image has bash and git.
+/// </summary>
+internal sealed record ContainerUser(string Name, int Uid, int Gid, string Home, bool HasBash, bool HasGit)
+{
+    /// <summary>What <see cref="Parse"/> reads: one answer a line.</summary>
+    public const string ProbeScript = "id -u; id -g; printf '%s\\n' \"$HOME\"; command -v bash || echo; command -v git || echo";
+
+    public static ContainerUser Parse(string name, string output, string image)
+    {
+        var lines = output.Split('\n');
+        if (lines.Length < 5
+            || !int.TryParse(lines[0], NumberStyles.None, CultureInfo.InvariantCulture, out var uid)
+            || !int.TryParse(lines[1], NumberStyles.None, CultureInfo.InvariantCulture, out var gid))
+        {
+            var said = output.Trim();
+            throw new ExecutorException($"The image '{image}' could not run the executor's first command as user '{name}': {(said.Length == 0 ? "it printed nothing" : said)}");
+        }
+
+        var home = lines[2].Trim();
+        return new ContainerUser(name, uid, gid, home.StartsWith('/') ? home : "/", lines[3].Trim().Length > 0, lines[4].Trim().Length > 0);
+    }
+}

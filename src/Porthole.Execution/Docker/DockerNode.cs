@@ -1,0 +1,211 @@
+using System.Text;
+using Docker.DotNet;
+using Porthole.Execution.Executors;
+using Porthole.Execution.Processes;
+using Porthole.Execution.Sandbox;
+using Porthole.Execution.Shell;
+
+namespace Porthole.Execution.Docker;
+
+/// <summary>
+/// One node on the docker executor: its primary container (where every step runs, as an exec), its service
+/// containers and its network, all labelled with the node's tag. Paths are the container's. The node's scratch folder
+/// is a folder of its workspace on the host, mounted into the container at <see cref="DockerSettings.ScratchMount"/>.
+/// <see cref="DestroyAsync"/> removes the containers (and everything still running in them) and the network.
+/// </summary>
+internal sealed class DockerNode : IExecutorNode
+{
+    private readonly IDockerClient _client;
+    private readonly NodeContainers _containers;
+    private readonly PrimaryContainer _primary;
+    private readonly ContainerUser _user;
+    private readonly ShellWorkspace _workspace;
+    private readonly ProcessTree _processTree;
+    private readonly TimeProvider _timeProvider;
+    private readonly ShellExecutorOptions _options;
+    private readonly string _tag;
+    private readonly HashSet<string> _madeDirectories = new(StringComparer.Ordinal);
+    private readonly List<DockerStepProcess> _processes = [];
+    private readonly Lock _gate = new();
+    private Task? _destroyed;
+
+    public DockerNode(DockerEngine engine, NodeContainers containers, ContainerUser user, IReadOnlyDictionary<string, string> baseEnvironment, ShellWorkspace workspace, TimeProvider timeProvider, ShellExecutorOptions options, string tag)
+    {
+        _client = engine.Client;
+        _containers = containers;
+        _primary = new PrimaryContainer(_client, containers.Primary);
+        _user = user;
+        _workspace = workspace;
+        _processTree = new ProcessTree(timeProvider);
+        _timeProvider = timeProvider;
+        _options = options;
+        _tag = tag;
+        BaseEnvironment = baseEnvironment;
+    }
+
+    public string HomeDirectory => _user.Home;
+
+    public string ScratchDirectory => DockerSettings.ScratchMount;
+
+    /// <summary>SSH sessions into a docker node come with the node's entry into its container (not yet).</summary>
+    public NodeAccount? Account => null;
+
+    public string? IsolationWarning { get; init; }
+
+    public string? RemoteDockerHost { get; init; }
+
+    public string RemoteDockerRefusal =>
+        "setup_remote_docker needs a Docker engine for the job, and this runner gives none: its setting Runner:Docker:RemoteDocker is off (host-socket mounts the host's engine, which is root on the runner's host).";
+
+    public IReadOnlyDictionary<string, string> BaseEnvironment { get; }
+
+    /// <summary>The primary container's id.</summary>
+    internal string PrimaryId => _containers.Primary;
+
+    internal ContainerUser User => _user;
+
+    public IReadOnlyList<string> SessionEntry(string directory) => [];
+
+    /// <summary>A local repository is cloned from its mirror, or from its read-only mount at its own path; a URL as it is.</summary>
+    public string CheckoutSource(string repositoryUrl) =>
+        ShellNode.LocalRepositoryPath(repositoryUrl) is { } path ? CheckoutSources.GetValueOrDefault(path, path) : repositoryUrl;
+
+    /// <summary>Local repositories and the mirrors of them in the container's scratch folder that its user can read.</summary>
+    internal IReadOnlyDictionary<string, string> CheckoutSources { get; init; } = new Dictionary<string, string>();
+
+    public string StepShell(string shell) =>
+        !_user.HasBash && shell == Steps.ShellCommandLine.Default ? "/bin/sh -eo pipefail" : shell;
+
+    public string ResolveDirectory(string path, string baseDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var combined = path switch
+        {
+            "~" => _user.Home,
+            _ when path.StartsWith("~/", StringComparison.Ordinal) => _user.Home.TrimEnd('/') + "/" + path[2..],
+            _ when path.StartsWith('/') => path,
+            _ => baseDirectory.TrimEnd('/') + "/" + path,
+        };
+
+        // Path's own rules are POSIX here (Linux only): it collapses . and .. without touching any file system.
+        return Path.TrimEndingDirectorySeparator(Path.GetFullPath(combined));
+    }
+
+    public async ValueTask CreateDirectoryAsync(string path, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_madeDirectories.Contains(path))
+            {
+                return;
+            }
+        }
+
+        // As root, so that a working directory under a root-owned folder (/go/src/x) can be made; the folder made is
+        // the job user's, as CircleCI gives it.
+        const string Script = "[ -d \"$1\" ] || { mkdir -p -- \"$1\" && chown -- \"$2\" \"$1\"; }";
+        var (code, output) = await _primary.RunAsync(["/bin/sh", "-c", Script, "sh", path, $"{_user.Uid}:{_user.Gid}"], "0", cancellationToken);
+        if (code != 0)
+        {
+            throw new ExecutorException($"The directory '{path}' could not be made in the container: {output.Trim()}");
+        }
+
+        lock (_gate)
+        {
+            _madeDirectories.Add(path);
+        }
+    }
+
+    public async ValueTask<bool> ExistsAsync(string path, CancellationToken cancellationToken)
+    {
+        var (code, _) = await _primary.RunAsync(["/bin/sh", "-c", "test -e \"$1\"", "sh", path], _user.Name, cancellationToken);
+        return code == 0;
+    }
+
+    public async ValueTask<string> WriteScratchFileAsync(string name, string content, CancellationToken cancellationToken)
+    {
+        var fileName = Path.GetFileName(name);
+        var path = Path.Combine(_workspace.Scratch, fileName);
+        try
+        {
+            // The container may write in its mount of scratch (a root job is root there): never follow what it left.
+            File.Delete(path);
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
+            };
+            await using (var stream = new FileStream(path, options))
+            {
+                await stream.WriteAsync(new UTF8Encoding(false).GetBytes(content), cancellationToken);
+            }
+
+            if (Environment.IsPrivilegedProcess)
+            {
+                FileOwnership.Give(path, _user.Uid, _user.Gid);
+            }
+            else
+            {
+                // The runner cannot give the file away: the container's user reads and writes it (BASH_ENV) by its mode.
+                File.SetUnixFileMode(path, (UnixFileMode)0b111_111_111);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ExecutorException($"The step script '{fileName}' could not be written: {e.Message}", e);
+        }
+
+        return DockerSettings.ScratchMount + "/" + fileName;
+    }
+
+    public async Task<IStepProcess> StartAsync(StepLaunch launch, IStepOutput output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
+        ArgumentNullException.ThrowIfNull(output);
+        if (launch.Arguments.Count == 0)
+        {
+            throw new ArgumentException("A step launch needs a program to run.", nameof(launch));
+        }
+
+        if (launch.AsRunner)
+        {
+            throw new ExecutorException("This runner cannot start its own programs (an SSH endpoint) beside a docker node yet.");
+        }
+
+        lock (_gate)
+        {
+            if (_destroyed is not null)
+            {
+                throw new ExecutorException("The node has been destroyed; no more steps can start on it.");
+            }
+        }
+
+        var environment = launch.Environment.Select(v => $"{v.Key}={v.Value}").Append($"{LeftoverProcesses.TagVariable}={_tag}").ToList();
+        var (execId, stream) = await _primary.StartAsync([.. launch.Arguments], environment, launch.WorkingDirectory, _user.Name, cancellationToken);
+        var process = new DockerStepProcess(_client, execId, stream, output, _processTree, _options.StopGrace, PrimaryContainer.Explain, _primary.ProblemAsync, _timeProvider);
+        lock (_gate)
+        {
+            _processes.Add(process);
+        }
+
+        return process;
+    }
+
+    public ValueTask DestroyAsync()
+    {
+        lock (_gate)
+        {
+            _destroyed ??= DestroyOnceAsync();
+            return new ValueTask(_destroyed);
+        }
+    }
+
+    public ValueTask DisposeAsync() => DestroyAsync();
+
+    private async Task DestroyOnceAsync()
+    {
+        // Removing the primary container ends every exec in it, whatever it forked or left behind.
+        await _containers.RemoveAsync(_client, _timeProvider, TimeSpan.FromSeconds(15));
+    }
+}

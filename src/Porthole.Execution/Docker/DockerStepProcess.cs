@@ -1,0 +1,152 @@
+using Docker.DotNet;
+using Porthole.Execution.Executors;
+using Porthole.Execution.Shell;
+
+namespace Porthole.Execution.Docker;
+
+/// <summary>
+/// One exec in a node's primary container. Its output (stdout and stderr as the engine sends them, merged) goes to the
+/// step's output; it has exited when the engine closes the exec's stream (at once when nothing else holds its output, at
+/// the latest about two seconds after, when a daemon it left does) and the engine tells its exit code. An exec is the
+/// leader of a session of its own in the container, so stopping it ends that session on the host, as the shell executor
+/// ends a step's.
+/// </summary>
+internal sealed class DockerStepProcess : IStepProcess
+{
+    private readonly IDockerClient _client;
+    private readonly string _execId;
+    private readonly MultiplexedStream _stream;
+    private readonly IStepOutput _output;
+    private readonly ProcessTree _processTree;
+    private readonly TimeSpan _grace;
+    private readonly Func<Exception, string> _explain;
+    private readonly Func<Task<string?>> _containerProblem;
+    private readonly TimeProvider _timeProvider;
+    private readonly Lock _gate = new();
+    private Task? _stopped;
+
+    /// <param name="containerProblem">What is wrong with the primary container (gone, stopped), asked when a step failed; null when nothing.</param>
+    public DockerStepProcess(IDockerClient client, string execId, MultiplexedStream stream, IStepOutput output, ProcessTree processTree, TimeSpan grace, Func<Exception, string> explain, Func<Task<string?>> containerProblem, TimeProvider timeProvider)
+    {
+        _containerProblem = containerProblem;
+        _timeProvider = timeProvider;
+        _client = client;
+        _execId = execId;
+        _stream = stream;
+        _output = output;
+        _processTree = processTree;
+        _grace = grace;
+        _explain = explain;
+        Exited = RunAsync();
+    }
+
+    /// <summary>The exec's process id on the runner's host, once <see cref="StopAsync"/> has asked the engine for it.</summary>
+    public int Id { get; private set; }
+
+    public Task<int> Exited { get; }
+
+    public Task StopAsync()
+    {
+        lock (_gate)
+        {
+            _stopped ??= StopOnceAsync();
+            return _stopped;
+        }
+    }
+
+    private async Task<int> RunAsync()
+    {
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            while (true)
+            {
+                var read = await _stream.ReadOutputAsync(buffer, 0, buffer.Length, CancellationToken.None);
+                if (read.EOF)
+                {
+                    break;
+                }
+
+                await _output.WriteAsync(buffer.AsMemory(0, read.Count), CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException or ObjectDisposedException)
+        {
+            throw new ExecutorException($"The step's output from the container broke off: {_explain(e)}", e);
+        }
+        finally
+        {
+            _stream.Dispose();
+        }
+
+        try
+        {
+            var inspected = await _client.Exec.InspectContainerExecAsync(_execId, CancellationToken.None);
+            var code = inspected.ExitCode is { } exitCode ? (int)exitCode : throw new ExecutorException("The engine did not tell the step's exit code.");
+            if (code != 0 && await ContainerProblemAsync(code) is { } problem)
+            {
+                // Killed with its container (the job removed it, or the engine stopped it): not the step's own failure.
+                throw new ExecutorException($"The step ended with its container: {problem}");
+            }
+
+            return code;
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
+        {
+            throw new ExecutorException($"The step's exit code could not be read from the engine: {_explain(e)}", e);
+        }
+    }
+
+    /// <summary>
+    /// What became of the container, when a step failed. A signal's exit code (a container removed kills with SIGKILL)
+    /// is asked about a few times: the engine may still call the container running for an instant.
+    /// </summary>
+    private async Task<string?> ContainerProblemAsync(int code)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            if (await _containerProblem() is { } problem)
+            {
+                return problem;
+            }
+
+            if (code < 128 || attempt == 5)
+            {
+                return null;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), _timeProvider);
+        }
+    }
+
+    private async Task StopOnceAsync()
+    {
+        if (Exited.IsCompleted)
+        {
+            return;
+        }
+
+        long pid;
+        try
+        {
+            var inspected = await _client.Exec.InspectContainerExecAsync(_execId, CancellationToken.None);
+            if (!inspected.Running)
+            {
+                return;
+            }
+
+            pid = inspected.Pid;
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
+        {
+            // The engine is gone, or the container: either way the exec ended with it.
+            return;
+        }
+
+        if (pid > 0 && pid <= int.MaxValue)
+        {
+            Id = (int)pid;
+            await _processTree.EndSessionAsync(Id, () => Directory.Exists($"/proc/{Id}"), _grace);
+        }
+    }
+}

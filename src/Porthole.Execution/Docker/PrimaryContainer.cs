@@ -1,0 +1,80 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Porthole.Execution.Executors;
+
+namespace Porthole.Execution.Docker;
+
+/// <summary>Execs in a node's primary container: the steps' and the runner's own short commands.</summary>
+internal sealed class PrimaryContainer(IDockerClient client, string id)
+{
+    public string Id => id;
+
+    /// <summary>Runs a short command and returns its exit code and output (stdout, then stderr).</summary>
+    public async Task<(int Code, string Output)> RunAsync(IList<string> arguments, string user, CancellationToken cancellationToken)
+    {
+        var (execId, stream) = await StartAsync(arguments, null, null, user, cancellationToken);
+        string text;
+        using (stream)
+        {
+            var (stdout, stderr) = await stream.ReadOutputToEndAsync(cancellationToken);
+            text = stdout + stderr;
+        }
+
+        var inspected = await client.Exec.InspectContainerExecAsync(execId, cancellationToken);
+        return ((int)(inspected.ExitCode ?? -1), text);
+    }
+
+    /// <summary>Starts an exec with its output attached (no stdin, no terminal).</summary>
+    /// <exception cref="ExecutorException">The engine refused it or is gone, or so is the container.</exception>
+    public async Task<(string ExecId, MultiplexedStream Stream)> StartAsync(IList<string> arguments, IList<string>? environment, string? directory, string user, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var created = await client.Exec.CreateContainerExecAsync(
+                id,
+                new ContainerExecCreateParameters
+                {
+                    Cmd = arguments,
+                    Env = environment,
+                    WorkingDir = directory!,
+                    User = user,
+                    AttachStdout = true,
+                    AttachStderr = true,
+                },
+                cancellationToken);
+            var stream = await client.Exec.StartContainerExecAsync(created.ID, new ContainerExecStartParameters(), cancellationToken);
+            return (created.ID, stream);
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
+        {
+            throw new ExecutorException($"The step could not be started in the container: {Explain(e)}", e);
+        }
+    }
+
+    /// <summary>Null while the container runs; otherwise what became of it (removed, stopped), in a few words.</summary>
+    public async Task<string?> ProblemAsync()
+    {
+        try
+        {
+            var state = (await client.Containers.InspectContainerAsync(id, CancellationToken.None)).State;
+            return state?.Running == true ? null : $"the primary container stopped (exit code {state?.ExitCode})";
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return "the primary container was removed";
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
+        {
+            return $"the Docker engine does not answer: {DockerEngine.Reason(e)}";
+        }
+    }
+
+    /// <summary>Why a call failed, and when the primary container is gone (the job removed it, say), that.</summary>
+    public static string Explain(Exception exception)
+    {
+        var reason = DockerEngine.Reason(exception);
+        return exception is DockerContainerNotFoundException || reason.Contains("No such container", StringComparison.OrdinalIgnoreCase)
+            ? $"the primary container is gone ({reason})"
+            : reason;
+    }
+}
