@@ -37,7 +37,7 @@ public static class Cli
             var parseResult = root.Parse(args);
             if (parseResult.Action is ParseErrorAction)
             {
-                var command = string.Join(' ', new[] { "porthole" }.Concat(CommandPath(parseResult)));
+                var command = string.Join(' ', new[] { context.CommandName }.Concat(CommandPath(parseResult)));
                 var reasons = parseResult.Errors.Select(e => OneLine.Of(e.Message)).Distinct();
                 return Fail(context, $"{string.Join(" ", reasons)} (see '{command} --help')", ExitCodes.Usage);
             }

@@ -6,7 +6,9 @@ namespace Porthole.Cli;
 /// </summary>
 public sealed class CliContext
 {
-    public CliContext(TextWriter output, TextWriter error, Stream rawOutput, Func<string, string?> environment, TimeProvider? timeProvider = null)
+    /// <param name="outputIsTerminal">Whether standard output is a terminal; false (redirected) unless the caller knows it is one.</param>
+    public CliContext(
+        TextWriter output, TextWriter error, Stream rawOutput, Func<string, string?> environment, TimeProvider? timeProvider = null, bool outputIsTerminal = false)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
@@ -17,6 +19,8 @@ public sealed class CliContext
         RawOutput = rawOutput;
         Environment = environment;
         TimeProvider = timeProvider ?? TimeProvider.System;
+        OutputIsTerminal = outputIsTerminal;
+        CommandName = CliCommandName.Resolve(environment(CliCommandName.Variable), environment("PATH"));
     }
 
     /// <summary>Standard output for text.</summary>
@@ -33,9 +37,29 @@ public sealed class CliContext
 
     public TimeProvider TimeProvider { get; }
 
+    /// <summary>Whether standard output is a terminal (so ANSI colour is shown rather than stored as escape codes).</summary>
+    public bool OutputIsTerminal { get; }
+
+    /// <summary>
+    /// The command that runs this CLI as the user can type it again (<c>./porthole</c>, <c>porthole</c>): every hint that
+    /// names a command to run next starts with it. See <see cref="CliCommandName"/>.
+    /// </summary>
+    public string CommandName { get; init; }
+
     /// <summary>The real console and the process's environment.</summary>
-    public static CliContext FromProcess() =>
-        new(Console.Out, Console.Error, Console.OpenStandardOutput(), System.Environment.GetEnvironmentVariable);
+    public static CliContext FromProcess()
+    {
+        // Without the wrapper script (which sets the variable), the apphost (bin/…/porthole) run directly is the command.
+        var process = System.Environment.ProcessPath;
+        var invokedAs = System.Environment.GetEnvironmentVariable(CliCommandName.Variable) is { Length: > 0 } given ? given
+            : Path.GetFileName(process) == CliCommandName.Default ? process
+            : null;
+        return new CliContext(
+            Console.Out, Console.Error, Console.OpenStandardOutput(), System.Environment.GetEnvironmentVariable, outputIsTerminal: !Console.IsOutputRedirected)
+        {
+            CommandName = CliCommandName.Resolve(invokedAs, System.Environment.GetEnvironmentVariable("PATH")),
+        };
+    }
 
     /// <summary>
     /// Writers and an environment of the caller's choosing; raw bytes are decoded as UTF-8 into <paramref name="output"/>.

@@ -85,6 +85,7 @@ public sealed class NodeRunner(TimeProvider timeProvider, IExecutor executor)
                     Say = await setupStep.StartAsync(),
                     Variables = assignment.Variables.GroupBy(v => v.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
                     RemoteDocker = assignment.Job.Steps.Any(s => s.Kind == StepKind.SetupRemoteDocker),
+                    HostSide = sections.Before.Count + sections.After.Count > 0,
                 };
                 node = await executor.SetupAsync(setup, CancellationToken.None);
                 await setupStep.EndAsync(null);

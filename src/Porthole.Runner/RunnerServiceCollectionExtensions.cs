@@ -51,10 +51,9 @@ public static class RunnerServiceCollectionExtensions
         {
             var time = sp.GetRequiredService<TimeProvider>();
             var docker = sp.GetRequiredService<DockerEngine>();
-            return new ExecutorChooser(
-                new ShellExecutor(time, new ShellExecutorOptions(), sp.GetRequiredService<IsolationState>()),
-                new DockerExecutor(docker, time, new ShellExecutorOptions()),
-                docker.Settings.RunOnShell);
+            var shell = new ShellExecutor(time, new ShellExecutorOptions(), sp.GetRequiredService<IsolationState>());
+            // A docker node's sshd and tmux run on the host in the same sandbox a shell node gets.
+            return new ExecutorChooser(shell, new DockerExecutor(docker, time, new ShellExecutorOptions(), shell), docker.Settings.RunOnShell);
         });
         services.AddSingleton<NodeRunner>();
         services.AddHostedService<BuiltInRunner>();

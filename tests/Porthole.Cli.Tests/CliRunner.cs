@@ -24,12 +24,21 @@ public static class CliRunner
     public static Task<CliOutcome> RunAsync(IReadOnlyDictionary<string, string> environment, IProcessLauncher launcher, params string[] args) =>
         RunAsync(environment, new ImpatientTimeProvider(), launcher, args);
 
-    public static async Task<CliOutcome> RunAsync(IReadOnlyDictionary<string, string> environment, TimeProvider timeProvider, IProcessLauncher launcher, params string[] args)
+    public static Task<CliOutcome> RunAsync(IReadOnlyDictionary<string, string> environment, TimeProvider timeProvider, IProcessLauncher launcher, params string[] args) =>
+        RunAsync(environment, timeProvider, launcher, outputIsTerminal: false, args);
+
+    /// <summary>Runs as if standard output were a terminal (it is captured all the same).</summary>
+    public static Task<CliOutcome> RunOnTerminalAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunAsync(environment, new ImpatientTimeProvider(), new RecordingLauncher(), outputIsTerminal: true, args);
+
+    private static async Task<CliOutcome> RunAsync(
+        IReadOnlyDictionary<string, string> environment, TimeProvider timeProvider, IProcessLauncher launcher, bool outputIsTerminal, string[] args)
     {
         using var stdout = new MemoryStream();
         await using var text = new StreamWriter(stdout, new UTF8Encoding(false), leaveOpen: true) { AutoFlush = true };
         await using var stderr = new StringWriter();
-        var context = new CliContext(text, stderr, stdout, name => environment.TryGetValue(name, out var value) ? value : null, timeProvider);
+        var context = new CliContext(
+            text, stderr, stdout, name => environment.TryGetValue(name, out var value) ? value : null, timeProvider, outputIsTerminal);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var exitCode = await Cli.RunAsync(args, context, launcher, timeout.Token);
         await text.FlushAsync();

@@ -17,6 +17,13 @@ public sealed class LogsTests : IDisposable
         "exit status 1",
     ];
 
+    // A stored log with colour, bytes that are not UTF-8 and a CRLF.
+    private static readonly byte[] StoredLog =
+        [.. Encoding.UTF8.GetBytes($"{Esc}[1mbold{Esc}[0m "), 0xff, 0xfe, (byte)'\r', (byte)'\n', .. Encoding.UTF8.GetBytes($"ü{Esc}]0;title\u0007\n")];
+
+    private static readonly byte[] StoredLogWithoutEscapes =
+        [.. Encoding.UTF8.GetBytes("bold "), 0xff, 0xfe, (byte)'\r', (byte)'\n', .. Encoding.UTF8.GetBytes("ü\n")];
+
     private readonly TempFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
@@ -70,7 +77,7 @@ public sealed class LogsTests : IDisposable
             await response.EndChunkedAsync();
         });
 
-        var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "logs", "12", "-f");
+        var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "logs", "12", "-f", "--color", "always");
 
         Assert.Equal("", outcome.Stderr);
         Assert.Equal(0, outcome.ExitCode);
@@ -104,7 +111,7 @@ public sealed class LogsTests : IDisposable
             await response.EndChunkedAsync();
         });
 
-        var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "logs", "12", "--follow");
+        var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "logs", "12", "--follow", "--color", "always");
 
         Assert.Equal(0, outcome.ExitCode);
         Assert.Equal(log, outcome.Stdout);
@@ -122,7 +129,7 @@ public sealed class LogsTests : IDisposable
             await response.EndChunkedAsync();
         });
 
-        var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "logs", "12", "--node", "1", "--attempt", "2", "-f");
+        var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "logs", "12", "--node", "1", "--attempt", "2", "-f", "--color", "always");
 
         Assert.Equal(1, outcome.ExitCode);
         Assert.Equal(string.Concat(Pieces), outcome.Stdout);
@@ -144,21 +151,71 @@ public sealed class LogsTests : IDisposable
     }
 
     [Fact]
-    public async Task Logs_without_follow_copies_the_stored_bytes_as_they_are()
+    public async Task Logs_with_color_always_copies_the_stored_bytes_as_they_are()
     {
-        byte[] stored = [.. Encoding.UTF8.GetBytes($"{Esc}[1mbold{Esc}[0m "), 0xff, 0xfe, (byte)'\r', (byte)'\n', .. Encoding.UTF8.GetBytes("ü\n")];
-        await using var server = new FakeHttpServer((request, response) =>
-            request.Path == "/api/jobs/12/log"
-                ? response.BytesAsync(200, "text/plain; charset=utf-8", stored)
-                : response.ProblemAsync(404, "Not found", "no such route", "not_found"));
+        await using var server = StoredLogServer();
 
-        var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "logs", "12", "-n", "2", "-a", "1");
+        var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "logs", "12", "-n", "2", "-a", "1", "--color", "always");
 
         Assert.Equal(0, outcome.ExitCode);
-        Assert.Equal(stored, outcome.StdoutBytes);
+        Assert.Equal(StoredLog, outcome.StdoutBytes);
         var request = Assert.Single(server.Requests);
         Assert.Equal("2", request.Query("node"));
         Assert.Equal("1", request.Query("attempt"));
+    }
+
+    [Fact]
+    public async Task Logs_into_a_file_or_pipe_leave_out_escape_sequences_and_keep_every_other_byte()
+    {
+        await using var server = StoredLogServer();
+
+        var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "logs", "12");
+
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.Equal(StoredLogWithoutEscapes, outcome.StdoutBytes);
+    }
+
+    [Theory]
+    [InlineData("auto", true)]
+    [InlineData("always", true)]
+    [InlineData("never", false)]
+    public async Task Logs_on_a_terminal_keep_the_colour_unless_told_never(string color, bool kept)
+    {
+        await using var server = StoredLogServer();
+
+        var outcome = await CliRunner.RunOnTerminalAsync(CliRunner.LoggedIn(server.Url, _folder), "logs", "12", "--color", color);
+
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.Equal(kept ? StoredLog : StoredLogWithoutEscapes, outcome.StdoutBytes);
+    }
+
+    [Fact]
+    public async Task Follow_into_a_pipe_leaves_out_a_sequence_split_across_two_events()
+    {
+        await using var server = new FakeHttpServer(async (request, response) =>
+        {
+            await response.StartChunkedAsync(200, "text/event-stream");
+            await response.ChunkAsync("event: log\ndata: {\"offset\":0,\"next\":6,\"text\":\"ok \\u001b[3\"}\n\n");
+            await response.ChunkAsync("event: log\ndata: {\"offset\":6,\"next\":19,\"text\":\"2mpassed\\u001b[0m\\n\"}\n\n");
+            await response.ChunkAsync("event: end\ndata: {\"status\":\"success\"}\n\n");
+            await response.EndChunkedAsync();
+        });
+
+        var redirected = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "logs", "12", "-f");
+        var always = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "logs", "12", "-f", "--color", "always");
+
+        Assert.Equal(0, redirected.ExitCode);
+        Assert.Equal("ok passed\n", redirected.Stdout);
+        Assert.Equal($"ok {Esc}[32mpassed{Esc}[0m\n", always.Stdout);
+    }
+
+    [Fact]
+    public async Task Color_takes_auto_always_or_never_only()
+    {
+        var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(FakeHttpServer.ClosedUrl(), _folder), "logs", "12", "--color", "sometimes");
+
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains("sometimes", Assert.Single(outcome.StderrLines), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -173,6 +230,11 @@ public sealed class LogsTests : IDisposable
         Assert.Equal("error: 7 is a pipeline id, not a job id: its jobs are job 8, job 9 (pipeline_id_not_job_id)\n", outcome.Stderr);
         Assert.Single(server.Requests);
     }
+
+    private static FakeHttpServer StoredLogServer() => new((request, response) =>
+        request.Path == "/api/jobs/12/log"
+            ? response.BytesAsync(200, "text/plain; charset=utf-8", StoredLog)
+            : response.ProblemAsync(404, "Not found", "no such route", "not_found"));
 
     /// <summary>Sends the log from a byte offset as the real server does: one event per piece, with offsets in bytes.</summary>
     private static async Task SendFromAsync(FakeResponse response, long from, long upTo, bool sendNext)

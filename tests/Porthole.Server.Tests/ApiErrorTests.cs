@@ -99,6 +99,30 @@ public sealed class ApiErrorTests : IAsyncLifetime
         await Expect.ProblemAsync(await _server.Client.PostAsync($"/api/jobs/{id}/rerun", JsonContent.Create(new { })), 404, ErrorCodes.PipelineIdNotJobId);
     }
 
+    [Fact]
+    public async Task A_workflow_id_given_as_a_job_id_names_the_workflows_jobs()
+    {
+        var pipeline = await _server.TriggerAsync("app");
+        var workflow = Assert.Single(pipeline.Workflows);
+        var jobIds = workflow.Jobs.Select(j => j.Id).ToList();
+        var id = workflow.Id;
+        Assert.DoesNotContain(id, jobIds);
+        await _server.WaitForPipelineAsync(pipeline.Id);
+
+        var problem = await Expect.ProblemAsync(await _server.Client.GetAsync($"/api/jobs/{id}/log?node=0"), 404, ErrorCodes.WorkflowIdNotJobId);
+        Assert.Equal(
+            $"{id} is a workflow id, not a job id. Workflow {id} (of pipeline {pipeline.Id}) has jobs {string.Join(", ", jobIds)}: use one of those.",
+            problem.GetProperty("detail").GetString());
+        Assert.Equal(id, problem.GetProperty("workflow_id").GetInt64());
+        Assert.False(problem.TryGetProperty("pipeline_id", out _));
+        Assert.Equal(jobIds, problem.GetProperty("job_ids").EnumerateArray().Select(e => e.GetInt64()));
+        await Expect.ProblemAsync(await _server.Client.PostAsync($"/api/jobs/{id}/rerun", JsonContent.Create(new { })), 404, ErrorCodes.WorkflowIdNotJobId);
+
+        // And the other way round: a workflow id where a pipeline id belongs names its pipeline.
+        var notPipeline = await Expect.ProblemAsync(await _server.Client.GetAsync($"/api/pipelines/{id}"), 404, ErrorCodes.PipelineNotFound);
+        Assert.Contains($"{id} is a workflow id: workflow {id} belongs to pipeline {pipeline.Id}.", notPipeline.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/api/jobs/abc", 400, ErrorCodes.InvalidRequest)]
     [InlineData("/api/jobs/-1", 400, ErrorCodes.InvalidRequest)]

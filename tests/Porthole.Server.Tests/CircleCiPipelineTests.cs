@@ -4,15 +4,18 @@ using Porthole.Server.Tests.Support;
 
 namespace Porthole.Server.Tests;
 
-/// <summary>Real pipelines of real git repositories through the real server, built-in runner and shell executor.</summary>
+/// <summary>
+/// Real pipelines of real git repositories through the real server and built-in runner: the build job on the docker
+/// executor (a locally built image; nothing can be pulled here), the others on the shell executor.
+/// </summary>
 public sealed class CircleCiPipelineTests : IAsyncLifetime
 {
-    private const string Workflow = """
+    private static readonly string Workflow = $$"""
         version: 2.1
         jobs:
           build:
             docker:
-              - image: cimg/base:stable
+              - image: {{DockerTestImages.Debian}}
             environment:
               GREETING: hello
             steps:
@@ -70,6 +73,7 @@ public sealed class CircleCiPipelineTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        await DockerTestImages.EnsureAsync();
         _repository = GitRepository.WithFiles((".circleci/config.yml", Workflow), ("README.md", "readme-at-first-commit\n"));
         _server = await RunningServer.StartAsync(_data.Path);
         await _server.AddProjectAsync("app", _repository.Path);

@@ -104,6 +104,12 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         Assert.Contains("is a pipeline id, not a job id", line);
         Assert.Contains(ErrorCodes.PipelineIdNotJobId, line);
 
+        var workflow = await RunAsync("logs", pipeline.Workflows[0].Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(1, workflow.Code);
+        line = Assert.Single(workflow.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"is a workflow id, not a job id. Workflow {pipeline.Workflows[0].Id} (of pipeline {pipeline.Id}) has jobs", line);
+        Assert.Contains(ErrorCodes.WorkflowIdNotJobId, line);
+
         var missing = await RunAsync("trigger", "nope");
         Assert.Equal(1, missing.Code);
         Assert.Single(missing.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));

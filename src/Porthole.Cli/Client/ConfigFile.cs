@@ -50,7 +50,7 @@ public static class ConfigFile
     }
 
     /// <summary>The stored login, or null when there is no config file.</summary>
-    public static StoredLogin? Load(string path)
+    public static StoredLogin? Load(string path, CliContext context)
     {
         string text;
         try
@@ -73,7 +73,7 @@ public static class ConfigFile
         }
         catch (JsonException)
         {
-            throw new CliException($"the config file {path} is not valid JSON: run porthole login --server URL --token TOKEN again");
+            throw new CliException($"the config file {path} is not valid JSON: {Credentials.LoginHint(context)} again");
         }
     }
 

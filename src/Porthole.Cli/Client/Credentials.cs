@@ -3,7 +3,12 @@ namespace Porthole.Cli.Client;
 /// <summary>Which server to talk to and with which token: <c>PORTHOLE_SERVER</c>/<c>PORTHOLE_TOKEN</c> win over the config file.</summary>
 public sealed record Credentials(ServerAddress Server, string Token)
 {
-    public const string NotLoggedIn = "not logged in: run porthole login --server URL --token TOKEN";
+    /// <summary>What to run to log in, for the errors that need a login.</summary>
+    public static string LoginHint(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return $"run {context.CommandName} login --server URL --token TOKEN";
+    }
 
     public static Credentials Resolve(CliContext context)
     {
@@ -14,7 +19,7 @@ public sealed record Credentials(ServerAddress Server, string Token)
         if (server is null || token is null)
         {
             var (path, _) = ConfigFile.Locate(context);
-            var stored = ConfigFile.Load(path);
+            var stored = ConfigFile.Load(path, context);
             var storedServer = NonEmpty(stored?.Server);
             if (server is null)
             {
@@ -31,12 +36,12 @@ public sealed record Credentials(ServerAddress Server, string Token)
 
         if (server is null || token is null)
         {
-            throw new CliException(NotLoggedIn);
+            throw new CliException($"not logged in: {LoginHint(context)}");
         }
 
         if (!ServerAddress.TryParse(server, out var address))
         {
-            throw new CliException($"the server address '{server}' from {source} is not an http(s) URL: run porthole login --server URL --token TOKEN");
+            throw new CliException($"the server address '{server}' from {source} is not an http(s) URL: {LoginHint(context)}");
         }
 
         return new Credentials(address, token);

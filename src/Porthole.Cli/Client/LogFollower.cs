@@ -20,13 +20,16 @@ public sealed class LogFollower
 
     private readonly PortholeClient _client;
     private readonly CliContext _context;
+    private readonly Stream _output;
 
-    public LogFollower(PortholeClient client, CliContext context)
+    /// <param name="output">Where the log's bytes go: standard output as bytes (the default), or a stream in front of it.</param>
+    public LogFollower(PortholeClient client, CliContext context, Stream? output = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(context);
         _client = client;
         _context = context;
+        _output = output ?? context.RawOutput;
     }
 
     /// <summary>Copies the log until its <c>end</c> event and returns the node's final status.</summary>
@@ -121,8 +124,8 @@ public sealed class LogFollower
         }
 
         await _context.Output.FlushAsync(cancellationToken);
-        await _context.RawOutput.WriteAsync(bytes.AsMemory(skip), cancellationToken);
-        await _context.RawOutput.FlushAsync(cancellationToken);
+        await _output.WriteAsync(bytes.AsMemory(skip), cancellationToken);
+        await _output.FlushAsync(cancellationToken);
         return written is { } previous ? Math.Max(previous, end) : end;
     }
 

@@ -16,7 +16,7 @@ internal static class CommonOptions
         Description = "The project's name",
     };
 
-    public static Argument<long> JobId() => Id("job", "The job's id (as in 'job 12'), not its pipeline's");
+    public static Argument<long> JobId() => Id("job", "The job's id (as in 'job 12'), not its pipeline's or its workflow's");
 
     public static Argument<long> PipelineId() => Id("pipeline", "The pipeline's id (as in 'pipeline 7'), not its number in the project");
 

@@ -94,12 +94,12 @@ internal static class DebugCommand
         try
         {
             return await NodeConnection.WaitForEndpointAsync(
-                context, client, jobId, nodeIndex, attempt, waitSeconds, $"start a new debug run with porthole debug {jobId}", cancellationToken);
+                context, client, jobId, nodeIndex, attempt, waitSeconds, $"start a new debug run with {context.CommandName} debug {jobId}", cancellationToken);
         }
         catch (ApiException e) when (watching && e.Code == ErrorCodes.NotSshAttempt)
         {
             // The server's words are about SSH reruns; an observer was looking for a debug session.
-            throw new ApiException(e.StatusCode, e.Code, $"job {jobId} has no debug session to join: start one with porthole debug {jobId}");
+            throw new ApiException(e.StatusCode, e.Code, $"job {jobId} has no debug session to join: start one with {context.CommandName} debug {jobId}");
         }
     }
 }

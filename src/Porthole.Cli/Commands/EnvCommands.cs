@@ -56,7 +56,7 @@ internal static class EnvCommands
             var variables = client.Read<List<VariableView>>(answer);
             if (variables.Count == 0)
             {
-                await context.Output.WriteLineAsync($"no variables in project {projectName}: set one with porthole env set {projectName} VAR VALUE");
+                await context.Output.WriteLineAsync($"no variables in project {projectName}: set one with {context.CommandName} env set {projectName} VAR VALUE");
                 return ExitCodes.Success;
             }
 

@@ -142,12 +142,12 @@ internal static class JobCommands
             if (withSsh)
             {
                 var sshJob = rerun.Jobs.Count > 0 ? rerun.Jobs[0].JobId : id;
-                await context.Output.WriteLineAsync($"enter it: porthole ssh {sshJob}");
-                await context.Output.WriteLineAsync($"if your key is refused: porthole ssh doctor {sshJob}");
+                await context.Output.WriteLineAsync($"enter it: {context.CommandName} ssh {sshJob}");
+                await context.Output.WriteLineAsync($"if your key is refused: {context.CommandName} ssh doctor {sshJob}");
             }
             else if (rerun.Jobs.Count > 0)
             {
-                await context.Output.WriteLineAsync($"follow its log: porthole logs {rerun.Jobs[0].JobId} -f");
+                await context.Output.WriteLineAsync($"follow its log: {context.CommandName} logs {rerun.Jobs[0].JobId} -f");
             }
 
             return ExitCodes.Success;

@@ -55,7 +55,7 @@ internal static partial class KeysCommands
             var keys = client.Read<List<SshKeyView>>(answer);
             if (keys.Count == 0)
             {
-                await context.Output.WriteLineAsync("no SSH keys yet: add one with porthole keys add ~/.ssh/id_ed25519.pub");
+                await context.Output.WriteLineAsync($"no SSH keys yet: add one with {context.CommandName} keys add ~/.ssh/id_ed25519.pub");
                 return ExitCodes.Success;
             }
 
@@ -86,7 +86,7 @@ internal static partial class KeysCommands
             var value = parseResult.GetRequiredValue(fingerprint).Trim();
             if (!Sha256Fingerprint().IsMatch(value))
             {
-                throw CliException.Usage($"'{OneLine.Of(value)}' is not a SHA256 fingerprint such as SHA256:AbC…: copy it from porthole keys list");
+                throw CliException.Usage($"'{OneLine.Of(value)}' is not a SHA256 fingerprint such as SHA256:AbC…: copy it from {context.CommandName} keys list");
             }
 
             using var client = PortholeClient.FromLogin(context);

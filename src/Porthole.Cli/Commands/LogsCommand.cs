@@ -1,11 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
 using Porthole.Cli.Client;
+using Porthole.Cli.Output;
 using Porthole.Contracts.Api;
 
 namespace Porthole.Cli.Commands;
 
-/// <summary><c>porthole logs JOB</c>: a node's log as stored, or with <c>-f</c> live until the node ends.</summary>
+/// <summary>
+/// <c>porthole logs JOB</c>: a node's log as stored, or with <c>-f</c> live until the node ends. Its ANSI colour reaches a
+/// terminal; into a file or a pipe the escape sequences are left out unless <c>--color always</c> asks for them.
+/// </summary>
 internal static class LogsCommand
 {
     public static Command Create(CliContext context)
@@ -14,7 +18,13 @@ internal static class LogsCommand
         var node = new Option<int>("--node", "-n") { Description = "The node, from 0 to the job's parallelism - 1", DefaultValueFactory = _ => 0 };
         var attempt = new Option<int?>("--attempt", "-a") { Description = "The attempt; default the latest" };
         var follow = new Option<bool>("--follow", "-f") { Description = "Stream the log as it is written until the node ends; exit 1 unless it succeeded" };
-        var command = new Command("logs", "Print a job node's log, ANSI colour kept") { jobId, node, attempt, follow };
+        var color = new Option<string>("--color")
+        {
+            Description = "When to keep the log's ANSI colour and other escape sequences: auto (when standard output is a terminal), always or never",
+            DefaultValueFactory = _ => "auto",
+        };
+        color.AcceptOnlyFromAmong("auto", "always", "never");
+        var command = new Command("logs", "Print a job node's log (in colour on a terminal; see --color)") { jobId, node, attempt, follow, color };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var id = parseResult.GetRequiredValue(jobId);
@@ -30,14 +40,23 @@ internal static class LogsCommand
                 throw CliException.Usage("--attempt must be 1 or more");
             }
 
+            var keepEscapes = parseResult.GetValue(color) switch
+            {
+                "always" => true,
+                "never" => false,
+                _ => context.OutputIsTerminal,
+            };
+            await using var stripping = keepEscapes ? null : new AnsiStrippingStream(context.RawOutput);
+            var output = (Stream?)stripping ?? context.RawOutput;
+
             using var client = PortholeClient.FromLogin(context);
             if (!parseResult.GetValue(follow))
             {
-                await CopyAsync(context, client, id, nodeIndex, attemptNumber, cancellationToken);
+                await CopyAsync(context, output, client, id, nodeIndex, attemptNumber, cancellationToken);
                 return ExitCodes.Success;
             }
 
-            var status = await new LogFollower(client, context).FollowAsync(id, nodeIndex, attemptNumber, cancellationToken);
+            var status = await new LogFollower(client, context, output).FollowAsync(id, nodeIndex, attemptNumber, cancellationToken);
             if (status == Status.Success)
             {
                 return ExitCodes.Success;
@@ -49,7 +68,7 @@ internal static class LogsCommand
         return command;
     }
 
-    private static async Task CopyAsync(CliContext context, PortholeClient client, long jobId, int node, int? attempt, CancellationToken cancellationToken)
+    private static async Task CopyAsync(CliContext context, Stream output, PortholeClient client, long jobId, int node, int? attempt, CancellationToken cancellationToken)
     {
         var path = PortholeClient.Path("jobs", jobId, "log") + string.Create(CultureInfo.InvariantCulture, $"?node={node}");
         if (attempt is { } a)
@@ -62,7 +81,7 @@ internal static class LogsCommand
         try
         {
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            await body.CopyToAsync(context.RawOutput, cancellationToken);
+            await body.CopyToAsync(output, cancellationToken);
         }
         catch (HttpRequestException e)
         {
@@ -73,6 +92,6 @@ internal static class LogsCommand
             throw new ServerUnreachableException(client.Server.Display, $"the log of job {jobId} node {node} broke off: {e.Message}", e);
         }
 
-        await context.RawOutput.FlushAsync(cancellationToken);
+        await output.FlushAsync(cancellationToken);
     }
 }

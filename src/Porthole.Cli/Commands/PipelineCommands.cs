@@ -46,7 +46,7 @@ internal static class PipelineCommands
 
             if (jobs.Count > 0)
             {
-                await output.WriteLineAsync($"follow its log: porthole logs {jobs[0].Id} -f");
+                await output.WriteLineAsync($"follow its log: {context.CommandName} logs {jobs[0].Id} -f");
             }
 
             return ExitCodes.Success;
@@ -73,7 +73,7 @@ internal static class PipelineCommands
             var pipelines = client.Read<List<PipelineView>>(answer);
             if (pipelines.Count == 0)
             {
-                await context.Output.WriteLineAsync($"no pipelines in project {name} yet: start one with porthole trigger {name}");
+                await context.Output.WriteLineAsync($"no pipelines in project {name} yet: start one with {context.CommandName} trigger {name}");
                 return ExitCodes.Success;
             }
 

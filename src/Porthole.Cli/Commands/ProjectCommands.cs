@@ -53,7 +53,7 @@ internal static class ProjectCommands
             var projects = client.Read<List<ProjectView>>(answer);
             if (projects.Count == 0)
             {
-                await context.Output.WriteLineAsync("no projects yet: add one with porthole project add NAME REPO");
+                await context.Output.WriteLineAsync($"no projects yet: add one with {context.CommandName} project add NAME REPO");
                 return ExitCodes.Success;
             }
 

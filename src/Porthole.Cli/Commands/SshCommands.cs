@@ -48,7 +48,7 @@ internal static class SshCommands
 
             using var client = PortholeClient.FromLogin(context);
             var nodeView = await NodeConnection.WaitForEndpointAsync(
-                context, client, id, nodeIndex, attemptNumber, waitSeconds, $"rerun it with porthole rerun {id} --ssh", cancellationToken);
+                context, client, id, nodeIndex, attemptNumber, waitSeconds, $"rerun it with {context.CommandName} rerun {id} --ssh", cancellationToken);
             return await NodeConnection.RunSshAsync(
                 context, launcher, id, nodeView, identityFile, parseResult.GetValue(remote) ?? [], forceTerminal: false, cancellationToken);
         });
@@ -81,7 +81,7 @@ internal static class SshCommands
                 return ExitCodes.Success;
             }
 
-            SshDoctor.Write(context.Output, view, nodeIndex, nodeView, scan);
+            SshDoctor.Write(context.Output, context.CommandName, view, nodeIndex, nodeView, scan);
             return ExitCodes.Success;
         });
         return command;

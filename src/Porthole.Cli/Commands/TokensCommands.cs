@@ -35,7 +35,7 @@ internal static class TokensCommands
             var tokens = client.Read<List<TokenView>>(answer);
             if (tokens.Count == 0)
             {
-                await context.Output.WriteLineAsync("no tokens: create one with porthole tokens create NAME");
+                await context.Output.WriteLineAsync($"no tokens: create one with {context.CommandName} tokens create NAME");
                 return ExitCodes.Success;
             }
 
@@ -83,7 +83,7 @@ internal static class TokensCommands
 
     private static Command Revoke(CliContext context)
     {
-        var id = TokenId();
+        var id = TokenId(context);
         var command = new Command("revoke", "Revoke one of your tokens: it stops working at once") { id };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -101,14 +101,14 @@ internal static class TokensCommands
             await context.Output.WriteLineAsync($"revoked token {tokenId} ({OneLine.Of(revoked.Name)}), the token this porthole is logged in with");
             await context.Output.WriteLineAsync(revoked.Remaining == 0
                 ? "it was your last token: nothing can sign in as you any more"
-                : "log in again with another of your tokens: porthole login --server URL --token TOKEN");
+                : $"log in again with another of your tokens: {context.CommandName} login --server URL --token TOKEN");
             return ExitCodes.Success;
         });
         return command;
     }
 
     /// <summary>A token's id; what is not one is never echoed, since it may be the token's secret pasted by mistake.</summary>
-    private static Argument<long> TokenId() => new("id")
+    private static Argument<long> TokenId(CliContext context) => new("id")
     {
         Description = "The token's id, as the ID column of porthole tokens list shows it (never its secret)",
         CustomParser = result =>
@@ -119,7 +119,7 @@ internal static class TokensCommands
                 return id;
             }
 
-            result.AddError("that is not a token id: use the ID column of porthole tokens list (a whole number, never the token's secret)");
+            result.AddError($"that is not a token id: use the ID column of {context.CommandName} tokens list (a whole number, never the token's secret)");
             return 0;
         },
     };

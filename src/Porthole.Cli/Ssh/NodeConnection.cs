@@ -128,7 +128,7 @@ internal static class NodeConnection
     private static async Task<string> ChooseIdentityAsync(
         CliContext context, long jobId, int nodeIndex, SshEndpoint endpoint, string knownHosts, CancellationToken cancellationToken)
     {
-        var doctor = nodeIndex == 0 ? $"porthole ssh doctor {jobId}" : $"porthole ssh doctor {jobId} --node {nodeIndex}";
+        var doctor = nodeIndex == 0 ? $"{context.CommandName} ssh doctor {jobId}" : $"{context.CommandName} ssh doctor {jobId} --node {nodeIndex}";
         if (endpoint.AcceptedFingerprints.Count == 0)
         {
             throw new CliException($"job {jobId} node {nodeIndex} accepts no key: run {doctor}");

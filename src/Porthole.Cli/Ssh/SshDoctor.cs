@@ -11,7 +11,8 @@ namespace Porthole.Cli.Ssh;
 /// </summary>
 internal static class SshDoctor
 {
-    public static void Write(TextWriter output, JobSshView view, int nodeIndex, SshNodeView? node, LocalKeyScan scan)
+    /// <param name="cli">How the user runs the CLI (<see cref="CliContext.CommandName"/>), for the commands the conclusion suggests.</param>
+    public static void Write(TextWriter output, string cli, JobSshView view, int nodeIndex, SshNodeView? node, LocalKeyScan scan)
     {
         var nodes = view.Nodes ?? [];
         var requester = string.IsNullOrWhiteSpace(view.RequestedBy) ? "" : $" requested by {OneLine.Of(view.RequestedBy)}";
@@ -27,17 +28,17 @@ internal static class SshDoctor
         WriteKeyEvents(output, nodeIndex, events);
         WriteSessions(output, nodeIndex, (view.Sessions ?? []).Where(s => s.Node == nodeIndex).OrderBy(s => s.StartedAt).ToList());
         WriteLocalKeys(output, scan, accepted, events);
-        output.WriteLine($"conclusion: {Conclusion(view.JobId, nodeIndex, node, scan, accepted, events)}");
+        output.WriteLine($"conclusion: {Conclusion(cli, view.JobId, nodeIndex, node, scan, accepted, events)}");
     }
 
     /// <summary>What to do, from the local keys, the accepted fingerprints and the reasons keys were refused.</summary>
-    public static string Conclusion(long jobId, int nodeIndex, SshNodeView? node, LocalKeyScan scan, IReadOnlyList<string> accepted, IReadOnlyList<SshKeyEventView> events)
+    public static string Conclusion(string cli, long jobId, int nodeIndex, SshNodeView? node, LocalKeyScan scan, IReadOnlyList<string> accepted, IReadOnlyList<SshKeyEventView> events)
     {
-        var porthole = nodeIndex == 0 ? $"porthole ssh {jobId}" : $"porthole ssh {jobId} --node {nodeIndex}";
-        var rerun = $"rerun with SSH (porthole rerun {jobId} --ssh)";
+        var porthole = nodeIndex == 0 ? $"{cli} ssh {jobId}" : $"{cli} ssh {jobId} --node {nodeIndex}";
+        var rerun = $"rerun with SSH ({cli} rerun {jobId} --ssh)";
         if (node is null)
         {
-            return $"job {jobId} has no node {nodeIndex} yet: wait for the attempt to start, then run porthole ssh doctor {jobId} again";
+            return $"job {jobId} has no node {nodeIndex} yet: wait for the attempt to start, then run {cli} ssh doctor {jobId} again";
         }
 
         if (Identity.Pick(scan, accepted) is { } key)
@@ -72,13 +73,13 @@ internal static class SshDoctor
             var reason = OneLine.Of(refused.Reason);
             if (reason.StartsWith("not registered", StringComparison.OrdinalIgnoreCase))
             {
-                return $"your key {which} is not registered to any user: add it with porthole keys add {PublicFileToAdd(mine, scan)} and {rerun}";
+                return $"your key {which} is not registered to any user: add it with {cli} keys add {PublicFileToAdd(mine, scan)} and {rerun}";
             }
 
             if (reason.Contains("write access", StringComparison.OrdinalIgnoreCase))
             {
                 return $"your key {which} is {reason}: only keys of users with write access are accepted; " +
-                    $"ask a project admin for write access, or add a key of yours (porthole keys add FILE.pub) and {rerun}";
+                    $"ask a project admin for write access, or add a key of yours ({cli} keys add FILE.pub) and {rerun}";
             }
 
             return $"your key {which} was refused: {(reason.Length == 0 ? "no reason recorded" : reason)}";
@@ -86,7 +87,7 @@ internal static class SshDoctor
 
         var candidate = scan.Keys.FirstOrDefault(k => k is { PublicKeyPath: not null, PrivateKeyPath: not null });
         var make = candidate is null ? "make a key with ssh-keygen -t ed25519; " : "";
-        return $"none of your local keys is accepted: {make}add one with porthole keys add {PublicFileToAdd(candidate, scan)} and {rerun}";
+        return $"none of your local keys is accepted: {make}add one with {cli} keys add {PublicFileToAdd(candidate, scan)} and {rerun}";
     }
 
     private static void WriteEndpoint(TextWriter output, int nodeIndex, SshNodeView? node, IReadOnlyList<string> accepted)

@@ -88,6 +88,7 @@ public static class ErrorCodes
     public const string PipelineNotFound = "pipeline_not_found";
     public const string JobNotFound = "job_not_found";
     public const string PipelineIdNotJobId = "pipeline_id_not_job_id";
+    public const string WorkflowIdNotJobId = "workflow_id_not_job_id";
     public const string InvalidRequest = "invalid_request";
     public const string ProjectExists = "project_exists";
     public const string RepositoryUnreachable = "repository_unreachable";

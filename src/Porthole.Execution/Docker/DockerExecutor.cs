@@ -13,7 +13,8 @@ namespace Porthole.Execution.Docker;
 /// service containers sharing its network namespace (reachable on <c>localhost</c> and by their names). Each node has
 /// a bridge network of its own, so nodes cannot reach each other's services.
 /// </summary>
-public sealed class DockerExecutor(DockerEngine engine, TimeProvider timeProvider, ShellExecutorOptions options) : IExecutor
+/// <param name="hostSide">Makes the sandbox on the runner's host that a node gets beside its containers when the runner runs programs of its own for it (<see cref="NodeSetup.HostSide"/>: an SSH endpoint).</param>
+public sealed class DockerExecutor(DockerEngine engine, TimeProvider timeProvider, ShellExecutorOptions options, IExecutor? hostSide = null) : IExecutor
 {
     /// <summary>Keeps the primary container alive without the image's own command (CircleCI ignores it too); init reaps.</summary>
     private static readonly string[] Keeper = ["/bin/sh", "-c", "while :; do sleep 3600 || exit 1; done", "porthole-keeper"];
@@ -44,13 +45,26 @@ public sealed class DockerExecutor(DockerEngine engine, TimeProvider timeProvide
             await puller.EnsureAsync(image, setup.Variables, say, cancellationToken);
         }
 
+        IExecutorNode? host = null;
         try
         {
-            return await StartAsync(client, setup, images, workspace, tag, say, cancellationToken);
+            if (setup.HostSide && hostSide is not null)
+            {
+                host = await hostSide.SetupAsync(
+                    new NodeSetup(Path.Combine(workspace.Root, "host"), new ExecutorSpec(ExecutorKind.Shell, null)) { Tag = tag },
+                    cancellationToken);
+            }
+
+            return await StartAsync(client, setup, images, workspace, tag, host, say, cancellationToken);
         }
         catch (Exception e) when (e is ExecutorException or DockerApiException or HttpRequestException or IOException)
         {
             await NodeContainers.RemoveTaggedAsync(client, tag, timeProvider, CleanupPatience);
+            if (host is not null)
+            {
+                await host.DestroyAsync();
+            }
+
             throw e as ExecutorException ?? new ExecutorException($"The node's containers could not be made: {PrimaryContainer.Explain(e)}", e);
         }
     }
@@ -73,7 +87,7 @@ public sealed class DockerExecutor(DockerEngine engine, TimeProvider timeProvide
         return images;
     }
 
-    private async Task<DockerNode> StartAsync(IDockerClient client, NodeSetup setup, IReadOnlyList<ContainerSpec> images, ShellWorkspace workspace, string tag, Func<string, ValueTask> say, CancellationToken cancellationToken)
+    private async Task<DockerNode> StartAsync(IDockerClient client, NodeSetup setup, IReadOnlyList<ContainerSpec> images, ShellWorkspace workspace, string tag, IExecutorNode? host, Func<string, ValueTask> say, CancellationToken cancellationToken)
     {
         var name = NodeContainers.ShortName(tag);
         await client.Networks.CreateNetworkAsync(
@@ -168,6 +182,8 @@ public sealed class DockerExecutor(DockerEngine engine, TimeProvider timeProvide
                 : null,
             RemoteDockerHost = remoteDocker ? "unix:///var/run/docker.sock" : null,
             CheckoutSources = sources,
+            Image = primary.Image,
+            HostSide = host,
         };
     }
 

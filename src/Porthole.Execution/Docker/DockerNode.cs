@@ -26,12 +26,15 @@ internal sealed class DockerNode : IExecutorNode
     private readonly string _tag;
     private readonly HashSet<string> _madeDirectories = new(StringComparer.Ordinal);
     private readonly List<DockerStepProcess> _processes = [];
+    private readonly List<Entry.ContainerEntryProxy> _entries = [];
+    private readonly DockerEngine _engine;
     private readonly Lock _gate = new();
     private Task? _destroyed;
 
     public DockerNode(DockerEngine engine, NodeContainers containers, ContainerUser user, IReadOnlyDictionary<string, string> baseEnvironment, ShellWorkspace workspace, TimeProvider timeProvider, ShellExecutorOptions options, string tag)
     {
         _client = engine.Client;
+        _engine = engine;
         _containers = containers;
         _primary = new PrimaryContainer(_client, containers.Primary);
         _user = user;
@@ -65,6 +68,52 @@ internal sealed class DockerNode : IExecutorNode
     internal ContainerUser User => _user;
 
     public IReadOnlyList<string> SessionEntry(string directory) => [];
+
+    /// <summary>The sandbox on the runner's host beside the containers, when the runner asked for one (an SSH endpoint); else the node itself.</summary>
+    public IExecutorNode Host => HostSide ?? this;
+
+    internal IExecutorNode? HostSide { get; init; }
+
+    /// <summary>
+    /// Opens the sessions' door into the primary container (<see cref="Entry.ContainerEntryProxy"/>, a socket in the SSH
+    /// folder that lets through only execs into this container as its user with the job's environment) and returns the
+    /// docker command that goes through it. The job's session rc is written into the container's scratch folder.
+    /// </summary>
+    public async Task<SessionEntry> SessionEntryAsync(SessionEntryRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var docker = DockerCli ?? throw new ExecutorException("SSH into a docker node needs the docker command on the runner's host (Debian's docker.io); it was not found on PATH.");
+        var rc = await WriteScratchFileAsync("ssh_rc", request.SessionRc, cancellationToken);
+        var socket = Path.Combine(request.SshDirectory, "enter.sock");
+        var rules = new Entry.EntryRules(_containers.Primary, NodeContainers.ShortName(_tag) + "-0", _user.Name, request.Directory, [.. request.Environment]);
+        var proxy = Entry.ContainerEntryProxy.Start(socket, rules, _engine, _timeProvider, request.Account?.Gid);
+        lock (_gate)
+        {
+            _entries.Add(proxy);
+        }
+
+        string[] door = [docker, "-H", "unix://" + socket, "exec"];
+        string[] rcVariables = _user.HasBash
+            ? ["-e", "PORTHOLE_SSH_RC=" + rc, "-e", "PROMPT_COMMAND=unset PROMPT_COMMAND; . \"$PORTHOLE_SSH_RC\"; unset PORTHOLE_SSH_RC"]
+            : ["-e", "ENV=" + rc];
+        return new SessionEntry([.. door, "-i", _containers.Primary], [.. door, "-it", "-e", "TERM", .. rcVariables, _containers.Primary])
+        {
+            Shell = _user.BashPath ?? "/bin/sh",
+            ShellIsBash = _user.HasBash,
+            SftpServer = _user.SftpServer ?? string.Empty,
+            SftpMissing = _user.SftpServer is null
+                ? $"the image {Image} has no sftp-server (Debian's openssh-sftp-server), which scp and sftp need in the container"
+                : null,
+            SessionRcPath = rc,
+        };
+    }
+
+    /// <summary>The primary container's image, for what the node says.</summary>
+    internal string Image { get; init; } = string.Empty;
+
+    /// <summary>The docker command on the runner's host that sessions enter the container with; null when there is none.</summary>
+    private static string? DockerCli =>
+        File.Exists("/usr/bin/docker") ? "/usr/bin/docker" : ExecutableLookup.Find("docker", Environment.GetEnvironmentVariable("PATH"), "/");
 
     /// <summary>A local repository is cloned from its mirror, or from its read-only mount at its own path; a URL as it is.</summary>
     public string CheckoutSource(string repositoryUrl) =>
@@ -205,7 +254,22 @@ internal sealed class DockerNode : IExecutorNode
 
     private async Task DestroyOnceAsync()
     {
-        // Removing the primary container ends every exec in it, whatever it forked or left behind.
+        // Removing the primary container ends every exec in it, whatever it forked or left behind: sessions too.
         await _containers.RemoveAsync(_client, _timeProvider, TimeSpan.FromSeconds(15));
+        Entry.ContainerEntryProxy[] entries;
+        lock (_gate)
+        {
+            entries = [.. _entries];
+        }
+
+        foreach (var entry in entries)
+        {
+            await entry.DisposeAsync();
+        }
+
+        if (HostSide is not null)
+        {
+            await HostSide.DestroyAsync();
+        }
     }
 }

@@ -27,6 +27,25 @@ public interface IExecutorNode : IAsyncDisposable
     /// </summary>
     IReadOnlyList<string> SessionEntry(string directory);
 
+    /// <summary>
+    /// How an SSH session enters this node: for the shell executor, behind <see cref="SessionEntry(string)"/>; for a
+    /// container, through a door the node opens for the sessions only (its primary container, as its user, with the job's
+    /// environment). Called once per SSH endpoint, before its sshd listens.
+    /// </summary>
+    /// <exception cref="ExecutorException">The node cannot be entered (its container is gone, say).</exception>
+    Task<SessionEntry> SessionEntryAsync(SessionEntryRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var entry = SessionEntry(request.Directory);
+        return Task.FromResult(new SessionEntry(entry, entry));
+    }
+
+    /// <summary>
+    /// Where the runner's own programs for this node run (an SSH endpoint's sshd and tmux) and its SSH folder lives: the
+    /// node itself on the shell executor; a sandbox on the runner's host beside a docker node's containers.
+    /// </summary>
+    IExecutorNode Host => this;
+
     /// <summary>Where the checkout clones a repository from: a copy the node's account can read of a local one, or the URL itself.</summary>
     string CheckoutSource(string repositoryUrl);
 

@@ -20,6 +20,9 @@ public sealed record NodeSetup(string WorkspaceRoot, ExecutorSpec Executor)
     /// <summary>The project's variables by name, for what the executor resolves itself (an image's <c>auth</c>).</summary>
     public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The runner will run programs of its own for the node (an SSH endpoint's sshd): a container node then gets a host side too.</summary>
+    public bool HostSide { get; init; }
+
     /// <summary>The job has a <c>setup_remote_docker</c> step: the primary container may need the engine mounted.</summary>
     public bool RemoteDocker { get; init; }
 }

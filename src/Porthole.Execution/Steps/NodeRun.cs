@@ -14,7 +14,7 @@ namespace Porthole.Execution.Steps;
 /// steps, timeouts, the sections after the steps, and the result. Report indexes: the sections before take
 /// 0..b-1, the plan's steps follow, the sections after come last, so that the log reads in order.
 /// </summary>
-internal sealed class NodeRun
+internal sealed partial class NodeRun
 {
     /// <summary>How long a section that does not heed a cancel is waited for before the node goes on without it.</summary>
     internal static readonly TimeSpan SectionCancelGrace = TimeSpan.FromSeconds(5);
@@ -152,118 +152,6 @@ internal sealed class NodeRun
         }
 
         return Completion();
-    }
-
-    private async Task RunBeforeSectionAsync(int index, INodeSection section)
-    {
-        if (_stop.SectionStop.IsCancellationRequested)
-        {
-            await ReportSectionSkippedAsync(index, section);
-            return;
-        }
-
-        var result = await RunSectionAsync(index, section, jobFailed: false);
-        _skipSteps |= result?.SkipSteps == true;
-        if (result is { SkipSteps: true, Message: { } message })
-        {
-            _skippedStepsMessage = message;
-        }
-    }
-
-    /// <summary>
-    /// Runs one section, reported like a step. It ends at a cancel (its token), never at the job time cap. A section
-    /// that throws is reported failed with a line in the log and the node goes on: a section never decides the job's
-    /// result. Returns the section's own result when it ended by itself.
-    /// </summary>
-    private async Task<NodeSectionResult?> RunSectionAsync(int index, INodeSection section, bool jobFailed)
-    {
-        var name = section.Name;
-        var startedAt = _timeProvider.GetUtcNow();
-        var logStart = _log.Offset;
-        await _log.ReportStepAsync(new StepReport(index, name, StepState.Running, null, logStart, null, startedAt, null));
-        await _log.Runner.WriteTextAsync(LogLines.Header(name));
-
-        var output = new SectionOutput(_log.CreateWriter());
-        var context = new NodeSectionContext(
-            _node,
-            _jobDirectory,
-            JobEnvironment(),
-            _assignment.Dialect == ConfigDialect.CircleCi ? _bashEnvPath : null,
-            jobFailed,
-            output.WriteAsync);
-        var canceled = _stop.SectionStop;
-
-        Task<NodeSectionResult> running;
-        try
-        {
-            running = section.RunAsync(context, canceled) ?? Task.FromException<NodeSectionResult>(new InvalidOperationException("The section returned no task."));
-        }
-        catch (Exception e)
-        {
-            running = Task.FromException<NodeSectionResult>(e);
-        }
-
-        await Task.WhenAny(running, WhenCanceledAsync(canceled));
-        if (!running.IsCompleted)
-        {
-            // Canceled: the section is asked to end at once; one that does not is left behind (the node's destroy
-            // ends whatever it started), and it can no longer write to the log.
-            await Task.WhenAny(running, Task.Delay(SectionCancelGrace, _timeProvider));
-        }
-
-        NodeSectionResult? result = null;
-        string? ending = null;
-        StepState state;
-        if (canceled.IsCancellationRequested)
-        {
-            state = StepState.Canceled;
-            ending = _stop.IsCanceled ? LogLines.SectionCanceled() : null;
-        }
-        else if (running.IsCompletedSuccessfully)
-        {
-            result = running.Result;
-            state = result is null || result.State == StepState.Running ? StepState.Success : result.State;
-        }
-        else
-        {
-            state = StepState.Failed;
-            var error = running.Exception?.InnerException;
-            ending = LogLines.SectionFailed(name, error is null ? "it was canceled." : error.Message);
-        }
-
-        if (!running.IsCompleted)
-        {
-            _ = running.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        }
-
-        await output.CloseAsync();
-        if (ending is not null)
-        {
-            await _log.Runner.WriteTextAsync((output.Writer.AtLineStart ? string.Empty : "\n") + ending);
-        }
-
-        await _log.ReportStepAsync(new StepReport(index, name, state, null, logStart, _log.Offset, startedAt, _timeProvider.GetUtcNow()));
-        return result;
-    }
-
-    private static Task WhenCanceledAsync(CancellationToken token)
-    {
-        if (token.IsCancellationRequested)
-        {
-            return Task.CompletedTask;
-        }
-
-        var canceled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var registration = token.Register(() => canceled.TrySetResult());
-        _ = canceled.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-        return canceled.Task;
-    }
-
-    private async Task ReportSectionSkippedAsync(int index, INodeSection section)
-    {
-        var now = _timeProvider.GetUtcNow();
-        var offset = _log.Offset;
-        await _log.ReportStepAsync(new StepReport(index, section.Name, StepState.Skipped, null, offset, offset, now, now));
     }
 
     /// <summary>Creates the job's working directory; false when the job cannot start.</summary>
@@ -458,79 +346,6 @@ internal sealed class NodeRun
 
         await process.StopAsync();
         return new StepOutcome(end, await process.Exited);
-    }
-
-    private async Task StartBackgroundAsync(int index, StepPlan step)
-    {
-        var startedAt = _timeProvider.GetUtcNow();
-        var logStart = _log.Offset;
-        await _log.ReportStepAsync(new StepReport(FirstStepIndex + index, step.Name, StepState.Running, null, logStart, null, startedAt, null, Background: true));
-        await _log.Runner.WriteTextAsync(LogLines.BackgroundHeader(step.Name));
-        var writer = _log.CreateWriter();
-        IStepProcess process;
-        try
-        {
-            process = await _node.StartAsync(await PrepareRunAsync(index, step), writer, CancellationToken.None);
-        }
-        catch (Exception e) when (e is ExecutorException or ArgumentException)
-        {
-            if (e is ExecutorException)
-            {
-                _infrastructureProblem ??= e.Message;
-            }
-
-            await _log.Runner.WriteTextAsync(LogLines.StartFailed(e.Message));
-            await _log.ReportStepAsync(new StepReport(
-                FirstStepIndex + index, step.Name, StepState.Failed, null, logStart, _log.Offset, startedAt, _timeProvider.GetUtcNow(), Background: true));
-            return;
-        }
-
-        var background = new BackgroundStep(FirstStepIndex + index, step.Name, startedAt, logStart, writer, process);
-        background.Watch = WatchBackgroundAsync(background);
-        _background.Add(background);
-    }
-
-    /// <summary>Reports a background step when it ends. Like CircleCI, its result never decides the job's.</summary>
-    private async Task WatchBackgroundAsync(BackgroundStep step)
-    {
-        var exitCode = await step.Process.Exited;
-        await step.Writer.FlushAsync();
-        StepState state;
-        int? reportedCode = null;
-        switch (step.EndedBy)
-        {
-            case null:
-                state = exitCode == 0 ? StepState.Success : StepState.Failed;
-                reportedCode = exitCode;
-                if (exitCode != 0)
-                {
-                    await _log.Runner.WriteTextAsync((step.Writer.AtLineStart ? string.Empty : "\n") + LogLines.ExitCode(exitCode));
-                }
-
-                break;
-            case StopReason.None:
-                state = StepState.Success;
-                break;
-            default:
-                state = StepState.Canceled;
-                break;
-        }
-
-        await _log.ReportStepAsync(new StepReport(
-            step.Index, step.Name, state, reportedCode, step.LogStart, _log.Offset, step.StartedAt, _timeProvider.GetUtcNow(), Background: true));
-    }
-
-    private async Task EndBackgroundStepsAsync()
-    {
-        var running = _background.Where(b => !b.Process.Exited.IsCompleted).ToList();
-        foreach (var step in running)
-        {
-            step.EndedBy = _stopReason;
-            await _log.Runner.WriteTextAsync(LogLines.BackgroundEnded(step.Name));
-        }
-
-        await Task.WhenAll(running.Select(b => b.Process.StopAsync()));
-        await Task.WhenAll(_background.Select(b => b.Watch));
     }
 
     private async Task ReportSkippedAsync(int index, StepPlan step)

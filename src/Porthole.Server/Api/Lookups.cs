@@ -40,7 +40,13 @@ public static class Lookups
         if (pipeline is null || project is null || await ProjectAccess.RoleOfAsync(db, project, user, ct) is null)
         {
             var job = await db.Jobs.Where(j => j.Id == id).Select(j => (long?)j.PipelineId).SingleOrDefaultAsync(ct);
-            var hint = job is not null ? $" {id} is a job id: job {id} belongs to pipeline {job}." : "";
+            var workflow = job is null ? await db.Workflows.Where(w => w.Id == id).Select(w => (long?)w.PipelineId).SingleOrDefaultAsync(ct) : null;
+            var hint = (job, workflow) switch
+            {
+                ({ } ofJob, _) => $" {id} is a job id: job {id} belongs to pipeline {ofJob}.",
+                (_, { } ofWorkflow) => $" {id} is a workflow id: workflow {id} belongs to pipeline {ofWorkflow}.",
+                _ => "",
+            };
             return (null, null, Problems.NotFound(ErrorCodes.PipelineNotFound, $"There is no pipeline {id} that you can see.{hint}"));
         }
 
@@ -72,7 +78,7 @@ public static class Lookups
         return (workflow, project, null);
     }
 
-    /// <summary>Finds a job; a pipeline id given instead gets an error that names that pipeline's job ids (R-ID-1).</summary>
+    /// <summary>Finds a job; a pipeline or workflow id given instead gets an error that names its job ids (R-ID-1).</summary>
     public static async Task<(JobRecord? Job, Project? Project, ProblemHttpResult? Problem)> JobAsync(
         PortholeDb db, string idText, CurrentUser user, string needed, string action, CancellationToken ct)
     {
@@ -107,6 +113,18 @@ public static class Lookups
                 ErrorCodes.PipelineIdNotJobId,
                 $"{id} is a pipeline id, not a job id. Pipeline {id} has jobs {string.Join(", ", jobIds)}: use one of those.",
                 new Dictionary<string, object?> { ["pipeline_id"] = asPipeline.Id, ["job_ids"] = jobIds }));
+        }
+
+        var (asWorkflow, _, _) = await WorkflowAsync(db, idText, user, Roles.Read, "see it", ct);
+        if (asWorkflow is not null)
+        {
+            var jobIds = await db.Jobs.Where(j => j.WorkflowId == asWorkflow.Id).OrderBy(j => j.Id).Select(j => j.Id).ToListAsync(ct);
+            return (null, null, Problems.Create(
+                404,
+                ErrorCodes.WorkflowIdNotJobId,
+                $"{id} is a workflow id, not a job id. Workflow {id} (of pipeline {asWorkflow.PipelineId}) has jobs {string.Join(", ", jobIds)}: use one of those.",
+                // No pipeline_id here: the web's job page takes that extension to mean the id given was the pipeline's.
+                new Dictionary<string, object?> { ["workflow_id"] = asWorkflow.Id, ["job_ids"] = jobIds }));
         }
 
         return (null, null, Problems.NotFound(ErrorCodes.JobNotFound, $"There is no job {id} that you can see."));

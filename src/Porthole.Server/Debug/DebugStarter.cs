@@ -62,7 +62,7 @@ public sealed class DebugStarter(Reruns reruns)
             : (job, attempt, null);
     }
 
-    /// <summary>Travis's "job not found (or insufficient access)", with the job ids when a pipeline id was given (R-ID-1).</summary>
+    /// <summary>Travis's "job not found (or insufficient access)", with the job ids when a pipeline or workflow id was given (R-ID-1).</summary>
     private static async Task<string> NotFoundMessageAsync(PortholeDb db, string idText, long id, CurrentUser user, CancellationToken ct)
     {
         const string message = "job not found (or insufficient access)";
@@ -72,12 +72,19 @@ public sealed class DebugStarter(Reruns reruns)
         }
 
         var (pipeline, _, _) = await Lookups.PipelineAsync(db, idText, user, ct);
-        if (pipeline is null)
+        if (pipeline is not null)
         {
-            return message;
+            var jobIds = await db.Jobs.Where(j => j.PipelineId == pipeline.Id).OrderBy(j => j.Id).Select(j => j.Id).ToListAsync(ct);
+            return $"{message}: {id} is a build (pipeline) id, not a job id; its jobs are {string.Join(", ", jobIds)}";
         }
 
-        var jobIds = await db.Jobs.Where(j => j.PipelineId == pipeline.Id).OrderBy(j => j.Id).Select(j => j.Id).ToListAsync(ct);
-        return $"{message}: {id} is a build (pipeline) id, not a job id; its jobs are {string.Join(", ", jobIds)}";
+        var (workflow, _, _) = await Lookups.WorkflowAsync(db, idText, user, Roles.Read, "see it", ct);
+        if (workflow is not null)
+        {
+            var jobIds = await db.Jobs.Where(j => j.WorkflowId == workflow.Id).OrderBy(j => j.Id).Select(j => j.Id).ToListAsync(ct);
+            return $"{message}: {id} is a workflow id (of build {workflow.PipelineId}), not a job id; its jobs are {string.Join(", ", jobIds)}";
+        }
+
+        return message;
     }
 }

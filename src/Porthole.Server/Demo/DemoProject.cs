@@ -24,8 +24,6 @@ public static class DemoProject
 
         jobs:
           build:
-            docker:
-              - image: cimg/base:stable
             steps:
               - checkout
               - run:

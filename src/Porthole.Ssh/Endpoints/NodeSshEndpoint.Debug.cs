@@ -39,6 +39,13 @@ public sealed partial class NodeSshEndpoint
         await log.WriteAsync($"Debug build initiated by {_debugRequest.RequestedBy}\n");
         DebugSession session;
         Running running;
+        if (!ReferenceEquals(context.Node.Host, context.Node))
+        {
+            // The shared tmux session's shells must be in the container, as the steps were: not yet on this runner.
+            await log.WriteAsync("Debug mode is not available for docker jobs on this runner yet: rerun the job with SSH instead, which lands in its container.\n");
+            return new NodeSectionResult(StepState.Failed, SkipSteps: true);
+        }
+
         try
         {
             await CheckoutAsync(context, log, canceled);

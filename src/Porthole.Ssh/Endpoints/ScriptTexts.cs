@@ -1,4 +1,5 @@
 using Porthole.Contracts.Ssh;
+using Porthole.Execution.Executors;
 using Porthole.Ssh.Debugging;
 
 namespace Porthole.Ssh.Endpoints;
@@ -19,8 +20,8 @@ internal static class ScriptTexts
     /// it is refused (R-DBG-7). A <c>web</c> key's sessions are audited as coming from the browser terminal (R-WEB-2).
     /// </summary>
     /// <param name="tmuxPath">For a debug node: the tmux that every login and <c>watch</c> attaches to (R-DBG-3); null otherwise.</param>
-    /// <param name="entry">The argv before a session's program for an sshd outside the node's sandbox (<c>IExecutorNode.SessionEntry</c>): empty when sshd runs in it.</param>
-    public static string Attach(NodeSshFiles files, string workingDirectory, string endpointId, string bashPath, string sftpServerPath, string? tmuxPath = null, IReadOnlyList<string>? entry = null) => $$"""
+    /// <param name="entry">How a session's program enters the node (<c>IExecutorNode.SessionEntryAsync</c>): nothing when sshd runs in it; a container's door.</param>
+    public static string Attach(NodeSshFiles files, string workingDirectory, string endpointId, string bashPath, string sftpServerPath, string? tmuxPath = null, SessionEntry? entry = null) => $$"""
         #!/bin/bash
         # Porthole: the forced command of every key of this node (see authorized_keys). $1 is the key's owner, $2 its
         # fingerprint, $3 its flags, comma-separated: ro for a key that may only watch a debug session, web for the key of
@@ -80,21 +81,35 @@ internal static class ScriptTexts
               # steps left in BASH_ENV go on top of them, at the first prompt.
               export PORTHOLE_SSH_RC={{ShellQuote.Single(files.SessionRcPath)}}
               export PROMPT_COMMAND='unset PROMPT_COMMAND; . "$PORTHOLE_SSH_RC"; unset PORTHOLE_SSH_RC'
-              exec {{Entry(entry)}}{{ShellQuote.Single(bashPath)}} --login
+              exec {{Entry(entry?.TerminalCommand)}}{{Shell(entry, bashPath)}} {{(entry?.ShellIsBash == false ? "-l" : "--login")}}
             fi
-            exec {{Entry(entry)}}{{ShellQuote.Single(bashPath)}} --norc -s ;;
+            exec {{Entry(entry?.Command)}}{{Shell(entry, bashPath)}} {{(entry?.ShellIsBash == false ? "-s" : "--norc -s")}} ;;
           internal-sftp)
-            exec {{Entry(entry)}}{{ShellQuote.Single(sftpServerPath)}} ;;
+        {{Sftp(entry, sftpServerPath)}} ;;
           *)
             # Non-interactive, as the steps ran: bash sources BASH_ENV itself. Without --norc, a bash that sees it runs
             # under sshd (SSH_CLIENT, SHLVL 1) would read ~/.bashrc instead of BASH_ENV.
-            exec {{Entry(entry)}}{{ShellQuote.Single(bashPath)}} --norc -c "$command" ;;
+            exec {{Entry(entry?.Command)}}{{Shell(entry, bashPath)}} {{(entry?.ShellIsBash == false ? "-c" : "--norc -c")}} "$command" ;;
         esac
 
         """;
 
     private static string Entry(IReadOnlyList<string>? entry) =>
         entry is null || entry.Count == 0 ? string.Empty : string.Join(' ', entry.Select(ShellQuote.Single)) + " ";
+
+    private static string Shell(SessionEntry? entry, string bashPath) => ShellQuote.Single(entry?.Shell ?? bashPath);
+
+    /// <summary>scp and sftp: the node's SFTP server, or one line saying what the node lacks for them.</summary>
+    private static string Sftp(SessionEntry? entry, string sftpServerPath) =>
+        entry?.SftpMissing is { } missing
+            ? $"    echo {ShellQuote.Single("Porthole: scp and sftp cannot work here: " + missing + ".")} >&2; exit 1"
+            : $"    exec {Entry(entry?.Command)}{ShellQuote.Single(entry?.SftpServer ?? sftpServerPath)}";
+
+    /// <summary>A session rc with the job's environment written into it, for a node that keeps its own copy (a container).</summary>
+    public static string InlineSessionRc(string environmentText, string? bashEnvPath) =>
+        bashEnvPath is null
+            ? environmentText
+            : environmentText + $"\nif [ -f {ShellQuote.Single(bashEnvPath)} ]; then . {ShellQuote.Single(bashEnvPath)}; fi\n";
 
     /// <summary>A read-only key on a node that is not a debug run: there is no shared session to watch, and nothing else is let.</summary>
     private const string ReadOnlyRefused = """

@@ -26,6 +26,9 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
     /// <summary>Whether the sshd started lets in any key that comes with the run's token.</summary>
     public bool OpenAccess { get; private set; }
 
+    /// <summary>How the sessions enter the node, once <see cref="LaunchAsync"/> has asked it.</summary>
+    public SessionEntry? Entry { get; private set; }
+
     /// <summary>Starts sshd, or writes why it could not to the section and returns null.</summary>
     /// <param name="authorizedKeys">The authorized_keys text now; written under <paramref name="keysGate"/>, as key updates are.</param>
     /// <param name="onLine">Every line sshd prints, with the attempt that printed it.</param>
@@ -37,23 +40,30 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
         CancellationToken canceled)
     {
         var hostKey = await HostKey.LoadOrCreateAsync(options.HostKeyPath, canceled);
-        var files = new NodeSshFiles(options.NodeDirectory ?? Path.Combine(context.Node.ScratchDirectory, "ssh"));
-        files.CreateDirectory(context.Node.Account);
-        var launchEnvironment = new Dictionary<string, string>(context.Node.BaseEnvironment, StringComparer.Ordinal)
+        // sshd and its files live on the node's host side: the node itself on the shell executor, a sandbox beside a container.
+        var host = context.Node.Host;
+        var files = new NodeSshFiles(options.NodeDirectory ?? Path.Combine(host.ScratchDirectory, "ssh"));
+        files.CreateDirectory(host.Account);
+        var launchEnvironment = new Dictionary<string, string>(host.BaseEnvironment, StringComparer.Ordinal)
         {
             [ScriptTexts.EndpointVariable] = endpointId,
         };
-        var nodeVariables = await NodeVariablesAsync(context.Node, launchEnvironment, files.Directory, canceled);
-        NodeSshFiles.WriteAtomically(files.EnvironmentPath, EnvironmentFileText.Render(SessionEnvironment(context, nodeVariables)));
+        var nodeVariables = await NodeVariablesAsync(host, launchEnvironment, files.Directory, canceled);
+        var sessionEnvironment = SessionEnvironment(context, nodeVariables);
+        var environmentText = EnvironmentFileText.Render(sessionEnvironment);
+        NodeSshFiles.WriteAtomically(files.EnvironmentPath, environmentText);
         NodeSshFiles.WriteAtomically(files.SessionRcPath, ScriptTexts.SessionRc(files, context.BashEnvPath));
+        Entry = await context.Node.SessionEntryAsync(
+            new SessionEntryRequest(context.WorkingDirectory, sessionEnvironment, ScriptTexts.InlineSessionRc(environmentText, context.BashEnvPath), files.Directory, host.Account),
+            canceled);
         NodeSshFiles.WriteAtomically(
             files.AttachScriptPath,
-            ScriptTexts.Attach(files, context.WorkingDirectory, endpointId, options.BashPath, options.SftpServerPath, debug ? options.TmuxPath : null, context.Node.SessionEntry(context.WorkingDirectory)));
+            ScriptTexts.Attach(files, context.WorkingDirectory, endpointId, options.BashPath, options.SftpServerPath, debug ? options.TmuxPath : null, Entry));
         NodeSshFiles.WriteAtomically(files.SupervisorPath, ScriptTexts.Supervisor);
         files.CreateEmptyAuditLog();
 
         // A root runner's nodes log users in as its job account, never as root (sshd itself runs as root, in the node's sandbox).
-        var account = context.Node.Account?.Name ?? Environment.UserName;
+        var account = host.Account?.Name ?? Environment.UserName;
         string? openAccess = null;
         if (openAccessToken is not null)
         {
@@ -87,7 +97,7 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
             {
                 NodeSshFiles.WriteAtomically(files.AuthorizedKeysPath, authorizedKeys(files));
                 NodeSshFiles.WriteAtomically(files.ConfigPath, SshdConfigText.Render(port.Value, options.ListenAddresses, hostKey.PrivateKeyPath, account, files, openAccess));
-                (process, sshd) = await StartSshdAsync(context.Node, files, launchEnvironment, port.Value, onLine, canceled);
+                (process, sshd) = await StartSshdAsync(host, files, launchEnvironment, port.Value, onLine, canceled);
             }
             catch
             {

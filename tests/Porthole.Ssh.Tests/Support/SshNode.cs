@@ -3,6 +3,7 @@ using System.Text;
 using Porthole.Contracts.Plans;
 using Porthole.Contracts.Runners;
 using Porthole.Contracts.Ssh;
+using Porthole.Execution.Docker;
 using Porthole.Execution.Executors;
 using Porthole.Execution.Sections;
 using Porthole.Execution.Shell;
@@ -22,6 +23,7 @@ internal sealed class SshNode : IAsyncDisposable
     private readonly StringBuilder _waitText = new();
     private readonly StringBuilder _debugText = new();
     private readonly Lock _textGate = new();
+    private bool _bashEnvWritten;
 
     private SshNode(TempFolder folder, IExecutorNode node, ClientKey alice, ClientKey stranger, ClientKey bob)
     {
@@ -33,6 +35,12 @@ internal sealed class SshNode : IAsyncDisposable
     }
 
     public TempFolder Folder { get; }
+
+    /// <summary>The engine of a docker node's test; null for the shell executor.</summary>
+    public DockerEngine? Engine { get; private init; }
+
+    /// <summary>The docker node's tag, which labels its containers; null for the shell executor.</summary>
+    public string? DockerTag { get; private init; }
 
     public IExecutorNode Node { get; }
 
@@ -123,7 +131,8 @@ internal sealed class SshNode : IAsyncDisposable
         DebugRequest? debug = null,
         IReadOnlyList<StepPlan>? steps = null,
         bool readOnlyBob = false,
-        IReadOnlyList<ProjectVariable>? variables = null)
+        IReadOnlyList<ProjectVariable>? variables = null,
+        Porthole.Contracts.Plans.ContainerSpec? container = null)
     {
         var folder = new TempFolder();
         try
@@ -133,9 +142,26 @@ internal sealed class SshNode : IAsyncDisposable
             var alice = await ClientKey.CreateAsync(folder.Combine("keys"), "alice", "ed25519");
             var stranger = await ClientKey.CreateAsync(folder.Combine("keys"), "stranger", "ed25519");
             var bob = await ClientKey.CreateAsync(folder.Combine("keys"), "bob", "ed25519");
-            var executor = new ShellExecutor(TimeProvider.System, new ShellExecutorOptions { StopGrace = TimeSpan.FromSeconds(1) });
-            var node = await executor.SetupAsync(new NodeSetup(folder.Combine("workspace"), new ExecutorSpec(ExecutorKind.Shell, null)), CancellationToken.None);
-            var sshNode = new SshNode(folder, node, alice, stranger, bob);
+            var options = new ShellExecutorOptions { StopGrace = TimeSpan.FromSeconds(1) };
+            var executor = new ShellExecutor(TimeProvider.System, options);
+            DockerEngine? engine = null;
+            string? tag = null;
+            IExecutorNode node;
+            if (container is null)
+            {
+                node = await executor.SetupAsync(new NodeSetup(folder.Combine("workspace"), new ExecutorSpec(ExecutorKind.Shell, null)), CancellationToken.None);
+            }
+            else
+            {
+                // A docker node as the runner makes one for an SSH rerun: its containers, and a sandbox on the host beside them for sshd.
+                engine = new DockerEngine(new DockerSettings());
+                var docker = new DockerExecutor(engine, TimeProvider.System, options, executor);
+                var spec = new ExecutorSpec(ExecutorKind.Docker, container.Image) { Containers = [container] };
+                tag = "ssh-test/" + Guid.NewGuid().ToString("N");
+                node = await docker.SetupAsync(new NodeSetup(folder.Combine("workspace"), spec) { HostSide = true, Tag = tag }, CancellationToken.None);
+            }
+
+            var sshNode = new SshNode(folder, node, alice, stranger, bob) { Engine = engine, DockerTag = tag };
             sshNode.Assignment = MakeAssignment(new SshRequest(
                 "alice",
                 readOnlyBob ? [sshNode.Grant("alice", alice), sshNode.Grant("bob", bob, readOnly: true)] : [sshNode.Grant("alice", alice)],
@@ -221,6 +247,7 @@ internal sealed class SshNode : IAsyncDisposable
     {
         await Endpoint.DisposeAsync();
         await Node.DestroyAsync();
+        Engine?.Dispose();
         Programs.Dispose();
         Folder.Dispose();
     }
@@ -228,11 +255,12 @@ internal sealed class SshNode : IAsyncDisposable
     private async Task<NodeSectionContext> ContextAsync(StringBuilder text)
     {
         WorkingDirectory = Path.Combine(Node.HomeDirectory, "project");
-        Directory.CreateDirectory(WorkingDirectory);
+        await Node.CreateDirectoryAsync(WorkingDirectory, CancellationToken.None);
         var bashEnv = Path.Combine(Node.ScratchDirectory, "bash_env");
-        if (!File.Exists(bashEnv))
+        if (!_bashEnvWritten)
         {
             await Node.WriteScratchFileAsync("bash_env", "export FROM_STEPS=yes\nexport PATH=\"$PATH:/opt/from-steps\"\n", CancellationToken.None);
+            _bashEnvWritten = true;
         }
 
         var environment = new Dictionary<string, string>(Node.BaseEnvironment, StringComparer.Ordinal)

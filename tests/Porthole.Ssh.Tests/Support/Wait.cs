@@ -17,4 +17,20 @@ internal static class Wait
             await Task.Delay(20);
         }
     }
+
+    /// <summary>Polls an asking <paramref name="condition"/> (a program, an engine) every 100 ms on the real clock.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(15);
+        var started = TimeProvider.System.GetTimestamp();
+        while (!await condition())
+        {
+            if (TimeProvider.System.GetElapsedTime(started) > limit)
+            {
+                throw new TimeoutException($"Waited {limit} for {what}.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
 }
