@@ -96,7 +96,9 @@ internal sealed class DockerNode : IExecutorNode
         string[] rcVariables = _user.HasBash
             ? ["-e", "PORTHOLE_SSH_RC=" + rc, "-e", "PROMPT_COMMAND=unset PROMPT_COMMAND; . \"$PORTHOLE_SSH_RC\"; unset PORTHOLE_SSH_RC"]
             : ["-e", "ENV=" + rc];
-        return new SessionEntry([.. door, "-i", _containers.Primary], [.. door, "-it", "-e", "TERM", .. rcVariables, _containers.Primary])
+        // Each session's own id goes into the container with it: the endpoint ends a closed session's processes there by it.
+        string[] carried = [.. request.Carried.SelectMany(name => new[] { "-e", name })];
+        return new SessionEntry([.. door, "-i", .. carried, _containers.Primary], [.. door, "-it", "-e", "TERM", .. carried, .. rcVariables, _containers.Primary])
         {
             Shell = _user.BashPath ?? "/bin/sh",
             ShellIsBash = _user.HasBash,

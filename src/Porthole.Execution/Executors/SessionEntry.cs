@@ -8,12 +8,14 @@ namespace Porthole.Execution.Executors;
 /// <param name="SessionRc">A shell script an interactive session sources at its first prompt (the environment again, after a login's profile, and BASH_ENV).</param>
 /// <param name="SshDirectory">The node's SSH folder on the runner's host, where the node may put what the sessions use to enter it.</param>
 /// <param name="Account">The account sessions log in as on the host, when it is not the runner's: what the entry gives them must be theirs to use.</param>
+/// <param name="Carried">Variables each session sets on the host side (its own id) that its processes in the node must carry too, by which the endpoint finds and ends them.</param>
 public sealed record SessionEntryRequest(
     string Directory,
     IReadOnlyDictionary<string, string> Environment,
     string SessionRc,
     string SshDirectory,
-    Sandbox.NodeAccount? Account);
+    Sandbox.NodeAccount? Account,
+    IReadOnlyList<string> Carried);
 
 /// <summary>
 /// How an SSH session's program gets into the node: the argv it runs behind (<see cref="Command"/>, or

@@ -102,7 +102,7 @@ internal static class ScriptTexts
     /// <summary>scp and sftp: the node's SFTP server, or one line saying what the node lacks for them.</summary>
     private static string Sftp(SessionEntry? entry, string sftpServerPath) =>
         entry?.SftpMissing is { } missing
-            ? $"    echo {ShellQuote.Single("Porthole: scp and sftp cannot work here: " + missing + ".")} >&2; exit 1"
+            ? SftpRefusal.Command("Porthole: scp and sftp cannot work here: " + missing + ".")
             : $"    exec {Entry(entry?.Command)}{ShellQuote.Single(entry?.SftpServer ?? sftpServerPath)}";
 
     /// <summary>A session rc with the job's environment written into it, for a node that keeps its own copy (a container).</summary>

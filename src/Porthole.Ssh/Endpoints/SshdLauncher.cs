@@ -54,7 +54,7 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
         NodeSshFiles.WriteAtomically(files.EnvironmentPath, environmentText);
         NodeSshFiles.WriteAtomically(files.SessionRcPath, ScriptTexts.SessionRc(files, context.BashEnvPath));
         Entry = await context.Node.SessionEntryAsync(
-            new SessionEntryRequest(context.WorkingDirectory, sessionEnvironment, ScriptTexts.InlineSessionRc(environmentText, context.BashEnvPath), files.Directory, host.Account),
+            new SessionEntryRequest(context.WorkingDirectory, sessionEnvironment, ScriptTexts.InlineSessionRc(environmentText, context.BashEnvPath), files.Directory, host.Account, [ScriptTexts.SessionVariable]),
             canceled);
         NodeSshFiles.WriteAtomically(
             files.AttachScriptPath,

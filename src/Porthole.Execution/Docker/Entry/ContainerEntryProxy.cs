@@ -43,6 +43,8 @@ public sealed class ContainerEntryProxy : IAsyncDisposable
 
     public string SocketPath => _socketPath;
 
+    private Func<string, Task> _endExec = _ => Task.CompletedTask;
+
     /// <summary>
     /// Listens on <paramref name="socketPath"/> (made anew, mode 0660; owned by root and <paramref name="socketGroup"/>
     /// when that is given and this process is root) and lets through to the engine what <paramref name="rules"/> allow.
@@ -103,7 +105,31 @@ public sealed class ContainerEntryProxy : IAsyncDisposable
             throw new IOException($"The node's entry socket {socketPath} could not be made: {e.Message}", e);
         }
 
-        return new ContainerEntryProxy(listener, socketPath, filter, engine.Settings.SocketPath, time, headTimeout ?? DefaultHeadTimeout);
+        return new ContainerEntryProxy(listener, socketPath, filter, engine.Settings.SocketPath, time, headTimeout ?? DefaultHeadTimeout)
+        {
+            _endExec = id => EndExecAsync(engine, time, id),
+        };
+    }
+
+    /// <summary>
+    /// Ends an exec that still runs: its session in the container, as the shell executor ends a step's (the engine tells
+    /// its host pid). A runner that may not signal it leaves it to the container's removal at the node's end.
+    /// </summary>
+    private static async Task EndExecAsync(DockerEngine engine, TimeProvider time, string execId)
+    {
+        try
+        {
+            var exec = await engine.Client.Exec.InspectContainerExecAsync(execId, CancellationToken.None);
+            if (exec.Running && exec.Pid is > 0 and <= int.MaxValue)
+            {
+                var pid = (int)exec.Pid;
+                await new Shell.ProcessTree(time).EndSessionAsync(pid, () => Directory.Exists($"/proc/{pid}"), TimeSpan.FromSeconds(1));
+            }
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
+        {
+            // The engine or the container is gone, and the exec with it.
+        }
     }
 
     /// <summary>Stops listening, ends every connection (and so every session through it) and deletes the socket.</summary>
@@ -165,7 +191,7 @@ public sealed class ContainerEntryProxy : IAsyncDisposable
 
             var id = _nextConnection++;
             var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _connections[id] = ServeAsync(id, new EntryConnection(client, _filter, _engineSocket, _time, _headTimeout), registered.Task);
+            _connections[id] = ServeAsync(id, new EntryConnection(client, _filter, _engineSocket, _time, _headTimeout, _endExec), registered.Task);
             registered.SetResult();
         }
     }

@@ -12,7 +12,8 @@ namespace Porthole.Execution.Docker.Entry;
 /// the client sends reaches the engine before the filter has passed it; after an attached exec start, only once the
 /// engine has taken the connection over (so no further HTTP is read on it).
 /// </summary>
-internal sealed class EntryConnection(Socket client, EntryFilter filter, string engineSocket, TimeProvider time, TimeSpan headTimeout)
+/// <param name="endExec">Ends what an attached exec still runs once its client has gone (a closed session, a revoked key's).</param>
+internal sealed partial class EntryConnection(Socket client, EntryFilter filter, string engineSocket, TimeProvider time, TimeSpan headTimeout, Func<string, Task> endExec)
 {
     public const int MaxHead = 64 * 1024;
 
@@ -129,9 +130,24 @@ internal sealed class EntryConnection(Socket client, EntryFilter filter, string 
         }
 
         // What the client sent after the start's body is the exec's stdin.
-        await ByteSplice.SendAllAsync(engine, held.Data, stopping);
-        await ByteSplice.BothWaysAsync(client, engine, stopping);
+        try
+        {
+            await ByteSplice.SendAllAsync(engine, held.Data, stopping);
+            await ByteSplice.BothWaysAsync(client, engine, stopping);
+        }
+        finally
+        {
+            // The engine leaves an exec running when its client goes: a session whose ssh connection was closed (its key
+            // revoked, an admin ended it) must end in the container too, with whatever it started in its session.
+            if (StartedExec().Match(forward.Target) is { Success: true } started)
+            {
+                await endExec(started.Groups[1].Value);
+            }
+        }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("/exec/([0-9a-f]{1,128})/start")]
+    private static partial System.Text.RegularExpressions.Regex StartedExec();
 
     // The create's answer is small (Connection: close ends it): read it whole, note the exec's id, pass it on.
     private async Task RelayMadeExecAsync(Socket engine, CancellationToken stopping)
