@@ -1,6 +1,5 @@
 using Porthole.Contracts.Runners;
 using Porthole.Contracts.Ssh;
-using Porthole.Execution.Executors;
 using Porthole.Execution.Sections;
 
 namespace Porthole.Ssh.Endpoints;
@@ -14,29 +13,20 @@ namespace Porthole.Ssh.Endpoints;
 /// at once, and so are open access and its sessions; the endpoint is then reported again with the keys it accepts now.
 /// <see cref="EndSessionsAsync"/> closes the connections an admin ended. Sessions' commands are reported with the job's
 /// secrets masked (<see cref="SecretPatterns"/>). Dispose it when the node is done.
+/// It wires the parts that do this: <see cref="EndpointState"/> (where the endpoint stands, under one lock),
+/// <see cref="EndpointSessions"/> (sshd's log and audit lines, closing connections), <see cref="EndpointGrants"/> (the keys
+/// accepted, open access, revocation), <see cref="EndpointLifetime"/> (sshd's start and end), and the sections' work:
+/// <see cref="RerunSections"/> and <see cref="DebugRun"/>.
 /// </summary>
-public sealed partial class NodeSshEndpoint : IAsyncDisposable
+public sealed class NodeSshEndpoint : IAsyncDisposable
 {
-    private static readonly TimeSpan DefaultFirstConnectionTimeout = TimeSpan.FromMinutes(10);
-    private static readonly TimeSpan DefaultMaxSessionTime = TimeSpan.FromHours(2);
-
-    private readonly NodeAssignment _assignment;
-    private readonly SshOptions _options;
-    private readonly ISshEventSink _sink;
-    private readonly TimeProvider _timeProvider;
-    private readonly string _endpointId = Guid.NewGuid().ToString("N");
     private readonly ReportQueue _reports = new();
+    private readonly EndpointState _state;
     private readonly SshConnections _connections;
-    private readonly SecretPatterns _secrets;
-    private readonly SemaphoreSlim _keysGate = new(1, 1);
-    private readonly Lock _gate = new();
-    private readonly List<Task> _closing = [];
-    private IReadOnlyList<KeyGrant> _grants;
-    private Running? _running;
-    private bool _ending;
-    private bool _readyReported;
-    private bool _openAccessEnded;
-    private Task? _shutdown;
+    private readonly EndpointGrants _grants;
+    private readonly EndpointLifetime _lifetime;
+    private readonly RerunSections _rerun;
+    private readonly DebugRun _debug;
 
     public NodeSshEndpoint(NodeAssignment assignment, SshOptions options, ISshEventSink sink, TimeProvider timeProvider)
     {
@@ -47,21 +37,20 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
         var request = assignment.Ssh
             ?? throw new ArgumentException($"Node {assignment.NodeId} was not asked for with SSH (its assignment has no SSH request).", nameof(assignment));
         options.Validate();
-        _assignment = assignment;
-        _options = options;
-        _sink = sink;
-        _timeProvider = timeProvider;
-        FirstConnectionTimeout = request.FirstConnectionTimeout > TimeSpan.Zero ? request.FirstConnectionTimeout : DefaultFirstConnectionTimeout;
-        MaxSessionTime = request.MaxSessionTime > TimeSpan.Zero ? request.MaxSessionTime : DefaultMaxSessionTime;
-        _grants = KeyGrant.From(request.Keys);
-        _secrets = SecretPatterns.Of(assignment.Variables);
-        _connections = new SshConnections(timeProvider, e => _reports.Post(() => _sink.EventAsync(e)), _secrets);
-        _connections.SetGrants(_grants);
+        var endpointId = Guid.NewGuid().ToString("N");
+        var grants = KeyGrant.From(request.Keys);
+        var secrets = SecretPatterns.Of(assignment.Variables);
+        _state = new EndpointState(grants);
+        _connections = new SshConnections(timeProvider, e => _reports.Post(() => sink.EventAsync(e)), secrets);
+        _connections.SetGrants(grants);
+        var sessions = new EndpointSessions(_state, _connections, endpointId);
+        _grants = new EndpointGrants(_state, _connections, sessions, options, _reports, sink);
+        _lifetime = new EndpointLifetime(_state, _connections, sessions, _grants, options, endpointId, timeProvider);
+        _rerun = new RerunSections(assignment, request, _state, _connections, _grants, _lifetime, _reports, timeProvider);
+        _debug = new DebugRun(assignment, request, _state, _grants, _lifetime, options, secrets, _reports, timeProvider);
         EnableSsh = new EnableSshSection(this);
         WaitForSsh = new WaitForSshSection(this);
-        _debugRequest = assignment.Debug ?? new DebugRequest(request.RequestedBy, Quiet: false, DefaultDebugTimeout);
-        DebugTimeout = _debugRequest.Timeout > TimeSpan.Zero ? _debugRequest.Timeout : DefaultDebugTimeout;
-        Debug = new DebugSection(this);
+        Debug = new DebugSection(_debug);
     }
 
     /// <summary>The "Enable SSH" section: starts sshd and prints how to connect. Put it before the node's first step.</summary>
@@ -70,12 +59,25 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
     /// <summary>The "Wait for SSH" section: keeps the node while the Wait for SSH rules say so, then ends sshd and every session. Put it after the last step.</summary>
     public INodeSection WaitForSsh { get; }
 
-    public TimeSpan FirstConnectionTimeout { get; }
+    /// <summary>
+    /// The "Debug" section of a debug run (<see cref="NodeAssignment.Debug"/>): put it before the steps instead of
+    /// Enable/Wait for SSH. It checks out, starts sshd and the tmux session, prints how to connect, and keeps the node
+    /// until the last window is exited, the time is up or the job is canceled; the plan's steps are skipped.
+    /// </summary>
+    public INodeSection Debug { get; }
 
-    public TimeSpan MaxSessionTime { get; }
+    public TimeSpan FirstConnectionTimeout => _rerun.FirstConnectionTimeout;
+
+    public TimeSpan MaxSessionTime => _rerun.MaxSessionTime;
+
+    /// <summary>How long a debug session may live (<see cref="DebugRequest.Timeout"/>, 30 minutes by default).</summary>
+    public TimeSpan DebugTimeout => _debug.SessionTimeout;
+
+    /// <summary>The debug session's tmux socket, once the Debug section has started it (for <c>tmux -S</c>).</summary>
+    public string? DebugSocketPath => _state.DebugSession?.Files.TmuxSocketPath;
 
     /// <summary>Where sshd listens, once Enable SSH has started it.</summary>
-    public SshEndpointInfo? Info => CurrentRunning()?.Info;
+    public SshEndpointInfo? Info => _state.Running?.Info;
 
     /// <summary>Connections that passed authentication and have not closed.</summary>
     public int OpenSessionCount => _connections.OpenCount;
@@ -95,57 +97,7 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
     public async Task UpdateKeysAsync(IReadOnlyList<SshGrant> keys, bool openAccess = true)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var grants = KeyGrant.From(keys);
-        await _keysGate.WaitAsync();
-        try
-        {
-            Running? running;
-            lock (_gate)
-            {
-                _grants = grants;
-                _openAccessEnded |= !openAccess;
-                running = _ending ? null : _running;
-            }
-
-            if (!openAccess)
-            {
-                _connections.EndOpenAccess();
-                if (running is not null)
-                {
-                    RemoveOpenAccessToken(running);
-                }
-            }
-
-            if (running is not null)
-            {
-                try
-                {
-                    NodeSshFiles.WriteAtomically(running.Files.AuthorizedKeysPath, AuthorizedKeysText.Render(grants, _options.BashPath, running.Files.AttachScriptPath));
-                }
-                catch (Exception e) when ((e is IOException or UnauthorizedAccessException) && IsEnding())
-                {
-                    // The node ended meanwhile and its folder went with it: nothing is left to grant.
-                    return;
-                }
-            }
-
-            var revoked = _connections.SetGrants(grants);
-            if (running is not null)
-            {
-                // Sessions that started a moment ago may not be known yet: their audit lines name their processes.
-                var closing = revoked.Concat(_connections.OnAudit(running.Audit.ReadNew())).Distinct().ToList();
-                await Task.WhenAll(closing.Select(c => CloseAsync(running, c)));
-                var reported = ReportAcceptedKeys(running, grants);
-                if (closing.Count > 0 || reported)
-                {
-                    await _reports.DrainAsync();
-                }
-            }
-        }
-        finally
-        {
-            _keysGate.Release();
-        }
+        await _grants.UpdateAsync(keys, openAccess);
     }
 
     /// <summary>
@@ -161,354 +113,17 @@ public sealed partial class NodeSshEndpoint : IAsyncDisposable
             return;
         }
 
-        await _keysGate.WaitAsync();
-        try
-        {
-            if (IsEnding() || CurrentRunning() is not { } running)
-            {
-                return;
-            }
-
-            // Sessions that started a moment ago may not be known yet: their audit lines name their processes.
-            var closing = _connections.OnAudit(running.Audit.ReadNew())
-                .Concat(_connections.Open.Where(c => connections.Any(r => r.Address == c.Address && r.Port == c.Port)))
-                .Distinct()
-                .ToList();
-            await Task.WhenAll(closing.Select(c => CloseAsync(running, c)));
-            if (closing.Count > 0)
-            {
-                await _reports.DrainAsync();
-            }
-        }
-        finally
-        {
-            _keysGate.Release();
-        }
+        await _grants.EndSessionsAsync(connections);
     }
 
     /// <summary>Ends sshd and every session if Wait for SSH has not, and delivers the last reports. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
-        await ShutdownAsync();
+        await _lifetime.ShutdownAsync();
         await _reports.DisposeAsync();
     }
 
-    internal async Task<NodeSectionResult> EnableAsync(NodeSectionContext context, CancellationToken canceled)
-    {
-        try
-        {
-            var (running, failure) = await StartSshdAsync(context, debug: false, canceled);
-            if (running is null)
-            {
-                return failure!;
-            }
+    internal Task<NodeSectionResult> EnableAsync(NodeSectionContext context, CancellationToken canceled) => _rerun.EnableAsync(context, canceled);
 
-            await ReportReadyAsync(running, canceled);
-            await context.WriteAsync(DetailsText(running, context.WorkingDirectory));
-            return new NodeSectionResult(StepState.Success);
-        }
-        catch (OperationCanceledException) when (canceled.IsCancellationRequested)
-        {
-            await ShutdownAsync();
-            await context.WriteAsync("The job was canceled before SSH was enabled.\n");
-            return new NodeSectionResult(StepState.Canceled);
-        }
-        catch (Exception e) when (e is ExecutorException or InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            await ShutdownAsync();
-            await context.WriteAsync($"SSH could not be enabled on this node: {e.Message}\n");
-            return new NodeSectionResult(StepState.Failed);
-        }
-    }
-
-    /// <summary>Starts sshd and watches its sessions; the endpoint is not reported ready yet. Null and why when it could not.</summary>
-    private async Task<(Running? Running, NodeSectionResult? Failure)> StartSshdAsync(NodeSectionContext context, bool debug, CancellationToken canceled)
-    {
-        var openAccessToken = debug && !OpenAccessEnded() ? _debugRequest.OpenAccessToken : null;
-        if (openAccessToken is not null)
-        {
-            // Before sshd listens: a key it lets in through open access must not be taken for a revoked one.
-            _connections.AllowOpenAccess();
-        }
-
-        var launcher = new SshdLauncher(_options, _endpointId, _timeProvider, debug, openAccessToken);
-        var launch = await launcher.LaunchAsync(
-            context,
-            files => AuthorizedKeysText.Render(CurrentGrants(), _options.BashPath, files.AttachScriptPath),
-            _keysGate,
-            OnSshdLine,
-            canceled);
-        if (launch is null)
-        {
-            return (null, new NodeSectionResult(StepState.Failed, SkipSteps: debug));
-        }
-
-        var info = new SshEndpointInfo(
-            _options.AdvertisedHost,
-            launch.Sshd.Port,
-            launch.Account,
-            launch.HostKey.PublicLine,
-            launch.HostKey.Fingerprint,
-            [.. CurrentGrants().Select(g => g.Fingerprint)]);
-        var running = new Running(launch, info) { OpenAccess = launcher.OpenAccess };
-        bool ending;
-        bool openAccessEnded;
-        lock (_gate)
-        {
-            ending = _ending;
-            _running ??= ending ? null : running;
-            openAccessEnded = _openAccessEnded;
-        }
-
-        if (openAccessEnded && running.OpenAccess)
-        {
-            // Open access ended while sshd started: the heartbeat that ended it found no token to remove.
-            RemoveOpenAccessToken(running);
-        }
-
-        if (ending)
-        {
-            await StopAsync(running);
-            await context.WriteAsync("The node ended before SSH was ready.\n");
-            return (null, new NodeSectionResult(StepState.Canceled, SkipSteps: debug));
-        }
-
-        running.Watch(ApplyAudit, ProbeConnections, _timeProvider, _options.LivenessInterval);
-        return (running, null);
-    }
-
-    internal async Task<NodeSectionResult> WaitAsync(NodeSectionContext context, CancellationToken canceled)
-    {
-        if (CurrentRunning() is not { } running)
-        {
-            await context.WriteAsync("SSH was not enabled on this node (see Enable SSH); there is nothing to wait for.\n");
-            await ShutdownAsync();
-            return new NodeSectionResult(StepState.Skipped);
-        }
-
-        var start = _timeProvider.GetUtcNow();
-        await context.WriteAsync(DetailsText(running, context.WorkingDirectory));
-        var reason = await WaitRules.WaitForEndAsync(_connections, _timeProvider, start, FirstConnectionTimeout, MaxSessionTime, canceled);
-        await context.WriteAsync(reason + "\n");
-        await ShutdownAsync();
-        await _reports.DrainAsync();
-        return new NodeSectionResult(StepState.Success);
-    }
-
-    private void OnSshdLine(SshdAttempt attempt, string text)
-    {
-        var line = SshdLogLine.Parse(text);
-        attempt.OnLine(line);
-        switch (line.Kind)
-        {
-            case SshdLogKind.KeyAccepted:
-                if (_connections.OnKeyAccepted(line, acceptingSessions: !IsEnding()) is { } unwanted && CurrentRunning() is { } running)
-                {
-                    TrackClosing(CloseAsync(running, unwanted));
-                }
-
-                break;
-            case SshdLogKind.KeyRefused:
-                _connections.OnKeyRefused(line);
-                break;
-            case SshdLogKind.LoginRefused:
-                _connections.OnLoginRefused(line);
-                break;
-            case SshdLogKind.SessionStarting or SshdLogKind.SessionClosing:
-                ApplyAudit();
-                break;
-            case SshdLogKind.ConnectionEnded:
-                // The session's audit line was written before its command ran, so it is there by now: read it first,
-                // so that even a session shorter than a file-watch notice is reported.
-                ApplyAudit();
-                _connections.OnConnectionEnded(line.Address, line.Port);
-                break;
-        }
-    }
-
-    /// <summary>Takes the sessions the attach script reported, and closes those whose key was revoked meanwhile.</summary>
-    private void ApplyAudit()
-    {
-        if (CurrentRunning() is { } running)
-        {
-            foreach (var connection in _connections.OnAudit(running.Audit.ReadNew()))
-            {
-                TrackClosing(CloseAsync(running, connection));
-            }
-        }
-    }
-
-    /// <summary>The safety net beside sshd's log: a connection whose TCP socket is gone has ended.</summary>
-    private void ProbeConnections()
-    {
-        if (CurrentRunning() is { } running)
-        {
-            ApplyAudit();
-            _connections.EndVanished(EndpointProcesses.Vanished(running));
-        }
-    }
-
-    /// <summary>Tells the sink where sshd listens and which keys it accepts; from then on a change of the keys is told too.</summary>
-    private async Task ReportReadyAsync(Running running, CancellationToken canceled)
-    {
-        // Under the keys' gate: keys changed while the first report is on its way are reported after it, not lost.
-        await _keysGate.WaitAsync(canceled);
-        try
-        {
-            await _reports.DeliverAsync(() => _sink.EndpointReadyAsync(running.Info), canceled);
-            lock (_gate)
-            {
-                _readyReported = true;
-            }
-        }
-        finally
-        {
-            _keysGate.Release();
-        }
-    }
-
-    /// <summary>
-    /// Records the keys accepted now in the endpoint's details and, once it was reported ready, reports it again (the
-    /// browser terminal waits for its key there). Call with the keys' gate held, after the connections know the grants.
-    /// </summary>
-    private bool ReportAcceptedKeys(Running running, IReadOnlyList<KeyGrant> grants)
-    {
-        var accepted = grants.Select(g => g.Fingerprint).ToList();
-        if (accepted.SequenceEqual(running.Info.AcceptedFingerprints))
-        {
-            return false;
-        }
-
-        var info = running.Info with { AcceptedFingerprints = accepted };
-        running.Info = info;
-        bool report;
-        lock (_gate)
-        {
-            report = _readyReported && !_ending;
-        }
-
-        if (report)
-        {
-            _reports.Post(() => _sink.EndpointReadyAsync(info));
-        }
-
-        return report;
-    }
-
-    private async Task CloseAsync(Running running, SshConnection connection)
-    {
-        await EndpointProcesses.CloseConnectionAsync(running, connection, _endpointId);
-        _connections.MarkEnded(connection);
-    }
-
-    private Task ShutdownAsync()
-    {
-        lock (_gate)
-        {
-            _ending = true;
-            _shutdown ??= ShutdownOnceAsync();
-            return _shutdown;
-        }
-    }
-
-    private async Task ShutdownOnceAsync()
-    {
-        if (CurrentRunning() is { } running)
-        {
-            await StopAsync(running);
-        }
-
-        if (CurrentDebugSession() is { } session)
-        {
-            await session.StopAsync();
-        }
-
-        Task[] closing;
-        lock (_gate)
-        {
-            closing = [.. _closing];
-        }
-
-        await Task.WhenAll(closing);
-    }
-
-    /// <summary>Ends sshd, every connection and every session process of this endpoint, and reports the sessions ended (R-SSH-9).</summary>
-    private async Task StopAsync(Running running)
-    {
-        running.StopWatching();
-        ApplyAudit();
-        await EndpointProcesses.EndAllAsync(running, _endpointId);
-        await running.Process.StopAsync();
-        foreach (var connection in _connections.Open)
-        {
-            _connections.MarkEnded(connection);
-        }
-
-        PortReservations.Release(running.Info.Port);
-    }
-
-    private void TrackClosing(Task task)
-    {
-        lock (_gate)
-        {
-            _closing.RemoveAll(t => t.IsCompleted);
-            _closing.Add(task);
-        }
-    }
-
-    private Running? CurrentRunning()
-    {
-        lock (_gate)
-        {
-            return _running;
-        }
-    }
-
-    private bool OpenAccessEnded()
-    {
-        lock (_gate)
-        {
-            return _openAccessEnded;
-        }
-    }
-
-    /// <summary>The attach script lets an open-access connection in only with the token of this file: without it, nobody.</summary>
-    private void RemoveOpenAccessToken(Running running)
-    {
-        try
-        {
-            File.Delete(running.Files.DebugTokenPath);
-        }
-        catch (Exception e) when ((e is IOException or UnauthorizedAccessException) && IsEnding())
-        {
-            // The node ended meanwhile and its folder went with it.
-        }
-    }
-
-    private bool IsEnding()
-    {
-        lock (_gate)
-        {
-            return _ending;
-        }
-    }
-
-    private IReadOnlyList<KeyGrant> CurrentGrants()
-    {
-        lock (_gate)
-        {
-            return _grants;
-        }
-    }
-
-    private string DetailsText(Running running, string workingDirectory) =>
-        ConnectionDetailsText.Render(
-            running.Info,
-            running.HostKey.PublicKey.TypeLabel,
-            _assignment.JobId,
-            _assignment.NodeIndex,
-            FirstConnectionTimeout,
-            MaxSessionTime,
-            CurrentGrants(),
-            workingDirectory);
+    internal Task<NodeSectionResult> WaitAsync(NodeSectionContext context, CancellationToken canceled) => _rerun.WaitAsync(context, canceled);
 }

@@ -148,7 +148,7 @@ public sealed partial class LifecycleTests
         var idle = node.Programs.Start("ssh", ["-N", .. node.SshArguments(node.Alice)]);
         var sessionPid = await ReadPidAsync(pidFile);
         await Wait.UntilAsync(() => node.Endpoint.OpenSessionCount == 2, "the open connections");
-        var sshdPid = SshdPid(node);
+        var sshdPid = await SshdPidAsync(node);
         var connectionPids = ProcessTable.Read().ChildrenOf(sshdPid).ToList();
         Assert.True(connectionPids.Count >= 2);
 
@@ -172,7 +172,7 @@ public sealed partial class LifecycleTests
         var idle = node.Programs.Start("ssh", ["-N", .. node.SshArguments(node.Alice)]);
         var sessionPid = await ReadPidAsync(pidFile);
         await Wait.UntilAsync(() => node.Endpoint.OpenSessionCount == 2, "the open connections");
-        var sshdPid = SshdPid(node);
+        var sshdPid = await SshdPidAsync(node);
         var sshdTree = ProcessTable.Read().Tree(sshdPid);
         var tag = File.ReadAllLines(Path.Combine(node.Node.ScratchDirectory, "ssh", "environment.sh"))
             .Single(l => l.StartsWith($"export {LeftoverProcesses.TagVariable}=", StringComparison.Ordinal))
@@ -234,7 +234,7 @@ public sealed partial class LifecycleTests
         var sessionPid = await ReadPidAsync(pidFile);
         var escapedPid = await ReadPidAsync(escapedPidFile);
         await Wait.UntilAsync(() => node.Endpoint.OpenSessionCount == 1, "the open session");
-        var sshdPid = SshdPid(node);
+        var sshdPid = await SshdPidAsync(node);
         var connectionPids = ProcessTable.Read().ChildrenOf(sshdPid).ToList();
         Assert.NotEmpty(connectionPids);
 
@@ -281,13 +281,20 @@ public sealed partial class LifecycleTests
         Assert.False(ProcFs.IsAlive(daemonPid), "the session's daemon outlived Wait for SSH");
     }
 
-    internal static int SshdPid(SshNode node)
+    /// <summary>sshd's listener: sshd names itself so only after it said it listens, so a test may look for it a moment early.</summary>
+    internal static async Task<int> SshdPidAsync(SshNode node)
     {
-        var table = ProcessTable.Read();
-        var children = table.All.Where(p => File.Exists($"/proc/{p.Pid}/cmdline")
-            && File.ReadAllText($"/proc/{p.Pid}/cmdline").Contains(node.Node.ScratchDirectory, StringComparison.Ordinal)
-            && File.ReadAllText($"/proc/{p.Pid}/cmdline").Contains("[listener]", StringComparison.Ordinal)).ToList();
-        return Assert.Single(children).Pid;
+        List<ProcStat> listeners = [];
+        await Wait.UntilAsync(
+            () =>
+            {
+                listeners = [.. ProcessTable.Read().All.Where(p => File.Exists($"/proc/{p.Pid}/cmdline")
+                    && File.ReadAllText($"/proc/{p.Pid}/cmdline").Contains(node.Node.Host.ScratchDirectory, StringComparison.Ordinal)
+                    && File.ReadAllText($"/proc/{p.Pid}/cmdline").Contains("[listener]", StringComparison.Ordinal))];
+                return listeners.Count > 0;
+            },
+            "sshd's listener title");
+        return Assert.Single(listeners).Pid;
     }
 
     internal static async Task<int> ReadPidAsync(string path)

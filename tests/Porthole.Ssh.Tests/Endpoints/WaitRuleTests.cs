@@ -15,7 +15,7 @@ public sealed class WaitRuleTests
     {
         await using var node = await SshNode.CreateAsync(_clock);
         await node.EnableAsync();
-        var sshdPid = LifecycleTests.SshdPid(node);
+        var sshdPid = await LifecycleTests.SshdPidAsync(node);
 
         var waiting = node.WaitAsync();
         await WaitingAsync(node);

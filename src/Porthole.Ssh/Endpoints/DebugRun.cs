@@ -1,0 +1,210 @@
+using System.Globalization;
+using Porthole.Contracts.Plans;
+using Porthole.Contracts.Runners;
+using Porthole.Contracts.Ssh;
+using Porthole.Execution.Executors;
+using Porthole.Execution.Logging;
+using Porthole.Execution.Sections;
+using Porthole.Ssh.Debugging;
+
+namespace Porthole.Ssh.Endpoints;
+
+/// <summary>
+/// What the Debug section of a debug run does (R-DBG-2…7): checks out, starts the endpoint's sshd and one tmux session
+/// every connection lands in, echoes the session into the log (or a keep-alive dot), and keeps the node until the last
+/// window is exited, the time is up or the job is canceled.
+/// </summary>
+internal sealed class DebugRun(
+    NodeAssignment assignment,
+    SshRequest ssh,
+    EndpointState state,
+    EndpointGrants grants,
+    EndpointLifetime lifetime,
+    SshOptions options,
+    SecretPatterns secrets,
+    ReportQueue reports,
+    TimeProvider timeProvider)
+{
+    private static readonly TimeSpan DefaultDebugTimeout = TimeSpan.FromMinutes(30);
+    private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan TailInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly DebugRequest _request = assignment.Debug ?? new DebugRequest(ssh.RequestedBy, Quiet: false, DefaultDebugTimeout);
+
+    /// <summary>How long a debug session may live (<see cref="DebugRequest.Timeout"/>, 30 minutes by default).</summary>
+    public TimeSpan SessionTimeout => _request.Timeout > TimeSpan.Zero ? _request.Timeout : DefaultDebugTimeout;
+
+    public async Task<NodeSectionResult> RunAsync(NodeSectionContext context, CancellationToken canceled)
+    {
+        var log = new DebugLog(context);
+        await log.WriteAsync($"Debug build initiated by {_request.RequestedBy}\n");
+        DebugSession session;
+        Running running;
+        if (!ReferenceEquals(context.Node.Host, context.Node))
+        {
+            // The shared tmux session's shells must be in the container, as the steps were: not yet on this runner.
+            await log.WriteAsync("Debug mode is not available for docker jobs on this runner yet: rerun the job with SSH instead, which lands in its container.\n");
+            return new NodeSectionResult(StepState.Failed, SkipSteps: true);
+        }
+
+        try
+        {
+            await CheckoutAsync(context, log, canceled);
+            await log.WriteAsync("Setting up debug tools.\n");
+            var (started, failure) = await lifetime.StartAsync(context, _request, canceled);
+            if (started is null)
+            {
+                return failure!;
+            }
+
+            running = started;
+            await log.WriteAsync("Preparing debug sessions.\n");
+            var steps = DebugSteps.For(
+                assignment,
+                context.Node.CheckoutSource(assignment.RepositoryUrl),
+                running.Files.StepsDirectory,
+                options.BashPath,
+                directory => string.IsNullOrEmpty(directory) ? context.WorkingDirectory : context.Node.ResolveDirectory(directory, context.WorkingDirectory));
+            var texts = new DebugFiles(
+                steps,
+                DebugScripts.Rc(running.Files, context.BashEnvPath, context.WorkingDirectory, options.BashPath, steps, _request.Quiet),
+                DebugScripts.Help(assignment.JobId, assignment.NodeIndex, steps),
+                context.WorkingDirectory);
+            NodeSshFiles.WriteAtomically(running.Files.DebugRecordPath, string.Empty);
+            WatchFilter.Write(running.Files, secrets);
+            session = await DebugSession.StartAsync(context.Node, running.Files, running.LaunchEnvironment, options, texts, _request.Quiet, canceled);
+            if (state.SetDebugSession(session))
+            {
+                await session.StopAsync();
+                await log.WriteAsync("The node ended before the debug session was ready.\n");
+                return new NodeSectionResult(StepState.Canceled, SkipSteps: true);
+            }
+
+            await grants.ReportReadyAsync(running, canceled);
+        }
+        catch (OperationCanceledException) when (canceled.IsCancellationRequested)
+        {
+            await lifetime.ShutdownAsync();
+            await log.WriteAsync("The job was canceled before the debug session was ready.\n");
+            return new NodeSectionResult(StepState.Canceled, SkipSteps: true);
+        }
+        catch (Exception e) when (e is ExecutorException or InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            await lifetime.ShutdownAsync();
+            await log.WriteAsync($"The debug session could not be set up on this node: {e.Message}\n");
+            return new NodeSectionResult(StepState.Failed, SkipSteps: true);
+        }
+
+        await log.WriteAsync(DebugDetailsText.Render(
+            running.Info,
+            running.HostKey.PublicKey.TypeLabel,
+            assignment.JobId,
+            assignment.NodeIndex,
+            _request.Quiet,
+            SessionTimeout,
+            state.Grants,
+            running.OpenAccess && !state.OpenAccessEnded));
+        var tails = new[] { new LogTail(running.Files.SessionLogPath, separate: false), new LogTail(running.Files.DebugRecordPath, separate: true) };
+        using var stopTailing = new CancellationTokenSource();
+        var tailing = TailAsync(tails, log, stopTailing.Token);
+        using var keepAlive = _request.Quiet
+            ? timeProvider.CreateTimer(_ => _ = log.KeepAliveAsync(), null, KeepAliveInterval, KeepAliveInterval)
+            : null;
+
+        string reason;
+        using (var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(canceled))
+        {
+            var timeUp = Task.Delay(SessionTimeout, timeProvider, stopWaiting.Token);
+            var canceledTask = Task.Delay(Timeout.InfiniteTimeSpan, stopWaiting.Token);
+            var first = await Task.WhenAny(session.Server.Exited, timeUp, canceledTask);
+            reason = first == session.Server.Exited
+                ? "the last window was exited."
+                : canceled.IsCancellationRequested ? "the job was canceled." : $"{DurationText.Format(SessionTimeout)} are up.";
+            await stopWaiting.CancelAsync();
+        }
+
+        if (keepAlive is not null)
+        {
+            await keepAlive.DisposeAsync();
+        }
+
+        await lifetime.ShutdownAsync();
+        await stopTailing.CancelAsync();
+        await tailing;
+        await log.WriteAsync("All remaining steps, including caching and deploy, will be skipped.\n", newLine: true);
+        var message = $"The debug session ended: {reason}";
+        await log.WriteAsync(message + "\n");
+        await reports.DrainAsync();
+        return new NodeSectionResult(StepState.Success, SkipSteps: true, message);
+    }
+
+    /// <summary>
+    /// The plan's checkout steps, as the runner runs them (nothing else of the plan runs in a debug build): the
+    /// session starts in a checked-out workspace. A failed checkout is told, and the session starts anyway.
+    /// </summary>
+    private async Task CheckoutAsync(NodeSectionContext context, DebugLog log, CancellationToken canceled)
+    {
+        foreach (var step in assignment.Job.Steps.Where(s => s.Kind == StepKind.Checkout))
+        {
+            await log.WriteAsync($"Checking out code ({step.Name}).\n");
+            if (!Execution.Steps.CheckoutCommands.IsCommitId(assignment.CommitSha))
+            {
+                await log.WriteAsync($"'{assignment.CommitSha}' is not a commit id; the session starts without a checkout.\n");
+                continue;
+            }
+
+            var directory = string.IsNullOrEmpty(step.WorkingDirectory)
+                ? context.WorkingDirectory
+                : context.Node.ResolveDirectory(step.WorkingDirectory, context.WorkingDirectory);
+            await context.Node.CreateDirectoryAsync(directory, canceled);
+            var environment = new Dictionary<string, string>(context.Environment, StringComparer.Ordinal);
+            foreach (var variable in step.Environment)
+            {
+                environment[variable.Name] = variable.Value;
+            }
+
+            environment["GIT_TERMINAL_PROMPT"] = "0";
+            environment.TryAdd("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
+            var alreadyCloned = await context.Node.ExistsAsync(Path.Combine(directory, ".git"), canceled);
+            foreach (var command in Execution.Steps.CheckoutCommands.For(context.Node.CheckoutSource(assignment.RepositoryUrl), assignment.CommitSha, assignment.Branch, assignment.Dialect, alreadyCloned))
+            {
+                await log.WriteAsync("$ " + string.Join(' ', command) + "\n", newLine: true);
+                var process = await context.Node.StartAsync(new StepLaunch(command, environment, directory), log, canceled);
+                var code = await process.Exited.WaitAsync(canceled);
+                if (code != 0)
+                {
+                    await log.WriteAsync(
+                        string.Create(CultureInfo.InvariantCulture, $"The checkout failed (exit code {code}); the session starts without it.\n"),
+                        newLine: true);
+                    break;
+                }
+            }
+        }
+    }
+
+    private static async Task TailAsync(IReadOnlyList<LogTail> tails, DebugLog log, CancellationToken stop)
+    {
+        while (true)
+        {
+            foreach (var tail in tails)
+            {
+                await tail.PumpAsync(log);
+            }
+
+            if (stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            try
+            {
+                // The files are polled on the real clock: this only forwards what tmux wrote, it decides nothing.
+                await Task.Delay(TailInterval, TimeProvider.System, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                // One more pump reads what was written last.
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using Porthole.Contracts.Runners;
+using Porthole.Contracts.Ssh;
+using Porthole.Execution.Sections;
+
+namespace Porthole.Ssh.Endpoints;
+
+/// <summary>
+/// Starts one node's sshd (<see cref="SshdLauncher"/>) and watches its sessions; ends it, every session and the debug
+/// session once, however many ask (R-SSH-9), and gives its port back.
+/// </summary>
+internal sealed class EndpointLifetime(
+    EndpointState state,
+    SshConnections connections,
+    EndpointSessions sessions,
+    EndpointGrants grants,
+    SshOptions options,
+    string endpointId,
+    TimeProvider timeProvider)
+{
+    /// <summary>Starts sshd and watches its sessions; the endpoint is not reported ready yet. Null and why when it could not.</summary>
+    /// <param name="debug">A debug run's request (its sessions land in tmux, and it may be open to anyone); null for a rerun with SSH.</param>
+    public async Task<(Running? Running, NodeSectionResult? Failure)> StartAsync(NodeSectionContext context, DebugRequest? debug, CancellationToken canceled)
+    {
+        var openAccessToken = debug is not null && !state.OpenAccessEnded ? debug.OpenAccessToken : null;
+        if (openAccessToken is not null)
+        {
+            // Before sshd listens: a key it lets in through open access must not be taken for a revoked one.
+            connections.AllowOpenAccess();
+        }
+
+        var launcher = new SshdLauncher(options, endpointId, timeProvider, debug is not null, openAccessToken);
+        var launch = await launcher.LaunchAsync(context, grants.AuthorizedKeys, grants.Gate, sessions.OnSshdLine, canceled);
+        if (launch is null)
+        {
+            return (null, new NodeSectionResult(StepState.Failed, SkipSteps: debug is not null));
+        }
+
+        var info = new SshEndpointInfo(
+            options.AdvertisedHost,
+            launch.Sshd.Port,
+            launch.Account,
+            launch.HostKey.PublicLine,
+            launch.HostKey.Fingerprint,
+            [.. state.Grants.Select(g => g.Fingerprint)]);
+        var running = new Running(launch, info) { OpenAccess = launcher.OpenAccess };
+        var (ending, openAccessEnded) = state.SetRunning(running);
+        if (openAccessEnded && running.OpenAccess)
+        {
+            // Open access ended while sshd started: the heartbeat that ended it found no token to remove.
+            grants.RemoveOpenAccessToken(running);
+        }
+
+        if (ending)
+        {
+            await StopAsync(running);
+            await context.WriteAsync("The node ended before SSH was ready.\n");
+            return (null, new NodeSectionResult(StepState.Canceled, SkipSteps: debug is not null));
+        }
+
+        running.Watch(sessions.ApplyAudit, sessions.ProbeConnections, timeProvider, options.LivenessInterval);
+        return (running, null);
+    }
+
+    /// <summary>Ends sshd, every session and the debug session, once; later calls wait for that. The endpoint is ending from now on.</summary>
+    public Task ShutdownAsync() => state.End(ShutdownOnceAsync);
+
+    private async Task ShutdownOnceAsync()
+    {
+        if (state.Running is { } running)
+        {
+            await StopAsync(running);
+        }
+
+        if (state.DebugSession is { } session)
+        {
+            await session.StopAsync();
+        }
+
+        await sessions.ClosedAsync();
+    }
+
+    /// <summary>Ends sshd, every connection and every session process of this endpoint, and reports the sessions ended (R-SSH-9).</summary>
+    private async Task StopAsync(Running running)
+    {
+        running.StopWatching();
+        sessions.ApplyAudit();
+        await sessions.EndAllAsync(running);
+        await running.Process.StopAsync();
+        sessions.MarkAllEnded();
+        PortReservations.Release(running.Info.Port);
+    }
+}
