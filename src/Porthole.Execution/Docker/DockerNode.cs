@@ -107,8 +107,15 @@ internal sealed class DockerNode : IExecutorNode
                 ? $"the image {Image} has no sftp-server (Debian's openssh-sftp-server), which scp and sftp need in the container"
                 : null,
             SessionRcPath = rc,
+            Doorway = (door, _containers.Primary),
         };
     }
+
+    /// <summary>A path in the node's scratch folder as the runner's host has it (files the container writes for the runner).</summary>
+    public string HostPathOf(string path) =>
+        path.StartsWith(DockerSettings.ScratchMount + "/", StringComparison.Ordinal)
+            ? Path.Combine(_workspace.Scratch, path[(DockerSettings.ScratchMount.Length + 1)..])
+            : path;
 
     /// <summary>The primary container's image, for what the node says.</summary>
     internal string Image { get; init; } = string.Empty;

@@ -46,6 +46,9 @@ public interface IExecutorNode : IAsyncDisposable
     /// </summary>
     IExecutorNode Host => this;
 
+    /// <summary>A path of the node (in its scratch folder, say) as the runner's host has it: the same path but for a container's.</summary>
+    string HostPathOf(string path) => path;
+
     /// <summary>Where the checkout clones a repository from: a copy the node's account can read of a local one, or the URL itself.</summary>
     string CheckoutSource(string repositoryUrl);
 

@@ -39,4 +39,11 @@ public sealed record SessionEntry(IReadOnlyList<string> Command, IReadOnlyList<s
 
     /// <summary>The session rc as the node's shell finds it, when the node keeps its own copy (a container); null: the SSH folder's.</summary>
     public string? SessionRcPath { get; init; }
+
+    /// <summary>
+    /// For a node entered through a door (a container): the command up to its options (<c>docker -H … exec</c>) and what
+    /// it enters (the container), so that other terminals of the node (a debug session's windows) can be made with
+    /// options of their own; null for a node whose sessions need none.
+    /// </summary>
+    public (IReadOnlyList<string> Door, string Target)? Doorway { get; init; }
 }

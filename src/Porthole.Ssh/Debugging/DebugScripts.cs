@@ -13,7 +13,7 @@ internal static class DebugScripts
     /// tmux's config: the server ends with its last session (a foreground server keeps running otherwise), and when
     /// the session is echoed to the log, every new window is too (pipe-pane covers one pane).
     /// </summary>
-    public static string TmuxConfig(NodeSshFiles files, string bashPath, bool quiet)
+    public static string TmuxConfig(NodeSshFiles files, DebugPlacement placement, bool quiet)
     {
         var text = new StringBuilder();
         text.Append("set -s exit-empty on\n");
@@ -28,7 +28,7 @@ internal static class DebugScripts
         // keep the name they start with (bash).
         text.Append("set -g automatic-rename off\n");
         text.Append("set -g default-command ")
-            .Append(TmuxQuote($"exec {ShellQuote.Single(bashPath)} --rcfile {ShellQuote.Single(files.DebugRcPath)} -i"))
+            .Append(TmuxQuote("exec " + string.Join(' ', placement.WindowEntry.Concat(placement.WindowShell).Select(ShellQuote.Single))))
             .Append('\n');
         if (!quiet)
         {
@@ -48,13 +48,13 @@ internal static class DebugScripts
     /// directory, one function per step (R-DBG-4), and the help text.
     /// </summary>
     /// <param name="quiet">Quiet: the functions' records go to a file of their own; otherwise into the session's echo, in order with it.</param>
-    public static string Rc(NodeSshFiles files, string? bashEnvPath, string workingDirectory, string bashPath, IReadOnlyList<DebugStep> steps, bool quiet)
+    public static string Rc(DebugPlacement placement, string? bashEnvPath, string workingDirectory, IReadOnlyList<DebugStep> steps)
     {
         var text = new StringBuilder();
         void Line(string line = "") => text.Append(line).Append('\n');
 
         Line("# Porthole: the shell of every window of this debug session.");
-        Line($". {ShellQuote.Single(files.EnvironmentPath)}");
+        Line($". {ShellQuote.Single(placement.EnvironmentPath)}");
         if (bashEnvPath is not null)
         {
             Line($"if [ -f {ShellQuote.Single(bashEnvPath)} ]; then . {ShellQuote.Single(bashEnvPath)}; fi");
@@ -62,7 +62,7 @@ internal static class DebugScripts
 
         Line($"cd -- {ShellQuote.Single(workingDirectory)} 2>/dev/null || cd -- \"$HOME\"");
         Line("PS1='porthole-debug:\\w\\$ '");
-        Line($"porthole__record() {{ printf '%s\\n' \"$*\" >> {ShellQuote.Single(quiet ? files.DebugRecordPath : files.SessionLogPath)}; }}");
+        Line($"porthole__record() {{ printf '%s\\n' \"$*\" >> {ShellQuote.Single(placement.RecordPath)}; }}");
         Line("porthole__run() {");
         Line("  local name=$1 step=$2 code");
         Line("  porthole__record \"==> $name\"");
@@ -78,11 +78,13 @@ internal static class DebugScripts
         foreach (var step in steps)
         {
             Line(string.Create(CultureInfo.InvariantCulture, $"porthole__step_{step.Index}() {{"));
-            var words = new List<string>
+            var words = new List<string> { "command", "env", "-i", placement.Shell };
+            if (placement.IsBash)
             {
-                "command", "env", "-i", bashPath, "--noprofile", "--norc", "-c", Runner, "porthole-step",
-                files.EnvironmentPath, step.EnvironmentPath, step.Directory,
-            };
+                words.AddRange(["--noprofile", "--norc"]);
+            }
+
+            words.AddRange(["-c", Runner, "porthole-step", placement.EnvironmentPath, step.EnvironmentPath, step.Directory]);
             words.AddRange(step.Arguments);
             Line("  " + string.Join(' ', words.Select((w, i) => i < 3 ? w : ShellQuote.Single(w))));
             Line("}");
@@ -123,8 +125,8 @@ internal static class DebugScripts
 
         Line("}");
         // The first window starts before its output is piped to the log: the help waits for the pipe (a second at most).
-        Line($"for _ in {{1..40}}; do [ -e {ShellQuote.Single(files.DebugReadyPath)} ] && break; sleep 0.025; done");
-        Line($"cat {ShellQuote.Single(files.DebugHelpPath)}");
+        Line($"porthole__wait=0; while [ $porthole__wait -lt 40 ] && [ ! -e {ShellQuote.Single(placement.ReadyPath)} ]; do sleep 0.025; porthole__wait=$((porthole__wait + 1)); done; unset porthole__wait");
+        Line($"cat {ShellQuote.Single(placement.HelpPath)}");
         return text.ToString();
     }
 

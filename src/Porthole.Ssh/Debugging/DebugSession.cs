@@ -41,19 +41,30 @@ internal sealed class DebugSession
         IReadOnlyDictionary<string, string> environment,
         SshOptions options,
         DebugFiles texts,
+        DebugPlacement placement,
         bool quiet,
         CancellationToken canceled)
     {
-        Directory.CreateDirectory(files.StepsDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        placement.CreateStepsDirectory();
         foreach (var step in texts.Steps)
         {
-            NodeSshFiles.WriteAtomically(step.ScriptPath, step.Script);
-            NodeSshFiles.WriteAtomically(step.EnvironmentPath, EnvironmentFileText.Render(step.Environment));
+            await placement.WriteAsync(step.ScriptPath, step.Script, canceled);
+            await placement.WriteAsync(step.EnvironmentPath, EnvironmentFileText.Render(step.Environment), canceled);
         }
 
-        NodeSshFiles.WriteAtomically(files.DebugRcPath, texts.Rc);
-        NodeSshFiles.WriteAtomically(files.DebugHelpPath, texts.Help);
-        NodeSshFiles.WriteAtomically(files.TmuxConfigPath, DebugScripts.TmuxConfig(files, options.BashPath, quiet));
+        if (placement.EnvironmentPath != files.EnvironmentPath)
+        {
+            await placement.WriteAsync(placement.EnvironmentPath, await File.ReadAllTextAsync(files.EnvironmentPath, canceled), canceled);
+        }
+
+        if (placement.RecordHostPath is not null)
+        {
+            await placement.WriteAsync(placement.RecordPath, string.Empty, canceled);
+        }
+
+        await placement.WriteAsync(placement.RcPath, texts.Rc, canceled);
+        await placement.WriteAsync(placement.HelpPath, texts.Help, canceled);
+        NodeSshFiles.WriteAtomically(files.TmuxConfigPath, DebugScripts.TmuxConfig(files, placement, quiet));
         NodeSshFiles.WriteAtomically(files.SessionLogPath, string.Empty);
         File.Delete(files.TmuxSocketPath);
         File.Delete(files.DebugReadyPath);
@@ -74,7 +85,7 @@ internal sealed class DebugSession
                 await session.RunTmuxAsync(["pipe-pane", "-o", "-t", DebugScripts.SessionName, DebugScripts.PipeCommand(files)], canceled);
             }
 
-            NodeSshFiles.WriteAtomically(files.DebugReadyPath, string.Empty);
+            await placement.WriteAsync(placement.ReadyPath, string.Empty, canceled);
 
             return session;
         }

@@ -36,10 +36,12 @@ internal static class DebugSteps
 
     /// <param name="resolveDirectory">The node's <c>ResolveDirectory</c>, relative to the job's working directory.</param>
     /// <param name="checkoutSource">Where a checkout fetches from: the node's <c>CheckoutSource</c> of the project's repository.</param>
+    /// <param name="stepPath">Where a step's file of that name is, as the session's windows see it.</param>
+    /// <param name="bashPath">The shell a checkout's commands run with in the session.</param>
     public static List<DebugStep> For(
         NodeAssignment assignment,
         string checkoutSource,
-        string stepsDirectory,
+        Func<string, string> stepPath,
         string bashPath,
         Func<string?, string> resolveDirectory)
     {
@@ -63,8 +65,8 @@ internal static class DebugSteps
             }
 
             var environment = step.Environment.ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal);
-            var scriptPath = Path.Combine(stepsDirectory, string.Create(CultureInfo.InvariantCulture, $"step-{index:D3}.sh"));
-            var environmentPath = Path.Combine(stepsDirectory, string.Create(CultureInfo.InvariantCulture, $"step-{index:D3}.env"));
+            var scriptPath = stepPath(string.Create(CultureInfo.InvariantCulture, $"step-{index:D3}.sh"));
+            var environmentPath = stepPath(string.Create(CultureInfo.InvariantCulture, $"step-{index:D3}.env"));
             string script;
             List<string> arguments;
             string summary;

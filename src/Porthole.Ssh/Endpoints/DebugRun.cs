@@ -40,13 +40,7 @@ internal sealed class DebugRun(
         await log.WriteAsync($"Debug build initiated by {_request.RequestedBy}\n");
         DebugSession session;
         Running running;
-        if (!ReferenceEquals(context.Node.Host, context.Node))
-        {
-            // The shared tmux session's shells must be in the container, as the steps were: not yet on this runner.
-            await log.WriteAsync("Debug mode is not available for docker jobs on this runner yet: rerun the job with SSH instead, which lands in its container.\n");
-            return new NodeSectionResult(StepState.Failed, SkipSteps: true);
-        }
-
+        DebugPlacement placement;
         try
         {
             await CheckoutAsync(context, log, canceled);
@@ -59,20 +53,22 @@ internal sealed class DebugRun(
 
             running = started;
             await log.WriteAsync("Preparing debug sessions.\n");
+            // The windows' shells are where the steps ran: the node itself, or its container behind the node's door.
+            placement = DebugPlacement.For(context.Node, running.Files, running.Entry, options.BashPath, _request.Quiet);
             var steps = DebugSteps.For(
                 assignment,
                 context.Node.CheckoutSource(assignment.RepositoryUrl),
-                running.Files.StepsDirectory,
-                options.BashPath,
+                placement.StepPath,
+                placement.Shell,
                 directory => string.IsNullOrEmpty(directory) ? context.WorkingDirectory : context.Node.ResolveDirectory(directory, context.WorkingDirectory));
             var texts = new DebugFiles(
                 steps,
-                DebugScripts.Rc(running.Files, context.BashEnvPath, context.WorkingDirectory, options.BashPath, steps, _request.Quiet),
+                DebugScripts.Rc(placement, context.BashEnvPath, context.WorkingDirectory, steps),
                 DebugScripts.Help(assignment.JobId, assignment.NodeIndex, steps),
                 context.WorkingDirectory);
             NodeSshFiles.WriteAtomically(running.Files.DebugRecordPath, string.Empty);
             WatchFilter.Write(running.Files, secrets);
-            session = await DebugSession.StartAsync(context.Node, running.Files, running.LaunchEnvironment, options, texts, _request.Quiet, canceled);
+            session = await DebugSession.StartAsync(context.Node.Host, running.Files, running.LaunchEnvironment, options, texts, placement, _request.Quiet, canceled);
             if (state.SetDebugSession(session))
             {
                 await session.StopAsync();
@@ -104,7 +100,7 @@ internal sealed class DebugRun(
             SessionTimeout,
             state.Grants,
             running.OpenAccess && !state.OpenAccessEnded));
-        var tails = new[] { new LogTail(running.Files.SessionLogPath, separate: false), new LogTail(running.Files.DebugRecordPath, separate: true) };
+        var tails = new[] { new LogTail(running.Files.SessionLogPath, separate: false), new LogTail(placement.RecordHostPath ?? running.Files.DebugRecordPath, separate: true) };
         using var stopTailing = new CancellationTokenSource();
         var tailing = TailAsync(tails, log, stopTailing.Token);
         using var keepAlive = _request.Quiet

@@ -26,6 +26,9 @@ internal sealed class Running(SshdLaunch launch, SshEndpointInfo info)
     /// <summary>What sshd was started with (the node's base environment and the endpoint's mark): for the endpoint's other processes.</summary>
     public IReadOnlyDictionary<string, string> LaunchEnvironment => launch.LaunchEnvironment;
 
+    /// <summary>How a session enters the node (<see cref="IExecutorNode.SessionEntryAsync"/>).</summary>
+    public SessionEntry Entry => launch.Entry;
+
     /// <summary>Where sshd listens and the keys it accepts now (the endpoint updates them under its keys' gate).</summary>
     public SshEndpointInfo Info { get; set; } = info;
 

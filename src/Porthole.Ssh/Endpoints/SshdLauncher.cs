@@ -14,7 +14,8 @@ internal sealed record SshdLaunch(
     SshdAttempt Sshd,
     HostKey HostKey,
     string Account,
-    IReadOnlyDictionary<string, string> LaunchEnvironment);
+    IReadOnlyDictionary<string, string> LaunchEnvironment,
+    SessionEntry Entry);
 
 /// <summary>
 /// Starts a node's sshd: writes its files, then tries the ports of the range until sshd listens on one. sshd runs
@@ -112,7 +113,7 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
             var outcome = await sshd.Outcome;
             if (outcome == SshdStart.Listening)
             {
-                return new SshdLaunch(files, new AuditLog(files.AuditPath), process, sshd, hostKey, account, launchEnvironment);
+                return new SshdLaunch(files, new AuditLog(files.AuditPath), process, sshd, hostKey, account, launchEnvironment, Entry!);
             }
 
             await process.StopAsync();

@@ -20,7 +20,7 @@ public sealed class DebugStepsTests
         ];
 
         var assignment = Assignment(plan);
-        var steps = DebugSteps.For(assignment, assignment.RepositoryUrl, "/n/ssh/steps", "/bin/bash", d => d is null ? "/w" : "/w/" + d);
+        var steps = DebugSteps.For(assignment, assignment.RepositoryUrl, name => "/n/ssh/steps/" + name, "/bin/bash", d => d is null ? "/w" : "/w/" + d);
 
         Assert.Equal(
             [

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Porthole.Contracts.Plans;
 using Porthole.Contracts.Runners;
+using Porthole.Contracts.Ssh;
 using Porthole.Ssh.Tests.Support;
 
 namespace Porthole.Ssh.Tests.Endpoints;
@@ -162,6 +163,69 @@ public sealed class DockerSessionWithoutSftpTests : IAsyncLifetime
         Assert.Contains($"Porthole: scp and sftp cannot work here: the image {DockerTestImages.Busybox} has no sftp-server", sftp.Error, StringComparison.Ordinal);
         Assert.True(command.ExitCode == 0, command.Error);
         Assert.Equal("/bin/sh\n0\n", command.Output);
+    }
+}
+
+/// <summary>Debug mode on a docker node: the shared session's shells are in the container, and so are the steps its functions run.</summary>
+[Collection(DockerCollection.Name)]
+public sealed class DockerDebugTests : IAsyncLifetime
+{
+    private static readonly IReadOnlyList<StepPlan> Steps =
+    [
+        new(StepKind.Run, "Say hello", "echo \"hello-$CIRCLE_JOB-$STEP_VAR-uid$(id -u) in $(pwd)\"\ntest -e /.dockerenv && echo in-the-container\nexit 3\n", "/bin/bash -eo pipefail",
+            [new EnvironmentVariable("STEP_VAR", "step-value")], "sub", false, StepCondition.OnSuccess, null),
+        new(StepKind.Run, "script", "echo \"script-phase-$((40 + 2))\"\n", "/bin/bash", [], null, false, StepCondition.OnSuccess, null, true, "script"),
+    ];
+
+    public Task InitializeAsync() => DockerTestImages.EnsureAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task The_shared_sessions_shells_and_the_steps_they_run_are_in_the_container()
+    {
+        await using var node = await SshNode.CreateAsync(
+            debug: new DebugRequest("BanzaiMan", Quiet: false, TimeSpan.FromMinutes(30)),
+            steps: Steps,
+            container: new ContainerSpec(DockerTestImages.Debian) { User = "circleci" });
+        var section = node.DebugAsync();
+        await node.WaitForDebugAsync(section);
+
+        var client = node.Programs.Start("ssh", ["-tt", .. node.SshArguments(node.Alice)], input: string.Empty);
+        await node.WaitForDebugClientsAsync(1);
+        client.Type("test -e /.dockerenv && echo window-in-container-$(id -u)-$((6 * 7))\r");
+        await WaitForPaneAsync(node, "window-in-container-3434-42");
+
+        client.Type("porthole_run_step 0; travis_run_script\r");
+        await Wait.UntilAsync(() => node.DebugText.Contains("travis_run_script exited with 0", StringComparison.Ordinal), "the steps' exits in the log", TimeSpan.FromSeconds(20));
+        var pane = await PaneAsync(node);
+        Assert.Contains("hello-build-step-value-uid3434 in /home/circleci/project/sub", pane, StringComparison.Ordinal);
+        Assert.Contains("in-the-container", pane, StringComparison.Ordinal);
+        Assert.Contains("script-phase-42", pane, StringComparison.Ordinal);
+        var log = node.DebugText;
+        Assert.Contains("porthole_run_step 0 exited with 3", log, StringComparison.Ordinal);
+        Assert.Contains("window-in-container-3434-42", log, StringComparison.Ordinal);
+
+        client.Type("exit\r");
+        var result = await section.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(StepState.Success, result.State);
+        Assert.Contains("The debug session ended: the last window was exited.", node.DebugText, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> PaneAsync(SshNode node) =>
+        (await node.TmuxAsync("capture-pane", "-p", "-J", "-S", "-200", "-t", "debug")).Output;
+
+    private static async Task WaitForPaneAsync(SshNode node, string text)
+    {
+        string pane = string.Empty;
+        try
+        {
+            await Wait.UntilAsync(async () => (pane = await PaneAsync(node)).Contains(text, StringComparison.Ordinal), $"'{text}' in the pane");
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"Waited for '{text}' in the pane:\n{pane}\n{node.DebugText}");
+        }
     }
 }
 
