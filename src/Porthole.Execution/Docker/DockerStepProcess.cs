@@ -72,7 +72,7 @@ internal sealed class DockerStepProcess : IStepProcess
         }
         catch (Exception e) when (e is IOException or HttpRequestException or ObjectDisposedException)
         {
-            throw new ExecutorException($"The step's output from the container broke off: {_explain(e)}", e);
+            throw new ExecutorException($"The Docker engine went away during the step (its output broke off: {_explain(e)}).", e);
         }
         finally
         {
@@ -82,7 +82,15 @@ internal sealed class DockerStepProcess : IStepProcess
         try
         {
             var inspected = await _client.Exec.InspectContainerExecAsync(_execId, CancellationToken.None);
-            var code = inspected.ExitCode is { } exitCode ? (int)exitCode : throw new ExecutorException("The engine did not tell the step's exit code.");
+            if (inspected.Running || inspected.ExitCode is null)
+            {
+                // The stream ended, the step did not: the engine cut its clients (a restart), or the container went with it.
+                throw new ExecutorException(await _containerProblem() is { } gone
+                    ? $"The step ended with its container: {gone}"
+                    : "The Docker engine went away during the step (it closed the step's output while the step still ran).");
+            }
+
+            var code = (int)inspected.ExitCode.Value;
             if (code != 0 && await ContainerProblemAsync(code) is { } problem)
             {
                 // Killed with its container (the job removed it, or the engine stopped it): not the step's own failure.
@@ -93,7 +101,7 @@ internal sealed class DockerStepProcess : IStepProcess
         }
         catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
         {
-            throw new ExecutorException($"The step's exit code could not be read from the engine: {_explain(e)}", e);
+            throw new ExecutorException($"The Docker engine went away during the step (its exit code could not be read: {_explain(e)}).", e);
         }
     }
 

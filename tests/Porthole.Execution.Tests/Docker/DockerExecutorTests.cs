@@ -208,6 +208,27 @@ public sealed class DockerExecutorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_engine_that_goes_away_during_a_step_fails_the_node_saying_so_and_its_containers_go_when_it_is_back()
+    {
+        using var folder = new TempFolder("porthole-engine-");
+        using var forwarder = new EngineForwarder(folder.Combine("engine.sock"));
+        using var harness = new DockerHarness(new Porthole.Execution.Docker.DockerSettings { Endpoint = forwarder.Endpoint });
+        var job = DockerHarness.Job([Plans.Run("long", "echo waiting; sleep 1000")], new ContainerSpec(DockerTestImages.Busybox));
+
+        var running = harness.RunAsync(Plans.Assignment(job));
+        await harness.Reporter.WaitForLogAsync("waiting");
+        // What a restart of dockerd does to its clients: every connection cut, nothing answers for a while.
+        forwarder.Stop();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        forwarder.Start();
+        var completion = await running;
+
+        Assert.True(completion.Result == NodeResult.InfrastructureFail, completion.Message + "\n" + harness.Reporter.Log);
+        Assert.Contains("The Docker engine went away during the step", completion.Message, StringComparison.Ordinal);
+        await harness.AssertNothingLeftAsync();
+    }
+
+    [Fact]
     public async Task Two_nodes_of_one_job_get_separate_containers_networks_and_workspaces()
     {
         using var harness = new DockerHarness();
