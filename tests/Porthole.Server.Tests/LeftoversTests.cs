@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Porthole.Server.Tests.Support;
 
 namespace Porthole.Server.Tests;
@@ -49,5 +51,75 @@ public sealed class LeftoversTests
                 }
             }
         }
+    }
+
+    [Fact]
+    public async Task The_next_start_removes_a_crashed_docker_nodes_containers_and_network_and_no_others()
+    {
+        await DockerTestImages.EnsureAsync();
+        using var data = new TempFolder();
+        var workspace = Path.Combine(data.Path, "workspaces", "78");
+        Directory.CreateDirectory(workspace);
+        Directory.CreateDirectory(Path.Combine(data.Path, "runner"));
+        var tag = "builtin:crashed/node-78/" + Guid.NewGuid().ToString("N");
+        await File.WriteAllLinesAsync(Path.Combine(data.Path, "runner", "78.node"), [tag, workspace]);
+        using var client = new DockerClientBuilder().WithEndpoint(new Uri("unix:///var/run/docker.sock")).Build();
+        var network = await client.Networks.CreateNetworkAsync(new NetworksCreateParameters { Name = "leftover-" + Guid.NewGuid().ToString("N")[..12], Labels = Labels(tag) });
+        var left = await StartAsync(client, tag);
+        var bystander = await StartAsync(client, tag + "-other");
+        try
+        {
+            await using var server = await RunningServer.StartAsync(data.Path);
+            for (var i = 0; i < 200 && (await ListAsync(client, tag)).Count > 0; i++)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.Empty(await ListAsync(client, tag));
+            Assert.Empty(await client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = Filter(tag) }));
+            Assert.Single(await ListAsync(client, tag + "-other"));
+        }
+        finally
+        {
+            foreach (var id in new[] { left, bystander })
+            {
+                try
+                {
+                    await client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true });
+                }
+                catch (DockerContainerNotFoundException)
+                {
+                }
+            }
+
+            try
+            {
+                await client.Networks.DeleteNetworkAsync(network.ID);
+            }
+            catch (DockerNetworkNotFoundException)
+            {
+            }
+        }
+    }
+
+    private static Dictionary<string, string> Labels(string tag) => new() { [Porthole.Execution.Docker.ContainerLabels.Node] = tag };
+
+    private static Dictionary<string, IDictionary<string, bool>> Filter(string tag) =>
+        new() { ["label"] = new Dictionary<string, bool> { [$"{Porthole.Execution.Docker.ContainerLabels.Node}={tag}"] = true } };
+
+    private static async Task<IList<ContainerListResponse>> ListAsync(DockerClient client, string tag) =>
+        await client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = Filter(tag) });
+
+    private static async Task<string> StartAsync(DockerClient client, string tag)
+    {
+        var made = await client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = DockerTestImages.Busybox,
+            Entrypoint = ["/bin/sh", "-c", "while :; do sleep 3600; done"],
+            Labels = Labels(tag),
+            HostConfig = new HostConfig { Init = true },
+        });
+        await client.Containers.StartContainerAsync(made.ID, new ContainerStartParameters());
+        return made.ID;
     }
 }
