@@ -188,13 +188,13 @@ public sealed class DockerExecutor(DockerEngine engine, TimeProvider timeProvide
     }
 
     /// <summary>Asks the primary container who its user is; a container that ended already (no shell, say) says why.</summary>
-    private static async Task<ContainerUser> ProbeAsync(IDockerClient client, string id, ContainerSpec primary, string user, CancellationToken cancellationToken)
+    private async Task<ContainerUser> ProbeAsync(IDockerClient client, string id, ContainerSpec primary, string user, CancellationToken cancellationToken)
     {
         int code;
         string output;
         try
         {
-            (code, output) = await new PrimaryContainer(client, id).RunAsync(["/bin/sh", "-c", ContainerUser.ProbeScript], user, cancellationToken);
+            (code, output) = await new PrimaryContainer(client, id, timeProvider).RunAsync(["/bin/sh", "-c", ContainerUser.ProbeScript], user, cancellationToken);
         }
         catch (ExecutorException)
         {

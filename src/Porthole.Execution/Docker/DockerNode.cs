@@ -20,7 +20,6 @@ internal sealed class DockerNode : IExecutorNode
     private readonly PrimaryContainer _primary;
     private readonly ContainerUser _user;
     private readonly ShellWorkspace _workspace;
-    private readonly ProcessTree _processTree;
     private readonly TimeProvider _timeProvider;
     private readonly ShellExecutorOptions _options;
     private readonly string _tag;
@@ -36,10 +35,9 @@ internal sealed class DockerNode : IExecutorNode
         _client = engine.Client;
         _engine = engine;
         _containers = containers;
-        _primary = new PrimaryContainer(_client, containers.Primary);
+        _primary = new PrimaryContainer(_client, containers.Primary, timeProvider);
         _user = user;
         _workspace = workspace;
-        _processTree = new ProcessTree(timeProvider);
         _timeProvider = timeProvider;
         _options = options;
         _tag = tag;
@@ -241,7 +239,7 @@ internal sealed class DockerNode : IExecutorNode
 
         var environment = launch.Environment.Select(v => $"{v.Key}={v.Value}").Append($"{LeftoverProcesses.TagVariable}={_tag}").ToList();
         var (execId, stream) = await _primary.StartAsync([.. launch.Arguments], environment, launch.WorkingDirectory, _user.Name, cancellationToken);
-        var process = new DockerStepProcess(_client, execId, stream, output, _processTree, _options.StopGrace, PrimaryContainer.Explain, _primary.ProblemAsync, _timeProvider);
+        var process = new DockerStepProcess(_client, _primary, execId, stream, output, _options.StopGrace, _timeProvider);
         lock (_gate)
         {
             _processes.Add(process);

@@ -1,6 +1,5 @@
 using Docker.DotNet;
 using Porthole.Execution.Executors;
-using Porthole.Execution.Shell;
 
 namespace Porthole.Execution.Docker;
 
@@ -14,29 +13,24 @@ namespace Porthole.Execution.Docker;
 internal sealed class DockerStepProcess : IStepProcess
 {
     private readonly IDockerClient _client;
+    private readonly PrimaryContainer _container;
     private readonly string _execId;
     private readonly MultiplexedStream _stream;
     private readonly IStepOutput _output;
-    private readonly ProcessTree _processTree;
     private readonly TimeSpan _grace;
-    private readonly Func<Exception, string> _explain;
-    private readonly Func<Task<string?>> _containerProblem;
     private readonly TimeProvider _timeProvider;
     private readonly Lock _gate = new();
     private Task? _stopped;
 
-    /// <param name="containerProblem">What is wrong with the primary container (gone, stopped), asked when a step failed; null when nothing.</param>
-    public DockerStepProcess(IDockerClient client, string execId, MultiplexedStream stream, IStepOutput output, ProcessTree processTree, TimeSpan grace, Func<Exception, string> explain, Func<Task<string?>> containerProblem, TimeProvider timeProvider)
+    public DockerStepProcess(IDockerClient client, PrimaryContainer container, string execId, MultiplexedStream stream, IStepOutput output, TimeSpan grace, TimeProvider timeProvider)
     {
-        _containerProblem = containerProblem;
-        _timeProvider = timeProvider;
         _client = client;
+        _container = container;
         _execId = execId;
         _stream = stream;
         _output = output;
-        _processTree = processTree;
         _grace = grace;
-        _explain = explain;
+        _timeProvider = timeProvider;
         Exited = RunAsync();
     }
 
@@ -72,7 +66,7 @@ internal sealed class DockerStepProcess : IStepProcess
         }
         catch (Exception e) when (e is IOException or HttpRequestException or ObjectDisposedException)
         {
-            throw new ExecutorException($"The Docker engine went away during the step (its output broke off: {_explain(e)}).", e);
+            throw new ExecutorException($"The Docker engine went away during the step (its output broke off: {PrimaryContainer.Explain(e)}).", e);
         }
         finally
         {
@@ -85,7 +79,7 @@ internal sealed class DockerStepProcess : IStepProcess
             if (inspected.Running || inspected.ExitCode is null)
             {
                 // The stream ended, the step did not: the engine cut its clients (a restart), or the container went with it.
-                throw new ExecutorException(await _containerProblem() is { } gone
+                throw new ExecutorException(await _container.ProblemAsync() is { } gone
                     ? $"The step ended with its container: {gone}"
                     : "The Docker engine went away during the step (it closed the step's output while the step still ran).");
             }
@@ -101,7 +95,7 @@ internal sealed class DockerStepProcess : IStepProcess
         }
         catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
         {
-            throw new ExecutorException($"The Docker engine went away during the step (its exit code could not be read: {_explain(e)}).", e);
+            throw new ExecutorException($"The Docker engine went away during the step (its exit code could not be read: {PrimaryContainer.Explain(e)}).", e);
         }
     }
 
@@ -113,7 +107,7 @@ internal sealed class DockerStepProcess : IStepProcess
     {
         for (var attempt = 0; ; attempt++)
         {
-            if (await _containerProblem() is { } problem)
+            if (await _container.ProblemAsync() is { } problem)
             {
                 return problem;
             }
@@ -154,7 +148,7 @@ internal sealed class DockerStepProcess : IStepProcess
         if (pid > 0 && pid <= int.MaxValue)
         {
             Id = (int)pid;
-            await _processTree.EndSessionAsync(Id, () => Directory.Exists($"/proc/{Id}"), _grace);
+            await _container.EndSessionAsync(Id, _grace);
         }
     }
 }

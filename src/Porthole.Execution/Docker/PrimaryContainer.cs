@@ -5,7 +5,8 @@ using Porthole.Execution.Executors;
 namespace Porthole.Execution.Docker;
 
 /// <summary>Execs in a node's primary container: the steps' and the runner's own short commands.</summary>
-internal sealed class PrimaryContainer(IDockerClient client, string id)
+/// <param name="signalsFromHost">The runner may signal the container's processes from the host (it is root); otherwise the container's own kill ends them.</param>
+internal sealed class PrimaryContainer(IDockerClient client, string id, TimeProvider timeProvider, bool? signalsFromHost = null)
 {
     public string Id => id;
 
@@ -48,6 +49,37 @@ internal sealed class PrimaryContainer(IDockerClient client, string id)
         catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
         {
             throw new ExecutorException($"The step could not be started in the container: {Explain(e)}", e);
+        }
+    }
+
+    /// <summary>
+    /// Ends an exec's session, given its leader's pid on the host: as the shell executor ends a step's when the runner
+    /// may signal it (root); otherwise by the container's own <c>kill</c>, as root there, with the leader's pid in the
+    /// container (its last <c>NSpid</c>).
+    /// </summary>
+    public async Task EndSessionAsync(int hostPid, TimeSpan grace)
+    {
+        if (signalsFromHost ?? Environment.IsPrivilegedProcess)
+        {
+            await new Shell.ProcessTree(timeProvider).EndSessionAsync(hostPid, () => Directory.Exists($"/proc/{hostPid}"), grace);
+            return;
+        }
+
+        var status = await File.ReadAllLinesAsync($"/proc/{hostPid}/status").ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : [], TaskScheduler.Default);
+        var inner = status.FirstOrDefault(l => l.StartsWith("NSpid:", StringComparison.Ordinal))?.Split('\t', ' ').LastOrDefault(w => w.Length > 0);
+        if (inner is null || !int.TryParse(inner, System.Globalization.CultureInfo.InvariantCulture, out var pid) || pid <= 1)
+        {
+            return;
+        }
+
+        var seconds = Math.Max(1, (int)grace.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            await RunAsync(["/bin/sh", "-c", "kill -TERM -- -\"$1\" 2>/dev/null; sleep \"$2\"; kill -KILL -- -\"$1\" 2>/dev/null; true", "sh", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), seconds], "0", CancellationToken.None);
+        }
+        catch (ExecutorException)
+        {
+            // The container is gone, and the session with it.
         }
     }
 

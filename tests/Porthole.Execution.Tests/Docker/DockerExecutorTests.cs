@@ -228,6 +228,49 @@ public sealed class DockerExecutorTests : IAsyncLifetime
         await harness.AssertNothingLeftAsync();
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Ending_an_execs_session_ends_what_it_started_from_the_host_or_from_inside(bool signalsFromHost)
+    {
+        using var harness = new DockerHarness();
+        var created = await harness.Client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = DockerTestImages.Busybox,
+            Entrypoint = ["/bin/sh", "-c", "while :; do sleep 3600; done"],
+            Labels = new Dictionary<string, string> { [Porthole.Execution.Docker.ContainerLabels.Node] = harness.Tag },
+            HostConfig = new HostConfig { Init = true },
+        });
+        await harness.Client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
+        var container = new Porthole.Execution.Docker.PrimaryContainer(harness.Client, created.ID, TimeProvider.System, signalsFromHost);
+        var (execId, stream) = await container.StartAsync(["/bin/sh", "-c", "sleep 1001 & sleep 1002"], null, null, "circleci", CancellationToken.None);
+        using (stream)
+        {
+            await WaitForAsync(harness, created.ID, top => top.Contains("sleep 1001", StringComparison.Ordinal) && top.Contains("sleep 1002", StringComparison.Ordinal));
+            var pid = (int)(await harness.Client.Exec.InspectContainerExecAsync(execId)).Pid;
+
+            await container.EndSessionAsync(pid, TimeSpan.FromSeconds(1));
+
+            await WaitForAsync(harness, created.ID, top => !top.Contains("sleep 100", StringComparison.Ordinal));
+        }
+    }
+
+    private static async Task WaitForAsync(DockerHarness harness, string id, Func<string, bool> condition)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            var top = await harness.Client.Containers.ListProcessesAsync(id, new ContainerListProcessesParameters { PsArgs = "-o pid,args" });
+            if (condition(string.Join('\n', (top.Processes ?? []).Select(p => string.Join(' ', p)))))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail("the container's processes never became what the test waited for");
+    }
+
     [Fact]
     public async Task Two_nodes_of_one_job_get_separate_containers_networks_and_workspaces()
     {
