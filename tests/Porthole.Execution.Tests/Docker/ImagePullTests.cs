@@ -30,7 +30,6 @@ public sealed class ImagePullTests : IAsyncLifetime
         var job = DockerHarness.Job([Plans.Run("run", "echo pulled-and-ran")], new ContainerSpec(registry.Image));
 
         var completion = await RunAndRemoveImageAsync(harness, registry, Plans.Assignment(job));
-        File.WriteAllText("/tmp/pull-ok.txt", completion.Message + "\n---\n" + harness.Reporter.Log + "\n---\n" + string.Join("\n", registry.Requests));
 
         Assert.True(completion.Result == NodeResult.Success, completion.Message + "\n" + harness.Reporter.Log);
         Assert.Contains("pulled-and-ran\n", harness.Reporter.StepLog(1), StringComparison.Ordinal);
@@ -75,19 +74,6 @@ public sealed class ImagePullTests : IAsyncLifetime
 
         var completion = await RunAndRemoveImageAsync(
             harness, registry, Plans.Assignment(job, variables: [new ProjectVariable("REGISTRY_PASSWORD", wrong, Secret: true)]));
-        {
-            var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("{\"username\":\"alice\",\"password\":\"nope-nope\"}"));
-            var start = new System.Diagnostics.ProcessStartInfo("curl") { RedirectStandardOutput = true };
-            foreach (var a in new[] { "-s", "-i", "--unix-socket", "/var/run/docker.sock", "-X", "POST", $"http://x/v1.41/images/create?fromImage=127.0.0.1:{registry.Port}/porthole-fake/busybox&tag=1", "-H", "X-Registry-Auth: " + auth })
-            {
-                start.ArgumentList.Add(a);
-            }
-
-            using var p = System.Diagnostics.Process.Start(start)!;
-            File.WriteAllText("/tmp/pull-curl.txt", await p.StandardOutput.ReadToEndAsync());
-        }
-
-        File.WriteAllText("/tmp/pull-wrong.txt", completion.Message + "\n---\n" + harness.Reporter.Log + "\n---\n" + string.Join("\n", registry.Requests));
 
         Assert.Equal(NodeResult.InfrastructureFail, completion.Result);
         Assert.Contains($"The image '{registry.Image}' could not be pulled: ", completion.Message, StringComparison.Ordinal);
