@@ -79,6 +79,13 @@ public sealed class BenchServer : IAsyncDisposable
         }
     }
 
+    /// <summary>A job's status and its whole log, for a bench to print when the job did not succeed.</summary>
+    public async Task<string> DescribeAsync(JobView job)
+    {
+        using var response = await Client.GetAsync($"/api/jobs/{job.Id}/log");
+        return $"job '{job.Name}' ({job.Id}) ended {job.Status}; GET /api/jobs/{job.Id}/log answered {(int)response.StatusCode}:\n{await response.Content.ReadAsStringAsync()}";
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _server.StopAsync();

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
-using Porthole.Contracts.Api;
 
 namespace Porthole.Bench;
 
@@ -39,27 +38,5 @@ public static class DebugReady
         Console.WriteLine($"debug-ready: POST /job/ID/debug -> a command answered in the shared session, median of {runs}: {Stats.F(median, 0)} ms (min {Stats.F(ours.Min(), 0)}, max {Stats.F(ours.Max(), 0)}); target <= 2000 ms");
         Console.WriteLine($"debug-ready: floor (bare ssh true to a running sshd), median of {runs}: {Stats.F(Stats.Median(floor), 0)} ms; ratio {Stats.F(median / Stats.Median(floor), 1)}x");
         return 0;
-    }
-}
-
-/// <summary>Waits until the job's latest SSH or debug attempt has its node 0 endpoint up.</summary>
-public static class SshEndpoint
-{
-    public static async Task<SshNodeView> WaitAsync(BenchServer server, long jobId)
-    {
-        while (true)
-        {
-            var response = await server.Client.GetAsync($"/api/jobs/{jobId}/ssh");
-            if (response.IsSuccessStatusCode)
-            {
-                var view = (await response.Content.ReadFromJsonAsync<JobSshView>(ApiJson.Options))!;
-                if (view.Nodes is [{ Port: not null } ready, ..] && view.Nodes[0].Status == Status.Running)
-                {
-                    return ready;
-                }
-            }
-
-            await Task.Delay(5);
-        }
     }
 }

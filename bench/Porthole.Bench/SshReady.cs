@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
-using Porthole.Contracts.Api;
 
 namespace Porthole.Bench;
 
@@ -18,17 +15,10 @@ public static class SshReady
         var ours = new List<double>();
         for (var run = 0; run < runs + 1; run++)
         {
-            var watch = Stopwatch.StartNew();
-            (await bench.Server.Client.PostAsJsonAsync($"/api/jobs/{bench.JobId}/rerun", new RerunRequest(null, true), ApiJson.Options)).EnsureSuccessStatusCode();
-            var node = await bench.WaitForNodeAsync();
-            while (!await SshTools.TrueAsync(bench.Key, bench.KnownHosts, node.User!, node.Host!, node.Port!.Value))
-            {
-                await Task.Delay(5);
-            }
-
+            var (milliseconds, _, _) = await bench.RerunUntilSshAsync(bench.JobId);
             if (run > 0)
             {
-                ours.Add(watch.Elapsed.TotalMilliseconds);
+                ours.Add(milliseconds);
             }
 
             await bench.EndAttemptAsync();

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
-using Porthole.Contracts.Api;
 
 namespace Porthole.Bench;
 
@@ -15,8 +13,7 @@ public static class SshSessions
     {
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100;
         await using var bench = await SshBench.StartAsync();
-        (await bench.Server.Client.PostAsJsonAsync($"/api/jobs/{bench.JobId}/rerun", new RerunRequest(null, true), ApiJson.Options)).EnsureSuccessStatusCode();
-        var node = await bench.WaitForNodeAsync();
+        var node = await bench.RerunWithSshAsync(bench.JobId);
         var (key, knownHosts) = (bench.Key, bench.KnownHosts);
         var (sshdBefore, _) = Memory.Measure();
 

@@ -22,18 +22,23 @@ public static class SshTools
     ];
 
     /// <summary>Runs <c>ssh … true</c>; true when it got in.</summary>
-    public static async Task<bool> TrueAsync(string key, string knownHosts, string user, string host, int port)
+    public static async Task<bool> TrueAsync(string key, string knownHosts, string user, string host, int port) =>
+        (await RunAsync(key, knownHosts, user, host, port, "true")).ExitCode == 0;
+
+    /// <summary>Runs <c>ssh … COMMAND</c> with no terminal and returns what it printed.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string key, string knownHosts, string user, string host, int port, string command)
     {
         var start = new ProcessStartInfo("ssh") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in (string[])[.. ClientOptions(key, knownHosts, port), $"{user}@{host}", "true"])
+        foreach (var argument in (string[])[.. ClientOptions(key, knownHosts, port), $"{user}@{host}", command])
         {
             start.ArgumentList.Add(argument);
         }
 
         using var process = Process.Start(start)!;
-        await process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        return process.ExitCode == 0;
+        return (process.ExitCode, await output, error);
     }
 
     public static int FreePort()

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Porthole.Contracts.Api;
+using Porthole.Testing;
 
 namespace Porthole.Bench;
 
@@ -14,8 +15,6 @@ namespace Porthole.Bench;
 public static class StepOverhead
 {
     private const int Steps = 200;
-    private const string DockerImage = "porthole-test/debian:1";
-    private const string SpinUp = "Spin up environment";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -53,8 +52,8 @@ public static class StepOverhead
                 dockerJob = await server.WaitForJobAsync(jobs.Single(j => j.Name == "docker").Id, j => Status.IsFinished(j.Status));
                 if (job.Status != Status.Success || dockerJob.Status != Status.Success)
                 {
-                    await PrintLogAsync(server, job);
-                    await PrintLogAsync(server, dockerJob);
+                    Console.WriteLine($"step-overhead: {await server.DescribeAsync(job)}");
+                    Console.WriteLine($"step-overhead: {await server.DescribeAsync(dockerJob)}");
                     return 1;
                 }
             }
@@ -80,7 +79,7 @@ public static class StepOverhead
                     var (runSteps, spinUp) = DockerTimes(dockerJob);
                     dockerTimes.Add(runSteps);
                     spinUpTimes.Add(spinUp);
-                    Console.WriteLine($"run {run}: job of {Steps} steps {Stats.F(elapsed, 0)} ms on shell, {Stats.F(runSteps, 0)} ms on docker (after {Stats.F(spinUp, 0)} ms of \"{SpinUp}\"), one bash script {Stats.F(watch.Elapsed.TotalMilliseconds, 1)} ms, status {job.Status}/{dockerJob.Status}");
+                    Console.WriteLine($"run {run}: job of {Steps} steps {Stats.F(elapsed, 0)} ms on shell, {Stats.F(runSteps, 0)} ms on docker (after {Stats.F(spinUp, 0)} ms of \"{AddedSteps.SpinUp}\"), one bash script {Stats.F(watch.Elapsed.TotalMilliseconds, 1)} ms, status {job.Status}/{dockerJob.Status}");
                 }
             }
         }
@@ -94,7 +93,7 @@ public static class StepOverhead
         {
             var dockerMedian = Stats.Median(dockerTimes);
             var dockerPerStep = (dockerMedian - bashMedian) / Steps;
-            Console.WriteLine($"step-overhead docker: median job {Stats.F(dockerMedian, 0)} ms (first run step start -> last run step end, image {DockerImage}) vs bash script {Stats.F(bashMedian, 1)} ms over {runs} runs; median \"{SpinUp}\" {Stats.F(Stats.Median(spinUpTimes), 0)} ms, not counted");
+            Console.WriteLine($"step-overhead docker: median job {Stats.F(dockerMedian, 0)} ms (first run step start -> last run step end, image {DockerTestImages.Debian}) vs bash script {Stats.F(bashMedian, 1)} ms over {runs} runs; median \"{AddedSteps.SpinUp}\" {Stats.F(Stats.Median(spinUpTimes), 0)} ms, not counted");
             Console.WriteLine($"step-overhead docker: added per step {Stats.F(dockerPerStep)} ms (target <= 30 ms per step for docker exec); ratio job/bash {Stats.F(dockerMedian / bashMedian, 1)}x");
             Console.WriteLine($"step-overhead docker: {Stats.F(dockerPerStep - perStep)} ms per step more than the shell executor; ratio docker job/shell job {Stats.F(dockerMedian / jobMedian, 1)}x");
         }
@@ -104,26 +103,19 @@ public static class StepOverhead
 
     /// <summary>The shell job as without <c>--docker</c>, and the same steps in a container, run after it.</summary>
     private static string DockerConfig(string steps) =>
-        $"version: 2.1\njobs:\n  build:\n    steps:\n{steps}  docker:\n    docker:\n      - image: {DockerImage}\n    steps:\n{steps}" +
+        $"version: 2.1\njobs:\n  build:\n    steps:\n{steps}  docker:\n    docker:\n      - image: {DockerTestImages.Debian}\n    steps:\n{steps}" +
         "workflows:\n  bench:\n    jobs:\n      - build\n      - docker:\n          requires: [build]\n";
 
     /// <summary>The run steps' span, first start to last end, and "Spin up environment"'s own duration.</summary>
     private static (double RunSteps, double SpinUp) DockerTimes(JobView job)
     {
         var steps = job.Attempts[0].Nodes[0].Steps;
-        if (steps.Count != Steps + 1 || steps[0].Name != SpinUp)
+        if (steps.Count != Steps + 1 || steps[0].Name != AddedSteps.SpinUp)
         {
-            throw new InvalidOperationException($"the docker job has {steps.Count} steps, the first '{steps[0].Name}': expected \"{SpinUp}\" and {Steps} run steps");
+            throw new InvalidOperationException($"the docker job has {steps.Count} steps, the first '{steps[0].Name}': expected \"{AddedSteps.SpinUp}\" and {Steps} run steps");
         }
 
         var setup = steps[0];
         return ((steps[^1].FinishedAt!.Value - steps[1].StartedAt).TotalMilliseconds, (setup.FinishedAt!.Value - setup.StartedAt).TotalMilliseconds);
-    }
-
-    private static async Task PrintLogAsync(BenchServer server, JobView job)
-    {
-        using var response = await server.Client.GetAsync($"/api/jobs/{job.Id}/log");
-        Console.WriteLine($"step-overhead: job '{job.Name}' ({job.Id}) ended {job.Status}; GET /api/jobs/{job.Id}/log answered {(int)response.StatusCode}:");
-        Console.WriteLine(await response.Content.ReadAsStringAsync());
     }
 }

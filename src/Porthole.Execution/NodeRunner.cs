@@ -87,14 +87,23 @@ public sealed class NodeRunner(TimeProvider timeProvider, IExecutor executor)
                     RemoteDocker = assignment.Job.Steps.Any(s => s.Kind == StepKind.SetupRemoteDocker),
                     HostSide = sections.Before.Count + sections.After.Count > 0,
                 };
-                node = await executor.SetupAsync(setup, CancellationToken.None);
+                // A cancel reaches the setting up too (a pull from a registry that stalls), not the job's time cap.
+                node = await executor.SetupAsync(setup, cancellationToken);
                 await setupStep.EndAsync(null);
             }
-            catch (ExecutorException e)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                await setupStep.EndAsync(e.Message);
+                await setupStep.EndAsync(LogLines.Canceled().TrimEnd('\n'));
                 await ReportAllSkippedAsync(assignment, sections, log, setupStep.Count);
-                return new NodeCompletion(NodeResult.InfrastructureFail, e.Message);
+                return new NodeCompletion(NodeResult.Canceled, "The job was canceled.");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // An executor's own words (ExecutorException), or a fault of ours: the node ends saying which.
+                var message = e is ExecutorException ? e.Message : $"Porthole failed while setting up the node ({e.GetType().Name}): {e.Message}";
+                await setupStep.EndAsync(message);
+                await ReportAllSkippedAsync(assignment, sections, log, setupStep.Count);
+                return new NodeCompletion(NodeResult.InfrastructureFail, message);
             }
 
             if (node.IsolationWarning is { } warning)

@@ -45,24 +45,28 @@ public sealed class DockerExecutor(DockerEngine engine, TimeProvider timeProvide
             await puller.EnsureAsync(image, setup.Variables, say, cancellationToken);
         }
 
-        IExecutorNode? host = null;
+        // The host side (a sandbox for sshd) starts beside the containers: neither waits for the other.
+        var host = setup.HostSide && hostSide is not null
+            ? hostSide.SetupAsync(new NodeSetup(Path.Combine(workspace.Root, "host"), new ExecutorSpec(ExecutorKind.Shell, null)) { Tag = tag }, cancellationToken)
+            : Task.FromResult<IExecutorNode>(null!);
         try
         {
-            if (setup.HostSide && hostSide is not null)
-            {
-                host = await hostSide.SetupAsync(
-                    new NodeSetup(Path.Combine(workspace.Root, "host"), new ExecutorSpec(ExecutorKind.Shell, null)) { Tag = tag },
-                    cancellationToken);
-            }
-
-            return await StartAsync(client, setup, images, workspace, tag, host, say, cancellationToken);
+            var node = await StartAsync(client, setup, images, workspace, tag, say, cancellationToken);
+            node.HostSide = await host;
+            return node;
         }
-        catch (Exception e) when (e is ExecutorException or DockerApiException or HttpRequestException or IOException)
+        catch (Exception e) when (e is ExecutorException or DockerApiException or HttpRequestException or IOException or OperationCanceledException)
         {
             await NodeContainers.RemoveTaggedAsync(client, tag, timeProvider, CleanupPatience);
-            if (host is not null)
+            await Task.WhenAny(host);
+            if (host.IsCompletedSuccessfully && host.Result is { } made)
             {
-                await host.DestroyAsync();
+                await made.DestroyAsync();
+            }
+
+            if (e is OperationCanceledException)
+            {
+                throw;
             }
 
             throw e as ExecutorException ?? new ExecutorException($"The node's containers could not be made: {PrimaryContainer.Explain(e)}", e);
@@ -87,7 +91,7 @@ public sealed class DockerExecutor(DockerEngine engine, TimeProvider timeProvide
         return images;
     }
 
-    private async Task<DockerNode> StartAsync(IDockerClient client, NodeSetup setup, IReadOnlyList<ContainerSpec> images, ShellWorkspace workspace, string tag, IExecutorNode? host, Func<string, ValueTask> say, CancellationToken cancellationToken)
+    private async Task<DockerNode> StartAsync(IDockerClient client, NodeSetup setup, IReadOnlyList<ContainerSpec> images, ShellWorkspace workspace, string tag, Func<string, ValueTask> say, CancellationToken cancellationToken)
     {
         var name = NodeContainers.ShortName(tag);
         await client.Networks.CreateNetworkAsync(
@@ -183,7 +187,6 @@ public sealed class DockerExecutor(DockerEngine engine, TimeProvider timeProvide
             RemoteDockerHost = remoteDocker ? "unix:///var/run/docker.sock" : null,
             CheckoutSources = sources,
             Image = primary.Image,
-            HostSide = host,
         };
     }
 

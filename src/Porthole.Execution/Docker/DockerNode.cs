@@ -70,7 +70,7 @@ internal sealed class DockerNode : IExecutorNode
     /// <summary>The sandbox on the runner's host beside the containers, when the runner asked for one (an SSH endpoint); else the node itself.</summary>
     public IExecutorNode Host => HostSide ?? this;
 
-    internal IExecutorNode? HostSide { get; init; }
+    internal IExecutorNode? HostSide { get; set; }
 
     /// <summary>
     /// Opens the sessions' door into the primary container (<see cref="Entry.ContainerEntryProxy"/>, a socket in the SSH

@@ -15,16 +15,27 @@ internal sealed class ImagePuller(IDockerClient client)
 {
     public async Task EnsureAsync(ContainerSpec spec, IReadOnlyDictionary<string, string> variables, Func<string, ValueTask> say, CancellationToken cancellationToken)
     {
-        if (await IsPresentAsync(spec.Image, cancellationToken))
+        // Before anything else: a login that names no variable is the config's mistake whether a pull is needed or not.
+        var auth = Login(spec, variables);
+        try
         {
-            return;
+            if (await IsPresentAsync(spec.Image, cancellationToken))
+            {
+                return;
+            }
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
+        {
+            // An image name the engine cannot read (capitals, a bad tag) comes back as 400.
+            throw new ExecutorException($"The image '{spec.Image}' could not be looked up: {DockerEngine.Reason(e)}", e);
         }
 
         var (name, tag) = Split(spec.Image);
-        var auth = Login(spec, variables);
         await say($"Pulling image {spec.Image}\n");
-        var lines = new List<string>();
         string? error = null;
+
+        // The engine's progress arrives on its own thread; the lines go to the log in order, as they come.
+        var written = Task.CompletedTask;
         var progress = new Progress(message =>
         {
             if (message.Error is { } failure)
@@ -33,36 +44,41 @@ internal sealed class ImagePuller(IDockerClient client)
                 return;
             }
 
-            var status = message.Status ?? string.Empty;
-            if (status is "Downloading" or "Extracting" or "Waiting" || status.Length == 0)
+            if (Line(message) is { } line)
             {
-                return;
+                written = written.ContinueWith(_ => say(line + "\n").AsTask(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
             }
-
-            lines.Add(string.IsNullOrEmpty(message.ID) ? status : $"{message.ID}: {status}");
         });
         try
         {
             await client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = name, Tag = tag }, auth, progress, cancellationToken);
         }
-        catch (DockerApiException e)
-        {
-            error ??= DockerEngine.Reason(e);
-        }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
         {
             error ??= DockerEngine.Reason(e);
         }
 
-        foreach (var line in lines)
-        {
-            await say(line + "\n");
-        }
-
+        await written;
         if (error is not null || !await IsPresentAsync(spec.Image, cancellationToken))
         {
-            throw new ExecutorException($"The image '{spec.Image}' could not be pulled: {error ?? "the engine does not have it after the pull"}");
+            var reason = error ?? "the engine does not have it after the pull";
+            var hint = spec.Auth is not null && (reason.Contains("unauthorized", StringComparison.OrdinalIgnoreCase) || reason.Contains("denied", StringComparison.OrdinalIgnoreCase))
+                ? "; check the image's auth: username and password (and the project variables they name)"
+                : string.Empty;
+            throw new ExecutorException($"The image '{spec.Image}' could not be pulled: {reason}{hint}");
         }
+    }
+
+    /// <summary>One line per layer and state, none for the byte counts; the tag's own lines without its name in front.</summary>
+    private static string? Line(JSONMessage message)
+    {
+        var status = message.Status ?? string.Empty;
+        if (status is "Downloading" or "Extracting" or "Waiting" || status.Length == 0)
+        {
+            return null;
+        }
+
+        return string.IsNullOrEmpty(message.ID) || status.StartsWith("Pulling from ", StringComparison.Ordinal) ? status : $"{message.ID}: {status}";
     }
 
     private async Task<bool> IsPresentAsync(string image, CancellationToken cancellationToken)

@@ -127,6 +127,22 @@ public sealed class DockerExecutorTests : IAsyncLifetime
         await harness.AssertNothingLeftAsync();
     }
 
+    [Theory]
+    [InlineData("Porthole-Test/Capitals:1")]
+    [InlineData("busybox:bad tag")]
+    public async Task An_image_name_the_engine_cannot_read_ends_the_node_saying_so(string image)
+    {
+        using var harness = new DockerHarness();
+        var job = DockerHarness.Job([Plans.Run("never", "echo never")], new ContainerSpec(image));
+
+        var completion = await harness.RunAsync(Plans.Assignment(job));
+
+        Assert.Equal(NodeResult.InfrastructureFail, completion.Result);
+        Assert.StartsWith($"The image '{image}' could not be", completion.Message, StringComparison.Ordinal);
+        Assert.Equal(StepState.Failed, harness.Reporter.Final(0).State);
+        await harness.AssertNothingLeftAsync();
+    }
+
     [Fact]
     public async Task An_image_without_a_shell_is_refused_with_a_clear_reason()
     {
