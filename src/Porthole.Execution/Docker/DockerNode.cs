@@ -237,6 +237,12 @@ internal sealed class DockerNode : IExecutorNode
             }
         }
 
+        if (launch.Arguments[0] == "git" && !_user.HasGit)
+        {
+            // CircleCI falls back to a client of its own; Porthole says what the image lacks.
+            throw new ExecutorException($"The image {Image} has no git, which the checkout runs in the container: use an image with git, or install it there.");
+        }
+
         var environment = launch.Environment.Select(v => $"{v.Key}={v.Value}").Append($"{LeftoverProcesses.TagVariable}={_tag}").ToList();
         var (execId, stream) = await _primary.StartAsync([.. launch.Arguments], environment, launch.WorkingDirectory, _user.Name, cancellationToken);
         var process = new DockerStepProcess(_client, _primary, execId, stream, output, _options.StopGrace, _timeProvider);

@@ -22,6 +22,11 @@ internal static class DebugScripts
         text.Append("set -g display-time 5000\n");
         text.Append("set -g status-interval 0\n");
 
+        // Clients of different sizes share the one window (an ssh terminal and the browser's): it takes the size of the
+        // one that typed last, rather than the smallest's with dots drawn over the rest of the larger screens.
+        text.Append("set -g window-size latest\n");
+        text.Append("set -g aggressive-resize on\n");
+
         // With automatic-rename, the first output of a pane after half a second's quiet (the echo of a keystroke typed
         // after a pause) waits, before it reaches the terminals, for tmux to look up the pane's foreground process
         // (tcgetpgrp, /proc/PID/cmdline) and expand the window's name format: about 0.06 ms of a 0.7 ms echo. Windows

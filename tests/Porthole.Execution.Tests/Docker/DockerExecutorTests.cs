@@ -113,6 +113,22 @@ public sealed class DockerExecutorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_checkout_in_an_image_without_git_says_what_the_image_lacks()
+    {
+        using var repository = new GitRepository();
+        var commit = repository.Commit("README.md", "hello\n", "first");
+        using var harness = new DockerHarness();
+        var job = DockerHarness.Job([Plans.Checkout(), Plans.Run("never", "echo never")], new ContainerSpec(DockerTestImages.Busybox));
+
+        var completion = await harness.RunAsync(Plans.Assignment(job, repositoryUrl: repository.Path, commitSha: commit));
+
+        Assert.Equal(NodeResult.InfrastructureFail, completion.Result);
+        Assert.Equal($"The image {DockerTestImages.Busybox} has no git, which the checkout runs in the container: use an image with git, or install it there.", completion.Message);
+        Assert.Equal(StepState.Skipped, harness.Reporter.Final(2).State);
+        await harness.AssertNothingLeftAsync();
+    }
+
+    [Fact]
     public async Task A_missing_image_ends_the_node_as_an_infrastructure_failure_naming_it()
     {
         using var harness = new DockerHarness();

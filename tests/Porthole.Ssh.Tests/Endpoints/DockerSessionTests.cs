@@ -206,6 +206,9 @@ public sealed class DockerDebugTests : IAsyncLifetime
         Assert.Contains("porthole_run_step 0 exited with 3", log, StringComparison.Ordinal);
         Assert.Contains("window-in-container-3434-42", log, StringComparison.Ordinal);
 
+        // Clients of other sizes (a browser's terminal) share the window at the size of whoever typed last.
+        Assert.Equal("window-size latest\n", (await node.TmuxAsync("show-options", "-g", "window-size")).Output);
+
         client.Type("exit\r");
         var result = await section.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(StepState.Success, result.State);
