@@ -42,7 +42,21 @@ public sealed class ShellExecutor(TimeProvider timeProvider, ShellExecutorOption
         var sandboxStart = isolation.Sandboxed
             ? NodeSandbox.StartAsync(isolation, workspace.Root, tag, [.. setup.ReadOnlyPaths.Where(p => !copies.ContainsKey(p))], timeProvider, cancellationToken)
             : Task.FromResult<NodeSandbox?>(null)!;
-        await Task.WhenAll(copies.Values.Cast<Task>().Append(sandboxStart));
+        try
+        {
+            await Task.WhenAll(copies.Values.Cast<Task>().Append(sandboxStart));
+        }
+        catch
+        {
+            // A cancel (or a failed copy) after the sandbox started: nothing may outlive the node that never was.
+            if (sandboxStart.IsCompletedSuccessfully && sandboxStart.Result is { } started)
+            {
+                await started.DisposeAsync();
+            }
+
+            throw;
+        }
+
         var sandbox = await sandboxStart;
         var sources = copies.ToDictionary(c => c.Key, c => c.Value.Result, StringComparer.Ordinal);
         return new ShellNode(workspace, tools, timeProvider, options with { Isolation = isolation }, tag, sandbox) { CheckoutSources = sources };
