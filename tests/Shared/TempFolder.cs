@@ -24,8 +24,9 @@ internal sealed class TempFolder : IDisposable
                 return;
             }
 
-            // Steps leave read-only files (git objects); make them writable first.
-            foreach (var file in Directory.EnumerateFiles(Path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+            // Steps leave read-only files (git objects); make them writable first. Never through a symbolic link: a test's
+            // link may point at /etc or at another test's folder, and what it points at is not this folder's to change.
+            foreach (var file in Directory.EnumerateFiles(Path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true }))
             {
                 File.SetAttributes(file, FileAttributes.Normal);
             }
