@@ -51,7 +51,9 @@ public sealed class DockerExecutor(DockerEngine engine, TimeProvider timeProvide
             : Task.FromResult<IExecutorNode>(null!);
         try
         {
-            var node = await StartAsync(client, setup, images, workspace, tag, say, cancellationToken);
+            // A local repository goes in as a bundle, made while no container can touch the scratch folder yet.
+            var sources = await BundleRepositoriesAsync(setup, workspace, cancellationToken);
+            var node = await StartAsync(client, setup, images, workspace, tag, sources, say, cancellationToken);
             node.HostSide = await host;
             return node;
         }
@@ -91,7 +93,7 @@ public sealed class DockerExecutor(DockerEngine engine, TimeProvider timeProvide
         return images;
     }
 
-    private async Task<DockerNode> StartAsync(IDockerClient client, NodeSetup setup, IReadOnlyList<ContainerSpec> images, ShellWorkspace workspace, string tag, Func<string, ValueTask> say, CancellationToken cancellationToken)
+    private async Task<DockerNode> StartAsync(IDockerClient client, NodeSetup setup, IReadOnlyList<ContainerSpec> images, ShellWorkspace workspace, string tag, IReadOnlyDictionary<string, string> sources, Func<string, ValueTask> say, CancellationToken cancellationToken)
     {
         var name = NodeContainers.ShortName(tag);
         await client.Networks.CreateNetworkAsync(
@@ -103,7 +105,8 @@ public sealed class DockerExecutor(DockerEngine engine, TimeProvider timeProvide
         var user = primary.User ?? (string.IsNullOrEmpty(imageUser) ? "root" : imageUser);
         var remoteDocker = setup.RemoteDocker && engine.Settings.RemoteDocker == RemoteDockerMode.HostSocket;
         var binds = new List<string> { $"{workspace.Scratch}:{DockerSettings.ScratchMount}" };
-        binds.AddRange(setup.ReadOnlyPaths.Where(Directory.Exists).Select(p => $"{p}:{p}:ro"));
+        // A local repository that could not be bundled (a runner that may not read it, say) is mounted read-only where it is.
+        binds.AddRange(setup.ReadOnlyPaths.Where(p => !sources.ContainsKey(p) && Directory.Exists(p)).Select(p => $"{p}:{p}:ro"));
         var groups = new List<string>();
         if (remoteDocker)
         {
@@ -158,7 +161,6 @@ public sealed class DockerExecutor(DockerEngine engine, TimeProvider timeProvide
         }
 
         var probed = await ProbeAsync(client, created.ID, primary, user, cancellationToken);
-        var sources = await MirrorRepositoriesAsync(setup, workspace, probed, cancellationToken);
         foreach (var (id, spec) in services)
         {
             await EnsureRunningAsync(client, id, spec, cancellationToken);
@@ -177,7 +179,7 @@ public sealed class DockerExecutor(DockerEngine engine, TimeProvider timeProvide
 
         environment["HOME"] = probed.Home;
         environment.TryAdd("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        environment["SHELL"] = probed.HasBash ? "/bin/bash" : "/bin/sh";
+        environment["SHELL"] = probed.BashPath ?? "/bin/sh";
         var containers = new NodeContainers(tag, created.ID, [.. services.Select(s => s.Id)]);
         return new DockerNode(engine, containers, probed, environment, workspace, timeProvider, options, tag)
         {
@@ -225,24 +227,18 @@ public sealed class DockerExecutor(DockerEngine engine, TimeProvider timeProvide
     }
 
     /// <summary>
-    /// A local repository the container's user may not read where it is (a folder of 0700) is mirrored into the node's
-    /// scratch folder and given to that user, as the shell executor does for its job account; returns host path → the
-    /// path the checkout clones from in the container. A runner that cannot give files away leaves the read-only mount.
+    /// Each local repository (<see cref="NodeSetup.ReadOnlyPaths"/>) as a bundle in the node's scratch folder: host path →
+    /// the path the checkout clones from in the container. The container's user may not read the repository where it is
+    /// (a folder of 0700), and git refuses a repository of another owner, but clones a bundle of anyone's.
     /// </summary>
-    private static async Task<Dictionary<string, string>> MirrorRepositoriesAsync(NodeSetup setup, ShellWorkspace workspace, ContainerUser user, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, string>> BundleRepositoriesAsync(NodeSetup setup, ShellWorkspace workspace, CancellationToken cancellationToken)
     {
         var sources = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!Environment.IsPrivilegedProcess)
+        foreach (var path in setup.ReadOnlyPaths.Where(Directory.Exists).Take(1))
         {
-            return sources;
-        }
-
-        foreach (var path in setup.ReadOnlyPaths.Where(Directory.Exists))
-        {
-            var mirror = await Sandbox.RepositoryCopy.MirrorAsync(path, workspace.Scratch, new Sandbox.NodeAccount(user.Name, user.Uid, user.Gid), cancellationToken);
-            if (mirror.StartsWith(workspace.Scratch + "/", StringComparison.Ordinal))
+            if (await Sandbox.RepositoryCopy.BundleAsync(path, workspace.Scratch, cancellationToken) is { } bundle)
             {
-                sources[path] = DockerSettings.ScratchMount + mirror[workspace.Scratch.Length..];
+                sources[path] = DockerSettings.ScratchMount + "/" + Path.GetFileName(bundle);
             }
         }
 

@@ -195,16 +195,18 @@ internal sealed class DockerNode : IExecutorNode
             await using (var stream = new FileStream(path, options))
             {
                 await stream.WriteAsync(new UTF8Encoding(false).GetBytes(content), cancellationToken);
+                if (!Environment.IsPrivilegedProcess)
+                {
+                    // The runner cannot give the file away: the container's user reads and writes it (BASH_ENV) by its
+                    // mode, set on the file opened, never on whatever the path names by now.
+                    File.SetUnixFileMode(stream.SafeFileHandle, (UnixFileMode)0b111_111_111);
+                }
             }
 
             if (Environment.IsPrivilegedProcess)
             {
+                // lchown: if the container swapped the file for a link meanwhile, only the link changes owner.
                 FileOwnership.Give(path, _user.Uid, _user.Gid);
-            }
-            else
-            {
-                // The runner cannot give the file away: the container's user reads and writes it (BASH_ENV) by its mode.
-                File.SetUnixFileMode(path, (UnixFileMode)0b111_111_111);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

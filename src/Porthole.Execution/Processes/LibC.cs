@@ -20,4 +20,8 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Statx(int directory, string path, int flags, uint mask, [Out] byte[] buffer);
+
+    /// <summary>open(2), for the flags .NET does not offer (O_NOFOLLOW).</summary>
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int Open(string path, int flags);
 }

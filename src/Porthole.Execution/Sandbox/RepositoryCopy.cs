@@ -29,6 +29,28 @@ internal static class RepositoryCopy
         return target;
     }
 
+    /// <summary>
+    /// A local repository as one bundle file in <paramref name="folder"/>, readable by anyone, for a container's checkout
+    /// (git clones a bundle whoever owns it; a repository of another owner it refuses). Made before the container
+    /// exists, so nothing of the job can be in the folder yet. Returns the bundle's path, or null when git could not.
+    /// </summary>
+    public static async Task<string?> BundleAsync(string source, string folder, CancellationToken cancellationToken)
+    {
+        var target = Path.Combine(folder, "repository.bundle");
+        var bundle = await HostCommand.RunAsync(
+            "git",
+            ["-c", "safe.directory=*", "-C", source, "bundle", "create", "--quiet", target, "--all"],
+            cancellationToken,
+            new Dictionary<string, string> { ["GIT_TERMINAL_PROMPT"] = "0", ["GIT_ALLOW_PROTOCOL"] = "file" });
+        if (!bundle.Succeeded || !File.Exists(target))
+        {
+            return null;
+        }
+
+        File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        return target;
+    }
+
     private static void GiveTree(string root, NodeAccount account)
     {
         FileOwnership.Give(root, account.Uid, account.Gid);

@@ -14,7 +14,13 @@ internal sealed class LogTail(string path, bool separate)
     {
         try
         {
-            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            // Never through a link or into a device: a container's root may have replaced a file of its scratch folder.
+            await using var stream = Execution.Processes.RegularFile.OpenRead(path);
+            if (stream is null)
+            {
+                return;
+            }
+
             stream.Seek(_offset, SeekOrigin.Begin);
             int read;
             while ((read = await stream.ReadAsync(_buffer)) > 0)

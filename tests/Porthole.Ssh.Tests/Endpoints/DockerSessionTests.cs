@@ -215,6 +215,31 @@ public sealed class DockerDebugTests : IAsyncLifetime
         Assert.Contains("The debug session ended: the last window was exited.", node.DebugText, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_root_job_that_links_its_record_to_a_host_file_gets_nothing_of_it_into_the_log()
+    {
+        await using var node = await SshNode.CreateAsync(
+            debug: new DebugRequest("BanzaiMan", Quiet: true, TimeSpan.FromMinutes(30)),
+            steps: Steps,
+            container: new ContainerSpec(DockerTestImages.Debian));
+        var secret = Path.Combine(node.Evidence, "admin-token");
+        await File.WriteAllTextAsync(secret, "host-secret-" + Guid.NewGuid().ToString("N") + "\n");
+        var section = node.DebugAsync();
+        await node.WaitForDebugAsync(section);
+
+        // Root in the container may replace the file the runner reads its records from: a link to the host's file.
+        var client = node.Programs.Start("ssh", ["-tt", .. node.SshArguments(node.Alice)], input: string.Empty);
+        await node.WaitForDebugClientsAsync(1);
+        client.Type($"rm /tmp/porthole/debug_record.log && ln -s {secret} /tmp/porthole/debug_record.log && echo linked-$((6 * 7))\r");
+        await WaitForPaneAsync(node, "linked-42");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        Assert.DoesNotContain("host-secret-", node.DebugText, StringComparison.Ordinal);
+        client.Type("exit\r");
+        await section.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain("host-secret-", node.DebugText, StringComparison.Ordinal);
+    }
+
     private static async Task<string> PaneAsync(SshNode node) =>
         (await node.TmuxAsync("capture-pane", "-p", "-J", "-S", "-200", "-t", "debug")).Output;
 
