@@ -93,7 +93,7 @@ public sealed class NodeRunner(TimeProvider timeProvider, IExecutor executor)
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                await setupStep.EndAsync(LogLines.Canceled().TrimEnd('\n'));
+                await setupStep.CanceledAsync();
                 await ReportAllSkippedAsync(assignment, sections, log, setupStep.Count);
                 return new NodeCompletion(NodeResult.Canceled, "The job was canceled.");
             }

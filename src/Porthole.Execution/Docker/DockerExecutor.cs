@@ -119,7 +119,7 @@ public sealed class DockerExecutor(DockerEngine engine, TimeProvider timeProvide
         var created = await client.Containers.CreateContainerAsync(
             new CreateContainerParameters
             {
-                Name = name + "-0",
+                Name = NodeContainers.PrimaryName(tag),
                 Image = primary.Image,
                 User = user,
                 Entrypoint = custom ? primary.Entrypoint?.ToList() : Keeper,
@@ -180,8 +180,7 @@ public sealed class DockerExecutor(DockerEngine engine, TimeProvider timeProvide
         environment["HOME"] = probed.Home;
         environment.TryAdd("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         environment["SHELL"] = probed.BashPath ?? "/bin/sh";
-        var containers = new NodeContainers(tag, created.ID, [.. services.Select(s => s.Id)]);
-        return new DockerNode(engine, containers, probed, environment, workspace, timeProvider, options, tag)
+        return new DockerNode(engine, new NodeContainers(tag, created.ID), probed, environment, workspace, timeProvider, options, tag)
         {
             IsolationWarning = remoteDocker
                 ? "setup_remote_docker gives this job the host's Docker engine (Runner:Docker:RemoteDocker=host-socket): the job can do whatever root can on the runner's host."

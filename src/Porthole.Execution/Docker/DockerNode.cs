@@ -24,7 +24,6 @@ internal sealed class DockerNode : IExecutorNode
     private readonly ShellExecutorOptions _options;
     private readonly string _tag;
     private readonly HashSet<string> _madeDirectories = new(StringComparer.Ordinal);
-    private readonly List<DockerStepProcess> _processes = [];
     private readonly List<Entry.ContainerEntryProxy> _entries = [];
     private readonly DockerEngine _engine;
     private readonly Lock _gate = new();
@@ -48,7 +47,7 @@ internal sealed class DockerNode : IExecutorNode
 
     public string ScratchDirectory => DockerSettings.ScratchMount;
 
-    /// <summary>SSH sessions into a docker node come with the node's entry into its container (not yet).</summary>
+    /// <summary>The container's user is not an account of the host: the host side's (<see cref="Host"/>) is the sessions' login.</summary>
     public NodeAccount? Account => null;
 
     public string? IsolationWarning { get; init; }
@@ -59,11 +58,6 @@ internal sealed class DockerNode : IExecutorNode
         "setup_remote_docker needs a Docker engine for the job, and this runner gives none: its setting Runner:Docker:RemoteDocker is off (host-socket mounts the host's engine, which is root on the runner's host).";
 
     public IReadOnlyDictionary<string, string> BaseEnvironment { get; }
-
-    /// <summary>The primary container's id.</summary>
-    internal string PrimaryId => _containers.Primary;
-
-    internal ContainerUser User => _user;
 
     public IReadOnlyList<string> SessionEntry(string directory) => [];
 
@@ -83,7 +77,7 @@ internal sealed class DockerNode : IExecutorNode
         var docker = DockerCli ?? throw new ExecutorException("SSH into a docker node needs the docker command on the runner's host (Debian's docker.io); it was not found on PATH.");
         var rc = await WriteScratchFileAsync("ssh_rc", request.SessionRc, cancellationToken);
         var socket = Path.Combine(request.SshDirectory, "enter.sock");
-        var rules = new Entry.EntryRules(_containers.Primary, NodeContainers.ShortName(_tag) + "-0", _user.Name, request.Directory, [.. request.Environment]);
+        var rules = new Entry.EntryRules(_containers.Primary, NodeContainers.PrimaryName(_tag), _user.Name, request.Directory, [.. request.Environment]);
         var proxy = Entry.ContainerEntryProxy.Start(socket, rules, _engine, _timeProvider, request.Account?.Gid);
         lock (_gate)
         {
@@ -228,7 +222,8 @@ internal sealed class DockerNode : IExecutorNode
 
         if (launch.AsRunner)
         {
-            throw new ExecutorException("This runner cannot start its own programs (an SSH endpoint) beside a docker node yet.");
+            // The runner's own programs (sshd) run on the node's host side, never in its container.
+            throw new ExecutorException("A runner's program starts on the node's host side (IExecutorNode.Host), not in its container.");
         }
 
         lock (_gate)
@@ -247,13 +242,8 @@ internal sealed class DockerNode : IExecutorNode
 
         var environment = launch.Environment.Select(v => $"{v.Key}={v.Value}").Append($"{LeftoverProcesses.TagVariable}={_tag}").ToList();
         var (execId, stream) = await _primary.StartAsync([.. launch.Arguments], environment, launch.WorkingDirectory, _user.Name, cancellationToken);
-        var process = new DockerStepProcess(_client, _primary, execId, stream, output, _options.StopGrace, _timeProvider);
-        lock (_gate)
-        {
-            _processes.Add(process);
-        }
-
-        return process;
+        // Nothing to keep: removing the container at the node's end ends every exec in it.
+        return new DockerStepProcess(_client, _primary, execId, stream, output, _options.StopGrace, _timeProvider);
     }
 
     public ValueTask DestroyAsync()

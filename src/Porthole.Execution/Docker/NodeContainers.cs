@@ -5,9 +5,12 @@ using Docker.DotNet.Models;
 
 namespace Porthole.Execution.Docker;
 
-/// <summary>The engine's objects of one node: its primary container, its service containers and its network.</summary>
-internal sealed record NodeContainers(string Tag, string Primary, IReadOnlyList<string> Services)
+/// <summary>The engine's objects of one node (its primary container, its service containers, its network), found by its tag.</summary>
+internal sealed record NodeContainers(string Tag, string Primary)
 {
+    /// <summary>The primary container's name; service containers follow it as <c>…-1</c>, <c>…-2</c>.</summary>
+    public static string PrimaryName(string tag) => ShortName(tag) + "-0";
+
     /// <summary>A short name for the node's objects (the engine's names must be unique; the tag is long and has slashes).</summary>
     public static string ShortName(string tag) =>
         "porthole-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(tag)))[..12];

@@ -8,21 +8,27 @@ namespace Porthole.Execution.Docker;
 /// <param name="signalsFromHost">The runner may signal the container's processes from the host (it is root); otherwise the container's own kill ends them.</param>
 internal sealed class PrimaryContainer(IDockerClient client, string id, TimeProvider timeProvider, bool? signalsFromHost = null)
 {
-    public string Id => id;
-
     /// <summary>Runs a short command and returns its exit code and output (stdout, then stderr).</summary>
+    /// <exception cref="ExecutorException">The engine or the container went away meanwhile.</exception>
     public async Task<(int Code, string Output)> RunAsync(IList<string> arguments, string user, CancellationToken cancellationToken)
     {
         var (execId, stream) = await StartAsync(arguments, null, null, user, cancellationToken);
-        string text;
-        using (stream)
+        try
         {
-            var (stdout, stderr) = await stream.ReadOutputToEndAsync(cancellationToken);
-            text = stdout + stderr;
-        }
+            string text;
+            using (stream)
+            {
+                var (stdout, stderr) = await stream.ReadOutputToEndAsync(cancellationToken);
+                text = stdout + stderr;
+            }
 
-        var inspected = await client.Exec.InspectContainerExecAsync(execId, cancellationToken);
-        return ((int)(inspected.ExitCode ?? -1), text);
+            var inspected = await client.Exec.InspectContainerExecAsync(execId, cancellationToken);
+            return ((int)(inspected.ExitCode ?? -1), text);
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
+        {
+            throw new ExecutorException($"A command of the runner's in the container broke off: {Explain(e)}", e);
+        }
     }
 
     /// <summary>Starts an exec with its output attached (no stdin, no terminal).</summary>

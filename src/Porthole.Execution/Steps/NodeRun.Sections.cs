@@ -1,11 +1,7 @@
-using System.Globalization;
 using Porthole.Contracts.Plans;
 using Porthole.Contracts.Runners;
-using Porthole.Execution.Executors;
 using Porthole.Execution.Logging;
 using Porthole.Execution.Sections;
-using Porthole.Execution.Shell;
-using Porthole.Execution.Variables;
 
 namespace Porthole.Execution.Steps;
 

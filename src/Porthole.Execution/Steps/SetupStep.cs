@@ -35,25 +35,30 @@ internal sealed class SetupStep(string? name, NodeLog log, TimeProvider timeProv
     }
 
     /// <summary>Ends the step: failed with <paramref name="failure"/> in its log, or passed. Without a step, the failure goes to the log as it is.</summary>
-    public async Task EndAsync(string? failure)
+    public Task EndAsync(string? failure) =>
+        EndAsync(failure is null ? StepState.Success : StepState.Failed, failure is null ? null : LogLines.StartFailed(failure));
+
+    /// <summary>Ends the step canceled: the job was canceled while the executor set the node up.</summary>
+    public Task CanceledAsync() => EndAsync(StepState.Canceled, LogLines.Canceled());
+
+    private async Task EndAsync(StepState state, string? line)
     {
         if (name is null || _writer is null)
         {
-            if (failure is not null)
+            if (line is not null)
             {
-                await log.Runner.WriteTextAsync(LogLines.StartFailed(failure));
+                await log.Runner.WriteTextAsync(line);
             }
 
             return;
         }
 
         await _writer.FlushAsync();
-        if (failure is not null)
+        if (line is not null)
         {
-            await log.Runner.WriteTextAsync((_writer.AtLineStart ? string.Empty : "\n") + LogLines.StartFailed(failure));
+            await log.Runner.WriteTextAsync((_writer.AtLineStart ? string.Empty : "\n") + line);
         }
 
-        await log.ReportStepAsync(new StepReport(
-            0, name, failure is null ? StepState.Success : StepState.Failed, null, _logStart, log.Offset, _startedAt, timeProvider.GetUtcNow()));
+        await log.ReportStepAsync(new StepReport(0, name, state, null, _logStart, log.Offset, _startedAt, timeProvider.GetUtcNow()));
     }
 }

@@ -32,7 +32,7 @@ internal sealed class DebugPlacement
     /// <summary>What a window's shell runs behind (the container's door, with the rc for a plain sh); empty on the host.</summary>
     public IReadOnlyList<string> WindowEntry { get; }
 
-    public string RcPath => _node is null ? _files.DebugRcPath : InNode("debug_rc.sh");
+    public string RcPath => _node is null ? _files.DebugRcPath : InNode(RcName);
 
     public string HelpPath => _node is null ? _files.DebugHelpPath : InNode("debug_help.txt");
 
@@ -53,10 +53,9 @@ internal sealed class DebugPlacement
             return new DebugPlacement(files, null, bashPath, isBash: true, [], quiet);
         }
 
-        var shell = entry.Shell ?? bashPath;
-        var placement = new DebugPlacement(files, node, shell, entry.ShellIsBash, [], quiet);
-        string[] rc = entry.ShellIsBash ? [] : ["-e", "ENV=" + placement.RcPath];
-        return new DebugPlacement(files, node, shell, entry.ShellIsBash, [.. doorway.Door, "-it", "-e", "TERM", .. rc, doorway.Target], quiet);
+        // A plain sh reads its rc from ENV (bash gets --rcfile on its command line, see WindowShell).
+        string[] rc = entry.ShellIsBash ? [] : ["-e", "ENV=" + InNode(node, RcName)];
+        return new DebugPlacement(files, node, entry.Shell ?? bashPath, entry.ShellIsBash, [.. doorway.Door, "-it", "-e", "TERM", .. rc, doorway.Target], quiet);
     }
 
     /// <summary>A step's file (its script, its variables) as the windows see it.</summary>
@@ -86,5 +85,9 @@ internal sealed class DebugPlacement
         }
     }
 
-    private string InNode(string name) => _node!.ScratchDirectory.TrimEnd('/') + "/" + name;
+    private const string RcName = "debug_rc.sh";
+
+    private string InNode(string name) => InNode(_node!, name);
+
+    private static string InNode(IExecutorNode node, string name) => node.ScratchDirectory.TrimEnd('/') + "/" + name;
 }
