@@ -98,6 +98,24 @@ public enum StepKind
 
     /// <summary>CircleCI's <c>setup_remote_docker</c>: give the primary container a Docker engine (<c>DOCKER_HOST</c>).</summary>
     SetupRemoteDocker,
+
+    /// <summary>Archive <see cref="StepPlan.SaveCache"/>'s paths under its key (CircleCI <c>save_cache</c>, Travis's cache upload).</summary>
+    SaveCache,
+
+    /// <summary>Put back the archive of the first of <see cref="StepPlan.RestoreCache"/>'s keys that matches.</summary>
+    RestoreCache,
+
+    /// <summary>Add a layer to the workflow's workspace (<see cref="StepPlan.PersistToWorkspace"/>).</summary>
+    PersistToWorkspace,
+
+    /// <summary>Apply the layers the job's ancestors persisted (<see cref="StepPlan.AttachWorkspace"/>).</summary>
+    AttachWorkspace,
+
+    /// <summary>Upload files or a folder as the job's artifacts (<see cref="StepPlan.StoreArtifacts"/>).</summary>
+    StoreArtifacts,
+
+    /// <summary>Read JUnit XML files and record the job's test results (<see cref="StepPlan.StoreTestResults"/>).</summary>
+    StoreTestResults,
 }
 
 /// <summary>When a step runs, given the job's result so far (CircleCI's <c>when</c>).</summary>
@@ -125,4 +143,56 @@ public sealed record StepPlan(
     StepCondition When,
     TimeSpan? NoOutputTimeout,
     bool AffectsResult = true,
-    string? Phase = null);
+    string? Phase = null)
+{
+    /// <summary>Set exactly when <see cref="Kind"/> is <see cref="StepKind.SaveCache"/>.</summary>
+    public SaveCachePlan? SaveCache { get; init; }
+
+    /// <summary>Set exactly when <see cref="Kind"/> is <see cref="StepKind.RestoreCache"/>.</summary>
+    public RestoreCachePlan? RestoreCache { get; init; }
+
+    /// <summary>Set exactly when <see cref="Kind"/> is <see cref="StepKind.PersistToWorkspace"/>.</summary>
+    public PersistToWorkspacePlan? PersistToWorkspace { get; init; }
+
+    /// <summary>Set exactly when <see cref="Kind"/> is <see cref="StepKind.AttachWorkspace"/>.</summary>
+    public AttachWorkspacePlan? AttachWorkspace { get; init; }
+
+    /// <summary>Set exactly when <see cref="Kind"/> is <see cref="StepKind.StoreArtifacts"/>.</summary>
+    public StoreArtifactsPlan? StoreArtifacts { get; init; }
+
+    /// <summary>Set exactly when <see cref="Kind"/> is <see cref="StepKind.StoreTestResults"/>.</summary>
+    public StoreTestResultsPlan? StoreTestResults { get; init; }
+}
+
+/// <summary>
+/// A cache save. <see cref="Key"/> is a template (Go text/template: <c>{{ .Branch }}</c>, <c>{{ checksum "f" }}</c>…)
+/// rendered on the node; <see cref="Paths"/> are files or folders (<c>~</c> allowed; relative to the step's directory),
+/// archived with their absolute paths. CircleCI's caches are immutable (a key that exists is left alone); Travis's are
+/// <see cref="Replace"/>d by every build.
+/// </summary>
+public sealed record SaveCachePlan(string Key, IReadOnlyList<string> Paths)
+{
+    public bool Replace { get; init; }
+}
+
+/// <summary>
+/// A cache restore: each of <see cref="Keys"/> in order (templates, as for a save) is matched as a prefix of the stored
+/// keys, the most recently saved match winning; the first key with a match wins. <see cref="Exact"/>: a key matches only
+/// itself (Travis's branch, then default branch, caches).
+/// </summary>
+public sealed record RestoreCachePlan(IReadOnlyList<string> Keys)
+{
+    public bool Exact { get; init; }
+}
+
+/// <summary><see cref="Paths"/> (Go <c>filepath.Match</c> globs or plain paths) relative to <see cref="Root"/>, which is absolute or relative to the job's working directory.</summary>
+public sealed record PersistToWorkspacePlan(string Root, IReadOnlyList<string> Paths);
+
+/// <summary>The folder the workspace's layers are applied in (absolute, <c>~</c>, or relative to the job's working directory).</summary>
+public sealed record AttachWorkspacePlan(string At);
+
+/// <summary>A file or folder to upload; <see cref="Destination"/> prefixes the artifacts' paths (null: the path as given, without a leading <c>/</c> or <c>~/</c>).</summary>
+public sealed record StoreArtifactsPlan(string Path, string? Destination);
+
+/// <summary>A JUnit XML file or a folder of them (searched recursively for <c>*.xml</c>).</summary>
+public sealed record StoreTestResultsPlan(string Path);

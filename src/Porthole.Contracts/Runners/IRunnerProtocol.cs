@@ -15,6 +15,13 @@ namespace Porthole.Contracts.Runners;
 /// key offered and session opened or closed there; the heartbeat's reply carries the keys accepted now, so a revoked key is
 /// dropped within a heartbeat, whether a debug run's open access still is, and the connections an admin ended, until the
 /// node reports their sessions ended. A node reports its endpoint again when the keys it accepts changed.</item>
+/// <item>Job data (caches, workspaces, artifacts, test results): bytes travel as blobs named by their SHA-256 (lowercase
+/// hex). <see cref="UploadBlobAsync"/> stores bytes at an offset as the log does (bytes already stored are a no-op, a gap is
+/// refused), checks the declared size, and once every byte is there checks the digest and keeps the blob; a blob already
+/// kept answers complete at once. A blob is then named by a record (<see cref="SaveCacheAsync"/>,
+/// <see cref="PersistWorkspaceAsync"/>, <see cref="StoreArtifactAsync"/>). <see cref="DownloadBlobAsync"/> gives back a blob
+/// the node may read (its project's caches, its workflow's workspace layers) from an offset. Every call needs the node's
+/// lease (the node running); a call for a node that is not is refused (<see cref="BlobUploadOutcome.Refused"/>, null).</item>
 /// </list>
 /// </summary>
 public interface IRunnerProtocol
@@ -32,6 +39,33 @@ public interface IRunnerProtocol
     Task ReportSshEndpointAsync(long nodeId, SshEndpointInfo endpoint, CancellationToken cancellationToken);
 
     Task ReportSshEventAsync(long nodeId, SshEvent sshEvent, CancellationToken cancellationToken);
+
+    /// <summary>Stores <paramref name="content"/> at <paramref name="offset"/> of the blob <paramref name="digest"/> of <paramref name="size"/> bytes.</summary>
+    Task<BlobUploadResult> UploadBlobAsync(long nodeId, string digest, long size, long offset, Stream content, CancellationToken cancellationToken);
+
+    /// <summary>A blob the node may read, from <paramref name="offset"/>; null when there is none it may read (or no lease).</summary>
+    Task<BlobDownload?> DownloadBlobAsync(long nodeId, string digest, long offset, CancellationToken cancellationToken);
+
+    /// <summary>The cache the node's project has for the first of the keys that matches (CircleCI's rules), or null.</summary>
+    Task<CacheHit?> FindCacheAsync(long nodeId, CacheQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Names an uploaded blob as a cache of the node's project: saved, already there (the first writer won), or refused.</summary>
+    Task<CacheSaveResult> SaveCacheAsync(long nodeId, CacheEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>Adds an uploaded blob (a tar of paths relative to the workspace root) as a layer of the node's workflow's workspace.</summary>
+    Task PersistWorkspaceAsync(long nodeId, WorkspaceLayer layer, CancellationToken cancellationToken);
+
+    /// <summary>The layers the node's job's transitive requires persisted, in workflow order, or the conflict that refuses them.</summary>
+    Task<WorkspaceAttach> AttachWorkspaceAsync(long nodeId, CancellationToken cancellationToken);
+
+    /// <summary>Names an uploaded blob as one artifact file of the node.</summary>
+    Task StoreArtifactAsync(long nodeId, ArtifactFile artifact, CancellationToken cancellationToken);
+
+    /// <summary>Records test cases read from the node's JUnit XML.</summary>
+    Task StoreTestResultsAsync(long nodeId, IReadOnlyList<TestCaseResult> cases, CancellationToken cancellationToken);
+
+    /// <summary>The timings of the latest results of the node's job (by name, in its project) for <c>circleci tests split --split-by=timings</c>.</summary>
+    Task<IReadOnlyList<TestTiming>> TestTimingsAsync(long nodeId, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -30,6 +30,13 @@ public sealed record NodeAssignment(
     TimeSpan JobTimeout,
     long LogCapBytes,
     SshRequest? Ssh = null,
-    DebugRequest? Debug = null);
+    DebugRequest? Debug = null)
+{
+    /// <summary>The repository's default branch (its HEAD when the pipeline was made), for Travis's cache fallback; null when unknown.</summary>
+    public string? DefaultBranch { get; init; }
+
+    /// <summary>The most a cache archive of this project may take (compressed): the runner stops making one that grows past it.</summary>
+    public long CacheCapBytes { get; init; } = 5L * 1024 * 1024 * 1024;
+}
 
 public sealed record ProjectVariable(string Name, string Value, bool Secret);

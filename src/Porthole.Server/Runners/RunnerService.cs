@@ -15,7 +15,7 @@ using Porthole.Server.Web.Terminal;
 namespace Porthole.Server.Runners;
 
 /// <summary>The server's side of <see cref="IRunnerProtocol"/>, used in-process by the built-in runner.</summary>
-public sealed class RunnerService(
+public sealed partial class RunnerService(
     IDbContextFactory<PortholeDb> dbFactory,
     StateLock stateLock,
     Scheduler scheduler,
