@@ -31,9 +31,9 @@ public static class LogThroughput
             {
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
-                var baseline = ResidentBytes();
+                var baseline = ResidentMemory.ResidentBytes();
                 using var sampling = new CancellationTokenSource();
-                var peak = SamplePeakAsync(sampling.Token);
+                var peak = ResidentMemory.SamplePeakAsync(sampling.Token);
 
                 var pipeline = await server.TriggerAsync();
                 var jobId = pipeline.Workflows[0].Jobs[0].Id;
@@ -86,36 +86,5 @@ public static class LogThroughput
             await stream.WriteAsync(bytes.AsMemory(0, count));
             written += count;
         }
-    }
-
-    private static async Task<long> SamplePeakAsync(CancellationToken ct)
-    {
-        long peak = 0;
-        try
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                peak = Math.Max(peak, ResidentBytes());
-                await Task.Delay(20, ct);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        return Math.Max(peak, ResidentBytes());
-    }
-
-    private static long ResidentBytes()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-
-        return 0;
     }
 }

@@ -13,11 +13,13 @@ return args.FirstOrDefault() switch
     "web-load" => await WebLoad.RunAsync(args.Skip(1).ToArray()),
     "live-log-latency" => await LiveLogLatency.RunAsync(args.Skip(1).ToArray()),
     "big-pipeline" => await BigPipeline.RunAsync(args.Skip(1).ToArray()),
+    "cache" => await CacheBench.RunAsync(args.Skip(1).ToArray()),
+    "artifacts" => await ArtifactsBench.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porthole.Bench step-overhead|log-throughput|pickup|ssh-ready|docker-ssh-ready|ssh-sessions|debug-ready|keystroke|web-load|live-log-latency|big-pipeline [runs]");
+    Console.Error.WriteLine("usage: Porthole.Bench step-overhead|log-throughput|pickup|ssh-ready|docker-ssh-ready|ssh-sessions|debug-ready|keystroke|web-load|live-log-latency|big-pipeline|cache|artifacts [runs]");
     return 2;
 }

@@ -96,6 +96,8 @@ public static class Cli
         }
 
         root.Subcommands.Add(LogsCommand.Create(context));
+        root.Subcommands.Add(ArtifactsCommand.Create(context));
+        root.Subcommands.Add(TestsCommand.Create(context));
         root.Subcommands.Add(KeysCommands.Create(context));
         root.Subcommands.Add(TokensCommands.Create(context));
         root.Subcommands.Add(SshCommands.Create(context, launcher));

@@ -12,4 +12,10 @@ public sealed record NodeRunOptions(string WorkspaceRoot, TimeSpan DefaultNoOutp
     /// and, after a crash, end what is left with <see cref="Shell.LeftoverProcesses.EndTaggedAsync"/>. Null: a new guid.
     /// </summary>
     public string? Tag { get; init; }
+
+    /// <summary>The server's side of the protocol, for the job-data steps (caches, workspaces, artifacts, test results); null: they fail, saying so.</summary>
+    public Contracts.Runners.IRunnerProtocol? Server { get; init; }
+
+    /// <summary>A folder of the runner's, out of every node's reach, where archives wait on their way up or down; null: under the workspace root's parent.</summary>
+    public string? SpoolDirectory { get; init; }
 }

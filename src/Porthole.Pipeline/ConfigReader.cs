@@ -37,7 +37,7 @@ public static class ConfigReader
             plan = null;
         }
 
-        return new ConfigResult(errors.Count == 0 ? plan : null, errors.ToList());
+        return new ConfigResult(errors.Count == 0 ? plan : null, errors.ToList()) { Warnings = errors.Warnings() };
     }
 
     private static PipelinePlan? Plan(string path, string text, ConfigDialect? dialect, ConfigReaderOptions options, ErrorList errors)

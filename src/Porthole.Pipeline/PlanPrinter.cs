@@ -89,6 +89,11 @@ public static class PlanPrinter
             text.Append(CultureInfo.InvariantCulture, $"         {variable.Name}={variable.Value}\n");
         }
 
+        if (JobDataLine(step) is { } data)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"         {data}\n");
+        }
+
         foreach (var line in CommandLines(step))
         {
             text.Append(CultureInfo.InvariantCulture, $"         $ {line}\n");
@@ -118,6 +123,27 @@ public static class PlanPrinter
         var more = lines.Skip(first + 1).Any(line => line.Trim().Length > 0);
         return [lines[first].Trim() + (more ? " …" : "")];
     }
+
+    /// <summary>What a job-data step works on, in one line: <c>save_cache key=v1-{{ .Branch }} paths=[node_modules]</c>.</summary>
+    private static string? JobDataLine(StepPlan step) => step switch
+    {
+        { SaveCache: { } save } => $"save_cache key={Value(save.Key)} paths={Values(save.Paths)}{(save.Replace ? " replace" : "")}",
+        { RestoreCache: { } restore } => $"restore_cache keys={Values(restore.Keys)}{(restore.Exact ? " exact" : "")}",
+        { PersistToWorkspace: { } persist } => $"persist_to_workspace root={Value(persist.Root)} paths={Values(persist.Paths)}",
+        { AttachWorkspace: { } attach } => $"attach_workspace at={Value(attach.At)}",
+        { StoreArtifacts: { } artifacts } => $"store_artifacts path={Value(artifacts.Path)}"
+            + (artifacts.Destination is { } destination ? $" destination={Value(destination)}" : ""),
+        { StoreTestResults: { } results } => $"store_test_results path={Value(results.Path)}",
+        _ => null,
+    };
+
+    private static string Values(IReadOnlyList<string> values) => $"[{string.Join(", ", values.Select(Value))}]";
+
+    /// <summary>A value as written, single-quoted when a space, a quote, a comma or a bracket would make the line ambiguous.</summary>
+    private static string Value(string value) =>
+        value.Length > 0 && !value.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or ',' or '[' or ']')
+            ? value
+            : ShellQuote.Single(value);
 
     /// <summary>One line: <c>docker cimg/ruby:3.2 + postgres:15 (db)</c>, the primary image first.</summary>
     private static string Executor(ExecutorSpec executor) => executor.Kind switch
@@ -190,6 +216,12 @@ public static class PlanPrinter
     {
         StepKind.Checkout => "checkout",
         StepKind.SetupRemoteDocker => "setup_remote_docker",
+        StepKind.SaveCache => "save_cache",
+        StepKind.RestoreCache => "restore_cache",
+        StepKind.PersistToWorkspace => "persist_to_workspace",
+        StepKind.AttachWorkspace => "attach_workspace",
+        StepKind.StoreArtifacts => "store_artifacts",
+        StepKind.StoreTestResults => "store_test_results",
         _ => "run",
     };
 

@@ -22,6 +22,9 @@ public sealed partial class BuiltInRunner(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await leftovers.CleanAsync(stoppingToken);
+
+        // Archives a crash left on their way up or down (the job-data steps' spool files) are of no node now.
+        Workspaces.Delete(Path.Combine(Path.GetFullPath(options.Value.SpoolDirectory), "blobs"));
         await isolation.StartAsync(stoppingToken);
         using var slots = new SemaphoreSlim(options.Value.Concurrency);
         var running = new List<Task>();

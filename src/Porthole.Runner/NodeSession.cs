@@ -45,7 +45,12 @@ public sealed partial class NodeSession(
             var tag = leftovers.Record(assignment.NodeId, identity.Name, workspace);
             completion = await nodeRunner.RunAsync(
                 assignment,
-                new NodeRunOptions(workspace, settings.DefaultNoOutputTimeout) { Tag = tag },
+                new NodeRunOptions(workspace, settings.DefaultNoOutputTimeout)
+                {
+                    Tag = tag,
+                    Server = server,
+                    SpoolDirectory = Path.GetFullPath(settings.SpoolDirectory),
+                },
                 spool,
                 sections,
                 cancel.Token);

@@ -67,6 +67,9 @@ public sealed class PortholeOptions : IValidatableObject
 
     public string WorkspaceDirectory => Path.Combine(DataDirectory, "workspaces");
 
+    /// <summary>Job data's blobs (caches, workspace layers, artifacts), named by their SHA-256, and the uploads under way.</summary>
+    public string BlobDirectory => Path.Combine(DataDirectory, "blobs");
+
     /// <summary>The demo project's repository, which the server makes itself (<c>porthole server --demo</c>).</summary>
     public string DemoRepositoryDirectory => Path.Combine(DataDirectory, "demo-repository");
 

@@ -12,6 +12,7 @@ using Porthole.Contracts.Runners;
 using Porthole.Server.Accounts;
 using Porthole.Server.Data;
 using Porthole.Server.Debug;
+using Porthole.Server.JobData;
 using Porthole.Server.Logs;
 using Porthole.Server.Pipelines;
 using Porthole.Server.Projects;
@@ -97,6 +98,20 @@ public static class ServerApp
         services.AddSingleton<PipelineTrigger>();
         services.AddSingleton<Reruns>();
         services.AddSingleton<Views>();
+        services.AddOptions<JobData.JobDataOptions>()
+            .Bind(builder.Configuration.GetSection(JobData.JobDataOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<JobData.BlobFiles>();
+        services.AddSingleton<JobData.BlobStore>();
+        services.AddSingleton<JobData.CacheStore>();
+        services.AddSingleton<JobData.WorkspaceLayers>();
+        services.AddSingleton<JobData.Artifacts>();
+        services.AddSingleton<JobData.TestResults>();
+        services.AddSingleton<JobData.JobDataStore>();
+        services.AddSingleton<JobData.JobDataViews>();
+        services.AddSingleton<JobData.JobDataSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobData.JobDataSweeper>());
         services.AddSingleton<RunnerService>();
         services.AddSingleton<Ssh.SshRerun>();
         services.AddSingleton<Debug.DebugStarter>();
@@ -126,6 +141,7 @@ public static class ServerApp
         app.MapPipelinesApi();
         app.MapJobsApi();
         app.MapLogsApi();
+        app.MapJobDataApi();
         app.MapKeysApi();
         app.MapSshApi();
         app.MapCircleCiRerunApi();
@@ -153,6 +169,7 @@ public static class ServerApp
         var options = app.Services.GetRequiredService<IOptions<PortholeOptions>>().Value;
         var dataFolder = app.Services.GetRequiredService<DataFolder>();
         dataFolder.Prepare();
+        app.Services.GetRequiredService<BlobFiles>().Prepare();
         var factory = app.Services.GetRequiredService<IDbContextFactory<PortholeDb>>();
         await using (var db = await factory.CreateDbContextAsync(ct))
         {

@@ -31,7 +31,8 @@ public sealed partial class ConfigValidateTests : IDisposable
 
         if (exitCode == 0)
         {
-            Assert.Equal("", stderr);
+            // A plan may come with warnings (babel's old restore-cache spelling), never with errors.
+            Assert.All(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.Matches(WarningLine(), line));
             Assert.NotEqual("", stdout.Trim());
         }
         else
@@ -97,6 +98,50 @@ public sealed partial class ConfigValidateTests : IDisposable
             Assert.True(error.GetProperty("column").GetInt32() > 0);
             Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("plan").ValueKind);
         }
+    }
+
+    [Fact]
+    public async Task A_config_with_only_warnings_prints_its_plan_and_each_warning_and_exits_0()
+    {
+        var path = Corpus("circleci/babel__babel.yml");
+
+        var (exitCode, stdout, stderr) = await RunAsync("config", "validate", path);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("restore_cache keys=[v1-yarn-cache]", stdout, StringComparison.Ordinal);
+        Assert.Equal(
+            string.Concat(new[] { 49, 50, 72, 73 }.Select(line => $"{path}:{line}:9: warning: 'restore-cache' is the old spelling of 'restore_cache'\n")),
+            stderr);
+    }
+
+    [Fact]
+    public async Task A_refused_config_prints_its_warnings_beside_its_errors()
+    {
+        var path = Path.Combine(_folder.Path, ".circleci", "config.yml");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, "version: 2\njobs:\n  build:\n    steps:\n      - restore-cache: {key: v1}\n      - frobnicate\n");
+
+        var (exitCode, stdout, stderr) = await RunAsync("config", "validate", path);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("", stdout);
+        Assert.Equal(
+            $"{path}:5:9: warning: 'restore-cache' is the old spelling of 'restore_cache'\n{path}:6:9: unknown step type 'frobnicate'\n",
+            stderr);
+    }
+
+    [Fact]
+    public async Task Json_gives_the_warnings_with_their_positions()
+    {
+        var (exitCode, stdout, _) = await RunAsync("config", "validate", Corpus("circleci/babel__babel.yml"), "--json");
+
+        Assert.Equal(0, exitCode);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.True(json.RootElement.GetProperty("valid").GetBoolean());
+        var warnings = json.RootElement.GetProperty("warnings");
+        Assert.Equal(4, warnings.GetArrayLength());
+        Assert.Equal((49, 9), (warnings[0].GetProperty("line").GetInt32(), warnings[0].GetProperty("column").GetInt32()));
+        Assert.Equal("'restore-cache' is the old spelling of 'restore_cache'", warnings[0].GetProperty("message").GetString());
     }
 
     [Fact]
@@ -202,4 +247,7 @@ public sealed partial class ConfigValidateTests : IDisposable
 
     [GeneratedRegex(@"^.+:\d+:\d+: \S.*$")]
     private static partial Regex ErrorLine();
+
+    [GeneratedRegex(@"^.+:\d+:\d+: warning: \S.*$")]
+    private static partial Regex WarningLine();
 }

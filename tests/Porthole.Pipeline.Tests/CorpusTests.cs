@@ -61,14 +61,58 @@ public sealed class CorpusTests
     }
 
     [Fact]
-    public void Kickstarter_macos_executor_is_planned_and_only_its_steps_and_filters_are_refused()
+    public void Kickstarter_macos_executor_and_its_cache_and_artifact_steps_are_planned_and_only_its_filters_are_refused()
     {
         var result = Read("circleci/kickstarter__ios-oss.yml");
 
         Assert.DoesNotContain(result.Errors, e => e.Line == 13);
+        Assert.Equal(["branch and tag filters"], result.Errors.Select(e => e.Feature!).Distinct());
+    }
+
+    /// <summary>Refused until their cache, workspace, artifact and test result steps were planned (issue 11).</summary>
+    [Theory]
+    [InlineData("circleci/babel__babel.yml")]
+    [InlineData("circleci/coredns__coredns.yml")]
+    [InlineData("circleci/sfackler__rust-postgres.yml")]
+    [InlineData("circleci/spree__spree.yml")]
+    public void Configs_refused_only_for_job_data_steps_now_plan(string file)
+    {
+        var result = Read(file);
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var kinds = result.Plan!.Workflows.SelectMany(workflow => workflow.Jobs).SelectMany(job => job.Steps).Select(step => step.Kind).ToHashSet();
+        Assert.True(kinds.Overlaps([StepKind.SaveCache, StepKind.RestoreCache, StepKind.StoreArtifacts, StepKind.StoreTestResults]));
+    }
+
+    [Fact]
+    public void Babel_hyphenated_restore_cache_is_planned_with_a_warning_at_each_use_of_its_anchor()
+    {
+        var result = Read("circleci/babel__babel.yml");
+
         Assert.Equal(
-            ["branch and tag filters", "restore_cache", "save_cache", "store_artifacts"],
-            result.Errors.Select(e => e.Feature!).Distinct().Order(StringComparer.Ordinal));
+            [(49, 9), (50, 9), (72, 9), (73, 9)],
+            result.Warnings.Select(warning => (warning.Line, warning.Column)));
+        Assert.All(result.Warnings, warning => Assert.Equal("'restore-cache' is the old spelling of 'restore_cache'", warning.Message));
+        var test = result.Plan!.Workflows[0].Jobs[0];
+        Assert.Equal(
+            ["v1-yarn-cache", "v1-yarn-deps-{{ checksum \"yarn.lock\" }}"],
+            test.Steps.Where(step => step.Kind == StepKind.RestoreCache).Select(step => Assert.Single(step.RestoreCache!.Keys)));
+        Assert.Equal(
+            [new SaveCachePlan("v1-yarn-deps-{{ checksum \"yarn.lock\" }}", ["node_modules"]), new SaveCachePlan("v1-yarn-cache", ["~/.yarn-cache"])],
+            test.Steps.Where(step => step.Kind == StepKind.SaveCache).Select(step => step.SaveCache!),
+            new SavePlanComparer());
+    }
+
+    [Fact]
+    public void Coredns_uploads_its_test_results_as_artifacts_and_as_test_results_whatever_the_tests_did()
+    {
+        var steps = Read("circleci/coredns__coredns.yml").Plan!.Workflows[0].Jobs[0].Steps;
+
+        var artifacts = Assert.Single(steps, step => step.Kind == StepKind.StoreArtifacts);
+        Assert.Equal(new StoreArtifactsPlan("/tmp/test-results", "raw-test-output"), artifacts.StoreArtifacts);
+        var results = Assert.Single(steps, step => step.Kind == StepKind.StoreTestResults);
+        Assert.Equal(new StoreTestResultsPlan("/tmp/test-results"), results.StoreTestResults);
+        Assert.Equal([StepCondition.Always, StepCondition.Always], new[] { artifacts.When, results.When });
     }
 
     [Fact]
@@ -124,21 +168,34 @@ public sealed class CorpusTests
     }
 
     [Fact]
-    public void Jekyll_reads_past_its_multi_line_secure_string_and_is_refused_for_features()
+    public void Jekyll_reads_past_its_multi_line_secure_string_and_is_refused_for_features_but_not_its_bundler_cache()
     {
         var result = Read("travis/jekyll__jekyll.yml");
 
         Assert.Contains(result.Errors, e => (e.Line, e.Column, e.Feature) == (7, 1, "language version matrices (rvm)"));
-        Assert.Contains(result.Errors, e => (e.Line, e.Feature) == (5, "cache"));
+        Assert.DoesNotContain(result.Errors, e => e.Line == 5);
+        Assert.Empty(result.Warnings);
     }
 
     [Fact]
-    public void Typelevel_cats_duplicate_cache_key_is_reported_at_the_later_key()
+    public void Typelevel_cats_duplicate_cache_key_is_read_at_the_later_key_with_its_before_cache()
     {
         var result = Read("travis/typelevel__cats.yml");
 
-        Assert.Contains(result.Errors, e => (e.Line, e.Column, e.Feature) == (30, 1, "cache"));
-        Assert.DoesNotContain(result.Errors, e => e.Line == 10);
+        // The later cache: (line 30) wins; only its shell pattern gets a warning, and before_cache (line 36) is planned.
+        Assert.DoesNotContain(result.Errors, e => e.Line is 10 or 30 or 36);
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal((33, 5), (warning.Line, warning.Column));
+        Assert.Contains("'$HOME/.sbt/boot/scala*' is a shell pattern", warning.Message, StringComparison.Ordinal);
+
+        // Without what is refused for other reasons (git depth, the scala matrix, secure variables, the default install):
+        var lines = File.ReadAllText(Path.Combine(Root.Value, "travis/typelevel__cats.yml")).Split('\n');
+        var plannable = string.Join('\n', lines.Where((_, i) => i + 1 is not (3 or 4 or 6 or 7 or 8 or 25 or 26 or 27 or 28))) + "install: skip\n";
+        var job = Assert.Single(Assert.Single(ConfigReader.Read(".travis.yml", plannable).Plan!.Workflows).Jobs);
+        Assert.Equal(
+            ["checkout", "Restoring the cache", "script", "before_cache", "Uploading the cache"],
+            job.Steps.Select(step => step.Name));
+        Assert.Equal(["~/.sbt/0.13", "~/.sbt/boot/scala*", "~/.sbt/launchers", "~/.ivy2/cache"], job.Steps[^1].SaveCache!.Paths);
     }
 
     [Fact]
@@ -155,6 +212,15 @@ public sealed class CorpusTests
         var result = Read("travis/godotengine__godot.yml");
 
         Assert.Contains(result.Errors, e => (e.Line, e.Column, e.Feature) == (12, 7, "encrypted variables (secure)"));
+    }
+
+    /// <summary>A cache save's key and paths (a record's Equals compares the list by reference).</summary>
+    private sealed class SavePlanComparer : IEqualityComparer<SaveCachePlan>
+    {
+        public bool Equals(SaveCachePlan? x, SaveCachePlan? y) =>
+            x is not null && y is not null && x.Key == y.Key && x.Paths.SequenceEqual(y.Paths) && x.Replace == y.Replace;
+
+        public int GetHashCode(SaveCachePlan obj) => obj.Key.GetHashCode(StringComparison.Ordinal);
     }
 
     internal static ConfigResult Read(string file) =>

@@ -180,4 +180,62 @@ public sealed class PlanPrinterTests
             """,
             PlanPrinter.Print(plan));
     }
+    [Fact]
+    public void Prints_what_each_job_data_step_works_on()
+    {
+        var plan = Planned(ReadCircle(
+            "version: 2",
+            "jobs:",
+            "  build:",
+            "    steps:",
+            "      - restore_cache: {keys: ['v1-{{ checksum \"yarn.lock\" }}', v1-]}",
+            "      - save_cache: {key: v1, paths: [node_modules, ~/my cache]}",
+            "      - persist_to_workspace: {root: ., paths: [dist]}",
+            "      - attach_workspace: {at: /tmp/ws}",
+            "      - store_artifacts: {path: logs, destination: build-logs}",
+            "      - store_test_results: {path: results}"));
+
+        var steps = PlanPrinter.Print(plan).Split('\n').SkipWhile(line => line != "    steps:").Skip(1);
+
+        Assert.Equal(
+            [
+                "      1. Restoring Cache [restore_cache, when on_success, shell /bin/bash -eo pipefail]",
+                "         restore_cache keys=['v1-{{ checksum \"yarn.lock\" }}', v1-]",
+                "      2. Saving Cache [save_cache, when on_success, shell /bin/bash -eo pipefail]",
+                "         save_cache key=v1 paths=[node_modules, '~/my cache']",
+                "      3. Persisting to Workspace [persist_to_workspace, when on_success, shell /bin/bash -eo pipefail]",
+                "         persist_to_workspace root=. paths=[dist]",
+                "      4. Attaching Workspace [attach_workspace, when on_success, shell /bin/bash -eo pipefail]",
+                "         attach_workspace at=/tmp/ws",
+                "      5. Uploading artifacts [store_artifacts, when always, shell /bin/bash -eo pipefail]",
+                "         store_artifacts path=logs destination=build-logs",
+                "      6. Uploading test results [store_test_results, when always, shell /bin/bash -eo pipefail]",
+                "         store_test_results path=results",
+                "",
+            ],
+            steps);
+    }
+
+    [Fact]
+    public void Prints_a_travis_cache_and_before_cache()
+    {
+        var plan = Planned(ReadTravis("language: python", "install: skip", "cache: pip", "script: pytest", "before_cache: rm -f log"));
+
+        var text = PlanPrinter.Print(plan);
+
+        Assert.Contains(
+            """
+                  2. Restoring the cache [restore_cache, when on_success, result ignored, shell /bin/bash]
+                     restore_cache keys=['travis/{{ .Branch }}/cache-linux-e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855--python-3.10', 'travis/{{ .DefaultBranch }}/cache-linux-e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855--python-3.10'] exact
+                  3. script [run, when on_success, shell /bin/bash]
+                     $ pytest
+                  4. before_cache [run, when always, result ignored, shell /bin/bash]
+                     $ rm -f log
+                  5. Uploading the cache [save_cache, when always, result ignored, shell /bin/bash]
+                     save_cache key='travis/{{ .Branch }}/cache-linux-e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855--python-3.10' paths=[~/.cache/pip] replace
+
+            """,
+            text,
+            StringComparison.Ordinal);
+    }
 }

@@ -11,6 +11,17 @@ internal static class CommonOptions
         Description = "Print the API's JSON answer as it is instead of a table",
     };
 
+    /// <summary><c>--attempt N</c> (<c>-a</c>) of a job's data; the latest attempt when not given.</summary>
+    public static Option<int?> Attempt() => new("--attempt", "-a") { Description = "The attempt; default the latest", HelpName = "N" };
+
+    /// <summary>The attempt asked for, refused below 1 as a usage error.</summary>
+    public static int? CheckAttempt(int? attempt) =>
+        attempt is < 1 ? throw CliException.Usage("--attempt must be 1 or more") : attempt;
+
+    /// <summary><c>?attempt=N</c>, or nothing for the latest.</summary>
+    public static string AttemptQuery(int? attempt) =>
+        attempt is { } a ? string.Create(CultureInfo.InvariantCulture, $"?attempt={a}") : "";
+
     public static Argument<string> Project() => new("project")
     {
         Description = "The project's name",

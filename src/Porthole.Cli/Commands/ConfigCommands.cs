@@ -25,8 +25,8 @@ internal static class ConfigCommands
         var path = new Argument<string>("path") { Description = "A .circleci/config.yml or .travis.yml" };
         var dialect = new Option<string>("--dialect") { Description = "circleci or travis; by default told from the file's name and content" };
         dialect.AcceptOnlyFromAmong("circleci", "travis");
-        var json = new Option<bool>("--json") { Description = "Print {\"valid\":..,\"errors\":[..],\"plan\":..} instead of text" };
-        var command = new Command("validate", "Check that Porthole can run a config: print its plan, or each error as file:line:column: message") { path, dialect, json };
+        var json = new Option<bool>("--json") { Description = "Print {\"valid\":..,\"errors\":[..],\"warnings\":[..],\"plan\":..} instead of text" };
+        var command = new Command("validate", "Check that Porthole can run a config: print its plan, or each error as file:line:column: message (warnings as file:line:column: warning: message)") { path, dialect, json };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var file = parseResult.GetRequiredValue(path);
@@ -45,10 +45,17 @@ internal static class ConfigCommands
                 {
                     ["valid"] = result.IsValid,
                     ["errors"] = JsonSerializer.SerializeToNode(result.Errors, PlanJson.Options),
+                    ["warnings"] = JsonSerializer.SerializeToNode(result.Warnings, PlanJson.Options),
                     ["plan"] = result.Plan is null ? null : JsonSerializer.SerializeToNode(result.Plan, PlanJson.Options),
                 };
                 await context.Output.WriteLineAsync(output.ToJsonString(PlanJson.Options));
                 return result.IsValid ? ExitCodes.Success : ExitCodes.Failed;
+            }
+
+            // A warning never makes a config invalid: it is said on stderr, and the exit code is the plan's.
+            foreach (var warning in result.Warnings)
+            {
+                await context.Error.WriteLineAsync(Output.OneLine.Of($"{warning.File}:{warning.Line}:{warning.Column}: warning: {warning.Message}"));
             }
 
             if (!result.IsValid || result.Plan is null)

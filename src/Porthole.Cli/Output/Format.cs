@@ -17,4 +17,20 @@ public static class Format
     public static string List(IReadOnlyList<string>? items) => items is null || items.Count == 0 ? "-" : string.Join(",", items);
 
     public static string Text(string? text) => string.IsNullOrWhiteSpace(text) ? "-" : OneLine.Of(text);
+
+    /// <summary>A size for people in binary multiples, as the logs' notices write it: <c>900 bytes</c>, <c>64 KB</c>, <c>1.2 MB</c>, <c>3.5 GB</c>.</summary>
+    public static string Size(long bytes)
+    {
+        string[] units = ["TB", "GB", "MB", "KB"];
+        long[] sizes = [1L << 40, 1L << 30, 1L << 20, 1L << 10];
+        for (var i = 0; i < units.Length; i++)
+        {
+            if (bytes >= sizes[i])
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"{(double)bytes / sizes[i]:0.#} {units[i]}");
+            }
+        }
+
+        return bytes == 1 ? "1 byte" : string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes");
+    }
 }

@@ -12,7 +12,11 @@ public sealed record ArtifactView(string Path, int NodeIndex, string Url, long S
 /// </summary>
 public sealed record TestResultList(TestCounts Counts, IReadOnlyList<TestCaseView> Items, string? NextPageToken = null);
 
-public sealed record TestCounts(int Total, int Passed, int Failed, int Errored, int Skipped);
+public sealed record TestCounts(int Total, int Passed, int Failed, int Errored, int Skipped)
+{
+    /// <summary>Cases the nodes sent past the server's cap of cases per node: counted here, not stored or listed.</summary>
+    public int Ignored { get; init; }
+}
 
 /// <summary>
 /// One test case as CircleCI v2 shows it (<c>result</c>: <c>success</c>, <c>failure</c>, <c>error</c>, <c>skipped</c>;

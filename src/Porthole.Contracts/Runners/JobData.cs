@@ -25,10 +25,18 @@ public sealed record BlobDownload(long Size, Stream Content);
 public sealed record CacheQuery(IReadOnlyList<string> Keys, bool Exact = false);
 
 /// <summary>A stored cache: its full key, its archive (a zstd-compressed tar), and when it was saved.</summary>
-public sealed record CacheHit(string Key, string Digest, long Size, DateTimeOffset SavedAt);
+public sealed record CacheHit(string Key, string Digest, long Size, DateTimeOffset SavedAt)
+{
+    /// <summary>The absolute paths the cache was saved from: its archive holds nothing outside them.</summary>
+    public IReadOnlyList<string> Paths { get; init; } = [];
+}
 
 /// <summary>A cache to record under <see cref="Key"/>; <see cref="Replace"/> (Travis) replaces one already there.</summary>
-public sealed record CacheEntry(string Key, string Digest, long Size, bool Replace = false);
+public sealed record CacheEntry(string Key, string Digest, long Size, bool Replace = false)
+{
+    /// <summary>The absolute paths the archive was made from (stored with it; a restore refuses an entry outside them).</summary>
+    public IReadOnlyList<string> Paths { get; init; } = [];
+}
 
 public enum CacheSaveOutcome
 {

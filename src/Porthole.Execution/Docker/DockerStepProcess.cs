@@ -50,7 +50,7 @@ internal sealed class DockerStepProcess : IStepProcess
 
     private async Task<int> RunAsync()
     {
-        var buffer = new byte[16 * 1024];
+        var buffer = new byte[64 * 1024];
         try
         {
             while (true)

@@ -31,9 +31,9 @@ internal sealed class PrimaryContainer(IDockerClient client, string id, TimeProv
         }
     }
 
-    /// <summary>Starts an exec with its output attached (no stdin, no terminal).</summary>
+    /// <summary>Starts an exec with its output attached (no terminal; stdin only when <paramref name="attachStdin"/>).</summary>
     /// <exception cref="ExecutorException">The engine refused it or is gone, or so is the container.</exception>
-    public async Task<(string ExecId, MultiplexedStream Stream)> StartAsync(IList<string> arguments, IList<string>? environment, string? directory, string user, CancellationToken cancellationToken)
+    public async Task<(string ExecId, MultiplexedStream Stream)> StartAsync(IList<string> arguments, IList<string>? environment, string? directory, string user, CancellationToken cancellationToken, bool attachStdin = false)
     {
         try
         {
@@ -47,6 +47,7 @@ internal sealed class PrimaryContainer(IDockerClient client, string id, TimeProv
                     User = user,
                     AttachStdout = true,
                     AttachStderr = true,
+                    AttachStdin = attachStdin,
                 },
                 cancellationToken);
             var stream = await client.Exec.StartContainerExecAsync(created.ID, new ContainerExecStartParameters(), cancellationToken);

@@ -13,4 +13,10 @@ public sealed record StepLaunch(
     /// Only for programs of the runner, never for anything of the job.
     /// </summary>
     public bool AsRunner { get; init; }
+
+    /// <summary>
+    /// What the process reads on its stdin (a runner's archive for <c>tar -x</c>): called once the process has started,
+    /// with its stdin, which is closed when the task ends. Null: stdin is empty. Only for the runner's own commands.
+    /// </summary>
+    public Func<Stream, CancellationToken, Task>? Input { get; init; }
 }

@@ -41,6 +41,9 @@ internal sealed class NodeLog
 
     public MaskingLogWriter CreateWriter() => new(this, _masker);
 
+    /// <summary>The job's secrets, for text that leaves the node other than by the log (test results).</summary>
+    public SecretMasker Masker => _masker;
+
     public async ValueTask ReportStepAsync(StepReport report)
     {
         await _gate.WaitAsync(CancellationToken.None);

@@ -1,4 +1,6 @@
+using Porthole.Contracts.Runners;
 using Porthole.Execution.Executors;
+using Porthole.Execution.Logging;
 
 namespace Porthole.Execution.Sections;
 
@@ -37,6 +39,21 @@ public sealed class NodeSectionContext
 
     /// <summary>For a section after the steps: whether the steps failed.</summary>
     public bool JobFailed { get; }
+
+    /// <summary>
+    /// The server's side of the protocol, for a job-data step a section runs (a debug session's <c>porthole_run_step</c>);
+    /// null when the node runs without one.
+    /// </summary>
+    public IRunnerProtocol? Server { get; init; }
+
+    /// <summary>The runner's folder for archives on their way up or down (the job-data steps'); null: the node has none.</summary>
+    public string? SpoolDirectory { get; init; }
+
+    /// <summary>The section's own writer of the node's log (masked), for a step handler the section runs; null when the node's run gives none.</summary>
+    internal MaskingLogWriter? LogWriter { get; init; }
+
+    /// <summary>The job's secrets, for a step handler the section runs; null when the node's run gives none.</summary>
+    internal SecretMasker? Masker { get; init; }
 
     /// <summary>Writes text to the node's log, inside this section, through the secret masking.</summary>
     public ValueTask WriteAsync(string text) => _write(text);

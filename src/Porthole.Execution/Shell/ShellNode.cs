@@ -24,6 +24,9 @@ internal sealed class ShellNode : IExecutorNode
     /// </summary>
     private const string Wrapper = "exec </dev/null 2>&1; exec \"$@\"";
 
+    /// <summary>As <see cref="Wrapper"/>, for a launch with an <see cref="StepLaunch.Input"/>: stdin stays the runner's pipe.</summary>
+    private const string InputWrapper = "exec 2>&1; exec \"$@\"";
+
     private readonly ShellWorkspace _workspace;
     private readonly ShellTools _tools;
     private readonly TimeProvider _timeProvider;
@@ -151,7 +154,7 @@ internal sealed class ShellNode : IExecutorNode
             WorkingDirectory = launch.WorkingDirectory,
         };
         startInfo.ArgumentList.Add("-c");
-        startInfo.ArgumentList.Add(Wrapper);
+        startInfo.ArgumentList.Add(launch.Input is null ? Wrapper : InputWrapper);
         startInfo.ArgumentList.Add("porthole-step");
         startInfo.ArgumentList.Add(_tools.Setsid);
         foreach (var argument in _sandbox?.Enter(launch.WorkingDirectory, launch.AsRunner) ?? [])
@@ -191,7 +194,7 @@ internal sealed class ShellNode : IExecutorNode
                 throw new ExecutorException($"The step's process could not be started in '{launch.WorkingDirectory}': {e.Message}", e);
             }
 
-            var stepProcess = new ShellStepProcess(process, output, _processTree, _timeProvider, _options);
+            var stepProcess = new ShellStepProcess(process, output, _processTree, _timeProvider, _options, launch.Input);
             _processes.Add(stepProcess);
             return Task.FromResult<IStepProcess>(stepProcess);
         }

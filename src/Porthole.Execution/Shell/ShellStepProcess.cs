@@ -14,20 +14,25 @@ internal sealed class ShellStepProcess : IStepProcess, IAsyncDisposable
     private readonly Lock _gate = new();
     private Task? _stopped;
 
-    public ShellStepProcess(Process process, IStepOutput output, ProcessTree processTree, TimeProvider timeProvider, ShellExecutorOptions options)
+    public ShellStepProcess(Process process, IStepOutput output, ProcessTree processTree, TimeProvider timeProvider, ShellExecutorOptions options, Func<Stream, CancellationToken, Task>? input = null)
     {
         _process = process;
         _processTree = processTree;
         _timeProvider = timeProvider;
         _options = options;
         Id = process.Id;
-        process.StandardInput.Close();
+        var feeding = input is null ? Task.CompletedTask : StdinFeed.RunAsync(process.StandardInput.BaseStream, input);
+        if (input is null)
+        {
+            process.StandardInput.Close();
+        }
 
         // One output for both pipes: stderr only ever carries the wrapper's own complaints (it points 2 at 1 first).
         var sink = new SerializedOutput(output);
         _outputPumps = Task.WhenAll(
             OutputPump.RunAsync(process.StandardOutput.BaseStream, sink),
-            OutputPump.RunAsync(process.StandardError.BaseStream, sink));
+            OutputPump.RunAsync(process.StandardError.BaseStream, sink),
+            feeding);
         Exited = WaitForExitAsync();
     }
 

@@ -44,7 +44,13 @@ internal sealed partial class NodeRun
             JobEnvironment(),
             _assignment.Dialect == ConfigDialect.CircleCi ? _bashEnvPath : null,
             jobFailed,
-            output.WriteAsync);
+            output.WriteAsync)
+        {
+            Server = _options.Server,
+            SpoolDirectory = _options.SpoolDirectory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_options.WorkspaceRoot))!, ".spool"),
+            LogWriter = output.Writer,
+            Masker = _log.Masker,
+        };
         var canceled = _stop.SectionStop;
 
         Task<NodeSectionResult> running;

@@ -3,6 +3,7 @@ using Porthole.Contracts.Plans;
 using Porthole.Contracts.Runners;
 using Porthole.Execution.Executors;
 using Porthole.Execution.Logging;
+using Porthole.Execution.StepHandlers;
 
 namespace Porthole.Execution.Steps;
 
@@ -49,6 +50,7 @@ internal sealed partial class NodeRun
             {
                 StepKind.Checkout => await CheckoutAsync(step, writer),
                 StepKind.SetupRemoteDocker => await SetupRemoteDockerAsync(),
+                _ when StepHandlerSet.Handles(step.Kind) => await RunHandlerAsync(step, writer),
                 _ => await RunProcessAsync(await PrepareRunAsync(index, step), writer, NoOutputTimeout(step)),
             };
         }
@@ -91,6 +93,34 @@ internal sealed partial class NodeRun
         }
 
         return new StepOutcome(StepEnd.Exited, 0);
+    }
+
+    /// <summary>A job-data step (caches, workspaces, artifacts, test results): its handler, with what it needs of this run.</summary>
+    private async Task<StepOutcome> RunHandlerAsync(StepPlan step, MaskingLogWriter writer)
+    {
+        var scope = new StepScope
+        {
+            Assignment = _assignment,
+            Node = _node,
+            Server = _options.Server,
+            SpoolDirectory = _options.SpoolDirectory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_options.WorkspaceRoot))!, ".spool"),
+            Time = _timeProvider,
+            JobDirectory = await StepDirectoryAsync(step),
+            Environment = Environment(step),
+            SecretNames = _assignment.Variables.Where(v => v.Secret).Select(v => v.Name).ToHashSet(StringComparer.Ordinal),
+            Masker = _log.Masker,
+            Log = writer,
+            Stopping = _stop.Stopping,
+        };
+        try
+        {
+            return new StepOutcome(StepEnd.Exited, await StepHandlerSet.RunAsync(step, scope));
+        }
+        catch (OperationCanceledException) when (_stop.IsStopping)
+        {
+            _stopReason = _stop.Reason;
+            return new StepOutcome(StepEnd.Stopped, null);
+        }
     }
 
     /// <summary>CircleCI's <c>setup_remote_docker</c>: the steps after it get the engine the executor gives (DOCKER_HOST).</summary>

@@ -36,6 +36,8 @@ internal sealed partial class NodeRun
     private string? _dockerHost;
     private StopReason _stopReason;
     private bool _skipSteps;
+    private CircleCiAgent? _circleCiAgent;
+    private bool _halted;
     private string? _skippedStepsMessage;
 
     /// <summary>The next section after the steps to run or report.</summary>
@@ -109,13 +111,19 @@ internal sealed partial class NodeRun
 
                 for (; index < Steps.Count && _infrastructureProblem is null; index++)
                 {
-                    if (_skipSteps)
+                    if (_skipSteps || _halted)
                     {
                         await ReportSkippedAsync(index, Steps[index]);
                     }
                     else
                     {
                         await RunStepAsync(index, Steps[index]);
+                        if (Steps[index].Kind == StepKind.Run && _circleCiAgent?.HaltRequested() == true)
+                        {
+                            // CircleCI's `circleci-agent step halt`: the job ends here, successfully unless a step failed.
+                            _halted = true;
+                            _skippedStepsMessage ??= $"Step '{Steps[index].Name}' halted the job (circleci-agent step halt).";
+                        }
                     }
                 }
             }
@@ -177,6 +185,7 @@ internal sealed partial class NodeRun
             if (_assignment.Dialect == ConfigDialect.CircleCi)
             {
                 _bashEnvPath = await _node.WriteScratchFileAsync("bash_env", string.Empty, CancellationToken.None);
+                _circleCiAgent = await CircleCiAgent.InstallAsync(_node, _assignment, _options.Server);
             }
         }
         catch (ExecutorException e)
@@ -240,6 +249,13 @@ internal sealed partial class NodeRun
         if (_dockerHost is not null)
         {
             environment["DOCKER_HOST"] = _dockerHost;
+        }
+
+        if (_circleCiAgent is not null)
+        {
+            environment["PATH"] = environment.TryGetValue("PATH", out var path) && path.Length > 0
+                ? _circleCiAgent.Directory + ":" + path
+                : _circleCiAgent.Directory;
         }
 
         return environment;

@@ -46,6 +46,9 @@ internal sealed class StopSignals : IDisposable
 
     public bool IsStopping => _any.IsCancellationRequested;
 
+    /// <summary>Canceled when the steps must stop (a cancel, the job's time cap, a log that can no longer be delivered).</summary>
+    public CancellationToken Stopping => _any.Token;
+
     public Task WhenStopping => _stopping.Task;
 
     /// <summary>The reason, fixed the first time it is asked for once stopping (a cancel after the cap does not change it).</summary>

@@ -20,6 +20,19 @@ internal static class CircleCiDefaults
     /// <summary>The name CircleCI's job page gives a <c>setup_remote_docker</c> step.</summary>
     public const string SetupRemoteDockerName = "Setup a remote Docker engine";
 
+    /// <summary>The default names of the job-data steps, as CircleCI's job page and schema give them (§A5).</summary>
+    public const string SaveCacheName = "Saving Cache";
+
+    public const string RestoreCacheName = "Restoring Cache";
+
+    public const string PersistToWorkspaceName = "Persisting to Workspace";
+
+    public const string AttachWorkspaceName = "Attaching Workspace";
+
+    public const string StoreArtifactsName = "Uploading artifacts";
+
+    public const string StoreTestResultsName = "Uploading test results";
+
     /// <summary>
     /// Far above what CircleCI plans allow; it keeps a typo such as 4000 from making thousands of nodes.
     /// </summary>

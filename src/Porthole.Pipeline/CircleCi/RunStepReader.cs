@@ -103,7 +103,8 @@ internal static class RunStepReader
         return command;
     }
 
-    private static StepCondition ReadWhen(Node node, CircleCiContext context)
+    /// <summary>A step's <c>when</c>: always, on_success or on_fail (§A5).</summary>
+    public static StepCondition ReadWhen(Node node, CircleCiContext context)
     {
         switch (context.Text(node, "when"))
         {

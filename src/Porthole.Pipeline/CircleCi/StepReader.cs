@@ -53,6 +53,18 @@ internal static class StepReader
                 return RunStepReader.Read(item, arguments, jobShell, context);
             case "setup_remote_docker":
                 return SetupRemoteDockerReader.Read(item, arguments, jobShell, executor, context);
+            case "save_cache" or "save-cache":
+                return CacheStepReader.ReadSave(item, arguments, type, jobShell, context);
+            case "restore_cache" or "restore-cache":
+                return CacheStepReader.ReadRestore(item, arguments, type, jobShell, context);
+            case "persist_to_workspace":
+                return WorkspaceStepReader.ReadPersist(item, arguments, jobShell, context);
+            case "attach_workspace":
+                return WorkspaceStepReader.ReadAttach(item, arguments, jobShell, context);
+            case "store_artifacts":
+                return UploadStepReader.ReadArtifacts(item, arguments, jobShell, context);
+            case "store_test_results":
+                return UploadStepReader.ReadTestResults(item, arguments, jobShell, context);
             case "when" or "unless":
                 errors.Refuse(item, "conditional steps", $"conditional steps ({type}) are not supported");
                 return null;
@@ -61,6 +73,11 @@ internal static class StepReader
         if (RefusedStepTypes.Find(type) is { } refused)
         {
             errors.Refuse(item, refused, $"{refused} steps are not supported");
+        }
+        else if (RefusedStepTypes.Hyphenated(type) is { } spelled)
+        {
+            // Only save-cache and restore-cache are known to have been read by CircleCI 2.0 (§14.4).
+            errors.Add(item, $"unknown step type '{type}'; the step is spelled '{spelled}'");
         }
         else if (type.Contains('/', StringComparison.Ordinal))
         {

@@ -22,8 +22,6 @@ internal static class TravisKeys
     {
         ["addons"] = "addons are not supported",
         ["services"] = "services are not supported",
-        ["cache"] = "cache is not supported",
-        ["before_cache"] = "before_cache is not supported",
         ["deploy"] = "deploy is not supported",
         ["before_deploy"] = "before_deploy is not supported",
         ["after_deploy"] = "after_deploy is not supported",
@@ -63,7 +61,7 @@ internal static class TravisKeys
         var key = entry.Name;
         switch (key)
         {
-            case "language" or "env":
+            case "language" or "env" or "cache":
             case "jobs" or "matrix" when isRoot:
             case "name" when !isRoot:
             case var phase when TravisPhase.IsPhase(phase):

@@ -9,13 +9,19 @@ internal sealed record TravisPhase(string Name, PhaseMode Mode, StepCondition Wh
 
     public const string Install = "install";
 
-    /// <summary>In the order Travis runs them.</summary>
+    public const string BeforeInstall = "before_install";
+
+    /// <summary>Runs after script, whatever its result, when there is a cache to upload (§B0); its failures are ignored.</summary>
+    public const string BeforeCache = "before_cache";
+
+    /// <summary>In the order Travis runs them (§B0, TB <c>stages.rb</c>).</summary>
     public static IReadOnlyList<TravisPhase> All { get; } =
     [
-        new("before_install", PhaseMode.StopAtFirstFailure, StepCondition.OnSuccess, true),
+        new(BeforeInstall, PhaseMode.StopAtFirstFailure, StepCondition.OnSuccess, true),
         new(Install, PhaseMode.StopAtFirstFailure, StepCondition.OnSuccess, true),
         new("before_script", PhaseMode.StopAtFirstFailure, StepCondition.OnSuccess, true),
         new(Script, PhaseMode.RunEvery, StepCondition.OnSuccess, true),
+        new(BeforeCache, PhaseMode.RunEvery, StepCondition.Always, false),
         new("after_success", PhaseMode.RunEvery, StepCondition.OnSuccess, false),
         new("after_failure", PhaseMode.RunEvery, StepCondition.OnFail, false),
         new("after_script", PhaseMode.RunEvery, StepCondition.Always, false),

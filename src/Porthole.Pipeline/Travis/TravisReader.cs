@@ -6,7 +6,8 @@ namespace Porthole.Pipeline.Travis;
 /// <summary>
 /// A <c>.travis.yml</c> as a plan: one workflow, <c>build</c>, whose jobs are the build matrix (one per
 /// env matrix entry) followed by the jobs.include entries. Each job checks out and then runs its phases,
-/// one step each.
+/// one step each; a job with something to cache fetches it after the checkout and uploads it after script and
+/// before_cache (§B0, §B12).
 /// </summary>
 internal static class TravisReader
 {
@@ -133,20 +134,39 @@ internal static class TravisReader
         }
 
         Node languageAt = languageEntry?.Key ?? (Node?)include ?? root;
+        var script = TravisLanguages.Script(language);
+        var folders = TravisCacheReader.Read(Find("cache")?.Value, script, environment, errors);
+        var slug = folders.Count == 0 ? null : TravisCacheSlug.For(script, key => FirstValue(Find(key)), environment);
         var steps = new List<StepPlan> { Checkout() };
+        if (slug is not null)
+        {
+            steps.Add(TravisCacheSteps.Restore(slug));
+        }
+
         var given = new HashSet<string>(StringComparer.Ordinal);
         foreach (var phase in TravisPhase.All)
         {
-            var commands = PhaseCommands.Read(Find(phase.Name)?.Value, phase.Name, errors);
-            if (commands is null)
+            var entry = Find(phase.Name);
+            var commands = PhaseCommands.Read(entry?.Value, phase.Name, errors);
+            if (commands is not null)
             {
-                continue;
+                given.Add(phase.Name);
             }
 
-            given.Add(phase.Name);
-            if (commands.Count > 0)
+            var isBeforeCache = phase.Name == TravisPhase.BeforeCache;
+            if (isBeforeCache && slug is null && commands is { Count: > 0 })
+            {
+                // TD job-lifecycle.md: before_cache runs "if and only if caching is effective".
+                errors.Warn(entry!.Key, "before_cache runs only when the job has a cache to upload, and this one caches nothing; it is skipped");
+            }
+            else if (commands is { Count: > 0 })
             {
                 steps.Add(Step(phase, commands, environment));
+            }
+
+            if (isBeforeCache && slug is not null)
+            {
+                steps.Add(TravisCacheSteps.Save(slug, folders));
             }
         }
 
@@ -182,6 +202,14 @@ internal static class TravisReader
             [.. environment.Select(word => new EnvironmentVariable(word.Name, word.Value))],
             steps);
     }
+
+    /// <summary>A key's value as one string: a scalar's text, or a list's first item (a job's own value once the matrix is expanded).</summary>
+    private static string? FirstValue(MapEntry? entry) => entry?.Value switch
+    {
+        ScalarNode { IsNull: false } scalar => scalar.Value,
+        ListNode { Items: [ScalarNode { IsNull: false } first, ..] } => first.Value,
+        _ => null,
+    };
 
     private static StepPlan Checkout() => new(
         StepKind.Checkout,

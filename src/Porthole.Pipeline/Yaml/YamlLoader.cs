@@ -104,7 +104,9 @@ internal sealed class YamlLoader
                 _errors.Add(start, "the config must hold one YAML document; a second one starts here");
                 return false;
             case Scalar scalar:
-                var node = new ScalarNode(start, scalar.Value, scalar.Style == ScalarStyle.Plain, TagOf(scalar.Tag));
+                var plain = scalar.Style == ScalarStyle.Plain;
+                var verbatim = plain && scalar.Anchor.IsEmpty && scalar.Tag.IsEmpty && current.Start.Line == current.End.Line;
+                var node = new ScalarNode(start, scalar.Value, plain, TagOf(scalar.Tag), verbatim);
                 return Complete(node, scalar.Anchor.IsEmpty ? null : scalar.Anchor.Value);
             case AnchorAlias alias:
                 if (!_anchors.TryGetValue(alias.Value.Value, out var target))

@@ -64,6 +64,9 @@ public sealed class PipelineRecord
     public long ProjectId { get; set; }
     public int Number { get; set; }
     public string? Ref { get; set; }
+
+    /// <summary>The repository's default branch (its mirror's HEAD) when the pipeline was made: Travis's cache fallback.</summary>
+    public string? DefaultBranch { get; set; }
     public required string Commit { get; set; }
     public required string ConfigPath { get; set; }
     public required string Dialect { get; set; }
@@ -151,6 +154,9 @@ public sealed class NodeRecord
 
     /// <summary>Fingerprints of the keys the node's sshd accepts, newline-separated.</summary>
     public string? SshAccepted { get; set; }
+
+    /// <summary>Test cases the node sent past the cap of cases per node (<see cref="JobData.JobDataOptions.MaxTestCasesPerNode"/>): counted, not stored.</summary>
+    public int TestCasesIgnored { get; set; }
 }
 
 public sealed class StepRecord

@@ -20,6 +20,12 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
     public DbSet<SshKey> SshKeys => Set<SshKey>();
     public DbSet<SshKeyEventRecord> SshKeyEvents => Set<SshKeyEventRecord>();
     public DbSet<SshSessionRecord> SshSessions => Set<SshSessionRecord>();
+    public DbSet<BlobRecord> Blobs => Set<BlobRecord>();
+    public DbSet<NodeBlobRecord> NodeBlobs => Set<NodeBlobRecord>();
+    public DbSet<CacheRecord> Caches => Set<CacheRecord>();
+    public DbSet<WorkspaceLayerRecord> WorkspaceLayers => Set<WorkspaceLayerRecord>();
+    public DbSet<ArtifactRecord> Artifacts => Set<ArtifactRecord>();
+    public DbSet<TestCaseRecord> TestCases => Set<TestCaseRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -48,6 +54,24 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
         modelBuilder.Entity<NodeRecord>().ToTable("Nodes").HasIndex(n => n.Status);
         modelBuilder.Entity<NodeRecord>().HasIndex(n => n.AttemptId);
         modelBuilder.Entity<StepRecord>().ToTable("Steps").HasIndex(s => new { s.NodeId, s.Index });
+
+        // Job data (issue 11). A cache key is unique in its project, so of concurrent saves of one key exactly one is kept.
+        modelBuilder.Entity<BlobRecord>().ToTable("Blobs").HasKey(b => b.Digest);
+        modelBuilder.Entity<NodeBlobRecord>().ToTable("NodeBlobs").HasKey(b => new { b.NodeId, b.Digest });
+        modelBuilder.Entity<NodeBlobRecord>().HasIndex(b => b.Digest);
+        modelBuilder.Entity<CacheRecord>().ToTable("Caches").HasIndex(c => new { c.ProjectId, c.Key }).IsUnique();
+        modelBuilder.Entity<CacheRecord>().HasIndex(c => c.Digest);
+        modelBuilder.Entity<CacheRecord>().HasIndex(c => c.SavedAt);
+        modelBuilder.Entity<WorkspaceLayerRecord>().ToTable("WorkspaceLayers").HasIndex(l => new { l.WorkflowId, l.JobId });
+        modelBuilder.Entity<WorkspaceLayerRecord>().HasIndex(l => l.Digest);
+        modelBuilder.Entity<WorkspaceLayerRecord>().HasIndex(l => l.CreatedAt);
+        modelBuilder.Entity<ArtifactRecord>().ToTable("Artifacts").HasIndex(a => new { a.NodeId, a.Path }).IsUnique();
+        modelBuilder.Entity<ArtifactRecord>().HasIndex(a => new { a.JobId, a.Attempt });
+        modelBuilder.Entity<ArtifactRecord>().HasIndex(a => a.Digest);
+        modelBuilder.Entity<ArtifactRecord>().HasIndex(a => a.CreatedAt);
+        modelBuilder.Entity<TestCaseRecord>().ToTable("TestCases").HasIndex(t => new { t.JobId, t.Attempt });
+        modelBuilder.Entity<TestCaseRecord>().HasIndex(t => t.NodeId);
+        modelBuilder.Entity<TestCaseRecord>().HasIndex(t => t.AttemptId);
 
         // SQLite cannot order or compare DateTimeOffset; store UTC ticks.
         var converter = new ValueConverter<DateTimeOffset, long>(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));

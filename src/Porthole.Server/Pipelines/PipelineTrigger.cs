@@ -48,7 +48,8 @@ public sealed class PipelineTrigger(
             return (null, refusal);
         }
 
-        return (await _writer.WriteAsync(db, project.Id, resolved.Ref, resolved.Sha, plan, userId, ct), null);
+        var defaultBranch = await repositories.DefaultBranchAsync(project.Id, ct);
+        return (await _writer.WriteAsync(db, project.Id, resolved.Ref, resolved.Sha, plan, userId, defaultBranch, ct), null);
     }
 
     private async Task<(PipelinePlan? Plan, TriggerRefusal? Refusal)> ReadPlanAsync(Project project, string sha, CancellationToken ct)

@@ -45,9 +45,10 @@ public sealed class PipelineWriter(Scheduler scheduler, StateLock stateLock, Tim
     /// Stores <paramref name="plan"/> as the next pipeline of the project and starts it, through a context of its own
     /// made like <paramref name="caller"/> (whose tracked entities it leaves alone).
     /// </summary>
+    /// <param name="defaultBranch">The repository's default branch when the pipeline is made (Travis's cache fallback), if known.</param>
     /// <returns>The pipeline as stored, detached.</returns>
     public async Task<PipelineRecord> WriteAsync(
-        PortholeDb caller, long projectId, string? gitRef, string commit, PipelinePlan plan, long userId, CancellationToken ct)
+        PortholeDb caller, long projectId, string? gitRef, string commit, PipelinePlan plan, long userId, string? defaultBranch, CancellationToken ct)
     {
         await using var db = OwnCache(caller);
         if (Interlocked.Exchange(ref _swept, 1) == 0)
@@ -55,7 +56,7 @@ public sealed class PipelineWriter(Scheduler scheduler, StateLock stateLock, Tim
             await DeleteAbandonedAsync(db, ct);
         }
 
-        var pipeline = await CreateAsync(db, projectId, gitRef, commit, plan, userId, ct);
+        var pipeline = await CreateAsync(db, projectId, gitRef, commit, plan, userId, defaultBranch, ct);
         try
         {
             var jobs = Jobs(pipeline, plan);
@@ -108,7 +109,7 @@ public sealed class PipelineWriter(Scheduler scheduler, StateLock stateLock, Tim
 
     /// <summary>The pipeline row (creating) and its workflows, with ids reserved for them and every job at once.</summary>
     private async Task<PipelineRecord> CreateAsync(
-        PortholeDb db, long projectId, string? gitRef, string commit, PipelinePlan plan, long userId, CancellationToken ct)
+        PortholeDb db, long projectId, string? gitRef, string commit, PipelinePlan plan, long userId, string? defaultBranch, CancellationToken ct)
     {
         using var held = await stateLock.EnterAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -121,6 +122,7 @@ public sealed class PipelineWriter(Scheduler scheduler, StateLock stateLock, Tim
             ProjectId = project.Id,
             Number = project.PipelineCount,
             Ref = gitRef,
+            DefaultBranch = defaultBranch,
             Commit = commit,
             ConfigPath = plan.ConfigPath,
             Dialect = plan.Dialect == ConfigDialect.Travis ? "travis" : "circleci",

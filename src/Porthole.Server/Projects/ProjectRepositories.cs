@@ -83,6 +83,14 @@ public sealed partial class ProjectRepositories(IOptions<PortholeOptions> option
         return null;
     }
 
+    /// <summary>The repository's default branch: the mirror's HEAD (as the remote named it when fetched); null when it has none.</summary>
+    public async Task<string?> DefaultBranchAsync(long projectId, CancellationToken ct)
+    {
+        var head = await Git.RunAsync(null, ["--git-dir", MirrorPath(projectId), "symbolic-ref", "--quiet", "--short", "HEAD"], ct);
+        var branch = head.Output.Trim();
+        return head.Succeeded && branch.Length > 0 ? branch : null;
+    }
+
     public Task<byte[]?> ReadFileAsync(long projectId, string commit, string path, CancellationToken ct) =>
         Git.ShowFileAsync(MirrorPath(projectId), commit, path, ct);
 

@@ -2,33 +2,33 @@ using Porthole.Contracts.Runners;
 
 namespace Porthole.Server.Runners;
 
-// TEMPORARY: the job-data half of the protocol, filled in by the server's job-data store (issue 11).
+/// <summary>The job-data half of the protocol, handed to the job-data store (<see cref="JobData.JobDataStore"/>).</summary>
 public sealed partial class RunnerService
 {
     public Task<BlobUploadResult> UploadBlobAsync(long nodeId, string digest, long size, long offset, Stream content, CancellationToken cancellationToken) =>
-        throw new NotSupportedException();
+        jobData.Blobs.UploadAsync(nodeId, digest, size, offset, content, cancellationToken);
 
     public Task<BlobDownload?> DownloadBlobAsync(long nodeId, string digest, long offset, CancellationToken cancellationToken) =>
-        throw new NotSupportedException();
+        jobData.DownloadAsync(nodeId, digest, offset, cancellationToken);
 
     public Task<CacheHit?> FindCacheAsync(long nodeId, CacheQuery query, CancellationToken cancellationToken) =>
-        throw new NotSupportedException();
+        jobData.Caches.FindAsync(nodeId, query, cancellationToken);
 
     public Task<CacheSaveResult> SaveCacheAsync(long nodeId, CacheEntry entry, CancellationToken cancellationToken) =>
-        throw new NotSupportedException();
+        jobData.Caches.SaveAsync(nodeId, entry, cancellationToken);
 
     public Task PersistWorkspaceAsync(long nodeId, WorkspaceLayer layer, CancellationToken cancellationToken) =>
-        throw new NotSupportedException();
+        jobData.Workspaces.PersistAsync(nodeId, layer, cancellationToken);
 
     public Task<WorkspaceAttach> AttachWorkspaceAsync(long nodeId, CancellationToken cancellationToken) =>
-        throw new NotSupportedException();
+        jobData.Workspaces.AttachAsync(nodeId, cancellationToken);
 
     public Task StoreArtifactAsync(long nodeId, ArtifactFile artifact, CancellationToken cancellationToken) =>
-        throw new NotSupportedException();
+        jobData.Artifacts.StoreAsync(nodeId, artifact, cancellationToken);
 
     public Task StoreTestResultsAsync(long nodeId, IReadOnlyList<TestCaseResult> cases, CancellationToken cancellationToken) =>
-        throw new NotSupportedException();
+        jobData.Tests.StoreAsync(nodeId, cases, cancellationToken);
 
     public Task<IReadOnlyList<TestTiming>> TestTimingsAsync(long nodeId, CancellationToken cancellationToken) =>
-        throw new NotSupportedException();
+        jobData.Tests.TimingsAsync(nodeId, cancellationToken);
 }

@@ -7,6 +7,7 @@ using Porthole.Contracts.Plans;
 using Porthole.Contracts.Runners;
 using Porthole.Contracts.Ssh;
 using Porthole.Server.Data;
+using Porthole.Server.JobData;
 using Porthole.Server.Logs;
 using Porthole.Server.Pipelines;
 using Porthole.Server.Ssh;
@@ -23,7 +24,8 @@ public sealed partial class RunnerService(
     LogStore logs,
     WebTerminalGrants webTerminals,
     TimeProvider time,
-    IOptions<PortholeOptions> options) : IRunnerProtocol
+    IOptions<PortholeOptions> options,
+    JobDataStore jobData) : IRunnerProtocol
 {
     private static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(20);
 
@@ -308,7 +310,11 @@ public sealed partial class RunnerService(
             JobTimeout: options.Value.JobTimeout,
             LogCapBytes: options.Value.LogCapBytes,
             Ssh: ssh,
-            Debug: debug);
+            Debug: debug)
+        {
+            DefaultBranch = pipeline.DefaultBranch,
+            CacheCapBytes = jobData.CacheCapBytes,
+        };
     }
 
     private static string StepStatus(StepState state) => state switch

@@ -61,6 +61,31 @@ internal sealed class DebugPlacement
     /// <summary>A step's file (its script, its variables) as the windows see it.</summary>
     public string StepPath(string name) => _node is null ? Path.Combine(_files.StepsDirectory, name) : InNode("debug_" + name);
 
+    /// <summary>
+    /// Where a window asks the runner to run a typed step (<see cref="DebugStepRequests"/>), as the windows see it: a file
+    /// the session's account can write. On the shell executor that is the tmux socket's folder, the one folder of the SSH
+    /// folder the job's account writes in (a user-namespace sandbox binds it writable); in a container, its scratch folder.
+    /// </summary>
+    public string RequestPath(string name) => _node is null ? Path.Combine(_files.TmuxDirectory, name) : InNode("debug_" + name);
+
+    /// <summary>A path the windows see, as the runner's host has it.</summary>
+    public string HostPathOf(string path) => _node is null ? path : _node.HostPathOf(path);
+
+    /// <summary>
+    /// Leaves no request of an earlier session behind: on the host the file is removed (the window makes it); a container's
+    /// is made empty and given to the container's user, who cannot make files in the scratch folder.
+    /// </summary>
+    public async Task ResetRequestAsync(string path, CancellationToken cancellationToken)
+    {
+        if (_node is null)
+        {
+            File.Delete(path);
+            return;
+        }
+
+        await _node.WriteScratchFileAsync(Path.GetFileName(path), string.Empty, cancellationToken);
+    }
+
     /// <summary>The window's shell line after <see cref="WindowEntry"/>: an interactive shell that reads the session's rc.</summary>
     public IReadOnlyList<string> WindowShell => IsBash ? [Shell, "--rcfile", RcPath, "-i"] : [Shell, "-i"];
 

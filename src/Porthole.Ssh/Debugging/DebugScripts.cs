@@ -80,9 +80,27 @@ internal static class DebugScripts
         // A step runs as the runner runs it: exactly the job's environment and the step's own (nothing of this shell),
         // in the step's directory, with the step's shell line and script.
         const string Runner = ". \"$1\" || exit 1; . \"$2\" || exit 1; mkdir -p -- \"$3\" && cd -- \"$3\" || exit 1; shift 3; exec \"$@\"";
+        if (steps.Any(s => s.Request is not null))
+        {
+            Line(TypedStepFunction);
+        }
+
         foreach (var step in steps)
         {
             Line(string.Create(CultureInfo.InvariantCulture, $"porthole__step_{step.Index}() {{"));
+            if (step.Request is { } request)
+            {
+                // A typed step is the runner's to run: the function asks it and waits (DebugStepRequests).
+                Line($"  porthole__typed {ShellQuote.Single(request.RequestPath)} {ShellQuote.Single(request.ReplyPath)} {ShellQuote.Single(request.OutputPath)}");
+                Line("}");
+                foreach (var function in step.Functions)
+                {
+                    Line(string.Create(CultureInfo.InvariantCulture, $"{function}() {{ porthole__run {function} {step.Index}; }}"));
+                }
+
+                continue;
+            }
+
             var words = new List<string> { "command", "env", "-i", placement.Shell };
             if (placement.IsBash)
             {
@@ -135,6 +153,50 @@ internal static class DebugScripts
         return text.ToString();
     }
 
+    /// <summary>
+    /// The function a typed step's function calls (plain sh: a container's shell may not be bash): it writes a fresh nonce
+    /// into the step's request file, then every 0.2 s reads the reply, prints what the runner wrote into the output file
+    /// since the last look once the reply says the runner took this nonce, and returns the exit code the reply ends with.
+    /// A request another window wrote over this one before the runner read it is written again once the runner took that
+    /// one. Ctrl-C stops waiting (exit code 130); the runner goes on.
+    /// </summary>
+    private const string TypedStepFunction = """
+        porthole__typed() {
+          local request="$1" reply="$2" output="$3" nonce answer pending chunk code='' shown=0 waited=0 taken=''
+          porthole__seq=$((${porthole__seq:-0} + 1))
+          nonce="$$-$(date +%s)-$porthole__seq"
+          porthole__stopped=''
+          trap 'porthole__stopped=1' INT
+          if ! printf '%s\n' "$nonce" > "$request"; then trap - INT; return 1; fi
+          while :; do
+            answer=$(cat "$reply" 2>/dev/null)
+            case $answer in
+              "$nonce running"|"$nonce exited "*" end")
+                taken=1
+                chunk=$(tail -c +$((shown + 1)) "$output" 2>/dev/null; echo x)
+                chunk=${chunk%x}
+                if [ -n "$chunk" ]; then printf '%s' "$chunk"; shown=$((shown + $(printf '%s' "$chunk" | wc -c))); fi
+                case $answer in "$nonce exited "*) code=${answer#"$nonce exited "}; code=${code%" end"}; break ;; esac ;;
+              *)
+                pending=$(cat "$request" 2>/dev/null)
+                if [ "$pending" != "$nonce" ] && [ -n "$pending" ]; then
+                  case $answer in "$pending "*) printf '%s\n' "$nonce" > "$request" ;; esac
+                fi ;;
+            esac
+            if [ -n "$porthole__stopped" ]; then
+              echo 'Stopped waiting for the runner, which goes on with this step: the log of the job says how it ends.' >&2
+              code=130; break
+            fi
+            waited=$((waited + 1))
+            if [ -z "$taken" ] && [ $waited -eq 15 ]; then echo 'Waiting for the runner, which runs one such step at a time (Ctrl-C stops waiting)...' >&2; fi
+            sleep 0.2
+          done
+          trap - INT
+          unset porthole__stopped
+          return "${code:-1}"
+        }
+        """;
+
     public static string Help(long jobId, int nodeIndex, IReadOnlyList<DebugStep> steps)
     {
         var text = new StringBuilder();
@@ -154,6 +216,12 @@ internal static class DebugScripts
         }
 
         Line("Each records its exit code in the job's log.");
+        if (steps.Any(s => s.Request is not null))
+        {
+            Line("The steps that save or restore caches and workspaces or store artifacts and test results are run by the");
+            Line("runner itself when their function asks; the window shows what it says and waits (Ctrl-C stops waiting).");
+        }
+
         Line();
         Line("tmux: ctrl-b c opens a window, ctrl-b 0 goes to the first, ctrl-b [ scrolls back (q leaves).");
         Line("Exit the last window to end the debug build; no step will run after it.");

@@ -48,6 +48,13 @@ internal sealed class DebugSession
         placement.CreateStepsDirectory();
         foreach (var step in texts.Steps)
         {
+            if (step.Request is { } request)
+            {
+                // The runner runs a typed step: no script, only the request file its functions write.
+                await placement.ResetRequestAsync(request.RequestPath, canceled);
+                continue;
+            }
+
             await placement.WriteAsync(step.ScriptPath, step.Script, canceled);
             await placement.WriteAsync(step.EnvironmentPath, EnvironmentFileText.Render(step.Environment), canceled);
         }

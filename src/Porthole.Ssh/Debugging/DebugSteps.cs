@@ -12,7 +12,9 @@ namespace Porthole.Ssh.Debugging;
 /// <param name="Index">The step's 0-based index in the plan (<c>porthole_run_step N</c>).</param>
 /// <param name="Arguments">The shell line split as the runner splits it, then the script.</param>
 /// <param name="Functions">Every function that runs this step: <c>porthole_run_SLUG</c>, and <c>travis_run_PHASE</c> for a Travis phase.</param>
-/// <param name="Summary">The first line of the step's command, for <c>porthole_steps</c>.</param>
+/// <param name="Summary">The first line of the step's command (a typed step's kind and what it names), for <c>porthole_steps</c>.</param>
+/// <param name="Request">For a typed step (a cache, workspace, artifacts or test results step), the files through which its
+/// functions ask the runner to run it; null for a step the window's shell runs itself.</param>
 internal sealed record DebugStep(
     int Index,
     string Name,
@@ -23,7 +25,15 @@ internal sealed record DebugStep(
     string EnvironmentPath,
     IReadOnlyDictionary<string, string> Environment,
     IReadOnlyList<string> Functions,
-    string Summary);
+    string Summary,
+    DebugRequestFiles? Request = null);
+
+/// <summary>
+/// How a window asks the runner to run a typed step (<see cref="DebugStepRequests"/>), as the windows see the files: it
+/// writes a fresh nonce into <paramref name="RequestPath"/>; the runner answers in <paramref name="ReplyPath"/>
+/// (<c>NONCE running</c>, then <c>NONCE exited CODE end</c>) and writes what it says into <paramref name="OutputPath"/>.
+/// </summary>
+internal sealed record DebugRequestFiles(string RequestPath, string ReplyPath, string OutputPath);
 
 /// <summary>Turns a plan's steps into <see cref="DebugStep"/>s, and a checkout step into the runner's git commands.</summary>
 internal static class DebugSteps
@@ -32,19 +42,22 @@ internal static class DebugSteps
 
     /// <summary>The Travis phases that get a <c>travis_run_*</c> function, as the seed names them.</summary>
     public static readonly IReadOnlyList<string> TravisPhases =
-        ["before_install", "install", "before_script", "script", "after_success", "after_failure", "after_script"];
+        ["before_install", "install", "before_script", "script", "before_cache", "after_success", "after_failure", "after_script"];
 
     /// <param name="resolveDirectory">The node's <c>ResolveDirectory</c>, relative to the job's working directory.</param>
     /// <param name="checkoutSource">Where a checkout fetches from: the node's <c>CheckoutSource</c> of the project's repository.</param>
     /// <param name="stepPath">Where a step's file of that name is, as the session's windows see it.</param>
     /// <param name="bashPath">The shell a checkout's commands run with in the session.</param>
+    /// <param name="requestPath">Where a typed step's request file of that name is, as the windows see it (one they can write); the steps' folder by default.</param>
     public static List<DebugStep> For(
         NodeAssignment assignment,
         string checkoutSource,
         Func<string, string> stepPath,
         string bashPath,
-        Func<string?, string> resolveDirectory)
+        Func<string?, string> resolveDirectory,
+        Func<string, string>? requestPath = null)
     {
+        requestPath ??= stepPath;
         var steps = new List<DebugStep>();
         var taken = new HashSet<string>(StringComparer.Ordinal) { "porthole_run_step", "porthole_steps" };
         for (var index = 0; index < assignment.Job.Steps.Count; index++)
@@ -70,7 +83,19 @@ internal static class DebugSteps
             string script;
             List<string> arguments;
             string summary;
-            if (step.Kind == StepKind.Checkout)
+            DebugRequestFiles? request = null;
+            if (Execution.StepHandlers.StepHandlerSet.Handles(step.Kind))
+            {
+                // Not a script: the runner runs it with its own code (tar on the node, the upload), when a window asks.
+                script = string.Empty;
+                arguments = [];
+                summary = TypedSummary(step);
+                request = new DebugRequestFiles(
+                    requestPath(string.Create(CultureInfo.InvariantCulture, $"step-{index:D3}.request")),
+                    stepPath(string.Create(CultureInfo.InvariantCulture, $"step-{index:D3}.reply")),
+                    stepPath(string.Create(CultureInfo.InvariantCulture, $"step-{index:D3}.out")));
+            }
+            else if (step.Kind == StepKind.Checkout)
             {
                 environment["GIT_TERMINAL_PROMPT"] = "0";
                 environment.TryAdd("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
@@ -106,10 +131,30 @@ internal static class DebugSteps
                 environmentPath,
                 environment,
                 functions,
-                summary));
+                summary,
+                request));
         }
 
         return steps;
+    }
+
+    /// <summary>A typed step as <c>porthole_steps</c> lists it: its CircleCI name and what it names (<c>save_cache deps-{{ .Branch }}</c>).</summary>
+    public static string TypedSummary(StepPlan step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        var text = step switch
+        {
+            { SaveCache: { } save } => $"save_cache {save.Key}",
+            { RestoreCache: { } restore } => $"restore_cache {string.Join(", ", restore.Keys)}",
+            { PersistToWorkspace: { } persist } => $"persist_to_workspace {persist.Root}: {string.Join(", ", persist.Paths)}",
+            { AttachWorkspace: { } attach } => $"attach_workspace {attach.At}",
+            { StoreArtifacts: { Destination: { } destination } artifacts } => $"store_artifacts {artifacts.Path} as {destination}",
+            { StoreArtifacts: { } artifacts } => $"store_artifacts {artifacts.Path}",
+            { StoreTestResults: { } results } => $"store_test_results {results.Path}",
+            _ => step.Kind.ToString(),
+        };
+        text = text.ReplaceLineEndings(" ");
+        return text.Length > 80 ? text[..77] + "..." : text;
     }
 
     /// <summary>A step's name as a shell function's: lower case, every other character than a letter or digit an underscore.</summary>

@@ -41,6 +41,7 @@ internal sealed class DebugRun(
         DebugSession session;
         Running running;
         DebugPlacement placement;
+        List<DebugStep> steps;
         try
         {
             await CheckoutAsync(context, log, canceled);
@@ -55,12 +56,13 @@ internal sealed class DebugRun(
             await log.WriteAsync("Preparing debug sessions.\n");
             // The windows' shells are where the steps ran: the node itself, or its container behind the node's door.
             placement = DebugPlacement.For(context.Node, running.Files, running.Entry, options.BashPath, _request.Quiet);
-            var steps = DebugSteps.For(
+            steps = DebugSteps.For(
                 assignment,
                 context.Node.CheckoutSource(assignment.RepositoryUrl),
                 placement.StepPath,
                 placement.Shell,
-                directory => string.IsNullOrEmpty(directory) ? context.WorkingDirectory : context.Node.ResolveDirectory(directory, context.WorkingDirectory));
+                directory => string.IsNullOrEmpty(directory) ? context.WorkingDirectory : context.Node.ResolveDirectory(directory, context.WorkingDirectory),
+                placement.RequestPath);
             var texts = new DebugFiles(
                 steps,
                 DebugScripts.Rc(placement, context.BashEnvPath, context.WorkingDirectory, steps),
@@ -103,6 +105,10 @@ internal sealed class DebugRun(
         var tails = new[] { new LogTail(running.Files.SessionLogPath, separate: false), new LogTail(placement.RecordHostPath ?? running.Files.DebugRecordPath, separate: true) };
         using var stopTailing = new CancellationTokenSource();
         var tailing = TailAsync(tails, log, stopTailing.Token);
+
+        // The typed steps' functions ask the runner to run them; it answers while the session lives (a cancel stops a step that runs).
+        using var stopRequests = CancellationTokenSource.CreateLinkedTokenSource(canceled);
+        var requests = new DebugStepRequests(assignment, context, placement, steps, log, timeProvider).RunAsync(stopRequests.Token);
         using var keepAlive = _request.Quiet
             ? timeProvider.CreateTimer(_ => _ = log.KeepAliveAsync(), null, KeepAliveInterval, KeepAliveInterval)
             : null;
@@ -124,6 +130,8 @@ internal sealed class DebugRun(
             await keepAlive.DisposeAsync();
         }
 
+        await stopRequests.CancelAsync();
+        await requests;
         await lifetime.ShutdownAsync();
         await stopTailing.CancelAsync();
         await tailing;

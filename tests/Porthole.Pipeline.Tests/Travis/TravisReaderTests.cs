@@ -159,7 +159,6 @@ public sealed class TravisReaderTests
     [InlineData("os: [linux, windows]", 1, 13, "os: windows is not supported", "os: windows")]
     [InlineData("addons: {apt: {packages: [x]}}", 1, 1, "addons are not supported", "addons")]
     [InlineData("services: [redis]", 1, 1, "services are not supported", "services")]
-    [InlineData("cache: pip", 1, 1, "cache is not supported", "cache")]
     [InlineData("deploy: {provider: pages}", 1, 1, "deploy is not supported", "deploy")]
     [InlineData("stages: [test, deploy]", 1, 1, "stages are not supported", "stages")]
     [InlineData("if: branch = main", 1, 1, "conditions (if) are not supported", "conditions (if)")]
@@ -169,7 +168,6 @@ public sealed class TravisReaderTests
     [InlineData("node_js: [\"8\", \"10\"]", 1, 1, "language version matrices (node_js) are not supported", "language version matrices (node_js)")]
     [InlineData("python: \"3.8\"", 1, 1, "language versions (python) are not supported", "language versions (python)")]
     [InlineData("compiler: gcc", 1, 1, "compiler is not supported", "compiler")]
-    [InlineData("before_cache: rm -f x", 1, 1, "before_cache is not supported", "before_cache")]
     [InlineData("frobnicate: true", 1, 1, "unknown key 'frobnicate'", null)]
     public void Keys_that_change_the_run_are_refused_by_name(string yaml, int line, int column, string message, string? feature)
     {

@@ -50,6 +50,55 @@ namespace Porthole.Server.Data.Migrations
                     b.ToTable("Tokens");
                 });
 
+            modelBuilder.Entity("Porthole.Server.Data.ArtifactRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AttemptId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Digest")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("NodeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("NodeIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("Digest");
+
+                    b.HasIndex("JobId", "Attempt");
+
+                    b.HasIndex("NodeId", "Path")
+                        .IsUnique();
+
+                    b.ToTable("Artifacts", (string)null);
+                });
+
             modelBuilder.Entity("Porthole.Server.Data.AttemptRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -100,6 +149,67 @@ namespace Porthole.Server.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("Attempts", (string)null);
+                });
+
+            modelBuilder.Entity("Porthole.Server.Data.BlobRecord", b =>
+                {
+                    b.Property<string>("Digest")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StoredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Digest");
+
+                    b.ToTable("Blobs", (string)null);
+                });
+
+            modelBuilder.Entity("Porthole.Server.Data.CacheRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Digest")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastUsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("NodeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Paths")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SavedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Digest");
+
+                    b.HasIndex("SavedAt");
+
+                    b.HasIndex("ProjectId", "Key")
+                        .IsUnique();
+
+                    b.ToTable("Caches", (string)null);
                 });
 
             modelBuilder.Entity("Porthole.Server.Data.IdSequence", b =>
@@ -177,6 +287,24 @@ namespace Porthole.Server.Data.Migrations
                     b.ToTable("Memberships");
                 });
 
+            modelBuilder.Entity("Porthole.Server.Data.NodeBlobRecord", b =>
+                {
+                    b.Property<long>("NodeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Digest")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Named")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("NodeId", "Digest");
+
+                    b.HasIndex("Digest");
+
+                    b.ToTable("NodeBlobs", (string)null);
+                });
+
             modelBuilder.Entity("Porthole.Server.Data.NodeRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -232,6 +360,9 @@ namespace Porthole.Server.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("TestCasesIgnored")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("AttemptId");
@@ -256,6 +387,9 @@ namespace Porthole.Server.Data.Migrations
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("DefaultBranch")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Dialect")
                         .IsRequired()
@@ -526,6 +660,71 @@ namespace Porthole.Server.Data.Migrations
                     b.ToTable("Steps", (string)null);
                 });
 
+            modelBuilder.Entity("Porthole.Server.Data.TestCaseRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AttemptId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClassName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Details")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("File")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Message")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NodeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("NodeIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Rank")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Seconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Source")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Suite")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AttemptId");
+
+                    b.HasIndex("NodeId");
+
+                    b.HasIndex("JobId", "Attempt");
+
+                    b.ToTable("TestCases", (string)null);
+                });
+
             modelBuilder.Entity("Porthole.Server.Data.User", b =>
                 {
                     b.Property<long>("Id")
@@ -572,6 +771,55 @@ namespace Porthole.Server.Data.Migrations
                     b.HasIndex("PipelineId");
 
                     b.ToTable("Workflows", (string)null);
+                });
+
+            modelBuilder.Entity("Porthole.Server.Data.WorkspaceLayerRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AttemptId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Digest")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("NodeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("NodeIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Paths")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WorkflowId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("Digest");
+
+                    b.HasIndex("WorkflowId", "JobId");
+
+                    b.ToTable("WorkspaceLayers", (string)null);
                 });
 #pragma warning restore 612, 618
         }

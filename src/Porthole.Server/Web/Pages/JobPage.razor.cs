@@ -8,6 +8,7 @@ using Porthole.Server.Accounts;
 using Porthole.Server.Api;
 using Porthole.Server.Data;
 using Porthole.Server.Debug;
+using Porthole.Server.JobData;
 using Porthole.Server.Pipelines;
 using Porthole.Server.Ssh;
 using Porthole.Server.Web.Sessions;
@@ -16,9 +17,9 @@ namespace Porthole.Server.Web.Pages;
 
 /// <summary>
 /// GET <c>/jobs/{id}</c>: a job, its attempts, and the steps of one attempt (<c>?attempt=N</c>, the latest by default)
-/// with their live logs (joblog.js) and, for an SSH or debug attempt, the SSH panel. The forms of its Rerun menu,
-/// Debug job and Cancel post to the handlers below, which go through the API's services and redirect back here with a
-/// <see cref="Flash"/> message.
+/// with their live logs (joblog.js), its test results and artifacts, and, for an SSH or debug attempt, the SSH panel.
+/// The forms of its Rerun menu, Debug job and Cancel post to the handlers below, which go through the API's services
+/// and redirect back here with a <see cref="Flash"/> message.
 /// </summary>
 public sealed partial class JobPage
 {
@@ -39,7 +40,16 @@ public sealed partial class JobPage
     [Parameter]
     public IReadOnlyDictionary<int, string> RequestedBy { get; set; } = new Dictionary<int, string>();
 
-    public static async Task<IResult> GetAsync(string id, string? attempt, HttpContext http, PortholeDb db, Views views, CancellationToken ct)
+    /// <summary>The selected attempt's artifacts.</summary>
+    [Parameter]
+    public ArtifactList Artifacts { get; set; } = new([]);
+
+    /// <summary>The selected attempt's test results.</summary>
+    [Parameter]
+    public TestResultList Tests { get; set; } = new(new TestCounts(0, 0, 0, 0, 0), []);
+
+    public static async Task<IResult> GetAsync(
+        string id, string? attempt, HttpContext http, PortholeDb db, Views views, JobDataViews jobData, CancellationToken ct)
     {
         var user = CurrentUser.From(http.User);
         var (job, project, problem) = await Lookups.JobAsync(db, id, user, Roles.Read, "see it", ct);
@@ -75,6 +85,8 @@ public sealed partial class JobPage
             Permissions = permissions,
             Ssh = record.Ssh ? await Components.SshPanelModel.ForAsync(db, job, project!, record, user, permissions, ct) : null,
             RequestedBy = requesters,
+            Artifacts = await jobData.ArtifactsAsync(job.Id, selected, ct),
+            Tests = await jobData.TestsAsync(job.Id, selected, ct),
         });
     }
 

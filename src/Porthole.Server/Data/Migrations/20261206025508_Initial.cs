@@ -11,6 +11,27 @@ namespace Porthole.Server.Data.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "Artifacts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    JobId = table.Column<long>(type: "INTEGER", nullable: false),
+                    AttemptId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Attempt = table.Column<int>(type: "INTEGER", nullable: false),
+                    NodeId = table.Column<long>(type: "INTEGER", nullable: false),
+                    NodeIndex = table.Column<int>(type: "INTEGER", nullable: false),
+                    Path = table.Column<string>(type: "TEXT", nullable: false),
+                    Digest = table.Column<string>(type: "TEXT", nullable: false),
+                    Size = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Artifacts", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Attempts",
                 columns: table => new
                 {
@@ -32,6 +53,39 @@ namespace Porthole.Server.Data.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Attempts", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Blobs",
+                columns: table => new
+                {
+                    Digest = table.Column<string>(type: "TEXT", nullable: false),
+                    Size = table.Column<long>(type: "INTEGER", nullable: false),
+                    StoredAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Blobs", x => x.Digest);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Caches",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ProjectId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Key = table.Column<string>(type: "TEXT", nullable: false),
+                    Digest = table.Column<string>(type: "TEXT", nullable: false),
+                    Size = table.Column<long>(type: "INTEGER", nullable: false),
+                    Paths = table.Column<string>(type: "TEXT", nullable: false),
+                    NodeId = table.Column<long>(type: "INTEGER", nullable: false),
+                    SavedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastUsedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Caches", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -80,6 +134,19 @@ namespace Porthole.Server.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "NodeBlobs",
+                columns: table => new
+                {
+                    NodeId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Digest = table.Column<string>(type: "TEXT", nullable: false),
+                    Named = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_NodeBlobs", x => new { x.NodeId, x.Digest });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Nodes",
                 columns: table => new
                 {
@@ -100,7 +167,8 @@ namespace Porthole.Server.Data.Migrations
                     SshUser = table.Column<string>(type: "TEXT", nullable: true),
                     SshHostKey = table.Column<string>(type: "TEXT", nullable: true),
                     SshHostKeyFingerprint = table.Column<string>(type: "TEXT", nullable: true),
-                    SshAccepted = table.Column<string>(type: "TEXT", nullable: true)
+                    SshAccepted = table.Column<string>(type: "TEXT", nullable: true),
+                    TestCasesIgnored = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -115,6 +183,7 @@ namespace Porthole.Server.Data.Migrations
                     ProjectId = table.Column<long>(type: "INTEGER", nullable: false),
                     Number = table.Column<int>(type: "INTEGER", nullable: false),
                     Ref = table.Column<string>(type: "TEXT", nullable: true),
+                    DefaultBranch = table.Column<string>(type: "TEXT", nullable: true),
                     Commit = table.Column<string>(type: "TEXT", nullable: false),
                     ConfigPath = table.Column<string>(type: "TEXT", nullable: false),
                     Dialect = table.Column<string>(type: "TEXT", nullable: false),
@@ -235,6 +304,33 @@ namespace Porthole.Server.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "TestCases",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    JobId = table.Column<long>(type: "INTEGER", nullable: false),
+                    AttemptId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Attempt = table.Column<int>(type: "INTEGER", nullable: false),
+                    NodeId = table.Column<long>(type: "INTEGER", nullable: false),
+                    NodeIndex = table.Column<int>(type: "INTEGER", nullable: false),
+                    Suite = table.Column<string>(type: "TEXT", nullable: true),
+                    ClassName = table.Column<string>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", nullable: false),
+                    File = table.Column<string>(type: "TEXT", nullable: true),
+                    Result = table.Column<string>(type: "TEXT", nullable: false),
+                    Rank = table.Column<int>(type: "INTEGER", nullable: false),
+                    Seconds = table.Column<double>(type: "REAL", nullable: true),
+                    Message = table.Column<string>(type: "TEXT", nullable: true),
+                    Details = table.Column<string>(type: "TEXT", nullable: true),
+                    Source = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TestCases", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Tokens",
                 columns: table => new
                 {
@@ -294,11 +390,70 @@ namespace Porthole.Server.Data.Migrations
                     table.PrimaryKey("PK_Workflows", x => x.Id);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "WorkspaceLayers",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    WorkflowId = table.Column<long>(type: "INTEGER", nullable: false),
+                    JobId = table.Column<long>(type: "INTEGER", nullable: false),
+                    AttemptId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Attempt = table.Column<int>(type: "INTEGER", nullable: false),
+                    NodeId = table.Column<long>(type: "INTEGER", nullable: false),
+                    NodeIndex = table.Column<int>(type: "INTEGER", nullable: false),
+                    Digest = table.Column<string>(type: "TEXT", nullable: false),
+                    Size = table.Column<long>(type: "INTEGER", nullable: false),
+                    Paths = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WorkspaceLayers", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Artifacts_CreatedAt",
+                table: "Artifacts",
+                column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Artifacts_Digest",
+                table: "Artifacts",
+                column: "Digest");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Artifacts_JobId_Attempt",
+                table: "Artifacts",
+                columns: new[] { "JobId", "Attempt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Artifacts_NodeId_Path",
+                table: "Artifacts",
+                columns: new[] { "NodeId", "Path" },
+                unique: true);
+
             migrationBuilder.CreateIndex(
                 name: "IX_Attempts_JobId_Number",
                 table: "Attempts",
                 columns: new[] { "JobId", "Number" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Caches_Digest",
+                table: "Caches",
+                column: "Digest");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Caches_ProjectId_Key",
+                table: "Caches",
+                columns: new[] { "ProjectId", "Key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Caches_SavedAt",
+                table: "Caches",
+                column: "SavedAt");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Jobs_PipelineId",
@@ -309,6 +464,11 @@ namespace Porthole.Server.Data.Migrations
                 name: "IX_Jobs_WorkflowId",
                 table: "Jobs",
                 column: "WorkflowId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_NodeBlobs_Digest",
+                table: "NodeBlobs",
+                column: "Digest");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Nodes_AttemptId",
@@ -359,6 +519,21 @@ namespace Porthole.Server.Data.Migrations
                 columns: new[] { "NodeId", "Index" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_TestCases_AttemptId",
+                table: "TestCases",
+                column: "AttemptId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TestCases_JobId_Attempt",
+                table: "TestCases",
+                columns: new[] { "JobId", "Attempt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TestCases_NodeId",
+                table: "TestCases",
+                column: "NodeId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Tokens_Hash",
                 table: "Tokens",
                 column: "Hash",
@@ -380,13 +555,37 @@ namespace Porthole.Server.Data.Migrations
                 name: "IX_Workflows_PipelineId",
                 table: "Workflows",
                 column: "PipelineId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WorkspaceLayers_CreatedAt",
+                table: "WorkspaceLayers",
+                column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WorkspaceLayers_Digest",
+                table: "WorkspaceLayers",
+                column: "Digest");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WorkspaceLayers_WorkflowId_JobId",
+                table: "WorkspaceLayers",
+                columns: new[] { "WorkflowId", "JobId" });
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "Artifacts");
+
+            migrationBuilder.DropTable(
                 name: "Attempts");
+
+            migrationBuilder.DropTable(
+                name: "Blobs");
+
+            migrationBuilder.DropTable(
+                name: "Caches");
 
             migrationBuilder.DropTable(
                 name: "IdSequences");
@@ -396,6 +595,9 @@ namespace Porthole.Server.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "Memberships");
+
+            migrationBuilder.DropTable(
+                name: "NodeBlobs");
 
             migrationBuilder.DropTable(
                 name: "Nodes");
@@ -419,6 +621,9 @@ namespace Porthole.Server.Data.Migrations
                 name: "Steps");
 
             migrationBuilder.DropTable(
+                name: "TestCases");
+
+            migrationBuilder.DropTable(
                 name: "Tokens");
 
             migrationBuilder.DropTable(
@@ -429,6 +634,9 @@ namespace Porthole.Server.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "Workflows");
+
+            migrationBuilder.DropTable(
+                name: "WorkspaceLayers");
         }
     }
 }

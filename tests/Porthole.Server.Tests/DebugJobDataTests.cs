@@ -1,0 +1,128 @@
+using System.Net.Http.Json;
+using Porthole.Contracts.Api;
+using Porthole.Server.Tests.Support;
+
+namespace Porthole.Server.Tests;
+
+/// <summary>
+/// A debug session's <c>porthole_run_step</c> runs the typed job-data steps too (issue 11): the window asks the runner,
+/// which runs the step with its own handler against the real server, shows what it says and records the exit code.
+/// </summary>
+public sealed class DebugJobDataTests : IAsyncLifetime
+{
+    // Steps: 0 checkout, 1 run, 2 store_artifacts, 3 save_cache, 4 run, 5 restore_cache, 6 run, 7 a save_cache whose key
+    // names a file that does not exist (a step error, §A5: never an empty key).
+    private const string Config = """
+        version: 2.1
+        jobs:
+          build:
+            steps:
+              - checkout
+              - run: mkdir -p out deps && echo artifact-body > out/report.txt && echo cached-by-the-build > deps/lib.txt
+              - store_artifacts:
+                  path: out
+                  destination: reports
+              - save_cache:
+                  key: deps-{{ checksum "deps/lib.txt" }}
+                  paths: [deps]
+              - run: rm -rf deps
+              - restore_cache:
+                  keys: [deps-]
+              - run: cat deps/lib.txt
+              - save_cache:
+                  key: broken-{{ checksum "no-such-file" }}
+                  paths: [deps]
+        workflows:
+          main:
+            jobs: [build]
+        """;
+
+    private readonly TempFolder _data = new();
+    private readonly TempFolder _keys = new();
+    private GitRepository _repository = null!;
+    private RunningServer _server = null!;
+    private SshKeyFile _key = null!;
+    private long _jobId;
+
+    public async Task InitializeAsync()
+    {
+        _repository = GitRepository.WithFiles((".circleci/config.yml", Config), ("README.md", "hello\n"));
+        _server = await RunningServer.StartAsync(_data.Path);
+        await _server.AddProjectAsync("app", _repository.Path);
+        _key = SshKeyFile.Generate(_keys.Path, "mine");
+        await _server.Client.AddKeyAsync(_key);
+        var pipeline = await _server.TriggerAsync("app");
+        _jobId = pipeline.Workflows[0].Jobs[0].Id;
+        await _server.WaitForPipelineAsync(pipeline.Id, seconds: 120);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _repository.Dispose();
+        _keys.Dispose();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task Porthole_run_step_stores_an_artifact_saves_and_restores_a_cache_and_records_each_exit_code()
+    {
+        // The build ran them all by itself first: one artifact, one cache, and the broken key failed the job.
+        var built = await _server.LogAsync(_jobId);
+        Assert.Contains("cached-by-the-build", built, StringComparison.Ordinal);
+        Assert.Equal(["reports/report.txt"], (await ArtifactsAsync()).Items.Select(a => a.Path));
+
+        await Expect.StatusAsync(await _server.Client.PostAsJsonAsync($"/api/jobs/{_jobId}/debug", new DebugJobRequest(false), ApiJson.Options), 202);
+        var view = await _server.WaitForSshViewAsync(_jobId, v => v.Debug && v.Nodes is [{ Port: not null }, ..]);
+        var node = view.Nodes[0];
+        var ssh = new SshClient(_keys.Path);
+        ssh.Pin(node.Host!, node.Port!.Value, node.HostKey!);
+        using var terminal = InteractiveSsh.Start(ssh, node, _key);
+        await terminal.WaitForAsync("porthole-debug:");
+
+        // porthole_steps lists the typed steps by what they name.
+        await terminal.TypeAsync("porthole_steps\r");
+        await terminal.WaitForAsync("save_cache deps-{{ checksum \"deps/lib.txt\" }}");
+        await terminal.WaitForAsync("store_artifacts out as reports");
+
+        // The files the session makes differ from the build's: a new artifact, and a cache under a new key (its checksum).
+        await terminal.TypeAsync(
+            "porthole_run_step 1 && echo \"debug-$((6 * 7))\" > deps/lib.txt && echo from-the-session > out/session.txt"
+            + " && porthole_run_step 2 && porthole_run_step 3 && porthole_run_step 4 && porthole_run_step 5 && porthole_run_step 6;"
+            + " porthole_run_step 7; echo \"after-all-$((5 * 5))\"\r");
+        var log = await _server.WaitForLogAsync(_jobId, "porthole_run_step 7 exited with 1");
+        foreach (var step in new[] { 1, 2, 3, 4, 5, 6 })
+        {
+            Assert.Contains($"porthole_run_step {step} exited with 0\n", log, StringComparison.Ordinal);
+        }
+
+        // The window showed what the runner said, and went on after the failed step.
+        var shown = await terminal.WaitForAsync("after-all-25");
+        Assert.Contains("Uploading", shown, StringComparison.Ordinal);
+        Assert.Contains("Stored Cache to deps-", shown, StringComparison.Ordinal);
+        Assert.Contains("Found a cache at deps-", shown, StringComparison.Ordinal);
+        Assert.Contains("no-such-file", shown, StringComparison.Ordinal);
+
+        // The restore put back the session's cache (the most recent of the prefix's matches, §A5), not the build's.
+        log = await _server.WaitForLogAsync(_jobId, "debug-42");
+        var restored = log[log.IndexOf("porthole_run_step 6\n", StringComparison.Ordinal)..];
+        Assert.Contains("debug-42", restored, StringComparison.Ordinal);
+        Assert.DoesNotContain("cached-by-the-build", restored, StringComparison.Ordinal);
+
+        // The artifact the session stored is listed for the debug attempt and downloads as it was.
+        var artifacts = await ArtifactsAsync();
+        var session = Assert.Single(artifacts.Items, a => a.Path == "reports/session.txt");
+        Assert.Equal("from-the-session\n".Length, session.Size);
+        var response = await _server.Client.GetAsync(session.Url);
+        await Expect.StatusAsync(response, 200);
+        Assert.Equal("from-the-session\n", await response.Content.ReadAsStringAsync());
+
+        await File.WriteAllTextAsync("/tmp/d_debuglog.txt", await _server.LogAsync(_jobId) + "\n=====\n" + terminal.Output);
+        await terminal.TypeAsync("exit\r");
+        var job = await _server.WaitForJobAsync(_jobId, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
+        Assert.Equal("The debug session ended: the last window was exited.", job.Attempts[^1].Nodes[0].Message);
+    }
+
+    private async Task<ArtifactList> ArtifactsAsync() =>
+        (await _server.Client.GetFromJsonAsync<ArtifactList>($"/api/jobs/{_jobId}/artifacts", ApiJson.Options))!;
+}
