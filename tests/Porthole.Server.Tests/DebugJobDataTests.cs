@@ -10,14 +10,14 @@ namespace Porthole.Server.Tests;
 /// </summary>
 public sealed class DebugJobDataTests : IAsyncLifetime
 {
-    // Steps: 0 checkout, 1 run, 2 store_artifacts, 3 save_cache, 4 run, 5 restore_cache, 6 run, 7 a save_cache whose key
-    // names a file that does not exist (a step error, §A5: never an empty key).
-    private const string Config = """
+    // Steps: 0 run, 1 store_artifacts, 2 save_cache, 3 run, 4 restore_cache, 5 run, 6 a save_cache whose key names a file
+    // that does not exist (a step error, §A5: never an empty key). The busybox image has no bash: the windows' shell is sh.
+    private static string Config(string executor) => $$$"""
         version: 2.1
         jobs:
           build:
+        {{{executor}}}
             steps:
-              - checkout
               - run: mkdir -p out deps && echo artifact-body > out/report.txt && echo cached-by-the-build > deps/lib.txt
               - store_artifacts:
                   path: out
@@ -39,41 +39,41 @@ public sealed class DebugJobDataTests : IAsyncLifetime
 
     private readonly TempFolder _data = new();
     private readonly TempFolder _keys = new();
-    private GitRepository _repository = null!;
-    private RunningServer _server = null!;
+    private GitRepository? _repository;
+    private RunningServer? _server;
     private SshKeyFile _key = null!;
     private long _jobId;
 
-    public async Task InitializeAsync()
-    {
-        _repository = GitRepository.WithFiles((".circleci/config.yml", Config), ("README.md", "hello\n"));
-        _server = await RunningServer.StartAsync(_data.Path);
-        await _server.AddProjectAsync("app", _repository.Path);
-        _key = SshKeyFile.Generate(_keys.Path, "mine");
-        await _server.Client.AddKeyAsync(_key);
-        var pipeline = await _server.TriggerAsync("app");
-        _jobId = pipeline.Workflows[0].Jobs[0].Id;
-        await _server.WaitForPipelineAsync(pipeline.Id, seconds: 120);
-    }
+    private RunningServer Server => _server!;
+
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        await _server.DisposeAsync();
-        _repository.Dispose();
+        if (_server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+
+        _repository?.Dispose();
         _keys.Dispose();
         _data.Dispose();
     }
 
-    [Fact]
-    public async Task Porthole_run_step_stores_an_artifact_saves_and_restores_a_cache_and_records_each_exit_code()
+    [Theory]
+    [InlineData("shell")]
+    [InlineData("docker")]
+    public async Task Porthole_run_step_stores_an_artifact_saves_and_restores_a_cache_and_records_each_exit_code(string executor)
     {
+        await StartAsync(executor == "docker" ? $"    docker:\n      - image: {DockerTestImages.Busybox}" : string.Empty);
+
         // The build ran them all by itself first: one artifact, one cache, and the broken key failed the job.
-        var built = await _server.LogAsync(_jobId);
+        var built = await Server.LogAsync(_jobId);
         Assert.Contains("cached-by-the-build", built, StringComparison.Ordinal);
         Assert.Equal(["reports/report.txt"], (await ArtifactsAsync()).Items.Select(a => a.Path));
 
-        await Expect.StatusAsync(await _server.Client.PostAsJsonAsync($"/api/jobs/{_jobId}/debug", new DebugJobRequest(false), ApiJson.Options), 202);
-        var view = await _server.WaitForSshViewAsync(_jobId, v => v.Debug && v.Nodes is [{ Port: not null }, ..]);
+        await Expect.StatusAsync(await Server.Client.PostAsJsonAsync($"/api/jobs/{_jobId}/debug", new DebugJobRequest(false), ApiJson.Options), 202);
+        var view = await Server.WaitForSshViewAsync(_jobId, v => v.Debug && v.Nodes is [{ Port: not null }, ..]);
         var node = view.Nodes[0];
         var ssh = new SshClient(_keys.Path);
         ssh.Pin(node.Host!, node.Port!.Value, node.HostKey!);
@@ -87,13 +87,13 @@ public sealed class DebugJobDataTests : IAsyncLifetime
 
         // The files the session makes differ from the build's: a new artifact, and a cache under a new key (its checksum).
         await terminal.TypeAsync(
-            "porthole_run_step 1 && echo \"debug-$((6 * 7))\" > deps/lib.txt && echo from-the-session > out/session.txt"
-            + " && porthole_run_step 2 && porthole_run_step 3 && porthole_run_step 4 && porthole_run_step 5 && porthole_run_step 6;"
-            + " porthole_run_step 7; echo \"after-all-$((5 * 5))\"\r");
-        var log = await _server.WaitForLogAsync(_jobId, "porthole_run_step 7 exited with 1");
-        foreach (var step in new[] { 1, 2, 3, 4, 5, 6 })
+            "porthole_run_step 0 && echo \"debug-$((6 * 7))\" > deps/lib.txt && echo from-the-session > out/session.txt"
+            + " && porthole_run_step 1 && porthole_run_step 2 && porthole_run_step 3 && porthole_run_step 4 && porthole_run_step 5;"
+            + " porthole_run_step 6; echo \"after-all-$((5 * 5))\"\r");
+        var log = await Server.WaitForLogAsync(_jobId, "porthole_run_step 6 exited with 1");
+        foreach (var step in new[] { 0, 1, 2, 3, 4, 5 })
         {
-            Assert.Contains($"porthole_run_step {step} exited with 0\n", log, StringComparison.Ordinal);
+            Assert.True(log.Contains($"porthole_run_step {step} exited with 0\n", StringComparison.Ordinal), log);
         }
 
         // The window showed what the runner said, and went on after the failed step.
@@ -104,8 +104,8 @@ public sealed class DebugJobDataTests : IAsyncLifetime
         Assert.Contains("no-such-file", shown, StringComparison.Ordinal);
 
         // The restore put back the session's cache (the most recent of the prefix's matches, §A5), not the build's.
-        log = await _server.WaitForLogAsync(_jobId, "debug-42");
-        var restored = log[log.IndexOf("porthole_run_step 6\n", StringComparison.Ordinal)..];
+        log = await Server.WaitForLogAsync(_jobId, "debug-42");
+        var restored = log[log.IndexOf("porthole_run_step 5\n", StringComparison.Ordinal)..];
         Assert.Contains("debug-42", restored, StringComparison.Ordinal);
         Assert.DoesNotContain("cached-by-the-build", restored, StringComparison.Ordinal);
 
@@ -113,16 +113,32 @@ public sealed class DebugJobDataTests : IAsyncLifetime
         var artifacts = await ArtifactsAsync();
         var session = Assert.Single(artifacts.Items, a => a.Path == "reports/session.txt");
         Assert.Equal("from-the-session\n".Length, session.Size);
-        var response = await _server.Client.GetAsync(session.Url);
+        var response = await Server.Client.GetAsync(session.Url);
         await Expect.StatusAsync(response, 200);
         Assert.Equal("from-the-session\n", await response.Content.ReadAsStringAsync());
 
-        await File.WriteAllTextAsync("/tmp/d_debuglog.txt", await _server.LogAsync(_jobId) + "\n=====\n" + terminal.Output);
         await terminal.TypeAsync("exit\r");
-        var job = await _server.WaitForJobAsync(_jobId, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
+        var job = await Server.WaitForJobAsync(_jobId, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
         Assert.Equal("The debug session ended: the last window was exited.", job.Attempts[^1].Nodes[0].Message);
     }
 
+    private async Task StartAsync(string executor)
+    {
+        if (executor.Length > 0)
+        {
+            await DockerTestImages.EnsureAsync();
+        }
+
+        _repository = GitRepository.WithFiles((".circleci/config.yml", Config(executor)));
+        _server = await RunningServer.StartAsync(_data.Path);
+        await Server.AddProjectAsync("app", _repository.Path);
+        _key = SshKeyFile.Generate(_keys.Path, "mine");
+        await Server.Client.AddKeyAsync(_key);
+        var pipeline = await Server.TriggerAsync("app");
+        _jobId = pipeline.Workflows[0].Jobs[0].Id;
+        await Server.WaitForPipelineAsync(pipeline.Id, seconds: 120);
+    }
+
     private async Task<ArtifactList> ArtifactsAsync() =>
-        (await _server.Client.GetFromJsonAsync<ArtifactList>($"/api/jobs/{_jobId}/artifacts", ApiJson.Options))!;
+        (await Server.Client.GetFromJsonAsync<ArtifactList>($"/api/jobs/{_jobId}/artifacts", ApiJson.Options))!;
 }

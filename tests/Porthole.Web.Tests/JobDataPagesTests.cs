@@ -89,7 +89,8 @@ public sealed partial class JobDataPagesTests(WebFixture web) : WebTest(web)
         // Failed and errored first, each with an anchor and a link to itself; the message is text, never markup.
         var failed = tests.Items.Single(t => t.Name == "test_divide");
         var errored = tests.Items.Single(t => t.Name == "test_connect");
-        var failures = html[html.IndexOf("<ol class=\"test-failures\"", StringComparison.Ordinal)..html.IndexOf("</ol>", StringComparison.Ordinal)];
+        var failures = html[html.IndexOf("<ol class=\"test-failures\"", StringComparison.Ordinal)..];
+        failures = failures[..failures.IndexOf("</ol>", StringComparison.Ordinal)];
         Assert.Contains($@"<li class=""test-case"" id=""test-{failed.Id}"" data-result=""failure"">", failures, StringComparison.Ordinal);
         Assert.Contains($@"<li class=""test-case"" id=""test-{errored.Id}"" data-result=""error"">", failures, StringComparison.Ordinal);
         Assert.Contains($@"href=""#test-{failed.Id}""", failures, StringComparison.Ordinal);

@@ -19,7 +19,11 @@ internal sealed class RestoreCacheHandler : IStepHandler
         var keys = new List<string>();
         foreach (var template in plan.Keys)
         {
-            keys.Add(await CacheKeys.RenderAsync(template, scope));
+            var key = await CacheKeys.RenderAsync(template, scope);
+            if (!keys.Contains(key))
+            {
+                keys.Add(key);
+            }
         }
 
         var hit = await server.FindCacheAsync(scope.Assignment.NodeId, new CacheQuery(keys, plan.Exact), CancellationToken.None);

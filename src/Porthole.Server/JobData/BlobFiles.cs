@@ -10,6 +10,12 @@ namespace Porthole.Server.JobData;
 /// <c>DATA/blobs/uploads/&lt;node&gt;-&lt;digest&gt;</c> (the same file system, so a finished upload is renamed into place
 /// atomically). Folders 0700, files 0600, as the rest of the data folder. Only a checked digest becomes a path.
 /// </summary>
+/// <remarks>
+/// A blob is renamed into place only once every byte is written and its digest checked, so a server that stops (or
+/// crashes) never leaves a partial blob under a digest's name. The bytes are not forced to the disk (no fsync) before the
+/// rename: that would cap uploads at the disk's write speed, as <c>cp</c> is not; after a power loss the file system's
+/// own ordering is what is left, and a reader checks a blob's SHA-256 against its name.
+/// </remarks>
 public sealed class BlobFiles(IOptions<PortholeOptions> options)
 {
     private const int BufferBytes = 1024 * 1024;
@@ -87,12 +93,6 @@ public sealed class BlobFiles(IOptions<PortholeOptions> options)
                     file ??= OpenPartialForAppend(nodeId, digest);
                     await file.WriteAsync(buffer.AsMemory(from, count), ct);
                     stored += count;
-                }
-
-                if (file is not null && stored == size)
-                {
-                    // On disk before the rename makes it a blob, so a crash never leaves a kept blob with missing bytes.
-                    file.Flush(flushToDisk: true);
                 }
 
                 return stored;

@@ -21,7 +21,8 @@ public static class JobDataApi
 {
     public const string ArtifactNotFound = "artifact_not_found";
 
-    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+    /// <summary>The type by the file's extension; a log is text too.</summary>
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new() { Mappings = { [".log"] = MediaTypeNames.Text.Plain } };
 
     public static void MapJobDataApi(this IEndpointRouteBuilder app)
     {
