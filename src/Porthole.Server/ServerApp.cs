@@ -103,6 +103,7 @@ public static class ServerApp
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<JobData.BlobFiles>();
+        services.AddSingleton<JobData.UploadHashes>();
         services.AddSingleton<JobData.BlobStore>();
         services.AddSingleton<JobData.CacheStore>();
         services.AddSingleton<JobData.WorkspaceLayers>();

@@ -55,7 +55,7 @@ internal sealed class SaveCacheHandler : IStepHandler
         switch (run.RunnerFailure)
         {
             case ArchiveTooLargeException tooLarge:
-                throw new StepFailedException($"The cache archive grew past the project's cap of {ByteSizeText.Format(tooLarge.Limit)}; nothing was stored.");
+                throw new StepFailedException($"The cache archive grew past the project's cap of {ByteSizeText.Format(tooLarge.Limit)} (the server's Porthole:JobData:CacheCapBytes); nothing was stored.");
             case ArchiveRefusedException refused:
                 throw new StepFailedException($"The cache archive was refused: {refused.Message}");
             case { } failure when run.ExitCode == 0:

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Porthole.Server.Data;
 
@@ -57,10 +56,12 @@ public sealed class BlobFiles(IOptions<PortholeOptions> options)
     /// <summary>
     /// Appends <paramref name="content"/> to the partial file, whose first <paramref name="stored"/> bytes are there, given
     /// that <paramref name="content"/> starts at <paramref name="offset"/> (at most <paramref name="stored"/>): the bytes
-    /// already stored are read and dropped. Streams through one buffer. Returns the new length, or null when the content
-    /// goes past <paramref name="size"/> (what was appended stays: the caller deletes the partial).
+    /// already stored are read and dropped. Streams through one buffer, feeding <paramref name="hash"/> each chunk written.
+    /// Returns the new length, or null when the content goes past <paramref name="size"/> (what was appended stays: the
+    /// caller deletes the partial).
     /// </summary>
-    public async Task<long?> AppendAsync(long nodeId, string digest, long stored, long offset, long size, Stream content, CancellationToken ct)
+    public async Task<long?> AppendAsync(
+        long nodeId, string digest, long stored, long offset, long size, Stream content, RunningHash hash, CancellationToken ct)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
         try
@@ -92,6 +93,7 @@ public sealed class BlobFiles(IOptions<PortholeOptions> options)
 
                     file ??= OpenPartialForAppend(nodeId, digest);
                     await file.WriteAsync(buffer.AsMemory(from, count), ct);
+                    hash.Append(buffer.AsSpan(from, count));
                     stored += count;
                 }
 
@@ -111,11 +113,33 @@ public sealed class BlobFiles(IOptions<PortholeOptions> options)
         }
     }
 
-    /// <summary>The SHA-256 of the partial file, as lowercase hex.</summary>
-    public async Task<string> PartialDigestAsync(long nodeId, string digest, CancellationToken ct)
+    /// <summary>Feeds <paramref name="hash"/> the partial file's first <paramref name="length"/> bytes (none when there is no file).</summary>
+    public async Task HashPartialAsync(long nodeId, string digest, long length, RunningHash hash, CancellationToken ct)
     {
-        await using var file = new FileStream(PartialPathOf(nodeId, digest), FileMode.Open, FileAccess.Read, FileShare.Read, BufferBytes);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct));
+        if (length == 0)
+        {
+            return;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
+        try
+        {
+            await using var file = new FileStream(PartialPathOf(nodeId, digest), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+            while (hash.Length < length)
+            {
+                var read = await file.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BufferBytes, length - hash.Length)), ct);
+                if (read == 0)
+                {
+                    throw new IOException($"the partial upload ended before its {length} bytes");
+                }
+
+                hash.Append(buffer.AsSpan(0, read));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Renames the finished upload into place (atomic: same file system); a blob already there is left as it is.</summary>

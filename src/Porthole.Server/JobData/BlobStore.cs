@@ -13,7 +13,7 @@ namespace Porthole.Server.JobData;
 /// upload names it (<see cref="DeleteIfUnnamedAsync"/>). Nothing of a refused upload stays, and a full disk is said so.
 /// </summary>
 public sealed partial class BlobStore(
-    IDbContextFactory<PortholeDb> dbFactory, BlobFiles files, TimeProvider time, ILogger<BlobStore> logger)
+    IDbContextFactory<PortholeDb> dbFactory, BlobFiles files, UploadHashes hashes, TimeProvider time, ILogger<BlobStore> logger)
 {
     public const string DiskFull = "the server's disk is full";
 
@@ -42,16 +42,22 @@ public sealed partial class BlobStore(
 
         if (await KeptAsync(db, nodeId, digest, size, ct) is { } kept)
         {
+            // Bytes this node sent before another's upload of the same blob finished are not needed any more.
+            using (await _uploads.EnterAsync(UploadKey(nodeId, digest), ct))
+            {
+                DeletePartial(nodeId, digest);
+            }
+
             return kept;
         }
 
-        using var held = await _uploads.EnterAsync(FormattableString.Invariant($"{nodeId}/{digest}"), ct);
+        using var held = await _uploads.EnterAsync(UploadKey(nodeId, digest), ct);
         try
         {
             var stored = files.PartialLength(nodeId, digest);
             if (stored > size)
             {
-                files.DeletePartial(nodeId, digest);
+                DeletePartial(nodeId, digest);
                 return Refused($"{stored} bytes of blob {digest} were stored, more than the {size} declared now; upload it again from 0");
             }
 
@@ -60,10 +66,11 @@ public sealed partial class BlobStore(
                 return new BlobUploadResult(BlobUploadOutcome.Gap, stored);
             }
 
-            var appended = await files.AppendAsync(nodeId, digest, stored, offset, size, content, ct);
+            var hash = await hashes.ForAsync(nodeId, digest, stored, ct);
+            var appended = await files.AppendAsync(nodeId, digest, stored, offset, size, content, hash, ct);
             if (appended is not { } length)
             {
-                files.DeletePartial(nodeId, digest);
+                DeletePartial(nodeId, digest);
                 return Refused($"more bytes were sent than the {size} declared for blob {digest}; nothing of it is kept");
             }
 
@@ -72,10 +79,11 @@ public sealed partial class BlobStore(
                 return new BlobUploadResult(BlobUploadOutcome.Partial, length);
             }
 
-            var actual = await files.PartialDigestAsync(nodeId, digest, ct);
+            var actual = hash.Finish();
+            hashes.Drop(nodeId, digest);
             if (actual != digest)
             {
-                files.DeletePartial(nodeId, digest);
+                DeletePartial(nodeId, digest);
                 return Refused($"the {size} bytes sent have the SHA-256 {actual}, not {digest}; nothing of it is kept");
             }
 
@@ -89,7 +97,7 @@ public sealed partial class BlobStore(
         }
         catch (IOException e)
         {
-            files.DeletePartial(nodeId, digest);
+            DeletePartial(nodeId, digest);
             if (IsDiskFull(e))
             {
                 LogDiskFull(logger, nodeId, digest);
@@ -180,6 +188,27 @@ public sealed partial class BlobStore(
         }
     }
 
+    /// <summary>Drops the running hashes of uploads whose partial file is gone (the sweeper deleted it, or a restart lost it).</summary>
+    public async Task ForgetAbandonedUploadsAsync(CancellationToken ct)
+    {
+        foreach (var (nodeId, digest) in hashes.Uploads)
+        {
+            using var held = await _uploads.EnterAsync(UploadKey(nodeId, digest), ct);
+            if (!File.Exists(files.PartialPathOf(nodeId, digest)))
+            {
+                hashes.Drop(nodeId, digest);
+            }
+        }
+    }
+
+    private static string UploadKey(long nodeId, string digest) => FormattableString.Invariant($"{nodeId}/{digest}");
+
+    private void DeletePartial(long nodeId, string digest)
+    {
+        hashes.Drop(nodeId, digest);
+        files.DeletePartial(nodeId, digest);
+    }
+
     /// <summary>The digest is kept already: the upload is complete at once (its bytes are not read).</summary>
     private async Task<BlobUploadResult?> KeptAsync(PortholeDb db, long nodeId, string digest, long size, CancellationToken ct)
     {
@@ -196,7 +225,6 @@ public sealed partial class BlobStore(
         }
 
         await RecordAsync(db, nodeId, digest, size, ct);
-        files.DeletePartial(nodeId, digest);
         return new BlobUploadResult(BlobUploadOutcome.Complete, size);
     }
 

@@ -97,6 +97,7 @@ public sealed partial class JobDataSweeper(
             }
         }
 
+        await blobs.ForgetAbandonedUploadsAsync(ct);
         return new JobDataSweep(caches, artifacts, layers, unnamed.Count, partials);
     }
 

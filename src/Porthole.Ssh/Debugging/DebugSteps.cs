@@ -49,15 +49,18 @@ internal static class DebugSteps
     /// <param name="stepPath">Where a step's file of that name is, as the session's windows see it.</param>
     /// <param name="bashPath">The shell a checkout's commands run with in the session.</param>
     /// <param name="requestPath">Where a typed step's request file of that name is, as the windows see it (one they can write); the steps' folder by default.</param>
+    /// <param name="stepShell">The node's <c>StepShell</c>: the shell line a step runs with given the config's (an image without bash runs the default with sh).</param>
     public static List<DebugStep> For(
         NodeAssignment assignment,
         string checkoutSource,
         Func<string, string> stepPath,
         string bashPath,
         Func<string?, string> resolveDirectory,
-        Func<string, string>? requestPath = null)
+        Func<string, string>? requestPath = null,
+        Func<string, string>? stepShell = null)
     {
         requestPath ??= stepPath;
+        stepShell ??= shell => shell;
         var steps = new List<DebugStep>();
         var taken = new HashSet<string>(StringComparer.Ordinal) { "porthole_run_step", "porthole_steps" };
         for (var index = 0; index < assignment.Job.Steps.Count; index++)
@@ -116,7 +119,7 @@ internal static class DebugSteps
             {
                 var command = step.Command ?? string.Empty;
                 script = command.EndsWith('\n') ? command : command + "\n";
-                arguments = Execution.Steps.ShellCommandLine.Split(string.IsNullOrWhiteSpace(step.Shell) ? DefaultShell : step.Shell);
+                arguments = Execution.Steps.ShellCommandLine.Split(stepShell(string.IsNullOrWhiteSpace(step.Shell) ? DefaultShell : step.Shell));
                 arguments.Add(scriptPath);
                 summary = FirstLine(command);
             }

@@ -62,7 +62,8 @@ internal sealed class DebugRun(
                 placement.StepPath,
                 placement.Shell,
                 directory => string.IsNullOrEmpty(directory) ? context.WorkingDirectory : context.Node.ResolveDirectory(directory, context.WorkingDirectory),
-                placement.RequestPath);
+                placement.RequestPath,
+                context.Node.StepShell);
             var texts = new DebugFiles(
                 steps,
                 DebugScripts.Rc(placement, context.BashEnvPath, context.WorkingDirectory, steps),

@@ -75,6 +75,39 @@ public sealed class BlobUploadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_upload_goes_on_after_a_server_restart_and_its_digest_is_checked_over_every_byte()
+    {
+        await _server.TriggerAsync("app");
+        var node = await _server.LeaseAsync();
+        var bytes = JobDataServer.RandomBytes(3_000_000);
+        var digest = JobDataServer.Digest(bytes);
+        Assert.Equal(BlobUploadOutcome.Partial, (await UploadAsync(node, digest, bytes, 0, 1_000_000)).Outcome);
+
+        await _server.DisposeAsync();
+        _server = await JobDataServer.StartAsync(_data.Path);
+        Assert.Equal(new BlobUploadResult(BlobUploadOutcome.Gap, 1_000_000), await UploadAsync(node, digest, bytes, 2_000_000, 1_000_000));
+        Assert.Equal(BlobUploadOutcome.Partial, (await UploadAsync(node, digest, bytes, 1_000_000, 1_000_000)).Outcome);
+        Assert.Equal(new BlobUploadResult(BlobUploadOutcome.Complete, bytes.Length), await UploadAsync(node, digest, bytes, 2_000_000, 1_000_000));
+        Assert.Equal(bytes, await _server.DownloadAsync(node, digest));
+
+        // The same after a restart with a byte of the stored part changed behind the server's back: the digest catches it.
+        var other = JobDataServer.RandomBytes(2_000_000);
+        var otherDigest = JobDataServer.Digest(other);
+        Assert.Equal(BlobUploadOutcome.Partial, (await UploadAsync(node, otherDigest, other, 0, 1_000_000)).Outcome);
+        await _server.DisposeAsync();
+        var partial = Assert.Single(Directory.GetFiles(Path.Combine(_data.Path, "blobs", "uploads")));
+        await using (var file = File.OpenWrite(partial))
+        {
+            file.WriteByte((byte)(other[0] ^ 1));
+        }
+
+        _server = await JobDataServer.StartAsync(_data.Path);
+        var refused = await UploadAsync(node, otherDigest, other, 1_000_000, 1_000_000);
+        Assert.Equal(BlobUploadOutcome.Refused, refused.Outcome);
+        Assert.Contains($"not {otherDigest}", refused.Problem);
+    }
+
+    [Fact]
     public async Task An_offset_past_the_stored_bytes_is_a_gap_that_says_where_to_go_on()
     {
         await _server.TriggerAsync("app");

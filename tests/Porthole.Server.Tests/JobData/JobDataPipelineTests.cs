@@ -297,6 +297,49 @@ public sealed class JobDataPipelineTests : IAsyncLifetime
         Assert.Equal(Status.Failed, steps.Single(s => s.Name == "Saving Cache").Status);
     }
 
+    [Fact]
+    public async Task Tests_split_by_timings_from_the_jobs_earlier_results_across_its_nodes()
+    {
+        // The first pipeline records how long each package's tests took; the second splits by those timings (§A7):
+        // the slow package alone on one node, the three quick ones on the other, and the union is the whole list.
+        _repository.Commit("timings", (".circleci/config.yml", """
+            version: 2.1
+            jobs:
+              unit:
+                parallelism: 2
+                steps:
+                  - checkout
+                  - run: mkdir -p results && cp timings.xml results/
+                  - store_test_results:
+                      path: results
+                  - run: |
+                      printf 'pkg/a\npkg/b\npkg/c\npkg/d\n' | circleci tests split --split-by=timings --timings-type=classname | sed 's/^/mine: /'
+            workflows:
+              main:
+                jobs: [unit]
+            """), ("timings.xml", """
+            <testsuite name="go">
+              <testcase classname="pkg/a" name="TestSlow" time="30"/>
+              <testcase classname="pkg/b" name="TestQuick" time="1"/>
+              <testcase classname="pkg/c" name="TestQuick" time="1"/>
+              <testcase classname="pkg/d" name="TestQuick" time="1"/>
+            </testsuite>
+            """));
+        await _server.WaitForPipelineAsync((await _server.TriggerAsync("app", "main")).Id, seconds: 120);
+        var second = await _server.WaitForPipelineAsync((await _server.TriggerAsync("app", "main")).Id, seconds: 120);
+        var job = second.Workflows.Single().Jobs.Single();
+        var mine = new List<string[]>();
+        for (var node = 0; node < 2; node++)
+        {
+            var log = await _server.LogAsync(job.Id, node);
+            Assert.True(job.Status == Status.Success, log);
+            mine.Add([.. log.Split('\n').Where(l => l.StartsWith("mine: ", StringComparison.Ordinal)).Select(l => l[6..].Trim())]);
+        }
+
+        Assert.Contains(["pkg/a"], mine);
+        Assert.Contains(["pkg/b", "pkg/c", "pkg/d"], mine.Select(m => m.Order().ToArray()));
+    }
+
     /// <summary>A tar whose one entry climbs out of wherever it is extracted.</summary>
     private static byte[] EvilTar()
     {

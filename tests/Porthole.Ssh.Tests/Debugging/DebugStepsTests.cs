@@ -41,6 +41,58 @@ public sealed class DebugStepsTests
         Assert.Equal("0", steps[0].Environment["GIT_TERMINAL_PROMPT"]);
     }
 
+    [Fact]
+    public void A_typed_step_is_the_runners_to_run_through_request_files_and_porthole_steps_says_what_it_names()
+    {
+        StepPlan Typed(StepKind kind, string name) => new(kind, name, null, string.Empty, [], null, false, StepCondition.OnSuccess, null);
+        StepPlan[] plan =
+        [
+            Typed(StepKind.SaveCache, "Saving Cache") with { SaveCache = new SaveCachePlan("deps-{{ .Branch }}-{{ checksum \"package-lock.json\" }}", ["node_modules"]) },
+            Typed(StepKind.RestoreCache, "Restoring Cache") with { RestoreCache = new RestoreCachePlan(["deps-{{ .Branch }}-", "deps-"]) },
+            Typed(StepKind.PersistToWorkspace, "Persisting to Workspace") with { PersistToWorkspace = new PersistToWorkspacePlan(".", ["dist", "out/*.txt"]) },
+            Typed(StepKind.AttachWorkspace, "Attaching Workspace") with { AttachWorkspace = new AttachWorkspacePlan("~/ws") },
+            Typed(StepKind.StoreArtifacts, "Uploading artifacts") with { StoreArtifacts = new StoreArtifactsPlan("dist", "built") },
+            Typed(StepKind.StoreArtifacts, "Uploading artifacts") with { StoreArtifacts = new StoreArtifactsPlan("out/a.txt", null) },
+            Typed(StepKind.SaveCache, "Uploading the cache") with { SaveCache = new SaveCachePlan("k", [new string('x', 100)]) },
+            new(StepKind.Run, "before_cache", "rm -f cache.lock", "/bin/bash", [], null, false, StepCondition.Always, null, false, "before_cache"),
+            new(StepKind.Run, "plain", "echo plain", string.Empty, [], null, false, StepCondition.OnSuccess, null),
+        ];
+
+        var assignment = Assignment(plan);
+        var steps = DebugSteps.For(
+            assignment,
+            assignment.RepositoryUrl,
+            name => "/n/ssh/steps/" + name,
+            "/bin/bash",
+            d => d is null ? "/w" : "/w/" + d,
+            name => "/n/ssh/tmux/" + name,
+            shell => shell.Replace("/bin/bash", "/bin/sh", StringComparison.Ordinal));
+
+        Assert.Equal(
+            [
+                "save_cache deps-{{ .Branch }}-{{ checksum \"package-lock.json\" }}",
+                "restore_cache deps-{{ .Branch }}-, deps-",
+                "persist_to_workspace .: dist, out/*.txt",
+                "attach_workspace ~/ws",
+                "store_artifacts dist as built",
+                "store_artifacts out/a.txt",
+                "save_cache k " + new string('x', 64) + "...",
+            ],
+            steps.Take(7).Select(s => s.Summary));
+        Assert.Equal(
+            new DebugRequestFiles("/n/ssh/tmux/step-000.request", "/n/ssh/steps/step-000.reply", "/n/ssh/steps/step-000.out"),
+            steps[0].Request);
+        Assert.All(steps.Take(7), s => Assert.Equal((string.Empty, 0), (s.Script, s.Arguments.Count)));
+
+        // Travis's before_cache phase has its function (§B12), as the other phases do.
+        Assert.Equal(["porthole_run_before_cache", "travis_run_before_cache"], steps[7].Functions);
+        Assert.Null(steps[7].Request);
+
+        // A run step runs with the node's shell line for it: an image without bash gets sh.
+        Assert.Equal(["/bin/sh", "-eo", "pipefail", "/n/ssh/steps/step-008.sh"], steps[8].Arguments);
+        Assert.Null(steps[8].Request);
+    }
+
     private static NodeAssignment Assignment(IReadOnlyList<StepPlan> steps) =>
         new(1, 2, 1, 1, 3, "wf", 4, 5, "acme/widget", "https://example.test/acme/widget.git", "0123456789abcdef0123456789abcdef01234567", "main",
             0, 1, ConfigDialect.CircleCi, new JobPlan("build", [], 1, new ExecutorSpec(ExecutorKind.Shell, null), null, [], steps), [], TimeSpan.FromHours(1), 1024);
