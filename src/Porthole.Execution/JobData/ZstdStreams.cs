@@ -17,6 +17,13 @@ public static class ZstdStreams
     public const int DefaultLevel = 3;
 
     /// <summary>
+    /// What caches and workspace layers are compressed at. On bench/cache's tree (20,000 small JavaScript-like files,
+    /// 200 MB), this port at level 3 took 3.5 s of CPU where the zstd CLI took 1.7, and level 1 took 1.4–2.2 s for an
+    /// archive no larger (65 MB against 72): the port's level 1 keeps a save near the speed of <c>tar | zstd</c>.
+    /// </summary>
+    public const int FastLevel = 1;
+
+    /// <summary>
     /// A stream that compresses what is written to it into <paramref name="destination"/>; disposing it writes the end
     /// of the frame. <paramref name="workers"/> &gt; 0 compresses on that many threads (libzstd's nbWorkers), which a
     /// busy two-core node gains nothing from; 0 compresses on the writing thread.

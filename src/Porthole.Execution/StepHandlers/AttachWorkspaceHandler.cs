@@ -39,7 +39,8 @@ internal sealed class AttachWorkspaceHandler : IStepHandler
             {
                 await using var file = spool.OpenRead();
                 await using var tar = ZstdStreams.Decompress(file, leaveOpen: false);
-                await ArchiveGuards.ForWorkspace([], at).CopyAsync(tar, stdin, scope.Stopping);
+            await using var input = new BufferedStream(stdin, ArchiveGuards.BufferBytes);
+                await ArchiveGuards.ForWorkspace([], at).CopyAsync(tar, input, scope.Stopping);
             });
             var code = await ArchiveSteps.EndExtractAsync(scope, run, "workspace layer");
             if (code != 0)

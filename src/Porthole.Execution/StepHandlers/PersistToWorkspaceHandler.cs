@@ -25,7 +25,7 @@ internal sealed class PersistToWorkspaceHandler : IStepHandler
         var run = await NodeTar.CreateAsync(scope, root, names, async tar =>
         {
             await using var file = spool.OpenWrite();
-            await using (var compressed = ZstdStreams.Compress(file, leaveOpen: true))
+            await using (var compressed = new BufferedStream(ZstdStreams.Compress(file, ZstdStreams.FastLevel, leaveOpen: true), ArchiveGuards.BufferBytes))
             {
                 files = (await ArchiveGuards.ForWorkspace(names, root).CopyAsync(tar, compressed, scope.Stopping)).Files;
             }

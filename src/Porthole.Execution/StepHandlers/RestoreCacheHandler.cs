@@ -53,7 +53,8 @@ internal sealed class RestoreCacheHandler : IStepHandler
         {
             await using var file = spool.OpenRead();
             await using var tar = ZstdStreams.Decompress(file, leaveOpen: false);
-            await ArchiveGuards.ForCache(paths).CopyAsync(tar, stdin, scope.Stopping);
+            await using var input = new BufferedStream(stdin, ArchiveGuards.BufferBytes);
+            await ArchiveGuards.ForCache(paths).CopyAsync(tar, input, scope.Stopping);
         });
         return await ArchiveSteps.EndExtractAsync(scope, run, "cache");
     }

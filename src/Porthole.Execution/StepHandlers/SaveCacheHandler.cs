@@ -31,7 +31,7 @@ internal sealed class SaveCacheHandler : IStepHandler
         var run = await NodeTar.CreateAsync(scope, paths.Base, paths.Names, async tar =>
         {
             await using var file = spool.OpenWrite(scope.Assignment.CacheCapBytes);
-            await using (var compressed = ZstdStreams.Compress(file, leaveOpen: true))
+            await using (var compressed = new BufferedStream(ZstdStreams.Compress(file, ZstdStreams.FastLevel, leaveOpen: true), ArchiveGuards.BufferBytes))
             {
                 await ArchiveGuards.ForCache(paths).CopyAsync(tar, compressed, scope.Stopping);
             }

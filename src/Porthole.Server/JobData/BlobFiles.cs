@@ -57,8 +57,8 @@ public sealed class BlobFiles(IOptions<PortholeOptions> options)
     /// Appends <paramref name="content"/> to the partial file, whose first <paramref name="stored"/> bytes are there, given
     /// that <paramref name="content"/> starts at <paramref name="offset"/> (at most <paramref name="stored"/>): the bytes
     /// already stored are read and dropped. Streams through one buffer, feeding <paramref name="hash"/> each chunk written.
-    /// Returns the new length, or null when the content goes past <paramref name="size"/> (what was appended stays: the
-    /// caller deletes the partial).
+    /// Returns the new length (a content that breaks off with an I/O error ends the append there, keeping what came), or
+    /// null when the content goes past <paramref name="size"/> (what was appended stays: the caller deletes the partial).
     /// </summary>
     public async Task<long?> AppendAsync(
         long nodeId, string digest, long stored, long offset, long size, Stream content, RunningHash hash, CancellationToken ct)
@@ -72,7 +72,17 @@ public sealed class BlobFiles(IOptions<PortholeOptions> options)
             {
                 while (true)
                 {
-                    var read = await content.ReadAsync(buffer.AsMemory(0, BufferBytes), ct);
+                    int read;
+                    try
+                    {
+                        read = await content.ReadAsync(buffer.AsMemory(0, BufferBytes), ct);
+                    }
+                    catch (IOException)
+                    {
+                        // The sender's side broke off (a dropped connection): what arrived stays, to go on from.
+                        break;
+                    }
+
                     if (read == 0)
                     {
                         break;

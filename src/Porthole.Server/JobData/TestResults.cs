@@ -21,6 +21,11 @@ public sealed class TestResults(IDbContextFactory<PortholeDb> dbFactory, IOption
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var node = await LeasedNode.FindAsync(db, nodeId, ct) ?? throw new InvalidOperationException(LeasedNode.NoLease(nodeId));
+        if (cases is null || cases.Count == 0)
+        {
+            return;
+        }
+
         using var held = await _nodes.EnterAsync(nodeId.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
         var stored = await db.TestCases.CountAsync(t => t.NodeId == nodeId, ct);
         var room = Math.Max(0, options.Value.MaxTestCasesPerNode - stored);

@@ -82,7 +82,7 @@ internal static class DebugScripts
         const string Runner = ". \"$1\" || exit 1; . \"$2\" || exit 1; mkdir -p -- \"$3\" && cd -- \"$3\" || exit 1; shift 3; exec \"$@\"";
         if (steps.Any(s => s.Request is not null))
         {
-            Line(TypedStepFunction);
+            Line($"porthole__typed() {{ command {ShellQuote.Single(placement.Shell)} -c {ShellQuote.Single(TypedStepScript)} porthole-typed \"$1\" \"$2\" \"$3\"; }}");
         }
 
         foreach (var step in steps)
@@ -154,47 +154,43 @@ internal static class DebugScripts
     }
 
     /// <summary>
-    /// The function a typed step's function calls (plain sh: a container's shell may not be bash): it writes a fresh nonce
-    /// into the step's request file, then every 0.2 s reads the reply, prints what the runner wrote into the output file
-    /// since the last look once the reply says the runner took this nonce, and returns the exit code the reply ends with.
-    /// A request another window wrote over this one before the runner read it is written again once the runner took that
-    /// one. Ctrl-C stops waiting (exit code 130); the runner goes on.
+    /// What a typed step's function runs, in a shell of its own (plain sh: a container's shell may not be bash; and a child,
+    /// so that Ctrl-C, which the child traps, ends only the waiting and the function still records the exit code): it writes
+    /// a fresh nonce into the step's request file, then every 0.2 s reads the reply, prints what the runner wrote into the
+    /// output file since the last look once the reply says the runner took this nonce, and exits with the code the reply
+    /// ends with. A request another window wrote over this one before the runner read it is written again once the runner
+    /// took that one. Ctrl-C stops waiting (exit code 130); the runner goes on.
     /// </summary>
-    private const string TypedStepFunction = """
-        porthole__typed() {
-          local request="$1" reply="$2" output="$3" nonce answer pending chunk code='' shown=0 waited=0 taken=''
-          porthole__seq=$((${porthole__seq:-0} + 1))
-          nonce="$$-$(date +%s)-$porthole__seq"
-          porthole__stopped=''
-          trap 'porthole__stopped=1' INT
-          if ! printf '%s\n' "$nonce" > "$request"; then trap - INT; return 1; fi
-          while :; do
-            answer=$(cat "$reply" 2>/dev/null)
-            case $answer in
-              "$nonce running"|"$nonce exited "*" end")
-                taken=1
-                chunk=$(tail -c +$((shown + 1)) "$output" 2>/dev/null; echo x)
-                chunk=${chunk%x}
-                if [ -n "$chunk" ]; then printf '%s' "$chunk"; shown=$((shown + $(printf '%s' "$chunk" | wc -c))); fi
-                case $answer in "$nonce exited "*) code=${answer#"$nonce exited "}; code=${code%" end"}; break ;; esac ;;
-              *)
-                pending=$(cat "$request" 2>/dev/null)
-                if [ "$pending" != "$nonce" ] && [ -n "$pending" ]; then
-                  case $answer in "$pending "*) printf '%s\n' "$nonce" > "$request" ;; esac
-                fi ;;
-            esac
-            if [ -n "$porthole__stopped" ]; then
-              echo 'Stopped waiting for the runner, which goes on with this step: the log of the job says how it ends.' >&2
-              code=130; break
-            fi
-            waited=$((waited + 1))
-            if [ -z "$taken" ] && [ $waited -eq 15 ]; then echo 'Waiting for the runner, which runs one such step at a time (Ctrl-C stops waiting)...' >&2; fi
-            sleep 0.2
-          done
-          trap - INT
-          unset porthole__stopped
-          return "${code:-1}"
-        }
+    private const string TypedStepScript = """
+        request=$1 reply=$2 output=$3 shown=0 waited=0 taken='' code='' stopped=''
+        nonce="$$-$(date +%s)"
+        trap 'stopped=1' INT
+        printf '%s\n' "$nonce" > "$request" || exit 1
+        while :; do
+          answer=$(cat "$reply" 2>/dev/null)
+          case $answer in
+            "$nonce running"|"$nonce exited "*" end")
+              taken=1
+              chunk=$(tail -c +$((shown + 1)) "$output" 2>/dev/null; echo x)
+              chunk=${chunk%x}
+              if [ -n "$chunk" ]; then printf '%s' "$chunk"; shown=$((shown + $(printf '%s' "$chunk" | wc -c))); fi
+              case $answer in "$nonce exited "*) code=${answer#"$nonce exited "}; code=${code%" end"}; break ;; esac ;;
+            *)
+              pending=$(cat "$request" 2>/dev/null)
+              if [ "$pending" != "$nonce" ] && [ -n "$pending" ]; then
+                case $answer in "$pending "*) printf '%s\n' "$nonce" > "$request" ;; esac
+              fi ;;
+          esac
+          if [ -n "$stopped" ]; then
+            echo 'Stopped waiting for the runner, which goes on with this step: the log of the job says how it ends.' >&2
+            exit 130
+          fi
+          waited=$((waited + 1))
+          if [ -z "$taken" ] && [ $waited -eq 15 ]; then echo 'Waiting for the runner, which runs one such step at a time (Ctrl-C stops waiting)...' >&2; fi
+          sleep 0.2
+        done
+        case $code in ''|*[!0-9]*) exit 1 ;; esac
+        exit "$code"
         """;
 
     public static string Help(long jobId, int nodeIndex, IReadOnlyList<DebugStep> steps)

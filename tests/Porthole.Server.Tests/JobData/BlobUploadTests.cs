@@ -108,6 +108,19 @@ public sealed class BlobUploadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_body_that_breaks_off_keeps_what_arrived_and_the_upload_goes_on_from_there()
+    {
+        await _server.TriggerAsync("app");
+        var node = await _server.LeaseAsync();
+        var bytes = JobDataServer.RandomBytes(3_000_000);
+        var digest = JobDataServer.Digest(bytes);
+        var broken = await _server.Runner.UploadBlobAsync(node.NodeId, digest, bytes.Length, 0, new BreakingStream(bytes, 1_234_567), CancellationToken.None);
+        Assert.Equal(new BlobUploadResult(BlobUploadOutcome.Partial, 1_234_567), broken);
+        Assert.Equal(new BlobUploadResult(BlobUploadOutcome.Complete, bytes.Length), await UploadAsync(node, digest, bytes, 1_234_567, bytes.Length - 1_234_567));
+        Assert.Equal(bytes, await _server.DownloadAsync(node, digest));
+    }
+
+    [Fact]
     public async Task An_offset_past_the_stored_bytes_is_a_gap_that_says_where_to_go_on()
     {
         await _server.TriggerAsync("app");
@@ -263,4 +276,18 @@ public sealed class BlobUploadTests : IAsyncLifetime
 
     private Task<BlobUploadResult> UploadAsync(NodeAssignment node, string digest, byte[] bytes, int offset, int count) =>
         _server.Runner.UploadBlobAsync(node.NodeId, digest, bytes.Length, offset, new MemoryStream(bytes, offset, count), CancellationToken.None);
+
+    /// <summary>A request body whose connection drops after <paramref name="breakAt"/> bytes.</summary>
+    private sealed class BreakingStream(byte[] bytes, int breakAt) : MemoryStream(bytes, 0, bytes.Length)
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Position >= breakAt)
+            {
+                throw new IOException("the connection was reset");
+            }
+
+            return await base.ReadAsync(buffer[..(int)Math.Min(buffer.Length, breakAt - Position)], cancellationToken);
+        }
+    }
 }

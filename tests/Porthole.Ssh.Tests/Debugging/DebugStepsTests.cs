@@ -53,7 +53,7 @@ public sealed class DebugStepsTests
             Typed(StepKind.AttachWorkspace, "Attaching Workspace") with { AttachWorkspace = new AttachWorkspacePlan("~/ws") },
             Typed(StepKind.StoreArtifacts, "Uploading artifacts") with { StoreArtifacts = new StoreArtifactsPlan("dist", "built") },
             Typed(StepKind.StoreArtifacts, "Uploading artifacts") with { StoreArtifacts = new StoreArtifactsPlan("out/a.txt", null) },
-            Typed(StepKind.SaveCache, "Uploading the cache") with { SaveCache = new SaveCachePlan("k", [new string('x', 100)]) },
+            Typed(StepKind.SaveCache, "Uploading the cache") with { SaveCache = new SaveCachePlan(new string('k', 100), ["p"]) },
             new(StepKind.Run, "before_cache", "rm -f cache.lock", "/bin/bash", [], null, false, StepCondition.Always, null, false, "before_cache"),
             new(StepKind.Run, "plain", "echo plain", string.Empty, [], null, false, StepCondition.OnSuccess, null),
         ];
@@ -76,7 +76,7 @@ public sealed class DebugStepsTests
                 "attach_workspace ~/ws",
                 "store_artifacts dist as built",
                 "store_artifacts out/a.txt",
-                "save_cache k " + new string('x', 64) + "...",
+                "save_cache " + new string('k', 66) + "...",
             ],
             steps.Take(7).Select(s => s.Summary));
         Assert.Equal(
