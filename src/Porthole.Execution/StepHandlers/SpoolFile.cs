@@ -26,7 +26,7 @@ internal sealed class SpoolFile : IDisposable
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            BufferSize = 0,
+            BufferSize = 1 << 20,
             Options = FileOptions.SequentialScan,
         }), limit);
 

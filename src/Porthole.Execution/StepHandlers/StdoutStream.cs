@@ -9,7 +9,7 @@ namespace Porthole.Execution.StepHandlers;
 /// </summary>
 internal sealed class StdoutStream : IStepOutput, IAsyncDisposable
 {
-    private readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024, useSynchronizationContext: false));
+    private readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false));
     private bool _completed;
 
     /// <summary>What the command writes; ends once <see cref="Complete"/> is called.</summary>

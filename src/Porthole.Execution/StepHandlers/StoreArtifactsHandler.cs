@@ -28,7 +28,7 @@ internal sealed class StoreArtifactsHandler : IStepHandler
             long size;
             await using (var output = spool.OpenWrite())
             {
-                await file.Content.CopyToAsync(output, 1 << 20, scope.Stopping);
+                await file.Content.CopyToAsync(output, 4 << 20, scope.Stopping);
                 digest = output.Digest();
                 size = output.Length;
             }
