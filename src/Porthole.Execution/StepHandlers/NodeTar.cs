@@ -46,40 +46,7 @@ internal static class NodeTar
     public static async Task<TarRun> CreateAsync(StepScope scope, string baseFolder, IReadOnlyList<string> names, Func<Stream, Task> consume)
     {
         var complaints = await scope.Node.WriteScratchFileAsync("tar-complaints", string.Empty, CancellationToken.None);
-        await using var stdout = new StdoutStream();
-        var consuming = Task.Run(async () =>
-        {
-            try
-            {
-                await using var reader = stdout.Reader;
-                await consume(reader);
-            }
-            finally
-            {
-                stdout.StopReading();
-            }
-        });
-
-        int code;
-        try
-        {
-            code = await NodeCommand.RunAsync(scope, CreateScript, [complaints, baseFolder, .. names], scope.JobDirectory, stdout);
-        }
-        finally
-        {
-            stdout.Complete();
-        }
-
-        Exception? consumeFailure = null;
-        try
-        {
-            await consuming;
-        }
-        catch (Exception e)
-        {
-            consumeFailure = e;
-        }
-
+        var (code, consumeFailure) = await CaptureAsync(scope, CreateScript, [complaints, baseFolder, .. names], consume);
         return new TarRun(code, ReadComplaints(scope, complaints), consumeFailure);
     }
 
@@ -114,6 +81,48 @@ internal static class NodeTar
     /// <summary>A file of the node, as the job reads it, to <paramref name="consume"/>; the exit code of <c>cat</c> (non-zero: no such file).</summary>
     public static async Task<int> ReadFileAsync(StepScope scope, string path, Func<Stream, Task> consume)
     {
+        var (code, failure) = await CaptureAsync(scope, CatScript, [path], consume);
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return code;
+    }
+
+    /// <summary>The relative paths (<c>./a/b</c>) under <paramref name="folder"/> down to <paramref name="depth"/> levels; null when the folder is missing.</summary>
+    public static async Task<IReadOnlyList<string>?> ListAsync(StepScope scope, string folder, int depth)
+    {
+        var lines = new List<string>();
+        var code = await ReadLinesAsync(scope, ListScript, [folder, depth.ToString(System.Globalization.CultureInfo.InvariantCulture)], lines);
+        return code == 0 ? lines : null;
+    }
+
+    private static async Task<int> ReadLinesAsync(StepScope scope, string script, IReadOnlyList<string> arguments, List<string> lines)
+    {
+        var (code, failure) = await CaptureAsync(scope, script, arguments, async stdout =>
+        {
+            using var reader = new StreamReader(stdout);
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                lines.Add(line);
+            }
+        });
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return code;
+    }
+
+    /// <summary>
+    /// Runs a script on the node with its stdout handed to <paramref name="consume"/> as it comes; the exit code, and what
+    /// <paramref name="consume"/> threw (the command is not held up by a reader that gave up: what it writes after is dropped).
+    /// </summary>
+    private static async Task<(int Code, Exception? ConsumeFailure)> CaptureAsync(
+        StepScope scope, string script, IReadOnlyList<string> arguments, Func<Stream, Task> consume)
+    {
         await using var stdout = new StdoutStream();
         var consuming = Task.Run(async () =>
         {
@@ -131,47 +140,6 @@ internal static class NodeTar
         int code;
         try
         {
-            code = await NodeCommand.RunAsync(scope, CatScript, [path], scope.JobDirectory, stdout);
-        }
-        finally
-        {
-            stdout.Complete();
-        }
-
-        await consuming;
-        return code;
-    }
-
-    /// <summary>The relative paths (<c>./a/b</c>) under <paramref name="folder"/> down to <paramref name="depth"/> levels; null when the folder is missing.</summary>
-    public static async Task<IReadOnlyList<string>?> ListAsync(StepScope scope, string folder, int depth)
-    {
-        var lines = new List<string>();
-        var code = await ReadLinesAsync(scope, ListScript, [folder, depth.ToString(System.Globalization.CultureInfo.InvariantCulture)], lines);
-        return code == 0 ? lines : null;
-    }
-
-    private static async Task<int> ReadLinesAsync(StepScope scope, string script, IReadOnlyList<string> arguments, List<string> lines)
-    {
-        await using var stdout = new StdoutStream();
-        var consuming = Task.Run(async () =>
-        {
-            try
-            {
-                using var reader = new StreamReader(stdout.Reader);
-                while (await reader.ReadLineAsync() is { } line)
-                {
-                    lines.Add(line);
-                }
-            }
-            finally
-            {
-                stdout.StopReading();
-            }
-        });
-
-        int code;
-        try
-        {
             code = await NodeCommand.RunAsync(scope, script, arguments, scope.JobDirectory, stdout);
         }
         finally
@@ -179,8 +147,15 @@ internal static class NodeTar
             stdout.Complete();
         }
 
-        await consuming;
-        return code;
+        try
+        {
+            await consuming;
+            return (code, null);
+        }
+        catch (Exception e)
+        {
+            return (code, e);
+        }
     }
 
     /// <summary>What tar said, read back from scratch without following anything the node left there (at most 16 KB).</summary>

@@ -47,7 +47,7 @@ internal sealed partial class NodeRun
             output.WriteAsync)
         {
             Server = _options.Server,
-            SpoolDirectory = _options.SpoolDirectory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_options.WorkspaceRoot))!, ".spool"),
+            SpoolDirectory = SpoolDirectory,
             LogWriter = output.Writer,
             Masker = _log.Masker,
         };

@@ -103,7 +103,7 @@ internal sealed partial class NodeRun
             Assignment = _assignment,
             Node = _node,
             Server = _options.Server,
-            SpoolDirectory = _options.SpoolDirectory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_options.WorkspaceRoot))!, ".spool"),
+            SpoolDirectory = SpoolDirectory,
             Time = _timeProvider,
             JobDirectory = await StepDirectoryAsync(step),
             Environment = Environment(step),

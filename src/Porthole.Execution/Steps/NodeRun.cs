@@ -65,6 +65,9 @@ internal sealed partial class NodeRun
 
     private IReadOnlyList<StepPlan> Steps => _assignment.Job.Steps;
 
+    /// <summary>Where the job-data steps spool their archives: the runner's folder, else one beside the workspaces, out of every node's reach.</summary>
+    private string SpoolDirectory => _options.SpoolDirectory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_options.WorkspaceRoot))!, ".spool");
+
     /// <summary>The report index of the plan's first step: the sections before the steps come first.</summary>
     private int FirstStepIndex => FirstIndex + _sections.Before.Count;
 
