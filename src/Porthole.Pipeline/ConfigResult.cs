@@ -12,5 +12,14 @@ public sealed record ConfigResult(PipelinePlan? Plan, IReadOnlyList<ConfigError>
     /// <summary>In file order, each place and message once; <see cref="ConfigError.Feature"/> is null.</summary>
     public IReadOnlyList<ConfigError> Warnings { get; init; } = [];
 
+    /// <summary>
+    /// CircleCI's scheduled workflows (<c>triggers: schedule</c>) whose branch filter admits the branch compiled for
+    /// (<see cref="PipelineValues.Branch"/>; all of them when no branch was given).
+    /// </summary>
+    public IReadOnlyList<ScheduleTrigger> Schedules { get; init; } = [];
+
     public bool IsValid => Plan is not null && Errors.Count == 0;
 }
+
+/// <summary>Workflow <see cref="Workflow"/> runs at <see cref="Cron"/> (five fields, UTC) on the branch compiled for.</summary>
+public sealed record ScheduleTrigger(string Workflow, string Cron);

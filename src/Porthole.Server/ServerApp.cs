@@ -95,6 +95,8 @@ public static class ServerApp
         services.AddSingleton<Scheduler>();
         services.AddSingleton<RepositoryPolicy>();
         services.AddSingleton<ProjectRepositories>();
+        services.AddSingleton<Orbs.OrbStore>();
+        services.AddSingleton<Porthole.Pipeline.Orbs.IOrbSource>(sp => sp.GetRequiredService<Orbs.OrbStore>());
         services.AddSingleton<PipelineTrigger>();
         services.AddSingleton<Reruns>();
         services.AddSingleton<Views>();

@@ -11,7 +11,29 @@ public enum ConfigDialect
 public sealed record PipelinePlan(
     ConfigDialect Dialect,
     string ConfigPath,
-    IReadOnlyList<WorkflowPlan> Workflows);
+    IReadOnlyList<WorkflowPlan> Workflows)
+{
+    /// <summary>The registry orbs the config imported, each at the exact version used (CircleCI 2.1).</summary>
+    public IReadOnlyList<OrbUse> Orbs { get; init; } = [];
+
+    /// <summary>The pipeline parameters as bound for this pipeline: declared defaults overridden by the trigger's values.</summary>
+    public IReadOnlyList<PipelineParameter> Parameters { get; init; } = [];
+}
+
+/// <summary>An <c>orbs:</c> entry: <see cref="Alias"/> imported <see cref="Reference"/> as written, resolved to <see cref="Version"/>.</summary>
+public sealed record OrbUse(string Alias, string Reference, string Version);
+
+/// <summary>A pipeline parameter's bound value, as text (booleans <c>true</c>/<c>false</c>).</summary>
+public sealed record PipelineParameter(string Name, string Value);
+
+/// <summary>What a job is: one that runs steps, or CircleCI's <c>type: approval</c> that waits for a person.</summary>
+public enum JobType
+{
+    Build,
+
+    /// <summary>No steps and no nodes: the workflow waits here until a member with write access approves it.</summary>
+    Approval,
+}
 
 public sealed record WorkflowPlan(
     string Name,
@@ -28,7 +50,16 @@ public sealed record JobPlan(
     ExecutorSpec Executor,
     string? WorkingDirectory,
     IReadOnlyList<EnvironmentVariable> Environment,
-    IReadOnlyList<StepPlan> Steps);
+    IReadOnlyList<StepPlan> Steps)
+{
+    public JobType Type { get; init; } = JobType.Build;
+
+    /// <summary>CircleCI contexts: named sets of variables and secrets the job gets, if the pipeline may use them.</summary>
+    public IReadOnlyList<string> Contexts { get; init; } = [];
+
+    /// <summary>CircleCI's <c>resource_class</c> as written; a runner label when runners have labels (null: none asked).</summary>
+    public string? ResourceClass { get; init; }
+}
 
 /// <summary>An environment variable in the order the config gave it (later entries win).</summary>
 public sealed record EnvironmentVariable(string Name, string Value);
@@ -116,6 +147,9 @@ public enum StepKind
 
     /// <summary>Read JUnit XML files and record the job's test results (<see cref="StepPlan.StoreTestResults"/>).</summary>
     StoreTestResults,
+
+    /// <summary>Install the project's additional SSH keys in <c>~/.ssh</c> (<see cref="StepPlan.AddSshKeys"/>).</summary>
+    AddSshKeys,
 }
 
 /// <summary>When a step runs, given the job's result so far (CircleCI's <c>when</c>).</summary>
@@ -145,6 +179,15 @@ public sealed record StepPlan(
     bool AffectsResult = true,
     string? Phase = null)
 {
+    /// <summary>
+    /// CircleCI's legacy <c>deploy</c> step (a <see cref="StepKind.Run"/>): with parallelism it runs on node 0 only,
+    /// after every node has finished its other steps successfully.
+    /// </summary>
+    public bool IsDeploy { get; init; }
+
+    /// <summary>Set exactly when <see cref="Kind"/> is <see cref="StepKind.AddSshKeys"/>.</summary>
+    public AddSshKeysPlan? AddSshKeys { get; init; }
+
     /// <summary>Set exactly when <see cref="Kind"/> is <see cref="StepKind.SaveCache"/>.</summary>
     public SaveCachePlan? SaveCache { get; init; }
 
@@ -196,3 +239,9 @@ public sealed record StoreArtifactsPlan(string Path, string? Destination);
 
 /// <summary>A JUnit XML file or a folder of them (searched recursively for <c>*.xml</c>).</summary>
 public sealed record StoreTestResultsPlan(string Path);
+
+/// <summary>
+/// The project's additional SSH keys to install: those whose fingerprint (MD5 <c>aa:bb:…</c> or <c>SHA256:…</c>) is in
+/// <see cref="Fingerprints"/>, or all of them when it is empty.
+/// </summary>
+public sealed record AddSshKeysPlan(IReadOnlyList<string> Fingerprints);

@@ -8,6 +8,9 @@ internal sealed partial class CircleCiContext(ErrorList errors, bool isVersion21
 {
     public ErrorList Errors { get; } = errors;
 
+    /// <summary>The trigger's values: the branch or tag filters are judged against, the trigger source schedules need.</summary>
+    public PipelineValues Values { get; init; } = PipelineValues.None;
+
     /// <summary>Names under the top-level <c>commands:</c> key, so a step that uses one is refused by name.</summary>
     public IReadOnlySet<string> CommandNames { get; } = commandNames;
 

@@ -13,6 +13,12 @@ internal abstract class Node(Position start, long expandedSize, int depth)
 
     public int Depth { get; } = depth;
 
+    /// <summary>
+    /// Where expansion brought this node from (the command invocation, the job invocation…), innermost first; null for
+    /// a node read straight from the file. Errors at the node name these places too.
+    /// </summary>
+    public CallSite? Via { get; init; }
+
     /// <summary>How the node reads in a message: "a list", "a map", "nothing" or "a string".</summary>
     public abstract string Describe();
 

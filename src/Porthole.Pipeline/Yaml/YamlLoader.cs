@@ -23,19 +23,25 @@ internal sealed class YamlLoader
     private int _documents;
     private Position _lastEnd = Position.Start;
 
-    private YamlLoader(ErrorList errors)
+    private readonly string? _file;
+
+    private YamlLoader(ErrorList errors, string? file)
     {
         _errors = errors;
+        _file = file;
     }
 
-    /// <summary>The root node; null when the text holds no document or an error was added to <paramref name="errors"/>.</summary>
-    public static Node? Load(string text, ErrorList errors)
+    /// <summary>
+    /// The root node; null when the text holds no document or an error was added to <paramref name="errors"/>.
+    /// <paramref name="file"/> names another file than the config (a registry orb's source) in every node's position.
+    /// </summary>
+    public static Node? Load(string text, ErrorList errors, string? file = null)
     {
         // A byte order mark would otherwise become part of the first key.
         text = text.StartsWith('\uFEFF') ? text[1..] : text;
         for (var repairs = 0; ; repairs++)
         {
-            var loader = new YamlLoader(errors);
+            var loader = new YamlLoader(errors, file);
             if (loader.Run(text, repairs < MaxRepairs, out var repaired))
             {
                 return loader._root;
@@ -176,7 +182,7 @@ internal sealed class YamlLoader
         return true;
     }
 
-    private static Position At(Mark mark) => new((int)Math.Min(mark.Line, int.MaxValue), (int)Math.Min(mark.Column, int.MaxValue));
+    private Position At(Mark mark) => new((int)Math.Min(mark.Line, int.MaxValue), (int)Math.Min(mark.Column, int.MaxValue)) { File = _file };
 
     private static string? AnchorOf(AnchorName anchor) => anchor.IsEmpty ? null : anchor.Value;
 
