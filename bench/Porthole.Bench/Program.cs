@@ -15,11 +15,13 @@ return args.FirstOrDefault() switch
     "big-pipeline" => await BigPipeline.RunAsync(args.Skip(1).ToArray()),
     "cache" => await CacheBench.RunAsync(args.Skip(1).ToArray()),
     "artifacts" => await ArtifactsBench.RunAsync(args.Skip(1).ToArray()),
+    "config-compile" => await ConfigCompile.RunAsync(args.Skip(1).ToArray()),
+    "webhook" => await WebhookBench.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porthole.Bench step-overhead|log-throughput|pickup|ssh-ready|docker-ssh-ready|ssh-sessions|debug-ready|keystroke|web-load|live-log-latency|big-pipeline|cache|artifacts [runs]");
+    Console.Error.WriteLine("usage: Porthole.Bench step-overhead|log-throughput|pickup|ssh-ready|docker-ssh-ready|ssh-sessions|debug-ready|keystroke|web-load|live-log-latency|big-pipeline|cache|artifacts|config-compile|webhook [runs]");
     return 2;
 }

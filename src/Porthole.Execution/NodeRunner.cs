@@ -63,7 +63,7 @@ public sealed class NodeRunner(TimeProvider timeProvider, IExecutor executor)
         }
 
         var tag = options.Tag ?? Guid.NewGuid().ToString("N");
-        var masker = SecretMasker.Create(assignment.Variables.Where(v => v.Secret).Select(v => v.Value));
+        var masker = SecretMasker.Create(assignment.SecretValues());
         var log = new NodeLog(reporter, masker, assignment.LogCapBytes);
         using var stop = new StopSignals(cancellationToken, assignment.JobTimeout, timeProvider, log.Faulted);
         try
@@ -72,6 +72,12 @@ public sealed class NodeRunner(TimeProvider timeProvider, IExecutor executor)
             if (executor.Notice(spec) is { } notice)
             {
                 await log.Runner.WriteTextAsync(LogLines.IsolationWarning(notice));
+            }
+
+            if (assignment.Job.ResourceClass is { } resourceClass)
+            {
+                // CircleCI sizes the machine by it; runners here have no labels yet, so every runner takes the job alike.
+                await log.Runner.WriteTextAsync(LogLines.ResourceClassIgnored(resourceClass));
             }
 
             var setupStep = new SetupStep(executor.SetupStepName(spec), log, timeProvider);

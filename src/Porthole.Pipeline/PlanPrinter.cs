@@ -14,6 +14,16 @@ public static class PlanPrinter
         var text = new StringBuilder();
         var dialect = plan.Dialect == ConfigDialect.CircleCi ? "CircleCI" : "Travis";
         text.Append(CultureInfo.InvariantCulture, $"{dialect} config {plan.ConfigPath}\n");
+        foreach (var orb in plan.Orbs)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"orb: {orb.Alias} = {orb.Reference} → {orb.Version}\n");
+        }
+
+        foreach (var parameter in plan.Parameters)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"parameter: {parameter.Name} = {parameter.Value}\n");
+        }
+
         foreach (var workflow in plan.Workflows)
         {
             text.Append(CultureInfo.InvariantCulture, $"workflow: {workflow.Name}\n");
@@ -32,6 +42,22 @@ public static class PlanPrinter
         if (job.Requires.Count > 0)
         {
             text.Append(CultureInfo.InvariantCulture, $"    requires: {string.Join(", ", job.Requires)}\n");
+        }
+
+        if (job.Type == JobType.Approval)
+        {
+            text.Append("    type: approval (waits for a member with write access to approve it)\n");
+            return;
+        }
+
+        if (job.Contexts.Count > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"    contexts: {string.Join(", ", job.Contexts)}\n");
+        }
+
+        if (job.ResourceClass is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"    resource class: {job.ResourceClass}\n");
         }
 
         var nodes = job.Parallelism == 1 ? "1 node" : $"{job.Parallelism} nodes";
@@ -70,6 +96,16 @@ public static class PlanPrinter
         if (!step.AffectsResult)
         {
             details.Add("result ignored");
+        }
+
+        if (step.IsDeploy)
+        {
+            details.Add("deploy: node 0, after every node succeeded");
+        }
+
+        if (step.AddSshKeys is { } keys)
+        {
+            details.Add(keys.Fingerprints.Count == 0 ? "all the project's additional keys" : $"keys {string.Join(", ", keys.Fingerprints)}");
         }
 
         if (step.WorkingDirectory is not null)
@@ -222,6 +258,7 @@ public static class PlanPrinter
         StepKind.AttachWorkspace => "attach_workspace",
         StepKind.StoreArtifacts => "store_artifacts",
         StepKind.StoreTestResults => "store_test_results",
+        StepKind.AddSshKeys => "add_ssh_keys",
         _ => "run",
     };
 

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Porthole.Contracts.Plans;
+using Porthole.Pipeline.Tests.Support;
 
 namespace Porthole.Pipeline.Tests;
 
@@ -52,21 +54,98 @@ public sealed class CorpusTests
         Assert.Equal(40, Files().Cast<object>().Count());
     }
 
-    [Fact]
-    public void Prometheus_is_refused_for_orbs_at_the_orbs_line()
+    /// <summary>Issue 12's bar: with the registry orbs it imports in the store, every CircleCI config of the corpus plans.</summary>
+    [Theory]
+    [MemberData(nameof(CircleCiFiles))]
+    public void Every_circleci_corpus_file_plans_with_its_orbs_in_the_store(string file)
     {
-        var error = Assert.Single(Read("circleci/prometheus__prometheus.yml").Errors, e => e.Line == 4);
+        using var orbs = CorpusOrbs.Write();
 
-        Assert.Equal((1, "orbs"), (error.Column, error.Feature));
+        var result = Read(file, new ConfigInputs { Orbs = orbs.Source });
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+    }
+
+    /// <summary>
+    /// <c>config process</c> prints plain config (§A0 step 7) that plans, as version 2, to the same workflows, jobs and
+    /// steps as the file it came from.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(CircleCiFiles))]
+    public void Every_circleci_corpus_file_processes_to_plain_config_that_plans_the_same(string file)
+    {
+        using var orbs = CorpusOrbs.Write();
+        var inputs = new ConfigInputs { Orbs = orbs.Source };
+        var text = File.ReadAllText(Path.Combine(Root.Value, file));
+
+        var processed = ConfigReader.Process(".circleci/config.yml", text, inputs);
+
+        Assert.True(processed.IsValid, string.Join("\n", processed.Errors));
+        Assert.DoesNotContain("<< parameters.", processed.Yaml, StringComparison.Ordinal);
+        var original = ConfigReader.Read(".circleci/config.yml", text, inputs: inputs).Plan!;
+        var replanned = ConfigReader.Read(".circleci/config.yml", processed.Yaml!);
+        Assert.True(replanned.IsValid, string.Join("\n", replanned.Errors) + "\n" + processed.Yaml);
+        Assert.Equal(
+            JsonSerializer.Serialize(original.Workflows, PlanJson.Options),
+            JsonSerializer.Serialize(replanned.Plan!.Workflows, PlanJson.Options));
+    }
+
+    /// <summary>§A4: a registry orb not in the store is a refusal at its orbs: entry naming it and both ways to add it, and nothing else.</summary>
+    [Theory]
+    [InlineData("circleci/JSkimming__Castle.Core.AsyncInterceptor.yml", "circleci/shellcheck@3")]
+    [InlineData("circleci/facebook__jest.yml", "circleci/node@4.0.0")]
+    [InlineData("circleci/hashicorp__terraform.yml", "circleci/slack@3.4.2")]
+    [InlineData("circleci/prometheus__prometheus.yml", "prometheus/prometheus@0.4.0", "circleci/go@0.2.0", "circleci/windows@2.3.0")]
+    public void Configs_whose_registry_orbs_are_not_in_the_store_are_refused_naming_each(string file, params string[] references)
+    {
+        var result = Read(file);
+
+        Assert.Equal(references.Length, result.Errors.Count);
+        Assert.All(result.Errors, error => Assert.Equal("registry orbs", error.Feature));
+        Assert.Equal(
+            references.Select(reference => $"orb {reference} is not in the orb store; add it with 'porthole orb fetch {reference}' or 'porthole orb import FILE {reference.Split('@')[0]}@X.Y.Z'"),
+            result.Errors.Select(error => error.Message));
     }
 
     [Fact]
-    public void Kickstarter_macos_executor_and_its_cache_and_artifact_steps_are_planned_and_only_its_filters_are_refused()
+    public void Prometheus_records_the_exact_orb_versions_it_used_and_its_windows_job_runs_on_the_windows_orb_executor()
+    {
+        using var orbs = CorpusOrbs.Write();
+
+        var plan = Read("circleci/prometheus__prometheus.yml", new ConfigInputs { Orbs = orbs.Source }).Plan!;
+
+        Assert.Equal(
+            ["prometheus/prometheus@0.4.0", "circleci/go@0.2.0", "circleci/windows@2.3.0"],
+            plan.Orbs.Select(orb => orb.Version).Distinct());
+        Assert.Contains(new OrbUse("win", "circleci/windows@2.3.0", "circleci/windows@2.3.0"), plan.Orbs);
+        var windows = plan.Workflows.SelectMany(w => w.Jobs).First(job => job.Name == "test_windows");
+        Assert.Equal((ExecutorKind.Windows, "windows-server-2019-vs2019:stable"), (windows.Executor.Kind, windows.Executor.Image));
+        Assert.All(windows.Steps.Where(step => step.Kind == StepKind.Run), step => Assert.Equal("powershell", step.Shell));
+    }
+
+    [Fact]
+    public void Castle_runs_its_inline_orb_job_once_per_invocation_with_its_arguments_in_the_executor_image()
+    {
+        using var orbs = CorpusOrbs.Write();
+
+        var plan = Read("circleci/JSkimming__Castle.Core.AsyncInterceptor.yml", new ConfigInputs { Orbs = orbs.Source }).Plan!;
+
+        var jobs = Assert.Single(plan.Workflows).Jobs;
+        Assert.Equal(["shellcheck", ".NET 6.0 Debug", "Alpine .NET 6.0 Debug", ".NET 6.0 Release", "Alpine .NET 6.0 Release"], jobs.Select(job => job.Name));
+        Assert.Equal("mcr.microsoft.com/dotnet/sdk:6.0-alpine", jobs[2].Executor.Image);
+        Assert.Equal("./coverage.sh net6.0 Release", jobs[3].Steps[1].Command);
+
+        // @3 resolved to the newest 3.x in the store, not 2.0.0.
+        Assert.Contains(new OrbUse("shellcheck", "circleci/shellcheck@3", "circleci/shellcheck@3.1.2"), plan.Orbs);
+    }
+
+    [Fact]
+    public void Kickstarter_macos_executor_and_its_regex_branch_filters_are_planned()
     {
         var result = Read("circleci/kickstarter__ios-oss.yml");
 
-        Assert.DoesNotContain(result.Errors, e => e.Line == 13);
-        Assert.Equal(["branch and tag filters"], result.Errors.Select(e => e.Feature!).Distinct());
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        Assert.Contains(result.Plan!.Workflows.SelectMany(w => w.Jobs), job => job.Executor.Kind == ExecutorKind.MacOs);
     }
 
     /// <summary>Refused until their cache, workspace, artifact and test result steps were planned (issue 11).</summary>
@@ -149,22 +228,25 @@ public sealed class CorpusTests
     }
 
     [Fact]
-    public void Saleor_setup_remote_docker_is_planned_and_only_deploy_and_filters_are_refused()
+    public void Saleor_legacy_deploy_step_is_planned_as_a_deploy_run_step()
     {
         var result = Read("circleci/saleor__saleor.yml");
 
-        Assert.Equal([(35, "deploy"), (64, "branch and tag filters")], result.Errors.Select(e => (e.Line, e.Feature!)));
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var deploy = Assert.Single(result.Plan!.Workflows.SelectMany(w => w.Jobs).SelectMany(job => job.Steps), step => step.IsDeploy);
+        Assert.Equal(StepKind.Run, deploy.Kind);
     }
 
     [Fact]
-    public void Typeorm_docker_compose_keys_on_an_image_are_errors_naming_each_key()
+    public void Typeorm_docker_compose_keys_on_an_image_are_accepted_with_a_warning_naming_each_key()
     {
-        // CircleCI documents none of these per-image keys; Porthole does not guess what a run without them would be.
+        // CircleCI ran these configs and ignored the keys; each gets a warning, and the job plans.
         var result = Read("circleci/typeorm__typeorm.yml");
 
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
         Assert.Equal(
             [(31, "container_name"), (32, "hostname"), (34, "ulimits"), (36, "sysctls"), (44, "ports")],
-            result.Errors.Where(e => e.Feature is null).Select(e => (e.Line, e.Message.Split('\'')[1])));
+            result.Warnings.Where(w => w.Line is 31 or 32 or 34 or 36 or 44).Select(w => (w.Line, w.Message.Split('\'')[1])));
     }
 
     [Fact]
@@ -223,8 +305,19 @@ public sealed class CorpusTests
         public int GetHashCode(SaveCachePlan obj) => obj.Key.GetHashCode(StringComparison.Ordinal);
     }
 
-    internal static ConfigResult Read(string file) =>
-        ConfigReader.Read(Path.Combine(Root.Value, file), File.ReadAllText(Path.Combine(Root.Value, file)));
+    internal static ConfigResult Read(string file, ConfigInputs? inputs = null) =>
+        ConfigReader.Read(Path.Combine(Root.Value, file), File.ReadAllText(Path.Combine(Root.Value, file)), inputs: inputs);
+
+    public static TheoryData<string> CircleCiFiles()
+    {
+        var files = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(Path.Combine(Root.Value, "circleci"), "*.yml").Order(StringComparer.Ordinal))
+        {
+            files.Add($"circleci/{Path.GetFileName(file)}");
+        }
+
+        return files;
+    }
 
     private static string FindCorpus()
     {

@@ -7,7 +7,10 @@ using Porthole.Pipeline;
 
 namespace Porthole.Cli.Commands;
 
-/// <summary><c>porthole config validate</c>: reads a config locally, with no server, and prints its plan or its errors.</summary>
+/// <summary>
+/// <c>porthole config validate</c> and <c>config process</c>: read a config locally, with no server, and print its plan
+/// (validate) or the plain config a CircleCI 2.1 file compiles to (process), or their errors.
+/// </summary>
 internal static class ConfigCommands
 {
     /// <summary>Larger files are refused before they are read: no real CI config comes near it.</summary>
@@ -17,6 +20,7 @@ internal static class ConfigCommands
     {
         var config = new Command("config", "Work with CI config files");
         config.Subcommands.Add(Validate(context));
+        config.Subcommands.Add(Process(context));
         return config;
     }
 
@@ -26,11 +30,14 @@ internal static class ConfigCommands
         var dialect = new Option<string>("--dialect") { Description = "circleci or travis; by default told from the file's name and content" };
         dialect.AcceptOnlyFromAmong("circleci", "travis");
         var json = new Option<bool>("--json") { Description = "Print {\"valid\":..,\"errors\":[..],\"warnings\":[..],\"plan\":..} instead of text" };
+        var inputs = new CompileOptions();
         var command = new Command("validate", "Check that Porthole can run a config: print its plan, or each error as file:line:column: message (warnings as file:line:column: warning: message)") { path, dialect, json };
+        inputs.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var file = parseResult.GetRequiredValue(path);
             var text = await ReadConfigAsync(file, cancellationToken);
+            var given = inputs.Read(parseResult);
             var chosen = parseResult.GetValue(dialect) switch
             {
                 "circleci" => ConfigDialect.CircleCi,
@@ -38,7 +45,7 @@ internal static class ConfigCommands
                 _ => (ConfigDialect?)null,
             };
 
-            var result = ConfigReader.Read(file, text, chosen);
+            var result = ConfigReader.Read(file, text, chosen, inputs: given);
             if (parseResult.GetValue(json))
             {
                 var output = new JsonObject
@@ -80,6 +87,38 @@ internal static class ConfigCommands
                 await context.Output.WriteLineAsync();
             }
 
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Process(CliContext context)
+    {
+        var path = new Argument<string>("path") { Description = "A .circleci/config.yml" };
+        var inputs = new CompileOptions();
+        var command = new Command("process", "Print the plain config a CircleCI config compiles to: orbs inlined, matrices expanded, parameters resolved (as circleci config process does)") { path };
+        inputs.AddTo(command);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var file = parseResult.GetRequiredValue(path);
+            var text = await ReadConfigAsync(file, cancellationToken);
+            var result = ConfigReader.Process(file, text, inputs.Read(parseResult));
+            foreach (var warning in result.Warnings)
+            {
+                await context.Error.WriteLineAsync(Output.OneLine.Of($"{warning.File}:{warning.Line}:{warning.Column}: warning: {warning.Message}"));
+            }
+
+            if (!result.IsValid)
+            {
+                foreach (var error in result.Errors)
+                {
+                    await context.Error.WriteLineAsync(Output.OneLine.Of(error.ToString()));
+                }
+
+                return ExitCodes.Failed;
+            }
+
+            await context.Output.WriteAsync(result.Yaml);
             return ExitCodes.Success;
         });
         return command;

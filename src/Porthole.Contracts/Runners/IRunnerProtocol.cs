@@ -66,6 +66,9 @@ public interface IRunnerProtocol
 
     /// <summary>The timings of the latest results of the node's job (by name, in its project) for <c>circleci tests split --split-by=timings</c>.</summary>
     Task<IReadOnlyList<TestTiming>> TestTimingsAsync(long nodeId, CancellationToken cancellationToken);
+
+    /// <summary>The other nodes of the node's attempt, for a <c>deploy</c> step that runs once all of them are done.</summary>
+    Task<SiblingNodes> SiblingNodesAsync(long nodeId, CancellationToken cancellationToken);
 }
 
 /// <summary>

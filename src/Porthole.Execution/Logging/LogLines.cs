@@ -36,6 +36,9 @@ internal static class LogLines
 
     public static string IsolationWarning(string warning) => $"\u001b[33mPorthole: {warning}\u001b[0m\n";
 
+    public static string ResourceClassIgnored(string resourceClass) =>
+        $"Porthole: resource_class {OneLine(resourceClass)} is ignored: this runner has no labels, and it runs the job on its own machine.\n";
+
     public static string StartFailed(string message) => $"Porthole could not run this step: {message}\n";
 
     /// <summary>"Enable SSH" that threw: <c>Porthole could not enable SSH: MESSAGE</c>.</summary>

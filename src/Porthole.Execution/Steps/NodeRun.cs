@@ -212,6 +212,10 @@ internal sealed partial class NodeRun
         {
             await ReportSkippedAsync(index, step);
         }
+        else if (step.IsDeploy && !await DeployMayRunAsync(step))
+        {
+            await ReportSkippedAsync(index, step);
+        }
         else if (step.Background && step.Kind == StepKind.Run)
         {
             await StartBackgroundAsync(index, step);

@@ -1,48 +1,31 @@
-using System.Text.RegularExpressions;
 using Porthole.Pipeline.Yaml;
 
 namespace Porthole.Pipeline.CircleCi;
 
-/// <summary>What every CircleCI section reader needs: the errors, and the config facts that change how strings read.</summary>
-internal sealed partial class CircleCiContext(ErrorList errors, bool isVersion21, IReadOnlySet<string> commandNames)
+/// <summary>
+/// What every reader of plain (version 2, or compiled 2.1) CircleCI config needs: the errors, the trigger's values, and
+/// where scheduled workflows are collected.
+/// </summary>
+internal sealed class CircleCiContext(ErrorList errors, bool compiled)
 {
     public ErrorList Errors { get; } = errors;
+
+    /// <summary>The config was 2.1 and has been compiled; false for a version 2 file, where 2.1's reuse keys are refused.</summary>
+    public bool IsCompiled { get; } = compiled;
 
     /// <summary>The trigger's values: the branch or tag filters are judged against, the trigger source schedules need.</summary>
     public PipelineValues Values { get; init; } = PipelineValues.None;
 
-    /// <summary>Names under the top-level <c>commands:</c> key, so a step that uses one is refused by name.</summary>
-    public IReadOnlySet<string> CommandNames { get; } = commandNames;
+    /// <summary>Jobs a workflow invokes that the compiler could not compile (reported already): not reported again as undefined.</summary>
+    public IReadOnlySet<string> Unresolved { get; init; } = new HashSet<string>();
 
-    /// <summary>
-    /// A string value. In version 2.1 CircleCI replaces <c>&lt;&lt; pipeline.x &gt;&gt;</c> and
-    /// <c>&lt;&lt; parameters.x &gt;&gt;</c> before running anything; Porthole does not, so such a string is refused
-    /// rather than run with the placeholder in it. Version 2.0 does no such replacement.
-    /// </summary>
-    public string? Text(Node node, string what)
-    {
-        var text = Expect.Text(node, what, Errors);
-        if (text is null || !isVersion21)
-        {
-            return text;
-        }
+    /// <summary>The scheduled workflows met while reading, for <see cref="ConfigResult.Schedules"/>.</summary>
+    public List<ScheduleTrigger> Schedules { get; } = [];
 
-        foreach (Match match in Interpolation().Matches(text))
-        {
-            var expression = $"<< {match.Groups["kind"].Value}.{match.Groups["name"].Value} >>";
-            if (match.Groups["kind"].Value == "pipeline")
-            {
-                Errors.Refuse(node, "pipeline values", $"pipeline values ({expression}) are not supported");
-            }
-            else
-            {
-                Errors.Refuse(node, "job parameters", $"job parameters ({expression}) are not supported");
-            }
-        }
+    /// <summary>A string value (a list, a map or nothing is an error naming <paramref name="what"/>).</summary>
+    public string? Text(Node node, string what) => Expect.Text(node, what, Errors);
 
-        return text;
-    }
-
-    [GeneratedRegex(@"<<\s*(?<kind>pipeline|parameters)\.(?<name>[A-Za-z0-9_.\-]+)\s*>>")]
-    private static partial Regex Interpolation();
+    /// <summary>A 2.1 feature met in a version 2 file: CircleCI reads it only in 2.1.</summary>
+    public void Needs21(Node at, string feature) =>
+        Errors.Add(at, $"{feature} need version: 2.1 (this config says version: 2)");
 }

@@ -1,22 +1,40 @@
 using Porthole.Contracts.Plans;
+using Porthole.Pipeline.CircleCi.Compiler;
 using Porthole.Pipeline.Yaml;
 
 namespace Porthole.Pipeline.CircleCi;
 
-/// <summary>A <c>.circleci/config.yml</c> (version 2 or 2.1) as a plan.</summary>
+/// <summary>
+/// A <c>.circleci/config.yml</c> as a plan: a version 2.1 file compiled to plain config first (<see cref="CircleCiCompiler"/>),
+/// then read as a version 2 file is.
+/// </summary>
 internal static class CircleCiReader
 {
-    public static PipelinePlan? Read(MapNode root, string path, PipelineSize size, ErrorList errors)
+    public static PipelinePlan? Read(MapNode root, string path, PipelineSize size, ErrorList errors, ConfigInputs inputs, List<ScheduleTrigger> schedules)
     {
         var version = ReadVersion(root, errors);
-        var commands = root.Get("commands") is MapNode defined
-            ? defined.Entries.Select(entry => entry.Name).ToHashSet(StringComparer.Ordinal)
-            : [];
-        var context = new CircleCiContext(errors, version == "2.1", commands);
+        var compiled = version == "2.1" ? CircleCiCompiler.Compile(root, inputs, errors) : null;
+        var context = new CircleCiContext(errors, compiled is not null)
+        {
+            Values = inputs.Values,
+            Unresolved = compiled?.Unresolved ?? new HashSet<string>(),
+        };
         ReadTopLevelKeys(root, context);
-        var jobs = ReadJobs(root, context);
-        var workflows = WorkflowReader.Read(root, jobs, size, context);
-        return errors.Count == 0 ? new PipelinePlan(ConfigDialect.CircleCi, path, workflows) : null;
+        var plain = compiled?.Root ?? root;
+        var jobs = ReadJobs(plain, context);
+        var workflows = WorkflowReader.Read(plain, jobs, size, context);
+        schedules.AddRange(context.Schedules);
+        return errors.Count == 0
+            ? new PipelinePlan(ConfigDialect.CircleCi, path, workflows) { Orbs = compiled?.Orbs ?? [], Parameters = compiled?.Parameters ?? [] }
+            : null;
+    }
+
+    /// <summary>The plain config a 2.1 file compiles to (a version 2 file as it is), for <c>porthole config process</c>.</summary>
+    public static MapNode Process(MapNode root, ConfigInputs inputs, ErrorList errors, out IReadOnlyList<OrbUse> orbs)
+    {
+        var compiled = ReadVersion(root, errors) == "2.1" ? CircleCiCompiler.Compile(root, inputs, errors) : null;
+        orbs = compiled?.Orbs ?? [];
+        return compiled?.Root ?? root;
     }
 
     private static string? ReadVersion(MapNode root, ErrorList errors)
@@ -51,45 +69,24 @@ internal static class CircleCiReader
             {
                 case "version" or "jobs" or "workflows":
                     break;
-                case "orbs":
-                    errors.Refuse(entry.Key, "orbs", "orbs are not supported");
-                    break;
-                case "executors":
-                    errors.Refuse(entry.Key, "executors", "executors are not supported");
-                    break;
-                case "commands":
-                    errors.Refuse(entry.Key, "reusable commands", "reusable commands are not supported");
-                    break;
-                case "parameters":
-                    errors.Refuse(entry.Key, "pipeline parameters", "pipeline parameters are not supported");
+                case "orbs" or "executors" or "commands" or "parameters":
+                    if (!context.IsCompiled)
+                    {
+                        context.Needs21(entry.Key, entry.Name == "parameters" ? "pipeline parameters" : entry.Name);
+                    }
+
                     break;
                 case "setup":
                     errors.Refuse(entry.Key, "dynamic configuration", "dynamic configuration (setup) is not supported");
                     break;
                 case "experimental":
-                    ReadExperimental(entry.Value, errors);
+                    // CircleCI's notification and pipeline experiments: they never change how a job runs.
+                    errors.Warn(entry.Key, "experimental is accepted and has no effect here");
                     break;
                 default:
                     // CircleCI ignores other top-level keys; configs use them to hold anchors (references:,
                     // aliases:, defaults:), so accepting them skips nothing CircleCI would do.
                     break;
-            }
-        }
-    }
-
-    private static void ReadExperimental(Node node, ErrorList errors)
-    {
-        if (Expect.Map(node, "experimental", errors) is not { } map)
-        {
-            return;
-        }
-
-        foreach (var entry in map.Entries)
-        {
-            // notify chooses the branches whose builds send notifications; it never changes how a job runs.
-            if (entry.Name != "notify")
-            {
-                errors.Refuse(entry.Key, $"experimental {entry.Name}", $"experimental {entry.Name} is not supported");
             }
         }
     }
@@ -100,8 +97,9 @@ internal static class CircleCiReader
         var jobs = new Dictionary<string, JobPlan?>(StringComparer.Ordinal);
         if (!root.TryGet("jobs", out var entry))
         {
-            // With orbs (refused already) the jobs may all come from an orb, as in JSkimming's config.
-            if (!root.Has("orbs"))
+            // Compiled 2.1 has a jobs: map whenever a workflow invokes a job (an orb's ones included); without one the
+            // workflows say what is missing.
+            if (!context.IsCompiled)
             {
                 errors.Add(root, "jobs is missing; a CircleCI config needs a jobs: map");
             }
@@ -115,7 +113,7 @@ internal static class CircleCiReader
             return jobs;
         }
 
-        if (map.Entries.Count == 0)
+        if (map.Entries.Count == 0 && !context.IsCompiled)
         {
             errors.Add(entry.Key, "jobs is empty");
         }

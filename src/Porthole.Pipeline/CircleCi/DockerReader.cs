@@ -13,6 +13,12 @@ internal static partial class DockerReader
     private const string ImageKeys = "image, name, entrypoint, command, user, environment, auth and aws_auth";
 
     /// <summary>The docker executor, and the primary image's environment (applied before the job's own).</summary>
+    /// <summary>docker-compose keys CircleCI has always ignored in a docker image (no effect there, none here).</summary>
+    private static readonly HashSet<string> ComposeKeys = new(StringComparer.Ordinal)
+    {
+        "ports", "container_name", "hostname", "ulimits", "sysctls", "expose", "links", "depends_on", "restart", "networks",
+    };
+
     public static JobExecutor Read(Node node, CircleCiContext context)
     {
         var errors = context.Errors;
@@ -96,6 +102,11 @@ internal static partial class DockerReader
                 case "aws_auth":
                     // ECR logins need AWS credentials exchanged for a short-lived token; Porthole does not do that exchange.
                     errors.Refuse(key.Key, "docker aws_auth", "docker aws_auth is not supported");
+                    break;
+                case var compose when ComposeKeys.Contains(compose):
+                    // Real 2.0 configs carry docker-compose keys (kafka-go's ports, typeorm's ulimits); CircleCI ran them
+                    // and ignored the keys, and every container already reaches the others on localhost.
+                    errors.Warn(key.Key, $"docker image key '{key.Name}' is accepted and ignored, as CircleCI ignores it; containers reach each other on localhost");
                     break;
                 default:
                     errors.Add(key.Key, $"unknown docker image key '{key.Name}'; an image takes {ImageKeys}");

@@ -22,7 +22,12 @@ internal static class ExecutorReader
             case "windows":
                 return ReadWindows(entry.Value, context);
             default:
-                context.Errors.Refuse(entry.Key, "executors", "executors are not supported");
+                // In a version 2 file, a 2.1 key; in compiled 2.1, an executor the compiler could not resolve and reported.
+                if (!context.IsCompiled)
+                {
+                    context.Needs21(entry.Key, "executors");
+                }
+
                 return JobExecutor.Of(new ExecutorSpec(ExecutorKind.Shell, null));
         }
     }

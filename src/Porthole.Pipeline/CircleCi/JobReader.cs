@@ -24,6 +24,7 @@ internal static class JobReader
         string? shell = null;
         var workingDirectory = CircleCiDefaults.WorkingDirectory;
         var parallelism = 1;
+        string? resourceClass = null;
         ListNode? steps = null;
         foreach (var entry in map.Entries)
         {
@@ -58,14 +59,27 @@ internal static class JobReader
                     // Shown in CircleCI's UI only; it changes nothing about the run.
                     break;
                 case "parameters":
-                    errors.Refuse(entry.Key, "job parameters", "job parameters are not supported");
+                    // Compiled 2.1 has bound them already; version 2 has none.
+                    context.Needs21(entry.Key, "job parameters");
                     break;
                 case "resource_class":
-                    // It picks the machine's size (and with arm.* its architecture): a job would see a different machine here.
-                    errors.Refuse(entry.Key, "resource_class", "resource_class is not supported");
+                    // A runner label where runners have labels; otherwise the runner notes in the log that it ignored it.
+                    resourceClass = context.Text(entry.Value, "resource_class");
+                    break;
+                case "circleci_ip_ranges":
+                    Expect.Bool(entry.Value, "circleci_ip_ranges", errors);
+                    errors.Warn(entry.Key, "circleci_ip_ranges is accepted and has no effect here: jobs leave from this server's own addresses");
                     break;
                 case "branches":
-                    errors.Refuse(entry.Key, "branch and tag filters", "branch and tag filters are not supported");
+                    // CR: deprecated, and ignored when workflows are used, as they are here (the implicit one too).
+                    errors.Warn(entry.Key, "a job's branches: is ignored (CircleCI ignores it when workflows are used); use filters: on the workflow job");
+                    break;
+                case "type":
+                    if (context.Text(entry.Value, "type") is { } type and not "build")
+                    {
+                        errors.Add(entry.Value, $"a job under jobs: has type build (the default); '{type}' belongs on a workflow job, as type: approval does");
+                    }
+
                     break;
                 default:
                     errors.Add(entry.Key, $"unknown job key '{entry.Name}'");
@@ -88,13 +102,13 @@ internal static class JobReader
         }
         else
         {
-            // An executor: reference is refused (reuse is issue 12) and may well name a docker executor: no step is judged against a guess.
+            // An executor: reference (refused in version 2) may well name a docker executor: no step is judged against a guess.
             var kind = executorKey == "executor" ? (ExecutorKind?)null : executor.Executor.Kind;
             plans = StepReader.ReadAll(steps, jobShell, kind, context);
         }
 
         // CircleCI's precedence: a job's environment wins over its image's.
-        return new JobPlan(
+        var plan = new JobPlan(
             job.Name,
             Requires: [],
             parallelism,
@@ -102,6 +116,7 @@ internal static class JobReader
             workingDirectory,
             [.. executor.Environment, .. jobEnvironment],
             plans);
+        return plan with { ResourceClass = resourceClass };
     }
 
     private static int ReadParallelism(Node node, CircleCiContext context)

@@ -1,8 +1,68 @@
 namespace Porthole.Pipeline.CircleCi;
 
-/// <summary>Checks that a workflow's <c>requires</c> name jobs of the same workflow and make no cycle.</summary>
+/// <summary>Checks that a workflow's <c>requires</c> name jobs of the same workflow and make no cycle, and orders jobs by them.</summary>
 internal static class RequiresGraph
 {
+    /// <summary>
+    /// The jobs with every job after the jobs it requires (Kahn's algorithm, ties in list order); a requires naming no
+    /// job of the workflow is left out of the order. Jobs on a cycle (an error already) come last, in list order.
+    /// </summary>
+    public static IReadOnlyList<WorkflowJob> DependencyOrder(IReadOnlyList<WorkflowJob> jobs)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            index.TryAdd(jobs[i].Name, i);
+        }
+
+        var waiting = new int[jobs.Count];
+        var dependents = new List<int>[jobs.Count];
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            dependents[i] = [];
+        }
+
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            foreach (var required in jobs[i].Requires.Select(r => r.Name).Distinct(StringComparer.Ordinal))
+            {
+                if (index.TryGetValue(required, out var upstream) && upstream != i)
+                {
+                    waiting[i]++;
+                    dependents[upstream].Add(i);
+                }
+            }
+        }
+
+        var ready = new PriorityQueue<int, int>();
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            if (waiting[i] == 0)
+            {
+                ready.Enqueue(i, i);
+            }
+        }
+
+        var order = new List<WorkflowJob>(jobs.Count);
+        var placed = new bool[jobs.Count];
+        while (ready.TryDequeue(out var next, out _))
+        {
+            order.Add(jobs[next]);
+            placed[next] = true;
+            foreach (var dependent in dependents[next])
+            {
+                waiting[dependent]--;
+                if (waiting[dependent] == 0)
+                {
+                    ready.Enqueue(dependent, dependent);
+                }
+            }
+        }
+
+        order.AddRange(jobs.Where((_, i) => !placed[i]));
+        return order;
+    }
+
     public static void Check(string workflow, IReadOnlyList<WorkflowJob> jobs, ErrorList errors)
     {
         var byName = jobs.ToDictionary(job => job.Name, StringComparer.Ordinal);

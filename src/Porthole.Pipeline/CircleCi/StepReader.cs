@@ -65,27 +65,30 @@ internal static class StepReader
                 return UploadStepReader.ReadArtifacts(item, arguments, jobShell, context);
             case "store_test_results":
                 return UploadStepReader.ReadTestResults(item, arguments, jobShell, context);
-            case "when" or "unless":
-                errors.Refuse(item, "conditional steps", $"conditional steps ({type}) are not supported");
+            case "deploy":
+                // CR20: the legacy deploy step reads as run does, and runs on node 0 after every node succeeded.
+                if (arguments is ScalarNode { IsNull: false })
+                {
+                    errors.Add(arguments, "deploy has no shorthand form; write deploy: with command: (or better, a run step)");
+                    return null;
+                }
+
+                return RunStepReader.Read(item, arguments, jobShell, context) is { } deploy ? deploy with { IsDeploy = true } : null;
+            case "add_ssh_keys":
+                return ReadAddSshKeys(arguments, jobShell, context);
+            case "when" or "unless" or "steps" when !context.IsCompiled:
+                context.Needs21(item, $"conditional steps ({type})");
                 return null;
         }
 
-        if (RefusedStepTypes.Find(type) is { } refused)
-        {
-            errors.Refuse(item, refused, $"{refused} steps are not supported");
-        }
-        else if (RefusedStepTypes.Hyphenated(type) is { } spelled)
+        if (BuiltInStepTypes.Hyphenated(type) is { } spelled)
         {
             // Only save-cache and restore-cache are known to have been read by CircleCI 2.0 (§14.4).
             errors.Add(item, $"unknown step type '{type}'; the step is spelled '{spelled}'");
         }
-        else if (type.Contains('/', StringComparison.Ordinal))
+        else if (!context.IsCompiled && type.Contains('/', StringComparison.Ordinal))
         {
-            errors.Refuse(item, "orbs", $"orbs are not supported ('{type}' is an orb command)");
-        }
-        else if (context.CommandNames.Contains(type))
-        {
-            errors.Refuse(item, "reusable commands", $"reusable commands are not supported ('{type}' is defined under commands)");
+            context.Needs21(item, $"orb commands ('{type}')");
         }
         else
         {
@@ -93,6 +96,62 @@ internal static class StepReader
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// <c>add_ssh_keys</c> (§A5): the project's additional keys, all of them or those whose fingerprints are listed
+    /// (MD5 <c>aa:bb:…</c>, or <c>SHA256:…</c>).
+    /// </summary>
+    private static StepPlan? ReadAddSshKeys(Node? arguments, string jobShell, CircleCiContext context)
+    {
+        var errors = context.Errors;
+        var fingerprints = new List<string>();
+        if (arguments is not null && Expect.Map(arguments, "add_ssh_keys", errors) is { } map)
+        {
+            foreach (var entry in map.Entries)
+            {
+                if (entry.Name != "fingerprints")
+                {
+                    errors.Add(entry.Key, $"unknown add_ssh_keys key '{entry.Name}'; it takes fingerprints");
+                    continue;
+                }
+
+                if (Expect.List(entry.Value, "fingerprints", errors) is not { } list)
+                {
+                    continue;
+                }
+
+                foreach (var item in list.Items)
+                {
+                    if (context.Text(item, "a fingerprint") is not { } text)
+                    {
+                        continue;
+                    }
+
+                    if (!SshFingerprints.IsValid(text))
+                    {
+                        errors.Add(item, $"'{text}' is not an SSH key fingerprint; write MD5 as aa:bb:…:ff (16 pairs) or SHA256:base64");
+                        continue;
+                    }
+
+                    fingerprints.Add(text);
+                }
+            }
+        }
+
+        return new StepPlan(
+            StepKind.AddSshKeys,
+            "Install additional SSH keys",
+            Command: null,
+            jobShell,
+            Environment: [],
+            WorkingDirectory: null,
+            Background: false,
+            StepCondition.OnSuccess,
+            NoOutputTimeout: null)
+        {
+            AddSshKeys = new AddSshKeysPlan(fingerprints),
+        };
     }
 
     private static StepPlan ReadCheckout(Node? arguments, string jobShell, CircleCiContext context)

@@ -3,7 +3,10 @@ using Porthole.Pipeline.Yaml;
 
 namespace Porthole.Pipeline.CircleCi;
 
-/// <summary>One entry of a workflow's <c>jobs:</c> list: a job name, or <c>{name: {requires: [...], name: ...}}</c>.</summary>
+/// <summary>
+/// One entry of a workflow's <c>jobs:</c> list: a job name, or <c>{name: {requires, name, filters, context, type}}</c>
+/// (dialects.md §A6). A version 2.1 config reaches here compiled: its matrices, parameters and pre/post-steps are gone.
+/// </summary>
 internal static class WorkflowJobReader
 {
     public static WorkflowJob? Read(Node item, IReadOnlyDictionary<string, JobPlan?> jobs, CircleCiContext context)
@@ -31,7 +34,9 @@ internal static class WorkflowJobReader
 
         var name = job;
         var requires = new List<RequiredJob>();
-        var isApproval = false;
+        var type = JobType.Build;
+        JobFilters? filters = null;
+        IReadOnlyList<string> contexts = [];
         if (settings is not null && Expect.Map(settings, $"the settings of job '{job}'", errors) is { } options)
         {
             foreach (var entry in options.Entries)
@@ -45,44 +50,71 @@ internal static class WorkflowJobReader
                         name = context.Text(entry.Value, "name") ?? name;
                         break;
                     case "type":
-                        isApproval = ReadType(entry, context);
+                        type = ReadType(entry, context);
                         break;
                     case "filters":
-                        errors.Refuse(entry.Key, "branch and tag filters", "branch and tag filters are not supported");
+                        filters = JobFilters.Read(entry.Value, errors);
                         break;
                     case "context":
-                        errors.Refuse(entry.Key, "contexts", "contexts are not supported");
-                        break;
-                    case "matrix":
-                        errors.Refuse(entry.Key, "job matrices", "job matrices are not supported");
-                        break;
-                    case "pre-steps" or "post-steps":
-                        errors.Refuse(entry.Key, "pre-steps and post-steps", $"{entry.Name} are not supported");
+                        contexts = ContextNames.Read(entry.Value, errors);
                         break;
                     case "serial-group" or "override-with":
                         errors.Refuse(entry.Key, entry.Name, $"{entry.Name} is not supported");
                         break;
+                    case var _ when context.IsCompiled:
+                        // The compiler has bound the arguments, matrix and pre/post-steps of every invocation it could
+                        // compile; one it passed on unchanged has been reported already.
+                        break;
+                    case "matrix":
+                        context.Needs21(entry.Key, "job matrices");
+                        break;
+                    case "pre-steps" or "post-steps":
+                        context.Needs21(entry.Key, "pre-steps and post-steps");
+                        break;
                     default:
                         // Anything else is an argument for a parameterized 2.1 job.
-                        errors.Refuse(entry.Key, "job parameters", $"job parameters are not supported ('{entry.Name}' is passed to job '{job}')");
+                        context.Needs21(entry.Key, $"job parameters ('{entry.Name}' is passed to job '{job}')");
                         break;
                 }
             }
         }
 
-        if (!isApproval && !jobs.ContainsKey(job))
+        CheckDefinition(item, job, type, jobs, context);
+        return new WorkflowJob(name, job, item, requires) { Type = type, Filters = filters, Contexts = contexts };
+    }
+
+    /// <summary>A build job must be defined under <c>jobs:</c>; an approval must not be (§A6: it has no steps).</summary>
+    private static void CheckDefinition(Node item, string job, JobType type, IReadOnlyDictionary<string, JobPlan?> jobs, CircleCiContext context)
+    {
+        var errors = context.Errors;
+        if (type == JobType.Approval)
         {
-            if (job.Contains('/', StringComparison.Ordinal))
+            if (jobs.ContainsKey(job))
             {
-                errors.Refuse(item, "orbs", $"orbs are not supported ('{job}' is an orb job)");
+                errors.Add(item, $"approval job '{job}' has the name of a job under jobs; an approval job has no steps and must not be a job in jobs:, so give it a name of its own");
             }
-            else
-            {
-                errors.Add(item, $"job '{job}' is not defined under jobs");
-            }
+
+            return;
         }
 
-        return new WorkflowJob(name, job, item, requires);
+        // Defined, or invoked but left uncompiled by the compiler, which has said why at this same entry.
+        if (jobs.ContainsKey(job) || context.Unresolved.Contains(job))
+        {
+            return;
+        }
+
+        if (job.Contains('/', StringComparison.Ordinal))
+        {
+            // In a compiled config the compiler has reported an orb job it could not resolve, at this same entry.
+            if (!context.IsCompiled)
+            {
+                context.Needs21(item, $"orbs ('{job}' is an orb job)");
+            }
+        }
+        else
+        {
+            errors.Add(item, $"job '{job}' is not defined under jobs");
+        }
     }
 
     private static IEnumerable<RequiredJob> ReadRequires(Node node, CircleCiContext context)
@@ -107,18 +139,18 @@ internal static class WorkflowJobReader
         }
     }
 
-    private static bool ReadType(MapEntry type, CircleCiContext context)
+    private static JobType ReadType(MapEntry type, CircleCiContext context)
     {
         switch (context.Text(type.Value, "type"))
         {
             case "approval":
-                context.Errors.Refuse(type.Key, "approval jobs", "approval jobs are not supported");
-                return true;
+                return JobType.Approval;
             case { } other:
-                context.Errors.Add(type.Value, $"unknown job type '{other}'");
+                // CR: approval is the only type a workflow may set.
+                context.Errors.Add(type.Value, $"unknown job type '{other}'; the only type a workflow job may have is approval");
                 break;
         }
 
-        return false;
+        return JobType.Build;
     }
 }

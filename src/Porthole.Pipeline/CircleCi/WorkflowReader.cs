@@ -4,8 +4,11 @@ using Porthole.Pipeline.Yaml;
 namespace Porthole.Pipeline.CircleCi;
 
 /// <summary>
-/// The <c>workflows:</c> map, or CircleCI 2.0's implicit workflow that runs the <c>build</c> job. Every job invoked
-/// in a workflow counts towards the pipeline's <see cref="PipelineSize"/>, in file order.
+/// The <c>workflows:</c> map, or CircleCI 2.0's implicit workflow that runs the <c>build</c> job. Which workflows and
+/// jobs run depends on the trigger (dialects.md §A6): a scheduled pipeline runs only the workflow whose schedule fired,
+/// a push or API trigger only the workflows without <c>triggers:</c>, and job filters drop what does not run for the
+/// branch or tag. With no branch, tag or trigger source (<c>porthole config validate</c>) everything is read and
+/// checked and nothing is dropped. Every job that runs counts towards the pipeline's <see cref="PipelineSize"/>.
 /// </summary>
 internal static class WorkflowReader
 {
@@ -23,7 +26,7 @@ internal static class WorkflowReader
             return [];
         }
 
-        var plans = new List<WorkflowPlan>();
+        var read = new List<Workflow>();
         foreach (var entry in map.Entries)
         {
             if (entry.Name == "version")
@@ -37,15 +40,16 @@ internal static class WorkflowReader
                 continue;
             }
 
-            if (ReadWorkflow(entry, jobs, size, context) is { } plan)
+            if (ReadWorkflow(entry, jobs, context) is { } workflow)
             {
-                plans.Add(plan);
+                read.Add(workflow);
             }
         }
 
+        var plans = Plan(read, jobs, size, context.Values);
         if (plans.Count == 0 && errors.Count == 0)
         {
-            errors.Add(workflows.Key, "workflows holds no workflow");
+            errors.Add(workflows.Key, read.Count == 0 ? "workflows holds no workflow" : NothingRuns(read, context.Values));
         }
 
         return plans;
@@ -73,7 +77,7 @@ internal static class WorkflowReader
         return [];
     }
 
-    private static WorkflowPlan? ReadWorkflow(MapEntry workflow, IReadOnlyDictionary<string, JobPlan?> jobs, PipelineSize size, CircleCiContext context)
+    private static Workflow? ReadWorkflow(MapEntry workflow, IReadOnlyDictionary<string, JobPlan?> jobs, CircleCiContext context)
     {
         var errors = context.Errors;
         var map = Expect.Map(workflow.Value, $"workflow '{workflow.Name}'", errors);
@@ -83,6 +87,7 @@ internal static class WorkflowReader
         }
 
         ListNode? list = null;
+        var hasTriggers = false;
         foreach (var entry in map.Entries)
         {
             switch (entry.Name)
@@ -91,10 +96,12 @@ internal static class WorkflowReader
                     list = Expect.List(entry.Value, "jobs", errors);
                     break;
                 case "triggers":
-                    errors.Refuse(entry.Key, "scheduled triggers", "scheduled triggers are not supported");
+                    hasTriggers = true;
+                    ScheduleReader.Read(entry.Value, workflow.Name, context);
                     break;
                 case "when" or "unless":
-                    errors.Refuse(entry.Key, "workflow conditions", $"workflow conditions ({entry.Name}) are not supported");
+                    // A compiled 2.1 config has had its conditions evaluated; only a version 2 file gets here with one.
+                    context.Needs21(entry.Key, "workflow conditions");
                     break;
                 default:
                     errors.Add(entry.Key, $"unknown workflow key '{entry.Name}'");
@@ -127,22 +134,89 @@ internal static class WorkflowReader
                 continue;
             }
 
-            // Parallelism makes nodes, not jobs (dialects.md §A5: N identical copies); a job whose definition is
-            // broken is reported already and counts as one node.
-            size.Add(item, jobs.GetValueOrDefault(job.Job)?.Parallelism ?? 1);
             entries.Add(job);
         }
 
         RequiresGraph.Check(workflow.Name, entries, errors);
-        var plans = new List<JobPlan>();
-        foreach (var entry in entries)
+        return new Workflow(workflow.Name, entries, hasTriggers);
+    }
+
+    /// <summary>The workflows that run for the trigger, each with the jobs that run for its branch or tag.</summary>
+    private static List<WorkflowPlan> Plan(List<Workflow> workflows, IReadOnlyDictionary<string, JobPlan?> jobs, PipelineSize size, PipelineValues values)
+    {
+        var filtering = values.Branch is not null || values.Tag is not null;
+        var plans = new List<WorkflowPlan>();
+        foreach (var workflow in workflows.Where(workflow => Runs(workflow, values)))
         {
-            if (jobs.TryGetValue(entry.Job, out var definition) && definition is not null)
+            var entries = filtering ? WorkflowFilter.Apply(workflow.Jobs, values.Branch, values.Tag) : workflow.Jobs;
+            var plan = new List<JobPlan>();
+            foreach (var entry in entries)
             {
-                plans.Add(definition with { Name = entry.Name, Requires = [.. entry.Requires.Select(r => r.Name)] });
+                // Parallelism makes nodes, not jobs (dialects.md §A5: N identical copies); a job whose definition is
+                // broken is reported already and counts as one node.
+                size.Add(entry.At, jobs.GetValueOrDefault(entry.Job)?.Parallelism ?? 1);
+                if (ToPlan(entry, jobs) is { } job)
+                {
+                    plan.Add(job);
+                }
+            }
+
+            // A workflow none of whose jobs runs for this branch or tag is not run at all.
+            if (entries.Count > 0)
+            {
+                plans.Add(new WorkflowPlan(workflow.Name, plan));
             }
         }
 
-        return new WorkflowPlan(workflow.Name, plans);
+        return plans;
     }
+
+    /// <summary>§A6: "A workflow with triggers runs only on its schedule, never on pushes"; a schedule runs its own workflow only.</summary>
+    private static bool Runs(Workflow workflow, PipelineValues values) => values.TriggerSource switch
+    {
+        null => true,
+        TriggerSources.Schedule => workflow.HasTriggers && workflow.Name == values.ScheduleName,
+        _ => !workflow.HasTriggers,
+    };
+
+    private static JobPlan? ToPlan(WorkflowJob entry, IReadOnlyDictionary<string, JobPlan?> jobs)
+    {
+        IReadOnlyList<string> requires = [.. entry.Requires.Select(required => required.Name)];
+        if (entry.Type == JobType.Approval)
+        {
+            return new JobPlan(entry.Name, requires, 1, new ExecutorSpec(ExecutorKind.Shell, null), null, [], [])
+            {
+                Type = JobType.Approval,
+                Contexts = entry.Contexts,
+            };
+        }
+
+        return jobs.TryGetValue(entry.Job, out var definition) && definition is not null
+            ? definition with { Name = entry.Name, Requires = requires, Contexts = entry.Contexts }
+            : null;
+    }
+
+    private static string NothingRuns(List<Workflow> workflows, PipelineValues values)
+    {
+        var target = values.Tag is not null && values.Branch is null ? $"tag '{values.Tag}'"
+            : values.Branch is not null ? $"branch '{values.Branch}'"
+            : "this pipeline";
+        if (values.TriggerSource == TriggerSources.Schedule)
+        {
+            return workflows.Any(workflow => workflow.HasTriggers && workflow.Name == values.ScheduleName)
+                ? $"no workflow runs for the schedule of workflow '{values.ScheduleName}' on {target}: the job filters drop every job"
+                : $"no workflow runs for the schedule of workflow '{values.ScheduleName}': no workflow of that name has triggers";
+        }
+
+        var scheduled = values.TriggerSource is not null && workflows.Any(workflow => workflow.HasTriggers)
+            ? "; a workflow with triggers runs only on its schedule, never on pushes"
+            : "";
+        var filtered = values.Tag is not null && values.Branch is null
+            ? "; a job runs on a tag only when it and every job it requires have a tags filter that admits the tag"
+            : "";
+        return $"no workflow runs for {target}: the job filters drop every job{scheduled}{filtered}";
+    }
+
+    /// <summary>A workflow as read: its jobs in list order, and whether it has <c>triggers:</c> (runs on its schedule only).</summary>
+    private sealed record Workflow(string Name, IReadOnlyList<WorkflowJob> Jobs, bool HasTriggers);
 }

@@ -235,10 +235,19 @@ public sealed class CircleCiCacheStepTests
     }
 
     [Fact]
-    public void Pipeline_parameters_in_a_key_are_refused_in_version_2_1()
+    public void Parameters_in_a_key_are_substituted_at_compile_time_and_an_undeclared_one_is_an_error()
     {
-        var result = ReadCircle("version: 2.1", "jobs:", "  build:", "    steps:", "      - save_cache: {key: 'v1-<< parameters.os >>', paths: [a]}");
+        // CA: << parameters >> in keys is substituted earlier, at compile time; {{ }} is left for the node.
+        var planned = ReadCircle(
+            "version: 2.1",
+            "jobs:",
+            "  build:",
+            "    parameters: {os: {type: string, default: linux}}",
+            "    steps:",
+            "      - save_cache: {key: 'v1-<< parameters.os >>-{{ .Branch }}', paths: [a]}");
+        var refused = ReadCircle("version: 2.1", "jobs:", "  build:", "    steps:", "      - save_cache: {key: 'v1-<< parameters.os >>', paths: [a]}");
 
-        Assert.Contains(result.Errors, e => e.Feature == "job parameters" && e.Line == 5);
+        Assert.Equal("v1-linux-{{ .Branch }}", OnlyJob(planned).Steps[0].SaveCache!.Key);
+        ErrorAt(refused, 5, 27, "Arguments referenced without declared parameters: parameters.os");
     }
 }

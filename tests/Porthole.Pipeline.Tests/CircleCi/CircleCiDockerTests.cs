@@ -145,11 +145,14 @@ public sealed class CircleCiDockerTests
     }
 
     [Fact]
-    public void An_unknown_image_key_is_an_error_naming_it()
+    public void An_unknown_image_key_is_an_error_naming_it_and_a_docker_compose_key_is_ignored_with_a_warning()
     {
-        var result = ReadImages("      - image: ruby", "      - image: kafka", "        ports: [9092]");
+        var unknown = ReadImages("      - image: ruby", "      - image: kafka", "        portz: [9092]");
+        var compose = ReadImages("      - image: ruby", "      - image: kafka", "        ports: [9092]");
 
-        OnlyError(result, 7, 9, "unknown docker image key 'ports'; an image takes image, name, entrypoint, command, user, environment, auth and aws_auth");
+        OnlyError(unknown, 7, 9, "unknown docker image key 'portz'; an image takes image, name, entrypoint, command, user, environment, auth and aws_auth");
+        Assert.True(compose.IsValid);
+        Assert.Equal((7, 9), (Assert.Single(compose.Warnings).Line, compose.Warnings[0].Column));
     }
 
     [Fact]

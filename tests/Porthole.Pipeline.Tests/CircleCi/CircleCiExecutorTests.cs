@@ -91,8 +91,8 @@ public sealed class CircleCiExecutorTests
     }
 
     [Fact]
-    public void Executor_references_stay_refused_until_executors_are_read()
+    public void An_executor_reference_to_no_executor_is_an_error_at_the_reference()
     {
-        OnlyError(ReadCircle("version: 2.1", "jobs:", "  build:", "    executor: golang", "    steps: [checkout]"), 4, 5, "executors are not supported", "executors");
+        OnlyError(ReadCircle("version: 2.1", "jobs:", "  build:", "    executor: golang", "    steps: [checkout]"), 4, 15, "executor 'golang' is not defined under executors");
     }
 }

@@ -113,15 +113,23 @@ public sealed class CircleCiJobTests
     }
 
     [Theory]
-    [InlineData("executor: golang", "executors are not supported", "executors")]
-    [InlineData("resource_class: large", "resource_class is not supported", "resource_class")]
-    [InlineData("parameters:\n      x: {type: string}", "job parameters are not supported", "job parameters")]
-    [InlineData("branches:\n      only: [main]", "branch and tag filters are not supported", "branch and tag filters")]
-    public void Job_keys_that_change_the_run_are_refused_at_the_key(string yaml, string message, string feature)
+    [InlineData("executor: golang", "executors need version: 2.1")]
+    [InlineData("parameters:\n      x: {type: string}", "job parameters need version: 2.1")]
+    public void Reuse_keys_of_a_job_in_a_version_2_file_say_they_need_2_1(string yaml, string message)
     {
-        var result = ReadCircle("version: 2.1", "jobs:", "  build:", $"    {yaml}", "    steps: [checkout]");
+        var result = ReadCircle("version: 2", "jobs:", "  build:", $"    {yaml}", "    steps: [checkout]");
 
-        OnlyError(result, 4, 5, message, feature);
+        OnlyError(result, 4, 5, message);
+    }
+
+    [Fact]
+    public void Resource_class_is_planned_and_a_jobs_own_branches_key_is_ignored_with_a_warning()
+    {
+        // CR: a job's branches: is deprecated and ignored when workflows are used (the implicit one too).
+        var result = ReadCircle("version: 2", "jobs:", "  build:", "    resource_class: large", "    branches:", "      only: [main]", "    steps: [checkout]");
+
+        Assert.Equal("large", OnlyJob(result).ResourceClass);
+        Assert.Equal((5, 5), (Assert.Single(result.Warnings).Line, result.Warnings[0].Column));
     }
 
     [Fact]

@@ -88,11 +88,26 @@ public sealed class CircleCiSetupRemoteDockerTests
     }
 
     [Fact]
-    public void Under_a_refused_executor_reference_only_the_reference_is_reported()
+    public void Under_an_executor_that_is_not_defined_only_the_reference_is_reported()
     {
-        // The executor may well be a docker one; reading executors is issue 12.
+        // The executor may well be a docker one: no step is judged against a guess.
         var result = ReadCircle("version: 2.1", "jobs:", "  build:", "    executor: go", "    steps: [checkout, setup_remote_docker]");
 
-        OnlyError(result, 4, 5, "executors are not supported", "executors");
+        OnlyError(result, 4, 15, "executor 'go' is not defined under executors");
+    }
+
+    [Fact]
+    public void Under_a_docker_executor_setup_remote_docker_is_planned()
+    {
+        var result = ReadCircle(
+            "version: 2.1",
+            "executors:",
+            "  go: {docker: [{image: golang}]}",
+            "jobs:",
+            "  build:",
+            "    executor: go",
+            "    steps: [checkout, setup_remote_docker]");
+
+        Assert.Equal(StepKind.SetupRemoteDocker, OnlyJob(result).Steps[1].Kind);
     }
 }

@@ -119,30 +119,27 @@ public sealed class CircleCiStepTests
         OnlyError(result, 5, 9, "a step is a map with one key, its type; this one has 2: run, name");
     }
 
-    [Theory]
-    [InlineData("add_ssh_keys", "add_ssh_keys")]
-    [InlineData("add-ssh-keys:\n          fingerprints: [\"SHA256:x\"]", "add_ssh_keys")]
-    [InlineData("deploy:\n          command: x", "deploy")]
-    public void Refused_step_types_are_named_at_the_step(string step, string feature)
+    [Fact]
+    public void A_hyphenated_add_ssh_keys_is_an_unknown_step_naming_its_spelling()
     {
-        var result = ReadCircle("version: 2", "jobs:", "  build:", "    steps:", "      - checkout", $"      - {step}");
+        var result = ReadCircle("version: 2", "jobs:", "  build:", "    steps:", "      - checkout", "      - add-ssh-keys");
 
-        OnlyError(result, 6, 9, $"{feature} steps are not supported", feature);
+        OnlyError(result, 6, 9, "unknown step type 'add-ssh-keys'; the step is spelled 'add_ssh_keys'");
     }
 
     [Fact]
-    public void Conditional_steps_are_refused()
+    public void Conditional_steps_in_a_version_2_file_say_they_need_2_1()
     {
-        var result = ReadCircle("version: 2.1", "jobs:", "  build:", "    steps:", "      - when:", "          condition: true", "          steps: [checkout]");
+        var result = ReadCircle("version: 2", "jobs:", "  build:", "    steps:", "      - when:", "          condition: true", "          steps: [checkout]");
 
-        OnlyError(result, 5, 9, "conditional steps (when) are not supported", "conditional steps");
+        OnlyError(result, 5, 9, "conditional steps (when) need version: 2.1");
     }
 
     [Fact]
-    public void Orb_commands_and_reusable_commands_are_refused_at_the_step()
+    public void Orbs_and_commands_in_a_version_2_file_say_they_need_2_1()
     {
         var result = ReadCircle(
-            "version: 2.1",
+            "version: 2",
             "orbs:",
             "  node: circleci/node@4.0.0",
             "commands:",
@@ -155,15 +152,15 @@ public sealed class CircleCiStepTests
             "          node-version: '12'",
             "      - hello");
 
-        ErrorAt(result, 2, 1, "orbs are not supported", "orbs");
-        ErrorAt(result, 4, 1, "reusable commands are not supported", "reusable commands");
-        ErrorAt(result, 10, 9, "orbs are not supported ('node/install' is an orb command)", "orbs");
-        ErrorAt(result, 12, 9, "reusable commands are not supported ('hello' is defined under commands)", "reusable commands");
+        ErrorAt(result, 2, 1, "orbs need version: 2.1");
+        ErrorAt(result, 4, 1, "commands need version: 2.1");
+        ErrorAt(result, 10, 9, "orb commands ('node/install') need version: 2.1");
+        ErrorAt(result, 12, 9, "unknown step type 'hello'");
         Assert.Equal(4, result.Errors.Count);
     }
 
     [Fact]
-    public void Pipeline_values_and_parameters_in_2_1_strings_are_refused()
+    public void Pipeline_values_in_2_1_strings_are_substituted_and_an_undeclared_parameter_is_an_error()
     {
         var result = ReadCircle(
             "version: 2.1",
@@ -173,9 +170,19 @@ public sealed class CircleCiStepTests
             "      TAG: << pipeline.git.tag >>",
             "    steps:",
             "      - run: echo << parameters.name >>");
+        var planned = ReadCircle(
+            "version: 2.1",
+            "jobs:",
+            "  build:",
+            "    environment:",
+            "      TAG: v<< pipeline.git.tag >>",
+            "    steps:",
+            "      - run: echo << pipeline.git.branch >>");
 
-        ErrorAt(result, 5, 12, "pipeline values (<< pipeline.git.tag >>) are not supported", "pipeline values");
-        ErrorAt(result, 7, 14, "job parameters (<< parameters.name >>) are not supported", "job parameters");
+        OnlyError(result, 7, 19, "Arguments referenced without declared parameters: parameters.name");
+        var job = OnlyJob(planned);
+        Assert.Equal([new EnvironmentVariable("TAG", "v")], job.Environment);
+        Assert.Equal("echo ", job.Steps[0].Command);
     }
 
     [Fact]

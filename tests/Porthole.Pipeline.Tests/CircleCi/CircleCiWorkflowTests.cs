@@ -1,3 +1,4 @@
+using Porthole.Contracts.Plans;
 using static Porthole.Pipeline.Tests.Support.Configs;
 
 namespace Porthole.Pipeline.Tests.CircleCi;
@@ -94,45 +95,116 @@ public sealed class CircleCiWorkflowTests
     }
 
     [Theory]
-    [InlineData("filters: {branches: {only: main}}", "branch and tag filters are not supported", "branch and tag filters")]
-    [InlineData("context: org", "contexts are not supported", "contexts")]
-    [InlineData("type: approval", "approval jobs are not supported", "approval jobs")]
-    [InlineData("matrix: {parameters: {v: [1, 2]}}", "job matrices are not supported", "job matrices")]
-    [InlineData("pre-steps: [checkout]", "pre-steps are not supported", "pre-steps and post-steps")]
-    [InlineData("image: node:12", "job parameters are not supported ('image' is passed to job 'build')", "job parameters")]
-    public void Workflow_job_settings_that_change_the_run_are_refused_at_the_key(string setting, string message, string feature)
+    [InlineData("matrix: {parameters: {v: [1, 2]}}", "job matrices need version: 2.1")]
+    [InlineData("pre-steps: [checkout]", "pre-steps and post-steps need version: 2.1")]
+    [InlineData("image: node:12", "job parameters ('image' is passed to job 'build') need version: 2.1")]
+    public void Workflow_job_settings_of_2_1_are_errors_at_the_key_in_a_version_2_file(string setting, string message)
     {
         var result = ReadCircle([.. ThreeJobs, "workflows:", "  w:", "    jobs:", "      - build:", $"          {setting}"]);
 
-        var error = ErrorAt(result, 10, 11, message, feature);
-        Assert.Equal(error, Assert.Single(result.Errors));
-    }
-
-    [Fact]
-    public void An_approval_job_needs_no_definition_but_is_refused()
-    {
-        var result = ReadCircle([.. ThreeJobs, "workflows:", "  w:", "    jobs:", "      - hold: {type: approval}", "      - deploy: {requires: [hold]}"]);
-
-        OnlyError(result, 9, 16, "approval jobs are not supported", "approval jobs");
-    }
-
-    [Fact]
-    public void Orb_jobs_in_a_workflow_are_refused()
-    {
-        var result = ReadCircle(["version: 2.1", "jobs:", "  build: {steps: [checkout]}", "workflows:", "  w:", "    jobs:", "      - build", "      - aws/deploy"]);
-
-        OnlyError(result, 8, 9, "orbs are not supported ('aws/deploy' is an orb job)", "orbs");
+        OnlyError(result, 10, 11, message);
     }
 
     [Theory]
-    [InlineData("triggers:\n      - schedule: {cron: '0 0 * * *'}", "scheduled triggers are not supported", "scheduled triggers")]
-    [InlineData("when: << pipeline.parameters.run >>", "workflow conditions (when) are not supported", "workflow conditions")]
-    [InlineData("unless: true", "workflow conditions (unless) are not supported", "workflow conditions")]
-    public void Workflow_keys_that_change_the_run_are_refused(string key, string message, string feature)
+    [InlineData("serial-group: deploys", "serial-group is not supported", "serial-group")]
+    [InlineData("requires: [{test: failed}]", "requires with job statuses are not supported", "requires with job statuses")]
+    public void Workflow_job_settings_Porthole_does_not_do_are_refused_by_name(string setting, string message, string feature)
+    {
+        var result = ReadCircle([.. ThreeJobs, "workflows:", "  w:", "    jobs:", "      - test", "      - build:", $"          {setting}"]);
+
+        Assert.Equal(feature, Assert.Single(result.Errors).Feature);
+        Assert.Contains(message, result.Errors[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Filters_context_and_approval_are_planned_where_they_were_refused_before()
+    {
+        // §A6: each of these used to be refused by feature name; now each is read into the plan.
+        var plan = Planned(ReadCircle([
+            .. ThreeJobs, "workflows:", "  w:", "    jobs:",
+            "      - build: {filters: {branches: {only: main}}, context: org}",
+            "      - hold: {type: approval, requires: [build]}",
+            "      - deploy: {requires: [hold]}",
+        ]));
+
+        var jobs = plan.Workflows.Single().Jobs;
+        Assert.Equal(["build", "hold", "deploy"], jobs.Select(job => job.Name));
+        Assert.Equal(["org"], jobs[0].Contexts);
+        Assert.Equal(JobType.Approval, jobs[1].Type);
+    }
+
+    [Fact]
+    public void Context_is_a_name_or_a_list_of_names_in_order_each_once_and_may_have_spaces_as_CircleCI_names_do()
+    {
+        var plan = Planned(ReadCircle([
+            .. ThreeJobs, "workflows:", "  w:", "    jobs:",
+            "      - build: {context: org-global}",
+            "      - test: {context: [aws_prod, docker.hub, org-global, aws_prod, Gruntwork Admin]}",
+            "      - deploy",
+        ]));
+
+        var jobs = plan.Workflows.Single().Jobs;
+        Assert.Equal(["org-global"], jobs[0].Contexts);
+        Assert.Equal(["aws_prod", "docker.hub", "org-global", "Gruntwork Admin"], jobs[1].Contexts);
+        Assert.Empty(jobs[2].Contexts);
+    }
+
+    [Theory]
+    [InlineData("\"org;rm -rf /\"", 9, 26, "context name 'org;rm -rf /' has ';'")]
+    [InlineData("\"$(id)\"", 9, 26, "context name '$(id)' starts with '$'")]
+    [InlineData("[ok, \"a\\tb\"]", 9, 31, "context name 'a\tb' has U+0009")]
+    [InlineData("[ok, \"a  b\"]", 9, 31, "context name 'a  b' has a space at its end or two in a row")]
+    [InlineData("[ok, ../secrets]", 9, 31, "context name '../secrets' starts with '.'")]
+    [InlineData("\"\"", 9, 26, "context name '' is empty")]
+    [InlineData("[]", 9, 26, "context is an empty list")]
+    [InlineData("{name: org}", 9, 26, "context must be a context name or a list of them, found a map")]
+    public void A_context_name_outside_letters_digits_and_dot_dash_underscore_is_an_error_naming_the_character(string context, int line, int column, string message)
+    {
+        var result = ReadCircle([.. ThreeJobs, "workflows:", "  w:", "    jobs:", $"      - build: {{context: {context}}}"]);
+
+        OnlyError(result, line, column, message);
+    }
+
+    [Fact]
+    public void A_context_name_longer_than_100_characters_is_an_error()
+    {
+        var result = ReadCircle([.. ThreeJobs, "workflows:", "  w:", "    jobs:", $"      - build: {{context: {new string('a', 101)}}}"]);
+
+        OnlyError(result, 9, 26, "is 101 characters long; the limit is 100");
+    }
+
+    [Fact]
+    public void Orb_jobs_in_a_version_2_workflow_need_2_1()
+    {
+        var result = ReadCircle([.. ThreeJobs, "workflows:", "  w:", "    jobs:", "      - build", "      - aws/deploy"]);
+
+        OnlyError(result, 10, 9, "orbs ('aws/deploy' is an orb job) need version: 2.1");
+    }
+
+    [Fact]
+    public void An_unresolved_orb_job_in_a_2_1_workflow_is_reported_once()
+    {
+        var result = ReadCircle(["version: 2.1", "jobs:", "  build: {steps: [checkout]}", "workflows:", "  w:", "    jobs:", "      - build", "      - aws/deploy"]);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal((8, 9), (error.Line, error.Column));
+        Assert.Contains("aws/deploy", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("when: << pipeline.parameters.run >>")]
+    [InlineData("unless: true")]
+    public void Workflow_conditions_in_a_version_2_file_are_errors(string key)
     {
         var result = ReadCircle([.. ThreeJobs, "workflows:", "  w:", $"    {key}", "    jobs: [build]"]);
 
-        OnlyError(result, 8, 5, message, feature);
+        OnlyError(result, 8, 5, "workflow conditions need version: 2.1 (this config says version: 2)");
+    }
+
+    [Fact]
+    public void An_unknown_workflow_key_is_an_error()
+    {
+        OnlyError(ReadCircle([.. ThreeJobs, "workflows:", "  w:", "    trigger: []", "    jobs: [build]"]), 8, 5, "unknown workflow key 'trigger'");
     }
 
     [Fact]
@@ -157,7 +229,7 @@ public sealed class CircleCiWorkflowTests
     }
 
     [Fact]
-    public void Top_level_keys_that_hold_anchors_are_accepted_and_feature_keys_are_refused()
+    public void Top_level_keys_that_hold_anchors_and_2_1_reuse_keys_are_accepted_and_setup_is_refused()
     {
         var result = ReadCircle([
             "version: 2.1",
@@ -178,10 +250,7 @@ public sealed class CircleCiWorkflowTests
             "  build: {steps: [checkout]}",
         ]);
 
-        ErrorAt(result, 6, 1, "executors are not supported", "executors");
-        ErrorAt(result, 8, 1, "pipeline parameters are not supported", "pipeline parameters");
-        ErrorAt(result, 10, 1, "dynamic configuration (setup) is not supported", "dynamic configuration");
-        ErrorAt(result, 14, 3, "experimental pipelines is not supported");
-        Assert.Equal(4, result.Errors.Count);
+        // executors and parameters are compiled (2.1); setup is the one key still refused.
+        OnlyError(result, 10, 1, "dynamic configuration (setup) is not supported", "dynamic configuration");
     }
 }
