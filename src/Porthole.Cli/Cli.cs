@@ -95,6 +95,7 @@ public static class Cli
             root.Subcommands.Add(command);
         }
 
+        root.Subcommands.Add(ApproveCommand.Create(context));
         root.Subcommands.Add(LogsCommand.Create(context));
         root.Subcommands.Add(ArtifactsCommand.Create(context));
         root.Subcommands.Add(TestsCommand.Create(context));
@@ -103,7 +104,10 @@ public static class Cli
         root.Subcommands.Add(SshCommands.Create(context, launcher));
         root.Subcommands.Add(DebugCommand.Create(context, launcher));
         root.Subcommands.Add(EnvCommands.Create(context));
+        root.Subcommands.Add(ContextCommands.Create(context));
         root.Subcommands.Add(ConfigCommands.Create(context));
+        root.Subcommands.Add(SchedulesCommand.Create(context));
+        root.Subcommands.Add(OrbCommands.Create(context));
         return root;
     }
 

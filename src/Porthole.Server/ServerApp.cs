@@ -10,10 +10,12 @@ using Microsoft.Extensions.Options;
 using Porthole.Contracts.Api;
 using Porthole.Contracts.Runners;
 using Porthole.Server.Accounts;
+using Porthole.Server.Contexts;
 using Porthole.Server.Data;
 using Porthole.Server.Debug;
 using Porthole.Server.JobData;
 using Porthole.Server.Logs;
+using Porthole.Server.Orbs;
 using Porthole.Server.Pipelines;
 using Porthole.Server.Projects;
 using Porthole.Server.Runners;
@@ -97,8 +99,18 @@ public static class ServerApp
         services.AddSingleton<ProjectRepositories>();
         services.AddSingleton<Orbs.OrbStore>();
         services.AddSingleton<Porthole.Pipeline.Orbs.IOrbSource>(sp => sp.GetRequiredService<Orbs.OrbStore>());
+        services.AddOptions<Orbs.OrbOptions>()
+            .Bind(builder.Configuration.GetSection(Orbs.OrbOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddHttpClient<Orbs.OrbRegistryClient>();
         services.AddSingleton<PipelineTrigger>();
+        services.AddSingleton<ScheduleStore>();
+        services.AddSingleton<ScheduledTriggers>();
+        services.AddHostedService(sp => sp.GetRequiredService<ScheduledTriggers>());
+        services.AddSingleton<GitHubPushHook>();
         services.AddSingleton<Reruns>();
+        services.AddSingleton<Approvals>();
         services.AddSingleton<Views>();
         services.AddOptions<JobData.JobDataOptions>()
             .Bind(builder.Configuration.GetSection(JobData.JobDataOptions.Section))
@@ -140,14 +152,20 @@ public static class ServerApp
         app.MapUsersApi();
         app.MapTokensApi();
         app.MapProjectsApi();
+        app.MapProjectSshKeysApi();
+        app.MapContextsApi();
         app.MapMembersApi();
         app.MapPipelinesApi();
+        app.MapHooksApi();
+        app.MapSchedulesApi();
         app.MapJobsApi();
         app.MapLogsApi();
         app.MapJobDataApi();
         app.MapKeysApi();
+        app.MapOrbsApi();
         app.MapSshApi();
         app.MapCircleCiRerunApi();
+        app.MapApprovalsApi();
         app.MapTravisDebugApi();
         app.MapTravisJobApi();
         app.MapDebugApi();

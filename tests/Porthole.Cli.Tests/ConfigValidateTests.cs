@@ -71,7 +71,7 @@ public sealed partial class ConfigValidateTests : IDisposable
         Assert.NotEmpty(lines);
         Assert.All(lines, line => Assert.Matches(ErrorLine(), line));
         Assert.All(lines, line => Assert.StartsWith(path + ":", line, StringComparison.Ordinal));
-        Assert.Contains(lines, line => line.Contains("orbs", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("is not in the orb store", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -184,8 +184,9 @@ public sealed class ApiErrorTests : IAsyncLifetime
         _repository.Commit("bad config", (".circleci/config.yml", "version: 2.1\norbs:\n  node: circleci/node@5\njobs:\n  build:\n    steps: [checkout]\n"));
         var invalid = await Expect.ProblemAsync(await _server.Client.PostAsJsonAsync("/api/projects/app/pipelines", new TriggerRequest("main", null), ApiJson.Options), 422, ErrorCodes.ConfigInvalid);
         var error = invalid.GetProperty("errors")[0];
-        Assert.Equal(2, error.GetProperty("line").GetInt32());
-        Assert.Contains("orbs", error.GetProperty("message").GetString());
+        Assert.Equal((3, 9), (error.GetProperty("line").GetInt32(), error.GetProperty("column").GetInt32()));
+        Assert.Contains("orb circleci/node@5 is not in the orb store", error.GetProperty("message").GetString());
+        Assert.Equal("registry orbs", error.GetProperty("feature").GetString());
 
         await _server.AddProjectAsync("gone", "/nonexistent/repository");
         await Expect.ProblemAsync(await _server.Client.PostAsJsonAsync("/api/projects/gone/pipelines", new TriggerRequest(null, null), ApiJson.Options), 422, ErrorCodes.RepositoryUnreachable);

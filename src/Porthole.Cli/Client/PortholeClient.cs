@@ -61,6 +61,19 @@ public sealed class PortholeClient : IDisposable
         return await ReadBodyAsync(request, response, cancellationToken);
     }
 
+    /// <summary>Sends <paramref name="text"/> as the request's body, of type <paramref name="mediaType"/> in UTF-8, and returns the answer's text.</summary>
+    public async Task<string> SendTextAsync(HttpMethod method, string path, string text, string mediaType, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        using var request = new HttpRequestMessage(method, path)
+        {
+            Content = new ByteArrayContent(new System.Text.UTF8Encoding(false).GetBytes(text)),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType) { CharSet = "utf-8" };
+        using var response = await SendCheckedAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        return await ReadBodyAsync(request, response, cancellationToken);
+    }
+
     /// <summary>
     /// Starts a GET whose body is read as it arrives (a log, a live stream); the caller disposes the answer.
     /// The request timeout covers the wait for the headers only, so a long stream is not cut.

@@ -19,14 +19,29 @@ internal static class PipelineCommands
     private static Command Trigger(CliContext context)
     {
         var project = CommonOptions.Project();
-        var gitRef = new Option<string>("--ref") { Description = "A branch or tag; the repository's default branch when neither --ref nor --commit is given" };
+        var gitRef = new Option<string>("--ref") { Description = "A branch or tag; the repository's default branch when neither --ref, --tag nor --commit is given" };
+        var tag = new Option<string>("--tag") { Description = "A tag (refs/tags/TAG): a tag pipeline, as a pushed tag starts" };
         var commit = new Option<string>("--commit") { Description = "A commit hash" };
+        var parameters = new Option<string[]>("--param")
+        {
+            Description = "A pipeline parameter, NAME=VALUE (CircleCI's top-level parameters:); may be given several times",
+            HelpName = "NAME=VALUE",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var json = CommonOptions.Json();
-        var command = new Command("trigger", "Start a pipeline of a project") { project, gitRef, commit, json };
+        var command = new Command("trigger", "Start a pipeline of a project") { project, gitRef, tag, commit, parameters, json };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(gitRef) is not null && result.GetResult(tag) is not null)
+            {
+                result.AddError("give --ref or --tag, not both");
+            }
+        });
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             using var client = PortholeClient.FromLogin(context);
-            var request = new TriggerRequest(parseResult.GetValue(gitRef), parseResult.GetValue(commit));
+            var request = new TriggerRequest(
+                parseResult.GetValue(gitRef), parseResult.GetValue(commit), parseResult.GetValue(tag), ParseParameters(parseResult.GetValue(parameters)));
             var path = PortholeClient.Path("projects", parseResult.GetRequiredValue(project), "pipelines");
             var answer = await client.SendAsync(HttpMethod.Post, path, request, cancellationToken);
             if (parseResult.GetValue(json))
@@ -37,7 +52,13 @@ internal static class PipelineCommands
 
             var pipeline = client.Read<PipelineView>(answer);
             var output = context.Output;
-            await output.WriteLineAsync($"pipeline {pipeline.Id} (#{pipeline.Number}) {pipeline.Status}");
+            var at = pipeline.Tag is { } builtTag ? $" at tag {builtTag}" : pipeline.Branch is { } branch ? $" on {branch}" : "";
+            await output.WriteLineAsync($"pipeline {pipeline.Id} (#{pipeline.Number}){at} {pipeline.Status}");
+            if (pipeline.Parameters is { Count: > 0 } bound)
+            {
+                await output.WriteLineAsync($"parameters: {Parameters(bound)}");
+            }
+
             var jobs = pipeline.Workflows.SelectMany(w => w.Jobs).ToList();
             foreach (var job in jobs)
             {
@@ -77,13 +98,27 @@ internal static class PipelineCommands
                 return ExitCodes.Success;
             }
 
-            var table = new Table("PIPELINE", "NUMBER", "REF", "COMMIT", "STATUS", "CREATED");
+            var table = new Table("PIPELINE", "NUMBER", "REF", "COMMIT", "STATUS", "SOURCE", "CREATED", "PARAMETERS");
             foreach (var p in pipelines)
             {
-                table.Add($"pipeline {p.Id}", $"#{p.Number}", Format.Text(p.Ref), Format.Commit(p.Commit), p.Status, Format.Time(p.CreatedAt));
+                table.Add(
+                    $"pipeline {p.Id}",
+                    $"#{p.Number}",
+                    p.Tag is { } builtTag ? $"tag {OneLine.Of(builtTag)}" : Format.Text(p.Ref),
+                    Format.Commit(p.Commit),
+                    p.Status,
+                    p.ScheduleName is { } schedule ? $"{p.TriggerSource}:{OneLine.Of(schedule)}" : p.TriggerSource,
+                    Format.Time(p.CreatedAt),
+                    p.Parameters is { Count: > 0 } bound ? Parameters(bound) : "-");
             }
 
             table.WriteTo(context.Output);
+            if (pipelines.FirstOrDefault(p => p.Status == Status.OnHold) is { } onHold)
+            {
+                await context.Output.WriteLineAsync(
+                    $"on_hold: waiting for an approval; see its approval jobs with {context.CommandName} jobs {onHold.Id}, approve one with {context.CommandName} approve JOB");
+            }
+
             return ExitCodes.Success;
         });
         return command;
@@ -115,7 +150,7 @@ internal static class PipelineCommands
                     table.Add(
                         workflow.Name,
                         $"job {job.Id}",
-                        job.Name,
+                        job.Type == Contracts.Plans.JobType.Approval ? $"{job.Name} (approval)" : job.Name,
                         job.Status,
                         job.Parallelism.ToString(CultureInfo.InvariantCulture),
                         job.Attempts.ToString(CultureInfo.InvariantCulture),
@@ -130,8 +165,49 @@ internal static class PipelineCommands
             }
 
             table.WriteTo(context.Output);
+            foreach (var job in pipeline.Workflows.SelectMany(w => w.Jobs).Where(j => j.Type == Contracts.Plans.JobType.Approval))
+            {
+                var line = job.Status == Status.OnHold
+                    ? $"job {job.Id} {job.Name} is on hold, waiting for approval: {context.CommandName} approve {job.Id}"
+                    : job.ApprovedBy is { } by ? $"job {job.Id} {job.Name} approved by {by} at {Format.Time(job.ApprovedAt)}" : null;
+                if (line is not null)
+                {
+                    await context.Output.WriteLineAsync(line);
+                }
+            }
+
             return ExitCodes.Success;
         });
         return command;
     }
+
+    /// <summary><c>NAME=VALUE</c> options as the API's parameters object (each value a string: the server reads them all as text).</summary>
+    private static Dictionary<string, System.Text.Json.JsonElement>? ParseParameters(string[]? given)
+    {
+        if (given is null || given.Length == 0)
+        {
+            return null;
+        }
+
+        var parameters = new Dictionary<string, System.Text.Json.JsonElement>(StringComparer.Ordinal);
+        foreach (var pair in given)
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw CliException.Usage($"--param takes NAME=VALUE, not '{OneLine.Of(pair)}'");
+            }
+
+            var name = pair[..equals];
+            if (!parameters.TryAdd(name, System.Text.Json.JsonSerializer.SerializeToElement(pair[(equals + 1)..])))
+            {
+                throw CliException.Usage($"--param {OneLine.Of(name)} is given twice");
+            }
+        }
+
+        return parameters;
+    }
+
+    private static string Parameters(IReadOnlyList<Contracts.Plans.PipelineParameter> parameters) =>
+        OneLine.Of(string.Join(" ", parameters.Select(p => $"{p.Name}={p.Value}")));
 }

@@ -14,6 +14,8 @@ internal static class ProjectCommands
         project.Subcommands.Add(Add(context));
         project.Subcommands.Add(ProjectSettingsCommand.Create(context));
         project.Subcommands.Add(ProjectMembersCommand.Create(context));
+        project.Subcommands.Add(HookCommand.Create(context));
+        project.Subcommands.Add(ProjectSshKeysCommand.Create(context));
         yield return project;
         yield return List(context);
     }

@@ -8,9 +8,23 @@ public sealed record CreateProjectRequest(string Name, string Repository, string
 
 public sealed record ProjectView(string Name, string Repository, string Visibility, DateTimeOffset CreatedAt, bool DebugEnabled = false, bool SshWriteMembers = false, bool DebugOpenAccess = false);
 
-/// <summary>Trigger a pipeline at a ref (branch or tag) or at a commit; neither means the repository's default branch.</summary>
-public sealed record TriggerRequest(string? Ref, string? Commit);
+/// <summary>
+/// Trigger a pipeline at a ref (branch or tag), at a <see cref="Tag"/> (<c>refs/tags/T</c>; not with a ref), or at a
+/// commit; none of them means the repository's default branch. <see cref="Parameters"/> are CircleCI pipeline parameters
+/// (§A0 step 2): a JSON object whose values are strings, booleans or numbers.
+/// </summary>
+public sealed record TriggerRequest(
+    string? Ref,
+    string? Commit,
+    string? Tag = null,
+    IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Parameters = null);
 
+/// <summary>
+/// A pipeline. <see cref="Branch"/> or <see cref="Tag"/> is what was built (both null for a bare commit);
+/// <see cref="TriggerSource"/> is what started it (<c>api</c>, <c>webhook</c>, <c>schedule</c>), <see cref="ScheduleName"/>
+/// the scheduled workflow when a schedule did; <see cref="Parameters"/> the pipeline parameters as bound and
+/// <see cref="Orbs"/> the registry orbs used, each at its exact version.
+/// </summary>
 public sealed record PipelineView(
     long Id,
     string Project,
@@ -20,11 +34,32 @@ public sealed record PipelineView(
     string Status,
     string ConfigPath,
     DateTimeOffset CreatedAt,
-    IReadOnlyList<WorkflowView> Workflows);
+    IReadOnlyList<WorkflowView> Workflows,
+    string? Branch = null,
+    string? Tag = null,
+    string TriggerSource = "api",
+    string? ScheduleName = null,
+    IReadOnlyList<Plans.PipelineParameter>? Parameters = null,
+    IReadOnlyList<Plans.OrbUse>? Orbs = null);
 
 public sealed record WorkflowView(long Id, string Name, string Status, IReadOnlyList<JobSummary> Jobs);
 
-public sealed record JobSummary(long Id, string Name, string Status, int Parallelism, IReadOnlyList<string> Requires, int Attempts);
+/// <summary>
+/// A job as a pipeline lists it. An approval job (<see cref="Type"/> <c>approval</c>) has no nodes; its
+/// <see cref="ApprovalRequestId"/> is what CircleCI's <c>POST /api/v2/workflow/{id}/approve/{approval_request_id}</c> takes
+/// (here the job's own id), and once approved <see cref="ApprovedBy"/> and <see cref="ApprovedAt"/> say who and when.
+/// </summary>
+public sealed record JobSummary(
+    long Id,
+    string Name,
+    string Status,
+    int Parallelism,
+    IReadOnlyList<string> Requires,
+    int Attempts,
+    Plans.JobType Type = Plans.JobType.Build,
+    long? ApprovalRequestId = null,
+    string? ApprovedBy = null,
+    DateTimeOffset? ApprovedAt = null);
 
 public sealed record JobView(
     long Id,
@@ -37,7 +72,11 @@ public sealed record JobView(
     string WorkflowName,
     int Parallelism,
     IReadOnlyList<string> Requires,
-    IReadOnlyList<AttemptView> Attempts);
+    IReadOnlyList<AttemptView> Attempts,
+    Plans.JobType Type = Plans.JobType.Build,
+    long? ApprovalRequestId = null,
+    string? ApprovedBy = null,
+    DateTimeOffset? ApprovedAt = null);
 
 public sealed record AttemptView(
     int Number,
@@ -69,6 +108,9 @@ public sealed record StepView(
 public sealed record RerunRequest(bool? FromFailed, bool? Ssh = null);
 
 public sealed record RerunResponse(long WorkflowId, IReadOnlyList<JobAttemptRef> Jobs);
+
+/// <summary>CircleCI's answer to a workflow's approve or cancel: <c>{"message": "Accepted."}</c>.</summary>
+public sealed record CircleMessage(string Message);
 
 public sealed record JobAttemptRef(long JobId, string Name, int Attempt);
 
@@ -113,6 +155,8 @@ public static class ErrorCodes
     public const string OriginRefused = "origin_refused";
     public const string WebSocketRequired = "websocket_required";
     public const string TooManyTerminals = "too_many_terminals";
+    public const string ApprovalNotFound = "approval_not_found";
+    public const string ApprovalNotOnHold = "approval_not_on_hold";
 }
 
 public static class ApiJson

@@ -32,11 +32,65 @@ public sealed record NodeAssignment(
     SshRequest? Ssh = null,
     DebugRequest? Debug = null)
 {
+    /// <summary>The tag a tag pipeline builds (<c>CIRCLE_TAG</c>, <c>TRAVIS_TAG</c>); null on a branch pipeline.</summary>
+    public string? Tag { get; init; }
+
     /// <summary>The repository's default branch (its HEAD when the pipeline was made), for Travis's cache fallback; null when unknown.</summary>
     public string? DefaultBranch { get; init; }
 
     /// <summary>The most a cache archive of this project may take (compressed): the runner stops making one that grows past it.</summary>
     public long CacheCapBytes { get; init; } = 5L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// The project's additional SSH keys that the job's <c>add_ssh_keys</c> steps ask for (all of them when a step lists
+    /// no fingerprint; none when the job has no such step). Their private keys are secrets: masked like secret variables.
+    /// </summary>
+    public IReadOnlyList<AdditionalSshKey> SshKeys { get; init; } = [];
+
+    /// <summary>What the node masks in its log and in every view beside it: the secret variables' values and the SSH private keys.</summary>
+    public IEnumerable<string> SecretValues() =>
+        Variables.Where(v => v.Secret).Select(v => v.Value).Concat(SshKeys.Select(k => k.PrivateKey));
 }
 
-public sealed record ProjectVariable(string Name, string Value, bool Secret);
+/// <summary>
+/// A variable of the job's environment: the project's own, or one of a CircleCI context the job names (then
+/// <see cref="Context"/> is that context's name, and the variable sits under the dialect's built-ins, dialects.md §A1.5).
+/// </summary>
+public sealed record ProjectVariable(string Name, string Value, bool Secret)
+{
+    /// <summary>The context the variable comes from; null for the project's own variables.</summary>
+    public string? Context { get; init; }
+
+    public override string ToString() => $"ProjectVariable {{ Name = {Name}, Value = {(Secret ? "***" : Value)}, Secret = {Secret}, Context = {Context} }}";
+}
+
+/// <summary>
+/// One of a project's additional SSH keys (CircleCI's <c>add_ssh_keys</c>, dialects.md §A5): its fingerprints as
+/// <c>ssh-keygen -l -E md5</c> (<c>aa:bb:…</c>, without the <c>MD5:</c> prefix) and <c>-E sha256</c> (<c>SHA256:…</c>) print them,
+/// the host it is for (null: every host), and the private key in OpenSSH's text form. Never logged or printed.
+/// </summary>
+public sealed record AdditionalSshKey(string Md5, string Sha256, string? Host, string PrivateKey)
+{
+    /// <summary>
+    /// Whether <paramref name="fingerprint"/> names this key: <c>SHA256:…</c> (base64, padding ignored), or MD5 as
+    /// <c>aa:bb:…</c> with or without <c>MD5:</c> (hex in either case).
+    /// </summary>
+    public bool Matches(string fingerprint)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        var text = fingerprint.Trim();
+        if (text.StartsWith("SHA256:", StringComparison.Ordinal))
+        {
+            return string.Equals(text.TrimEnd('='), Sha256, StringComparison.Ordinal);
+        }
+
+        if (text.StartsWith("MD5:", StringComparison.OrdinalIgnoreCase))
+        {
+            text = text[4..];
+        }
+
+        return string.Equals(text, Md5, StringComparison.OrdinalIgnoreCase);
+    }
+
+    public override string ToString() => $"AdditionalSshKey {{ Md5 = {Md5}, Sha256 = {Sha256}, Host = {Host}, PrivateKey = *** }}";
+}

@@ -16,6 +16,7 @@ internal static class StepHandlerSet
         [StepKind.AttachWorkspace] = new AttachWorkspaceHandler(),
         [StepKind.StoreArtifacts] = new StoreArtifactsHandler(),
         [StepKind.StoreTestResults] = new StoreTestResultsHandler(),
+        [StepKind.AddSshKeys] = new AddSshKeysHandler(),
     };
 
     /// <summary>Whether <paramref name="kind"/> is run by a handler here.</summary>

@@ -21,7 +21,12 @@ internal static class CircleCiVariables
         yield return Pair("CIRCLE_NODE_INDEX", Number(assignment.NodeIndex));
         yield return Pair("CIRCLE_NODE_TOTAL", Number(assignment.NodeTotal));
         yield return Pair("CIRCLE_SHA1", assignment.CommitSha);
-        if (!string.IsNullOrEmpty(assignment.Branch))
+        if (!string.IsNullOrEmpty(assignment.Tag))
+        {
+            // VAR: a tag pipeline has CIRCLE_TAG and no branch.
+            yield return Pair("CIRCLE_TAG", assignment.Tag);
+        }
+        else if (!string.IsNullOrEmpty(assignment.Branch))
         {
             yield return Pair("CIRCLE_BRANCH", assignment.Branch);
         }

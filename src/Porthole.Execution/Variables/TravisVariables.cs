@@ -25,7 +25,13 @@ internal static class TravisVariables
         yield return Pair("TRAVIS_COMMIT", assignment.CommitSha);
         if (!string.IsNullOrEmpty(assignment.Branch))
         {
+            // On a tag build Travis's TRAVIS_BRANCH is the tag's name, as the pipeline's ref is.
             yield return Pair("TRAVIS_BRANCH", assignment.Branch);
+        }
+
+        if (!string.IsNullOrEmpty(assignment.Tag))
+        {
+            yield return Pair("TRAVIS_TAG", assignment.Tag);
         }
 
         yield return Pair("TRAVIS_BUILD_DIR", buildDirectory);

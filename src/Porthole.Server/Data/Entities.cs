@@ -73,6 +73,24 @@ public sealed class PipelineRecord
     public required string Status { get; set; }
     public long TriggeredBy { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The branch built, or null (a tag, or a bare commit): CircleCI's <c>pipeline.git.branch</c>.</summary>
+    public string? Branch { get; set; }
+
+    /// <summary>The tag built, or null: CircleCI's <c>pipeline.git.tag</c>.</summary>
+    public string? Tag { get; set; }
+
+    /// <summary>What started it: <c>api</c>, <c>webhook</c> or <c>schedule</c> (<see cref="Porthole.Pipeline.TriggerSources"/>).</summary>
+    public string TriggerSource { get; set; } = Porthole.Pipeline.TriggerSources.Api;
+
+    /// <summary>The scheduled workflow that started it, when a schedule did.</summary>
+    public string? ScheduleName { get; set; }
+
+    /// <summary>The pipeline parameters as bound (<see cref="Porthole.Contracts.Plans.PipelinePlan.Parameters"/>), JSON; null: none.</summary>
+    public string? Parameters { get; set; }
+
+    /// <summary>The registry orbs used, each at its exact version (<see cref="Porthole.Contracts.Plans.PipelinePlan.Orbs"/>), JSON; null: none.</summary>
+    public string? Orbs { get; set; }
 }
 
 public sealed class WorkflowRecord
@@ -101,6 +119,14 @@ public sealed class JobRecord
     public int Parallelism { get; set; }
     public required string Status { get; set; }
     public int AttemptCount { get; set; }
+
+    /// <summary>A job that runs steps, or an approval (no nodes; it waits <c>on_hold</c> until a write member approves it).</summary>
+    public Porthole.Contracts.Plans.JobType Type { get; set; }
+
+    /// <summary>The user who approved the approval job's latest attempt (null: not approved; a rerun clears it).</summary>
+    public long? ApprovedBy { get; set; }
+
+    public DateTimeOffset? ApprovedAt { get; set; }
 }
 
 public sealed class AttemptRecord

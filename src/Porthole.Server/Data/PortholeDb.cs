@@ -26,6 +26,12 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
     public DbSet<WorkspaceLayerRecord> WorkspaceLayers => Set<WorkspaceLayerRecord>();
     public DbSet<ArtifactRecord> Artifacts => Set<ArtifactRecord>();
     public DbSet<TestCaseRecord> TestCases => Set<TestCaseRecord>();
+    public DbSet<ContextRecord> Contexts => Set<ContextRecord>();
+    public DbSet<ContextVariableRecord> ContextVariables => Set<ContextVariableRecord>();
+    public DbSet<ProjectSshKeyRecord> ProjectSshKeys => Set<ProjectSshKeyRecord>();
+    public DbSet<ProjectHookRecord> ProjectHooks => Set<ProjectHookRecord>();
+    public DbSet<HookDeliveryRecord> HookDeliveries => Set<HookDeliveryRecord>();
+    public DbSet<ScheduleRecord> Schedules => Set<ScheduleRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -50,6 +56,7 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
         modelBuilder.Entity<WorkflowRecord>().ToTable("Workflows").HasIndex(w => w.PipelineId);
         modelBuilder.Entity<JobRecord>().ToTable("Jobs").HasIndex(j => j.PipelineId);
         modelBuilder.Entity<JobRecord>().HasIndex(j => j.WorkflowId);
+        modelBuilder.Entity<JobRecord>().Property(j => j.Type).HasConversion<string>();
         modelBuilder.Entity<AttemptRecord>().ToTable("Attempts").HasIndex(a => new { a.JobId, a.Number }).IsUnique();
         modelBuilder.Entity<NodeRecord>().ToTable("Nodes").HasIndex(n => n.Status);
         modelBuilder.Entity<NodeRecord>().HasIndex(n => n.AttemptId);
@@ -72,6 +79,17 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
         modelBuilder.Entity<TestCaseRecord>().ToTable("TestCases").HasIndex(t => new { t.JobId, t.Attempt });
         modelBuilder.Entity<TestCaseRecord>().HasIndex(t => t.NodeId);
         modelBuilder.Entity<TestCaseRecord>().HasIndex(t => t.AttemptId);
+
+        // Triggers (issue 12): a delivery id starts one pipeline at most; a branch has one schedule per workflow.
+        modelBuilder.Entity<ProjectHookRecord>().ToTable("ProjectHooks").HasKey(h => h.ProjectId);
+        modelBuilder.Entity<HookDeliveryRecord>().ToTable("HookDeliveries").HasIndex(d => new { d.ProjectId, d.DeliveryId }).IsUnique();
+        modelBuilder.Entity<ScheduleRecord>().ToTable("Schedules").HasIndex(s => new { s.ProjectId, s.Branch, s.Workflow }).IsUnique();
+        modelBuilder.Entity<PipelineRecord>().HasIndex(p => new { p.ProjectId, p.Branch, p.Number });
+
+        // Contexts (issue 12, §A6) and a project's additional SSH keys (§A5 add_ssh_keys).
+        modelBuilder.Entity<ContextRecord>().ToTable("Contexts").HasIndex(c => c.Name).IsUnique();
+        modelBuilder.Entity<ContextVariableRecord>().ToTable("ContextVariables").HasKey(v => new { v.ContextId, v.Name });
+        modelBuilder.Entity<ProjectSshKeyRecord>().ToTable("ProjectSshKeys").HasIndex(k => new { k.ProjectId, k.Sha256 }).IsUnique();
 
         // SQLite cannot order or compare DateTimeOffset; store UTC ticks.
         var converter = new ValueConverter<DateTimeOffset, long>(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));

@@ -42,13 +42,26 @@ public sealed class PipelineWriter(Scheduler scheduler, StateLock stateLock, Tim
     private int _swept;
 
     /// <summary>
-    /// Stores <paramref name="plan"/> as the next pipeline of the project and starts it, through a context of its own
-    /// made like <paramref name="caller"/> (whose tracked entities it leaves alone).
+    /// Reserves the id of a pipeline about to be planned (<c>pipeline.id</c> is known to the config before the plan is):
+    /// an id reserved and never stored is a gap no one sees.
     /// </summary>
-    /// <param name="defaultBranch">The repository's default branch when the pipeline is made (Travis's cache fallback), if known.</param>
+    public async Task<long> ReserveIdAsync(PortholeDb caller, CancellationToken ct)
+    {
+        await using var db = OwnCache(caller);
+        using var held = await stateLock.EnterAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var id = await IdAllocator.NextAsync(db, ct);
+        await transaction.CommitAsync(ct);
+        return id;
+    }
+
+    /// <summary>
+    /// Stores <paramref name="plan"/> as pipeline <see cref="PipelineStart.Number"/> of the project (the next one: the
+    /// caller keeps other triggers of the project out meanwhile) and starts it, through a context of its own made like
+    /// <paramref name="caller"/> (whose tracked entities it leaves alone).
+    /// </summary>
     /// <returns>The pipeline as stored, detached.</returns>
-    public async Task<PipelineRecord> WriteAsync(
-        PortholeDb caller, long projectId, string? gitRef, string commit, PipelinePlan plan, long userId, string? defaultBranch, CancellationToken ct)
+    public async Task<PipelineRecord> WriteAsync(PortholeDb caller, PipelineStart start, PipelinePlan plan, CancellationToken ct)
     {
         await using var db = OwnCache(caller);
         if (Interlocked.Exchange(ref _swept, 1) == 0)
@@ -56,15 +69,16 @@ public sealed class PipelineWriter(Scheduler scheduler, StateLock stateLock, Tim
             await DeleteAbandonedAsync(db, ct);
         }
 
-        var pipeline = await CreateAsync(db, projectId, gitRef, commit, plan, userId, defaultBranch, ct);
+        var userId = start.TriggeredBy;
+        var (pipeline, firstWorkflowId) = await CreateAsync(db, start, plan, ct);
         try
         {
-            var jobs = Jobs(pipeline, plan);
-            for (var start = 0; start < jobs.Count;)
+            var jobs = Jobs(pipeline, firstWorkflowId, plan);
+            for (var first = 0; first < jobs.Count;)
             {
-                var count = BatchLength(jobs, start);
-                await AddJobsAsync(db, jobs.GetRange(start, count), userId, ct);
-                start += count;
+                var count = BatchLength(jobs, first);
+                await AddJobsAsync(db, jobs.GetRange(first, count), userId, ct);
+                first += count;
             }
 
             using (await stateLock.EnterAsync(ct))
@@ -107,31 +121,46 @@ public sealed class PipelineWriter(Scheduler scheduler, StateLock stateLock, Tim
         }
     }
 
-    /// <summary>The pipeline row (creating) and its workflows, with ids reserved for them and every job at once.</summary>
-    private async Task<PipelineRecord> CreateAsync(
-        PortholeDb db, long projectId, string? gitRef, string commit, PipelinePlan plan, long userId, string? defaultBranch, CancellationToken ct)
+    /// <summary>
+    /// The pipeline row (creating) with its reserved id and number and its workflows, with ids reserved for them and every
+    /// job at once; returns the first workflow's id.
+    /// </summary>
+    private async Task<(PipelineRecord Pipeline, long FirstWorkflowId)> CreateAsync(PortholeDb db, PipelineStart start, PipelinePlan plan, CancellationToken ct)
     {
         using var held = await stateLock.EnterAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var project = await db.Projects.SingleAsync(p => p.Id == projectId, ct);
-        project.PipelineCount++;
-        var first = await IdAllocator.ReserveAsync(db, 1 + plan.Workflows.Count + plan.Workflows.Sum(w => w.Jobs.Count), ct);
+        var project = await db.Projects.SingleAsync(p => p.Id == start.ProjectId, ct);
+        if (project.PipelineCount + 1 != start.Number)
+        {
+            throw new InvalidOperationException(
+                $"pipeline #{start.Number} of project {project.Name} was planned, but its next number is #{project.PipelineCount + 1}");
+        }
+
+        project.PipelineCount = start.Number;
+        var count = plan.Workflows.Count + plan.Workflows.Sum(w => w.Jobs.Count);
+        var first = count == 0 ? 0 : await IdAllocator.ReserveAsync(db, count, ct);
         var pipeline = new PipelineRecord
         {
-            Id = first,
+            Id = start.Id,
             ProjectId = project.Id,
-            Number = project.PipelineCount,
-            Ref = gitRef,
-            DefaultBranch = defaultBranch,
-            Commit = commit,
+            Number = start.Number,
+            Ref = start.Ref,
+            DefaultBranch = start.DefaultBranch,
+            Commit = start.Commit,
             ConfigPath = plan.ConfigPath,
             Dialect = plan.Dialect == ConfigDialect.Travis ? "travis" : "circleci",
             Status = Scheduler.Creating,
-            TriggeredBy = userId,
+            TriggeredBy = start.TriggeredBy,
             CreatedAt = time.GetUtcNow(),
+            Branch = start.Branch,
+            Tag = start.Tag,
+            TriggerSource = start.TriggerSource,
+            ScheduleName = start.ScheduleName,
+            Parameters = plan.Parameters.Count == 0 ? null : JsonSerializer.Serialize(plan.Parameters, PlanJson.Options),
+            Orbs = plan.Orbs.Count == 0 ? null : JsonSerializer.Serialize(plan.Orbs, PlanJson.Options),
         };
         var workflows = plan.Workflows
-            .Select((workflow, index) => new WorkflowRecord { Id = first + 1 + index, PipelineId = first, Name = workflow.Name, Status = Status.Queued })
+            .Select((workflow, index) => new WorkflowRecord { Id = first + index, PipelineId = pipeline.Id, Name = workflow.Name, Status = Status.Queued })
             .ToList();
         db.Pipelines.Add(pipeline);
         db.Workflows.AddRange(workflows);
@@ -141,14 +170,14 @@ public sealed class PipelineWriter(Scheduler scheduler, StateLock stateLock, Tim
 
         // The scheduler's queries must read what is stored, not what was added.
         db.ChangeTracker.Clear();
-        return pipeline;
+        return (pipeline, first);
     }
 
     /// <summary>Every job of the plan, numbered in plan order, with the ids reserved after the workflows'.</summary>
-    private static List<JobRecord> Jobs(PipelineRecord pipeline, PipelinePlan plan)
+    private static List<JobRecord> Jobs(PipelineRecord pipeline, long firstWorkflowId, PipelinePlan plan)
     {
         var jobs = new List<JobRecord>();
-        var nextId = pipeline.Id + 1 + plan.Workflows.Count;
+        var nextId = firstWorkflowId + plan.Workflows.Count;
         for (var w = 0; w < plan.Workflows.Count; w++)
         {
             foreach (var jobPlan in plan.Workflows[w].Jobs)
@@ -156,7 +185,7 @@ public sealed class PipelineWriter(Scheduler scheduler, StateLock stateLock, Tim
                 jobs.Add(new JobRecord
                 {
                     Id = nextId++,
-                    WorkflowId = pipeline.Id + 1 + w,
+                    WorkflowId = firstWorkflowId + w,
                     PipelineId = pipeline.Id,
                     Number = jobs.Count + 1,
                     Name = jobPlan.Name,
@@ -165,6 +194,7 @@ public sealed class PipelineWriter(Scheduler scheduler, StateLock stateLock, Tim
                     Parallelism = Math.Max(1, jobPlan.Parallelism),
                     Status = Status.Blocked,
                     AttemptCount = 1,
+                    Type = jobPlan.Type,
                 });
             }
         }
@@ -185,7 +215,7 @@ public sealed class PipelineWriter(Scheduler scheduler, StateLock stateLock, Tim
         return count;
     }
 
-    /// <summary>One batch: the jobs, their first attempts and one node per parallelism index, all blocked.</summary>
+    /// <summary>One batch: the jobs, their first attempts and one node per parallelism index (an approval: none), all blocked.</summary>
     private async Task AddJobsAsync(PortholeDb db, List<JobRecord> jobs, long userId, CancellationToken ct)
     {
         using var held = await stateLock.EnterAsync(ct);
@@ -199,7 +229,7 @@ public sealed class PipelineWriter(Scheduler scheduler, StateLock stateLock, Tim
             await jobRows.InsertAsync(job, ct);
             var attempt = new AttemptRecord { JobId = job.Id, Number = 1, Status = Status.Blocked, Reason = "trigger", RequestedBy = userId, CreatedAt = now };
             attempt.Id = (await attemptRows.InsertAsync(attempt, ct))!.Value;
-            for (var index = 0; index < job.Parallelism; index++)
+            for (var index = 0; index < Scheduler.NodeCount(job); index++)
             {
                 await nodeRows.InsertAsync(new NodeRecord { AttemptId = attempt.Id, JobId = job.Id, Index = index, Status = Status.Blocked }, ct);
             }

@@ -40,24 +40,38 @@ public static class PipelinesApi
             return Problems.BadRequest(ErrorCodes.InvalidRequest, invalid);
         }
 
-        var (pipeline, refusal) = await trigger.TriggerAsync(db, project, request?.Ref, request?.Commit, user.Id, ct);
+        var (parameters, badParameters) = TriggerParameters.Read(request?.Parameters);
+        if (parameters is null)
+        {
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, badParameters!);
+        }
+
+        var input = new TriggerInput { Ref = request?.Ref, Tag = request?.Tag, Commit = request?.Commit, Parameters = parameters };
+        var (pipeline, refusal) = await trigger.TriggerAsync(db, project, input, user.Id, ct);
         if (pipeline is null)
         {
-            var extensions = refusal!.Errors is { } errors
-                ? new Dictionary<string, object?> { ["errors"] = errors.Select(e => new { file = e.File, line = e.Line, column = e.Column, message = e.Message, feature = e.Feature }).ToList() }
-                : null;
-            return Problems.Create(refusal.Code == ErrorCodes.RefNotFound ? 404 : 422, refusal.Code, refusal.Detail, extensions);
+            return TriggerProblems.Of(refusal!, StatusCodes.Status422UnprocessableEntity);
         }
 
         return TypedResults.Created($"/api/pipelines/{pipeline.Id}", await views.PipelineAsync(db, pipeline, ct));
     }
 
-    /// <summary>What is wrong with a trigger's ref or commit, or null when both are acceptable (the web's form checks the same).</summary>
+    /// <summary>What is wrong with a trigger's ref, tag or commit, or null when they are acceptable (the web's form checks the same).</summary>
     internal static string? InvalidTrigger(TriggerRequest? request)
     {
-        if (request?.Ref is { } gitRef && (gitRef.Length == 0 || gitRef.Length > 250 || gitRef.StartsWith('-') || gitRef.Any(char.IsControl)))
+        if (request?.Ref is { } gitRef && !IsRefName(gitRef))
         {
             return "The ref must be a branch or tag name.";
+        }
+
+        if (request?.Tag is { } tag && (!IsRefName(tag) || tag.StartsWith("refs/", StringComparison.Ordinal)))
+        {
+            return "The tag must be a tag's name (v1.2.3, not refs/tags/v1.2.3).";
+        }
+
+        if (request is { Ref: not null, Tag: not null })
+        {
+            return "Give a ref or a tag, not both.";
         }
 
         if (request?.Commit is { } commit && !System.Text.RegularExpressions.Regex.IsMatch(commit, "^[0-9a-fA-F]{4,64}$"))
@@ -67,6 +81,8 @@ public static class PipelinesApi
 
         return null;
     }
+
+    private static bool IsRefName(string name) => name.Length is > 0 and <= 250 && !name.StartsWith('-') && !name.Any(char.IsControl);
 
     private static async Task<Results<Ok<List<PipelineView>>, ProblemHttpResult>> ListAsync(
         string name, HttpContext http, PortholeDb db, Views views, CancellationToken ct, int? limit = null)

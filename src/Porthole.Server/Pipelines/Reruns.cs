@@ -1,10 +1,15 @@
 using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
+using Porthole.Contracts.Plans;
 using Porthole.Server.Data;
 
 namespace Porthole.Server.Pipelines;
 
-/// <summary>Cancel and rerun (R-CI-7). A rerun is a new attempt of the same job, never a new pipeline (R-SSH-12).</summary>
+/// <summary>
+/// Cancel and rerun (R-CI-7). A rerun is a new attempt of the same job, never a new pipeline (R-SSH-12); an approval job's
+/// new attempt waits for a new approval. Canceling an approval job ends it at once (it has no nodes), and its dependents
+/// do not run (§A6).
+/// </summary>
 public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
 {
     private static readonly string[] Unsuccessful = [Status.Failed, Status.TimedOut, Status.InfrastructureFail, Status.Canceled, Status.NotRun];
@@ -32,10 +37,11 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
         var jobs = await db.Jobs.Where(j => j.WorkflowId == workflow.Id).OrderBy(j => j.Id).ToListAsync(ct);
         var jobIds = jobs.Select(j => j.Id).ToList();
         var attemptRunning = await db.Attempts.AnyAsync(
-            a => jobIds.Contains(a.JobId) && (a.Status == Status.Blocked || a.Status == Status.Queued || a.Status == Status.Running), ct);
+            a => jobIds.Contains(a.JobId) && (a.Status == Status.Blocked || a.Status == Status.Queued || a.Status == Status.Running || a.Status == Status.OnHold), ct);
         if (attemptRunning || jobs.Any(j => !Status.IsFinished(j.Status)))
         {
-            return (null, $"Workflow {workflow.Id} ({workflow.Name}) is still running; cancel it or wait for it to finish before a rerun.");
+            var state = workflow.Status == Status.OnHold ? "on hold, waiting for an approval" : "still running";
+            return (null, $"Workflow {workflow.Id} ({workflow.Name}) is {state}; cancel it or wait for it to finish before a rerun.");
         }
 
         List<JobRecord> targets;
@@ -61,6 +67,11 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
     public async Task<(IReadOnlyList<JobAttemptRef>? Jobs, string? Refusal)> RerunWithSshAsync(PortholeDb db, JobRecord job, long userId, CancellationToken ct)
     {
         using var held = await stateLock.EnterAsync(ct);
+        if (ApprovalRefusal(job, "rerun with SSH") is { } approval)
+        {
+            return (null, approval);
+        }
+
         if (await RunningRefusalAsync(db, job, ct) is { } refusal)
         {
             return (null, refusal);
@@ -75,6 +86,11 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
     public async Task<(AttemptRecord? Attempt, string? Refusal)> DebugAsync(PortholeDb db, Project project, JobRecord job, long userId, bool quiet, CancellationToken ct)
     {
         using var held = await stateLock.EnterAsync(ct);
+        if (ApprovalRefusal(job, "debug") is { } approval)
+        {
+            return (null, approval);
+        }
+
         if (await RunningRefusalAsync(db, job, ct) is { } refusal)
         {
             return (null, refusal);
@@ -87,14 +103,51 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
         return (await scheduler.StartAttemptAsync(db, job, "debug", userId, ct, debug: true, quiet: quiet, openAccessToken: token), null);
     }
 
-    /// <summary>Cancels the job's latest attempt (an SSH one too): waiting nodes end at once, running ones when their runner hears of it.</summary>
+    /// <summary>
+    /// Cancels the job's latest attempt (an SSH one too): waiting nodes end at once, running ones when their runner hears
+    /// of it; an approval job (blocked or on hold) ends canceled at once.
+    /// </summary>
     public async Task<string?> CancelAsync(PortholeDb db, JobRecord job, CancellationToken ct)
     {
         using var held = await stateLock.EnterAsync(ct);
+        return await CancelHeldAsync(db, job, ct);
+    }
+
+    /// <summary>
+    /// Cancels every job of the workflow that has not finished (CircleCI's workflow cancel): the waiting ones, approvals
+    /// on hold among them, end at once, the running ones when their runners hear of it; what depends on them does not run.
+    /// </summary>
+    /// <returns>Why nothing was canceled (every job had finished), or null.</returns>
+    public async Task<string?> CancelWorkflowAsync(PortholeDb db, WorkflowRecord workflow, CancellationToken ct)
+    {
+        using var held = await stateLock.EnterAsync(ct);
+        var jobIds = await db.Jobs.Where(j => j.WorkflowId == workflow.Id).OrderBy(j => j.Id).Select(j => j.Id).ToListAsync(ct);
+        var canceled = 0;
+        foreach (var id in jobIds)
+        {
+            // Reread: canceling one job may already have ended its dependents as not run.
+            var job = await db.Jobs.SingleAsync(j => j.Id == id, ct);
+            if (await CancelHeldAsync(db, job, ct) is null)
+            {
+                canceled++;
+            }
+        }
+
+        return canceled == 0 ? $"Workflow {workflow.Id} ({workflow.Name}) has already finished ({workflow.Status})." : null;
+    }
+
+    private async Task<string?> CancelHeldAsync(PortholeDb db, JobRecord job, CancellationToken ct)
+    {
         var attempt = await db.Attempts.Where(a => a.JobId == job.Id).OrderByDescending(a => a.Number).FirstAsync(ct);
         if (Status.IsFinished(attempt.Status))
         {
             return $"Job {job.Id} ({job.Name}) has already finished ({job.Status}).";
+        }
+
+        if (job.Type == JobType.Approval)
+        {
+            await scheduler.EndWithoutNodesAsync(db, job, Status.Canceled, ct);
+            return null;
         }
 
         var nodes = await db.Nodes.Where(n => n.AttemptId == attempt.Id).ToListAsync(ct);
@@ -115,6 +168,10 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
         await scheduler.NodeChangedAsync(db, attempt.Id, ct);
         return null;
     }
+
+    private static string? ApprovalRefusal(JobRecord job, string action) => job.Type == JobType.Approval
+        ? $"Job {job.Id} ({job.Name}) is an approval job: it has no nodes to {action}; approve it, or rerun it to wait for a new approval."
+        : null;
 
     private static async Task<string?> RunningRefusalAsync(PortholeDb db, JobRecord job, CancellationToken ct)
     {

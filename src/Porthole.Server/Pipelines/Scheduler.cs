@@ -1,14 +1,15 @@
 using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
+using Porthole.Contracts.Plans;
 using Porthole.Server.Data;
 using Porthole.Server.Runners;
 
 namespace Porthole.Server.Pipelines;
 
 /// <summary>
-/// Moves jobs through their lives: a job whose <c>requires</c> all succeeded is queued, one whose requirement
-/// did not succeed is not run, and each change rolls up to the attempt, job, workflow and pipeline.
-/// Callers hold the <see cref="StateLock"/>.
+/// Moves jobs through their lives: a job whose <c>requires</c> all succeeded is queued (an approval job is put
+/// <c>on_hold</c> instead: it has no nodes and waits for <see cref="Approvals"/>), one whose requirement did not succeed
+/// is not run, and each change rolls up to the attempt, job, workflow and pipeline. Callers hold the <see cref="StateLock"/>.
 /// </summary>
 public sealed class Scheduler(TimeProvider time, WorkSignal work)
 {
@@ -22,17 +23,31 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
     /// <remarks>
     /// An SSH attempt (R-SSH-12) is queued at once (its job ran before, so its requirements held) and leaves the
     /// job's status as it was: it is listed with the job, but the job, workflow and pipeline keep their statuses.
+    /// An approval job's attempt has no node (nothing to lease): on hold when its requirements are met, else blocked,
+    /// and the approval of an earlier attempt is forgotten (§A6: a rerun waits for a new approval).
     /// </remarks>
     public async Task<AttemptRecord> StartAttemptAsync(
         PortholeDb db, JobRecord job, string reason, long requestedBy, CancellationToken ct, bool ssh = false, bool debug = false, bool quiet = false, string? openAccessToken = null)
     {
         ssh |= debug;
+        var approval = job.Type == JobType.Approval;
+        if (approval && ssh)
+        {
+            throw new InvalidOperationException($"Job {job.Id} is an approval job: it has no node to enter.");
+        }
+
         var ready = ssh || await RequirementsAsync(db, job, ct) == Readiness.Ready;
-        var status = ready ? Status.Queued : Status.Blocked;
+        var status = ready ? ReadyStatus(job) : Status.Blocked;
         job.AttemptCount++;
         if (!ssh)
         {
             job.Status = status;
+        }
+
+        if (approval)
+        {
+            job.ApprovedBy = null;
+            job.ApprovedAt = null;
         }
 
         var attempt = new AttemptRecord
@@ -40,6 +55,7 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
             JobId = job.Id,
             Number = job.AttemptCount,
             Status = status,
+            StartedAt = status == Status.OnHold ? time.GetUtcNow() : null,
             Reason = reason,
             Ssh = ssh || debug,
             Debug = debug,
@@ -50,13 +66,13 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
         };
         db.Attempts.Add(attempt);
         await db.SaveChangesAsync(ct);
-        for (var index = 0; index < job.Parallelism; index++)
+        for (var index = 0; index < NodeCount(job); index++)
         {
             db.Nodes.Add(new NodeRecord { AttemptId = attempt.Id, JobId = job.Id, Index = index, Status = status });
         }
 
         await db.SaveChangesAsync(ct);
-        if (ready)
+        if (status == Status.Queued)
         {
             work.Pulse();
         }
@@ -70,6 +86,13 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
     /// </summary>
     public async Task StartPipelineAsync(PortholeDb db, long pipelineId, CancellationToken ct)
     {
+        // Approval jobs that require nothing wait for a person at once (§A6); they have no nodes.
+        var holds = db.Jobs.Where(j => j.PipelineId == pipelineId && j.Status == Status.Blocked && j.Requires == "" && j.Type == JobType.Approval).Select(j => j.Id);
+        await db.Attempts.Where(a => holds.Contains(a.JobId) && a.Status == Status.Blocked)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, Status.OnHold).SetProperty(a => a.StartedAt, time.GetUtcNow()), ct);
+        await db.Jobs.Where(j => j.PipelineId == pipelineId && j.Status == Status.Blocked && j.Requires == "" && j.Type == JobType.Approval)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, Status.OnHold), ct);
+
         var ready = db.Jobs.Where(j => j.PipelineId == pipelineId && j.Status == Status.Blocked && j.Requires == "").Select(j => j.Id);
         await db.Nodes.Where(n => ready.Contains(n.JobId) && n.Status == Status.Blocked)
             .ExecuteUpdateAsync(s => s.SetProperty(n => n.Status, Status.Queued), ct);
@@ -159,12 +182,17 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
                     continue;
                 }
 
-                var status = readiness == Readiness.Ready ? Status.Queued : Status.NotRun;
+                var status = readiness == Readiness.Ready ? ReadyStatus(job) : Status.NotRun;
                 var attempt = await db.Attempts.SingleAsync(a => a.JobId == job.Id && a.Number == job.AttemptCount, ct);
                 attempt.Status = status;
                 if (status == Status.NotRun)
                 {
                     attempt.FinishedAt = time.GetUtcNow();
+                }
+                else if (status == Status.OnHold)
+                {
+                    // An approval's wait is its run: its duration is how long it was on hold.
+                    attempt.StartedAt = time.GetUtcNow();
                 }
 
                 await db.Nodes.Where(n => n.AttemptId == attempt.Id)
@@ -180,6 +208,26 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
             await db.SaveChangesAsync(ct);
         }
         while (changed);
+    }
+
+    /// <summary>
+    /// Ends the latest attempt of a job that has no nodes (an approval: <c>success</c> when approved, <c>canceled</c>)
+    /// and lets that flow to its dependents and up, as <see cref="NodeChangedAsync"/> does for a job whose nodes ended.
+    /// </summary>
+    public async Task EndWithoutNodesAsync(PortholeDb db, JobRecord job, string status, CancellationToken ct)
+    {
+        if (!Status.IsFinished(status))
+        {
+            throw new ArgumentException($"'{status}' is not a status a job ends with.", nameof(status));
+        }
+
+        var attempt = await db.Attempts.SingleAsync(a => a.JobId == job.Id && a.Number == job.AttemptCount, ct);
+        attempt.Status = status;
+        attempt.FinishedAt ??= time.GetUtcNow();
+        job.Status = status;
+        await db.SaveChangesAsync(ct);
+        await ReleaseDependentsAsync(db, job.WorkflowId, ct);
+        await RollUpAsync(db, job.WorkflowId, ct);
     }
 
     public async Task RollUpAsync(PortholeDb db, long workflowId, CancellationToken ct)
@@ -199,6 +247,12 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
         pipeline.Status = StatusRollup.OfJobs(workflows);
         await db.SaveChangesAsync(ct);
     }
+
+    /// <summary>The nodes a new attempt of the job gets: one per parallelism index, none for an approval.</summary>
+    public static int NodeCount(JobRecord job) => job.Type == JobType.Approval ? 0 : job.Parallelism;
+
+    /// <summary>What a job becomes once its requirements are met: queued for a runner, or on hold for a person.</summary>
+    private static string ReadyStatus(JobRecord job) => job.Type == JobType.Approval ? Status.OnHold : Status.Queued;
 
     private enum Readiness
     {

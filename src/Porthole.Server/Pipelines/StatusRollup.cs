@@ -27,11 +27,21 @@ public static class StatusRollup
     }
 
     /// <summary>The status of a workflow from its jobs', or of a pipeline from its workflows'.</summary>
+    /// <remarks>
+    /// <c>on_hold</c> when what is left waits for a person: some part is on hold and none is queued or running (the
+    /// blocked ones can then only be waiting for the holds). A workflow on hold is not finished; nor is its pipeline,
+    /// which rolls up the same way: on hold while its only unfinished workflows are on hold or blocked.
+    /// </remarks>
     public static string OfJobs(IReadOnlyCollection<string> jobs)
     {
         if (jobs.Count > 0 && jobs.All(Status.IsFinished))
         {
             return Worst(jobs);
+        }
+
+        if (jobs.Contains(Status.OnHold) && !jobs.Any(s => s is Status.Queued or Status.Running))
+        {
+            return Status.OnHold;
         }
 
         return jobs.Any(s => s is not (Status.Queued or Status.Blocked)) ? Status.Running : Status.Queued;

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
+using Porthole.Contracts.Plans;
 using Porthole.Server.Data;
 using Porthole.Server.Logs;
 
@@ -16,6 +17,7 @@ public sealed class Views(LogStore logs)
         var project = await db.Projects.SingleAsync(p => p.Id == pipeline.ProjectId, ct);
         var workflows = await db.Workflows.Where(w => w.PipelineId == pipeline.Id).OrderBy(w => w.Id).ToListAsync(ct);
         var jobs = await db.Jobs.Where(j => j.PipelineId == pipeline.Id).OrderBy(j => j.Id).ToListAsync(ct);
+        var approvers = await ApproversAsync(db, jobs, ct);
         return new PipelineView(
             pipeline.Id,
             project.Name,
@@ -29,7 +31,37 @@ public sealed class Views(LogStore logs)
                 w.Id,
                 w.Name,
                 w.Status,
-                [.. jobs.Where(j => j.WorkflowId == w.Id).Select(j => new JobSummary(j.Id, j.Name, j.Status, j.Parallelism, JobRequires.Parse(j.Requires), j.AttemptCount))]))]);
+                [.. jobs.Where(j => j.WorkflowId == w.Id).Select(j => new JobSummary(
+                    j.Id,
+                    j.Name,
+                    j.Status,
+                    j.Parallelism,
+                    JobRequires.Parse(j.Requires),
+                    j.AttemptCount,
+                    j.Type,
+                    ApprovalRequestId(j),
+                    j.ApprovedBy is { } by ? approvers.GetValueOrDefault(by) : null,
+                    j.ApprovedAt))]))],
+            pipeline.Branch,
+            pipeline.Tag,
+            pipeline.TriggerSource,
+            pipeline.ScheduleName,
+            StoredList<PipelineParameter>(pipeline.Parameters),
+            StoredList<OrbUse>(pipeline.Orbs));
+    }
+
+    /// <summary>A list a pipeline keeps as JSON (its parameters, its orbs); empty when it has none.</summary>
+    private static IReadOnlyList<T> StoredList<T>(string? json) =>
+        json is null ? [] : System.Text.Json.JsonSerializer.Deserialize<List<T>>(json, PlanJson.Options) ?? [];
+
+    /// <summary>CircleCI's <c>approval_request_id</c> of an approval job: here the job's own id; null for other jobs.</summary>
+    public static long? ApprovalRequestId(JobRecord job) => job.Type == JobType.Approval ? job.Id : null;
+
+    /// <summary>The names of the users who approved any of <paramref name="jobs"/>, by user id.</summary>
+    public static async Task<Dictionary<long, string>> ApproversAsync(PortholeDb db, IReadOnlyCollection<JobRecord> jobs, CancellationToken ct)
+    {
+        var ids = jobs.Where(j => j.ApprovedBy is not null).Select(j => j.ApprovedBy!.Value).Distinct().ToList();
+        return ids.Count == 0 ? [] : await db.Users.Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Name, ct);
     }
 
     /// <summary>A node's SSH endpoint as the API shows it (R-SSH-3).</summary>
@@ -83,6 +115,10 @@ public sealed class Views(LogStore logs)
                     logs.Length(n.Id),
                     [.. steps.Where(s => s.NodeId == n.Id).Select(s => new StepView(
                         s.Index, s.Name, s.Status, s.ExitCode, s.LogStart, s.LogEnd, s.StartedAt, s.FinishedAt, s.Background))],
-                    a.Ssh ? SshNode(n) : null))]))]);
+                    a.Ssh ? SshNode(n) : null))]))],
+            job.Type,
+            ApprovalRequestId(job),
+            job.ApprovedBy is { } by ? (await ApproversAsync(db, [job], ct)).GetValueOrDefault(by) : null,
+            job.ApprovedAt);
     }
 }

@@ -6,10 +6,12 @@ using Porthole.Contracts.Api;
 using Porthole.Contracts.Plans;
 using Porthole.Contracts.Runners;
 using Porthole.Contracts.Ssh;
+using Porthole.Server.Contexts;
 using Porthole.Server.Data;
 using Porthole.Server.JobData;
 using Porthole.Server.Logs;
 using Porthole.Server.Pipelines;
+using Porthole.Server.Projects;
 using Porthole.Server.Ssh;
 using Porthole.Server.Web.Terminal;
 
@@ -247,12 +249,25 @@ public sealed partial class RunnerService(
     {
         using var held = await stateLock.EnterAsync(ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var node = await db.Nodes.Where(n => n.Status == Status.Queued).OrderBy(n => n.Id).FirstOrDefaultAsync(ct);
-        if (node is null)
+        while (true)
         {
-            return null;
-        }
+            var node = await db.Nodes.Where(n => n.Status == Status.Queued).OrderBy(n => n.Id).FirstOrDefaultAsync(ct);
+            if (node is null)
+            {
+                return null;
+            }
 
+            // A node its job's contexts refuse ends failed here, without reaching a runner; the next queued one is leased.
+            if (await TryLeaseNodeAsync(db, node, runnerName, ct) is var (assignment, refused) && !refused)
+            {
+                return assignment;
+            }
+        }
+    }
+
+    /// <summary>Leases <paramref name="node"/>: its assignment; or, when its job may not use a context it names, the node failed (refused).</summary>
+    private async Task<(NodeAssignment? Assignment, bool Refused)> TryLeaseNodeAsync(PortholeDb db, NodeRecord node, string runnerName, CancellationToken ct)
+    {
         var now = time.GetUtcNow();
         var taken = await db.Nodes
             .Where(n => n.Id == node.Id && n.Status == Status.Queued)
@@ -264,7 +279,7 @@ public sealed partial class RunnerService(
                 ct);
         if (taken != 1)
         {
-            return null;
+            return (null, false);
         }
 
         await scheduler.NodeChangedAsync(db, node.AttemptId, ct);
@@ -276,6 +291,14 @@ public sealed partial class RunnerService(
         var variables = await db.Variables.Where(v => v.ProjectId == project.Id).OrderBy(v => v.Name)
             .Select(v => new Contracts.Runners.ProjectVariable(v.Name, v.Value, v.Secret)).ToListAsync(ct);
         var plan = JsonSerializer.Deserialize<JobPlan>(job.Plan, PlanJson.Options)!;
+        var contexts = await ContextGrants.DecideAsync(db, plan.Contexts, project, attempt, ct);
+        if (contexts.Refusal is { } refusal)
+        {
+            await RefuseAsync(db, node, refusal, ct);
+            return (null, true);
+        }
+
+        var sshKeys = await SshKeysApi.ForJobAsync(db, project.Id, plan, ct);
         SshRequest? ssh = null;
         DebugRequest? debug = null;
         if (attempt.Ssh)
@@ -289,7 +312,7 @@ public sealed partial class RunnerService(
             debug = attempt.Debug ? new DebugRequest(requester, attempt.Quiet, options.Value.DebugSessionTimeout, attempt.OpenAccessToken) : null;
         }
 
-        return new NodeAssignment(
+        return (new NodeAssignment(
             NodeId: node.Id,
             JobId: job.Id,
             Attempt: attempt.Number,
@@ -306,15 +329,17 @@ public sealed partial class RunnerService(
             NodeTotal: job.Parallelism,
             Dialect: pipeline.Dialect == "travis" ? ConfigDialect.Travis : ConfigDialect.CircleCi,
             Job: plan,
-            Variables: variables,
+            Variables: [.. variables, .. contexts.Variables],
             JobTimeout: options.Value.JobTimeout,
             LogCapBytes: options.Value.LogCapBytes,
             Ssh: ssh,
             Debug: debug)
         {
             DefaultBranch = pipeline.DefaultBranch,
+            Tag = pipeline.Tag,
             CacheCapBytes = jobData.CacheCapBytes,
-        };
+            SshKeys = sshKeys,
+        }, false);
     }
 
     private static string StepStatus(StepState state) => state switch

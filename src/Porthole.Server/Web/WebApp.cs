@@ -84,6 +84,7 @@ public static class WebApp
         pages.MapPost("/jobs/{id}/rerun-with-ssh", JobPage.RerunWithSshAsync);
         pages.MapPost("/jobs/{id}/debug", JobPage.DebugAsync);
         pages.MapPost("/jobs/{id}/cancel", JobPage.CancelAsync);
+        pages.MapPost("/jobs/{id}/approve", PipelinePage.ApproveAsync);
         pages.MapPost("/jobs/{id}/ssh/sessions/{sessionId}/end", JobPage.EndSessionAsync);
         return app;
     }

@@ -39,7 +39,7 @@ public sealed class NodeSshEndpoint : IAsyncDisposable
         options.Validate();
         var endpointId = Guid.NewGuid().ToString("N");
         var grants = KeyGrant.From(request.Keys);
-        var secrets = SecretPatterns.Of(assignment.Variables);
+        var secrets = SecretPatterns.Of(assignment);
         _state = new EndpointState(grants);
         _connections = new SshConnections(timeProvider, e => _reports.Post(() => sink.EventAsync(e)), secrets);
         _connections.SetGrants(grants);

@@ -26,6 +26,13 @@ internal sealed class SecretPatterns
         return new SecretPatterns(SecretValues.Patterns(variables.Where(v => v.Secret).Select(v => v.Value)));
     }
 
+    /// <summary>The job's secrets: its secret variables' values and its SSH private keys (<see cref="NodeAssignment.SecretValues"/>).</summary>
+    public static SecretPatterns Of(NodeAssignment assignment)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        return new SecretPatterns(SecretValues.Patterns(assignment.SecretValues()));
+    }
+
     /// <summary>The text with every secret in it replaced by <see cref="Mask"/>; overlapping secrets become one mask.</summary>
     public string MaskText(string text)
     {

@@ -251,6 +251,12 @@ internal sealed class WorkflowExpander(CompileSession session, JobExpander jobs,
         string key;
         if (isApproval)
         {
+            if (global.Jobs.ContainsKey(invocation.Job))
+            {
+                // §A6: an approval job's name is arbitrary but must not be a job under jobs:.
+                errors.Add(item, $"'{invocation.Job}' is a job under jobs:, so it cannot be a type: approval job; give the approval its own name");
+            }
+
             foreach (var argument in arguments)
             {
                 errors.Add(argument.Key, $"approval job '{invocation.Name}' takes no arguments ('{argument.Name}')");

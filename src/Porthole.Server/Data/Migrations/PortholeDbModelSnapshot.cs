@@ -212,6 +212,81 @@ namespace Porthole.Server.Data.Migrations
                     b.ToTable("Caches", (string)null);
                 });
 
+            modelBuilder.Entity("Porthole.Server.Data.ContextRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedBy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Contexts", (string)null);
+                });
+
+            modelBuilder.Entity("Porthole.Server.Data.ContextVariableRecord", b =>
+                {
+                    b.Property<long>("ContextId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Secret")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ContextId", "Name");
+
+                    b.ToTable("ContextVariables", (string)null);
+                });
+
+            modelBuilder.Entity("Porthole.Server.Data.HookDeliveryRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DeliveryId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PipelineId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "DeliveryId")
+                        .IsUnique();
+
+                    b.ToTable("HookDeliveries", (string)null);
+                });
+
             modelBuilder.Entity("Porthole.Server.Data.IdSequence", b =>
                 {
                     b.Property<string>("Name")
@@ -228,6 +303,12 @@ namespace Porthole.Server.Data.Migrations
             modelBuilder.Entity("Porthole.Server.Data.JobRecord", b =>
                 {
                     b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ApprovedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ApprovedBy")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("AttemptCount")
@@ -255,6 +336,10 @@ namespace Porthole.Server.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
@@ -377,6 +462,9 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<long>("Id")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Branch")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Commit")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -398,13 +486,29 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<int>("Number")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Orbs")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Parameters")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("ProjectId")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Ref")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ScheduleName")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Tag")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TriggerSource")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
@@ -415,6 +519,8 @@ namespace Porthole.Server.Data.Migrations
 
                     b.HasIndex("ProjectId", "Number")
                         .IsUnique();
+
+                    b.HasIndex("ProjectId", "Branch", "Number");
 
                     b.ToTable("Pipelines", (string)null);
                 });
@@ -460,6 +566,76 @@ namespace Porthole.Server.Data.Migrations
                     b.ToTable("Projects");
                 });
 
+            modelBuilder.Entity("Porthole.Server.Data.ProjectHookRecord", b =>
+                {
+                    b.Property<long>("ProjectId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedBy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ProjectId");
+
+                    b.ToTable("ProjectHooks", (string)null);
+                });
+
+            modelBuilder.Entity("Porthole.Server.Data.ProjectSshKeyRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AddedBy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Bits")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Host")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Md5")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PrivateKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "Sha256")
+                        .IsUnique();
+
+                    b.ToTable("ProjectSshKeys", (string)null);
+                });
+
             modelBuilder.Entity("Porthole.Server.Data.ProjectVariable", b =>
                 {
                     b.Property<long>("ProjectId")
@@ -478,6 +654,53 @@ namespace Porthole.Server.Data.Migrations
                     b.HasKey("ProjectId", "Name");
 
                     b.ToTable("Variables");
+                });
+
+            modelBuilder.Entity("Porthole.Server.Data.ScheduleRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Branch")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Cron")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastPipelineId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastRunAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastSlot")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Since")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TriggeredBy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Workflow")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "Branch", "Workflow")
+                        .IsUnique();
+
+                    b.ToTable("Schedules", (string)null);
                 });
 
             modelBuilder.Entity("Porthole.Server.Data.SshKey", b =>

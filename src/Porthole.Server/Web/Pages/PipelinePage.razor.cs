@@ -11,7 +11,10 @@ using Porthole.Server.Web.Sessions;
 
 namespace Porthole.Server.Web.Pages;
 
-/// <summary>GET <c>/pipelines/{id}</c>: the workflows and their jobs; POST <c>/workflows/{id}/rerun</c>: the workflow's Rerun menu.</summary>
+/// <summary>
+/// GET <c>/pipelines/{id}</c>: the workflows and their jobs; POST <c>/workflows/{id}/rerun</c>: the workflow's Rerun menu;
+/// POST <c>/jobs/{id}/approve</c>: an approval job's Approve button.
+/// </summary>
 public sealed partial class PipelinePage
 {
     [Parameter, EditorRequired]
@@ -80,6 +83,24 @@ public sealed partial class PipelinePage
                 IsError: false);
         // The job page's menu comes back to the job; only a local path is followed.
         return Flash.RedirectWith(http, ReturnUrls.LocalOrDefault(back, Links.Pipeline(workflow.PipelineId)), message);
+    }
+
+    /// <summary>"Approve": the same checks and service as <c>POST /api/jobs/{id}/approve</c>; back to the job's workflow.</summary>
+    public static async Task<IResult> ApproveAsync(string id, HttpContext http, PortholeDb db, Approvals approvals, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        var (job, _, problem) = await Lookups.JobAsync(db, id, user, Roles.Write, "approve it", ct);
+        if (job is null)
+        {
+            // Only a user who may not approve gets here by a form the page did not show: the error page says why.
+            return WebResults.Problem(problem!);
+        }
+
+        var refusal = await approvals.ApproveAsync(db, job, user.Id, ct);
+        var message = refusal is null
+            ? new FlashMessage($"Approved {job.Name}: the jobs that require it run now.", IsError: false)
+            : new FlashMessage(refusal.Detail, IsError: true);
+        return Flash.RedirectWith(http, Links.Workflow(job.PipelineId, job.WorkflowId), message);
     }
 
     public sealed record AttemptFacts(int Number, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);

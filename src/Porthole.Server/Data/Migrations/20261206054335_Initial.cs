@@ -89,6 +89,52 @@ namespace Porthole.Server.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "ContextVariables",
+                columns: table => new
+                {
+                    ContextId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", nullable: false),
+                    Value = table.Column<string>(type: "TEXT", nullable: false),
+                    Secret = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ContextVariables", x => new { x.ContextId, x.Name });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Contexts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", nullable: false),
+                    Role = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedBy = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Contexts", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "HookDeliveries",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ProjectId = table.Column<long>(type: "INTEGER", nullable: false),
+                    DeliveryId = table.Column<string>(type: "TEXT", nullable: false),
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    PipelineId = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_HookDeliveries", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "IdSequences",
                 columns: table => new
                 {
@@ -113,7 +159,10 @@ namespace Porthole.Server.Data.Migrations
                     Requires = table.Column<string>(type: "TEXT", nullable: false),
                     Parallelism = table.Column<int>(type: "INTEGER", nullable: false),
                     Status = table.Column<string>(type: "TEXT", nullable: false),
-                    AttemptCount = table.Column<int>(type: "INTEGER", nullable: false)
+                    AttemptCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    Type = table.Column<string>(type: "TEXT", nullable: false),
+                    ApprovedBy = table.Column<long>(type: "INTEGER", nullable: true),
+                    ApprovedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -189,11 +238,54 @@ namespace Porthole.Server.Data.Migrations
                     Dialect = table.Column<string>(type: "TEXT", nullable: false),
                     Status = table.Column<string>(type: "TEXT", nullable: false),
                     TriggeredBy = table.Column<long>(type: "INTEGER", nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Branch = table.Column<string>(type: "TEXT", nullable: true),
+                    Tag = table.Column<string>(type: "TEXT", nullable: true),
+                    TriggerSource = table.Column<string>(type: "TEXT", nullable: false),
+                    ScheduleName = table.Column<string>(type: "TEXT", nullable: true),
+                    Parameters = table.Column<string>(type: "TEXT", nullable: true),
+                    Orbs = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Pipelines", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ProjectHooks",
+                columns: table => new
+                {
+                    ProjectId = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Secret = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedBy = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ProjectHooks", x => x.ProjectId);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ProjectSshKeys",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ProjectId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Md5 = table.Column<string>(type: "TEXT", nullable: false),
+                    Sha256 = table.Column<string>(type: "TEXT", nullable: false),
+                    Type = table.Column<string>(type: "TEXT", nullable: false),
+                    Bits = table.Column<int>(type: "INTEGER", nullable: false),
+                    Host = table.Column<string>(type: "TEXT", nullable: true),
+                    PrivateKey = table.Column<string>(type: "TEXT", nullable: false),
+                    PublicKey = table.Column<string>(type: "TEXT", nullable: false),
+                    AddedBy = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ProjectSshKeys", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -214,6 +306,28 @@ namespace Porthole.Server.Data.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Projects", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Schedules",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ProjectId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Branch = table.Column<string>(type: "TEXT", nullable: false),
+                    Workflow = table.Column<string>(type: "TEXT", nullable: false),
+                    Cron = table.Column<string>(type: "TEXT", nullable: false),
+                    Since = table.Column<long>(type: "INTEGER", nullable: false),
+                    TriggeredBy = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastSlot = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastRunAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastPipelineId = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Schedules", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -456,6 +570,18 @@ namespace Porthole.Server.Data.Migrations
                 column: "SavedAt");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Contexts_Name",
+                table: "Contexts",
+                column: "Name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_HookDeliveries_ProjectId_DeliveryId",
+                table: "HookDeliveries",
+                columns: new[] { "ProjectId", "DeliveryId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Jobs_PipelineId",
                 table: "Jobs",
                 column: "PipelineId");
@@ -481,15 +607,32 @@ namespace Porthole.Server.Data.Migrations
                 column: "Status");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Pipelines_ProjectId_Branch_Number",
+                table: "Pipelines",
+                columns: new[] { "ProjectId", "Branch", "Number" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Pipelines_ProjectId_Number",
                 table: "Pipelines",
                 columns: new[] { "ProjectId", "Number" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_ProjectSshKeys_ProjectId_Sha256",
+                table: "ProjectSshKeys",
+                columns: new[] { "ProjectId", "Sha256" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Projects_Name",
                 table: "Projects",
                 column: "Name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Schedules_ProjectId_Branch_Workflow",
+                table: "Schedules",
+                columns: new[] { "ProjectId", "Branch", "Workflow" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -588,6 +731,15 @@ namespace Porthole.Server.Data.Migrations
                 name: "Caches");
 
             migrationBuilder.DropTable(
+                name: "ContextVariables");
+
+            migrationBuilder.DropTable(
+                name: "Contexts");
+
+            migrationBuilder.DropTable(
+                name: "HookDeliveries");
+
+            migrationBuilder.DropTable(
                 name: "IdSequences");
 
             migrationBuilder.DropTable(
@@ -606,7 +758,16 @@ namespace Porthole.Server.Data.Migrations
                 name: "Pipelines");
 
             migrationBuilder.DropTable(
+                name: "ProjectHooks");
+
+            migrationBuilder.DropTable(
+                name: "ProjectSshKeys");
+
+            migrationBuilder.DropTable(
                 name: "Projects");
+
+            migrationBuilder.DropTable(
+                name: "Schedules");
 
             migrationBuilder.DropTable(
                 name: "SshKeyEvents");
