@@ -15,7 +15,7 @@ public static class ConfigCompile
     public static Task<int> RunAsync(string[] args)
     {
         var runs = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 100;
-        var corpus = FindCorpus();
+        var corpus = Porthole.Testing.CorpusFolder.Root;
         using var orbs = CorpusOrbs.Write();
         var inputs = new ConfigInputs { Orbs = orbs.Source };
         var rows = new List<(string File, double Median, double P99, bool Valid)>();
@@ -62,19 +62,5 @@ public static class ConfigCompile
         var sorted = values.Order().ToArray();
         var index = (int)Math.Ceiling(fraction * sorted.Length) - 1;
         return sorted[Math.Clamp(index, 0, sorted.Length - 1)];
-    }
-
-    private static string FindCorpus()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "shared", "corpus");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"no shared/corpus beside any folder above {AppContext.BaseDirectory}");
     }
 }

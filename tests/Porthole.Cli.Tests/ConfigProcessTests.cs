@@ -1,3 +1,4 @@
+using Porthole.Testing;
 namespace Porthole.Cli.Tests;
 
 /// <summary>
@@ -122,6 +123,34 @@ public sealed class ConfigProcessTests : IDisposable
 
         Assert.Equal(1, exitCode);
         Assert.Contains("Unexpected argument(s): colour", stderr, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string> CircleCiCorpus()
+    {
+        var files = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(Path.Combine(CorpusFolder.Root, "circleci"), "*.yml").Order(StringComparer.Ordinal))
+        {
+            files.Add(Path.GetFileName(file));
+        }
+
+        return files;
+    }
+
+    /// <summary>Issue 12's bar: every CircleCI config of the corpus validates and processes, with its orbs in a folder.</summary>
+    [Theory]
+    [MemberData(nameof(CircleCiCorpus))]
+    public async Task Every_circleci_corpus_config_validates_and_processes_with_its_orbs(string file)
+    {
+        using var orbs = Porthole.Pipeline.Tests.Support.CorpusOrbs.Write();
+        var path = Path.Combine(CorpusFolder.Root, "circleci", file);
+
+        var validated = await RunAsync("config", "validate", path, "--orbs", orbs.Root);
+        var processed = await RunAsync("config", "process", path, "--orbs", orbs.Root);
+
+        Assert.True(validated.ExitCode == 0, validated.Stderr);
+        Assert.True(processed.ExitCode == 0, processed.Stderr);
+        Assert.Contains("jobs:", processed.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("orbs:", processed.Stdout, StringComparison.Ordinal);
     }
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)

@@ -1,3 +1,4 @@
+using Porthole.Testing;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -15,9 +16,9 @@ public sealed partial class ConfigValidateTests : IDisposable
     public static TheoryData<string> CorpusFiles()
     {
         var files = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(CorpusRoot(), "*.yml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(CorpusFolder.Root, "*.yml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
-            files.Add(Path.GetRelativePath(CorpusRoot(), file));
+            files.Add(Path.GetRelativePath(CorpusFolder.Root, file));
         }
 
         return files;
@@ -228,22 +229,7 @@ public sealed partial class ConfigValidateTests : IDisposable
         return path;
     }
 
-    private static string Corpus(string name) => Path.Combine(CorpusRoot(), name);
-
-    /// <summary>The shared corpus, found by walking up from the test binaries to the folder that holds <c>shared/corpus</c>.</summary>
-    private static string CorpusRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            var corpus = Path.Combine(folder.FullName, "shared", "corpus");
-            if (Directory.Exists(corpus))
-            {
-                return corpus;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"no shared/corpus above {AppContext.BaseDirectory}");
-    }
+    private static string Corpus(string name) => Path.Combine(CorpusFolder.Root, name);
 
     [GeneratedRegex(@"^.+:\d+:\d+: \S.*$")]
     private static partial Regex ErrorLine();

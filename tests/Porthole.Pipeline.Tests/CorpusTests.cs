@@ -1,3 +1,4 @@
+using Porthole.Testing;
 using System.Text.Json;
 using Porthole.Contracts.Plans;
 using Porthole.Pipeline.Tests.Support;
@@ -10,14 +11,13 @@ namespace Porthole.Pipeline.Tests;
 /// </summary>
 public sealed class CorpusTests
 {
-    private static readonly Lazy<string> Root = new(FindCorpus);
 
     public static TheoryData<string> Files()
     {
         var files = new TheoryData<string>();
         foreach (var dialect in new[] { "circleci", "travis" })
         {
-            foreach (var file in Directory.GetFiles(Path.Combine(Root.Value, dialect), "*.yml").Order(StringComparer.Ordinal))
+            foreach (var file in Directory.GetFiles(Path.Combine(CorpusFolder.Root, dialect), "*.yml").Order(StringComparer.Ordinal))
             {
                 files.Add($"{dialect}/{Path.GetFileName(file)}");
             }
@@ -37,7 +37,7 @@ public sealed class CorpusTests
             Assert.NotEmpty(result.Errors);
         }
 
-        var lines = File.ReadAllText(Path.Combine(Root.Value, file)).Split('\n').Length;
+        var lines = File.ReadAllText(Path.Combine(CorpusFolder.Root, file)).Split('\n').Length;
         Assert.All(result.Errors, error =>
         {
             Assert.InRange(error.Line, 1, lines);
@@ -76,7 +76,7 @@ public sealed class CorpusTests
     {
         using var orbs = CorpusOrbs.Write();
         var inputs = new ConfigInputs { Orbs = orbs.Source };
-        var text = File.ReadAllText(Path.Combine(Root.Value, file));
+        var text = File.ReadAllText(Path.Combine(CorpusFolder.Root, file));
 
         var processed = ConfigReader.Process(".circleci/config.yml", text, inputs);
 
@@ -271,7 +271,7 @@ public sealed class CorpusTests
         Assert.Contains("'$HOME/.sbt/boot/scala*' is a shell pattern", warning.Message, StringComparison.Ordinal);
 
         // Without what is refused for other reasons (git depth, the scala matrix, secure variables, the default install):
-        var lines = File.ReadAllText(Path.Combine(Root.Value, "travis/typelevel__cats.yml")).Split('\n');
+        var lines = File.ReadAllText(Path.Combine(CorpusFolder.Root, "travis/typelevel__cats.yml")).Split('\n');
         var plannable = string.Join('\n', lines.Where((_, i) => i + 1 is not (3 or 4 or 6 or 7 or 8 or 25 or 26 or 27 or 28))) + "install: skip\n";
         var job = Assert.Single(Assert.Single(ConfigReader.Read(".travis.yml", plannable).Plan!.Workflows).Jobs);
         Assert.Equal(
@@ -306,30 +306,16 @@ public sealed class CorpusTests
     }
 
     internal static ConfigResult Read(string file, ConfigInputs? inputs = null) =>
-        ConfigReader.Read(Path.Combine(Root.Value, file), File.ReadAllText(Path.Combine(Root.Value, file)), inputs: inputs);
+        ConfigReader.Read(Path.Combine(CorpusFolder.Root, file), File.ReadAllText(Path.Combine(CorpusFolder.Root, file)), inputs: inputs);
 
     public static TheoryData<string> CircleCiFiles()
     {
         var files = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(Root.Value, "circleci"), "*.yml").Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(Path.Combine(CorpusFolder.Root, "circleci"), "*.yml").Order(StringComparer.Ordinal))
         {
             files.Add($"circleci/{Path.GetFileName(file)}");
         }
 
         return files;
-    }
-
-    private static string FindCorpus()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "shared", "corpus");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"no shared/corpus beside any folder above {AppContext.BaseDirectory}");
     }
 }

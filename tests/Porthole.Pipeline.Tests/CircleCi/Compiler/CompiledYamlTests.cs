@@ -1,3 +1,4 @@
+using Porthole.Testing;
 using Porthole.Pipeline.CircleCi.Compiler;
 using Porthole.Pipeline.Yaml;
 using static Porthole.Pipeline.Tests.Support.Configs;
@@ -7,12 +8,11 @@ namespace Porthole.Pipeline.Tests.CircleCi.Compiler;
 /// <summary>The YAML <c>porthole config process</c> prints: it must read back as the tree it was written from.</summary>
 public sealed class CompiledYamlTests
 {
-    private static readonly Lazy<string> Corpus = new(FindCorpus);
 
     public static TheoryData<string> CircleCiCorpus()
     {
         var files = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(Corpus.Value, "circleci"), "*.yml").Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(Path.Combine(CorpusFolder.Root, "circleci"), "*.yml").Order(StringComparer.Ordinal))
         {
             files.Add(Path.GetFileName(file));
         }
@@ -30,7 +30,7 @@ public sealed class CompiledYamlTests
     [MemberData(nameof(CircleCiCorpus))]
     public void Every_corpus_file_written_out_loads_back_to_an_equal_tree(string file)
     {
-        var original = Load(File.ReadAllText(Path.Combine(Corpus.Value, "circleci", file)));
+        var original = Load(File.ReadAllText(Path.Combine(CorpusFolder.Root, "circleci", file)));
 
         var written = CompiledYaml.Write(original);
 
@@ -156,19 +156,5 @@ public sealed class CompiledYamlTests
         var node = YamlLoader.Load(text, errors);
         Assert.True(errors.Count == 0, string.Join("\n", errors.ToList()));
         return node!;
-    }
-
-    private static string FindCorpus()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "shared", "corpus");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"no shared/corpus beside any folder above {AppContext.BaseDirectory}");
     }
 }
