@@ -42,6 +42,9 @@ public static class OrbErrorCodes
 
     /// <summary>The registry could not be reached, or answered with an error or something that is not its format.</summary>
     public const string OrbRegistryFailed = "orb_registry_failed";
+
+    /// <summary>The server could not write the orb into its store (a full disk, a path that is not a folder); nothing was stored.</summary>
+    public const string OrbStoreFailed = "orb_store_failed";
 }
 
 /// <summary>Headers of the orb store's answers.</summary>

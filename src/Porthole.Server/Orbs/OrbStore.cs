@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Porthole.Contracts.Api;
 using Porthole.Pipeline.Orbs;
@@ -66,7 +67,19 @@ public sealed class OrbStore(IOptions<PortholeOptions> options, TimeProvider tim
                 }
             }
 
-            Write(path, text);
+            try
+            {
+                Write(path, text);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The old version (if any) is still whole: the new one is renamed into place only once it is written.
+                return (null, new Refusal(
+                    StatusCodes.Status507InsufficientStorage,
+                    OrbErrorCodes.OrbStoreFailed,
+                    $"the server could not store orb {reference}: {e.Message} Nothing was stored; free space in the data folder, or check it, and import again."));
+            }
+
             return (new StoredOrb(Info(reference, new FileInfo(path)), file.Exists ? OrbOutcomes.Replaced : OrbOutcomes.Created), null);
         }
     }
@@ -81,7 +94,7 @@ public sealed class OrbStore(IOptions<PortholeOptions> options, TimeProvider tim
     private void Write(string path, string text)
     {
         var folder = Path.GetDirectoryName(path)!;
-                Directory.CreateDirectory(Root, DataFolder.PrivateFolder);
+        Directory.CreateDirectory(Root, DataFolder.PrivateFolder);
         Directory.CreateDirectory(Path.GetDirectoryName(folder)!, DataFolder.PrivateFolder);
         Directory.CreateDirectory(folder, DataFolder.PrivateFolder);
 

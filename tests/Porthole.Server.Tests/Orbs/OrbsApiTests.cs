@@ -34,6 +34,20 @@ public sealed class OrbsApiTests : IAsyncLifetime
 
     private static StringContent Yaml(string text) => new(text, Encoding.UTF8, "application/yaml");
 
+    [Fact]
+    public async Task A_store_that_cannot_be_written_refuses_the_import_with_a_reason_not_a_500()
+    {
+        // A file where the namespace's folder would be: creating the folder fails as a full disk or a broken store would.
+        var orbs = Path.Combine(_server.DataDirectory, "orbs");
+        Directory.CreateDirectory(orbs);
+        await File.WriteAllTextAsync(Path.Combine(orbs, "blocked"), "not a folder");
+
+        var problem = await Expect.ProblemAsync(await _server.Client.PutAsync("/api/orbs/blocked/greeter/1.0.0", Yaml(Source)), 507, OrbErrorCodes.OrbStoreFailed);
+
+        Assert.Contains("could not store orb blocked/greeter@1.0.0", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await _server.Client.GetFromJsonAsyncOrFail<List<OrbView>>("/api/orbs"));
+    }
+
     private static async Task<OrbStored> StoredAsync(HttpResponseMessage response, int status)
     {
         await Expect.StatusAsync(response, status);
