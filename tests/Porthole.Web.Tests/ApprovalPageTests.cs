@@ -15,10 +15,12 @@ public sealed class ApprovalPageTests(WebFixture web) : WebTest(web)
 {
     private const string Config = """
         version: 2.1
+        parameters:
+          target: {type: string, default: staging}
         jobs:
           build:
             steps:
-              - run: echo built
+              - run: echo built << pipeline.parameters.target >>
           deploy:
             steps:
               - run: echo deployed
@@ -46,6 +48,8 @@ public sealed class ApprovalPageTests(WebFixture web) : WebTest(web)
         // A reader: the hold and why there is no button.
         var reader = await Web.SignedInPageAsync(readerToken);
         await reader.GotoAsync($"/pipelines/{pipeline.Id}");
+        await Assertions.Expect(reader.Locator(".pipeline-parameters code")).ToHaveTextAsync("target=staging");
+        await Assertions.Expect(reader.Locator(".trigger-source")).ToHaveTextAsync("source api");
         var readerRow = reader.Locator($"tr[data-job='{holdId}']");
         await Assertions.Expect(readerRow.Locator("td[data-label='Status']")).ToContainTextAsync(new Regex(@"on hold\s*— waiting for approval"));
         await Assertions.Expect(readerRow.Locator("[data-refusal='approve']")).ToHaveTextAsync("Approve: read-only access");

@@ -52,6 +52,7 @@ public sealed class JobPagesTests(WebFixture web) : WebTest(web)
 
         await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"/pipelines/\d+$"));
         await Assertions.Expect(page.Locator(".flash")).ToHaveTextAsync("Pipeline #1 triggered on main.");
+        await Assertions.Expect(page.Locator(".trigger-source")).ToHaveTextAsync("source api");
         await page.GetByRole(AriaRole.Link, new() { Name = "build", Exact = true }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"/jobs/\d+$"));
 
