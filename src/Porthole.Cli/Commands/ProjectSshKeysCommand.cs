@@ -107,40 +107,7 @@ internal static class ProjectSshKeysCommand
     /// <summary>The key file's text; a folder, a missing file, one over 16 KiB or a public key is refused before anything is sent.</summary>
     private static async Task<string> ReadKeyFileAsync(string path, CancellationToken cancellationToken)
     {
-        if (Directory.Exists(path))
-        {
-            throw new CliException($"{path} is a folder: pass a private key file");
-        }
-
-        if (!File.Exists(path))
-        {
-            throw new CliException($"{path}: no such file");
-        }
-
-        byte[] bytes;
-        try
-        {
-            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var buffer = new byte[MaxBytes + 1];
-            var read = 0;
-            while (read < buffer.Length && await stream.ReadAsync(buffer.AsMemory(read), cancellationToken) is var n and > 0)
-            {
-                read += n;
-            }
-
-            if (read > MaxBytes)
-            {
-                throw new CliException($"{path} is over 16 KiB: that is not an SSH private key");
-            }
-
-            bytes = buffer[..read];
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"cannot read {path}: {e.Message}");
-        }
-
-        var text = Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF');
+        var text = await BoundedFile.ReadTextAsync(path, MaxBytes, "a private key file", "is over 16 KiB: that is not an SSH private key", null, cancellationToken);
         var start = text.TrimStart();
         if (start.StartsWith("ssh-", StringComparison.Ordinal) || start.StartsWith("ecdsa-", StringComparison.Ordinal) || start.StartsWith("sk-", StringComparison.Ordinal))
         {

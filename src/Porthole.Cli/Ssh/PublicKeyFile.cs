@@ -10,40 +10,9 @@ internal static class PublicKeyFile
 
     public static async Task<string> ReadAsync(string path, CancellationToken cancellationToken)
     {
-        if (Directory.Exists(path))
-        {
-            throw new CliException($"{path} is a folder: pass a public key file such as ~/.ssh/id_ed25519.pub");
-        }
-
-        if (!File.Exists(path))
-        {
-            throw new CliException($"{path}: no such file (make a key with ssh-keygen -t ed25519, then pass ~/.ssh/id_ed25519.pub)");
-        }
-
-        byte[] bytes;
-        try
-        {
-            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var buffer = new byte[MaxBytes + 1];
-            var read = 0;
-            while (read < buffer.Length && await stream.ReadAsync(buffer.AsMemory(read), cancellationToken) is var n and > 0)
-            {
-                read += n;
-            }
-
-            if (read > MaxBytes)
-            {
-                throw new CliException($"{path} is over 16 KiB: a public key is one line (pass FILE.pub, e.g. ~/.ssh/id_ed25519.pub)");
-            }
-
-            bytes = buffer[..read];
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"cannot read {path}: {e.Message}");
-        }
-
-        var text = Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF');
+        var text = await BoundedFile.ReadTextAsync(
+            path, MaxBytes, "a public key file such as ~/.ssh/id_ed25519.pub", "is over 16 KiB: a public key is one line (pass FILE.pub, e.g. ~/.ssh/id_ed25519.pub)",
+            "make a key with ssh-keygen -t ed25519, then pass ~/.ssh/id_ed25519.pub", cancellationToken);
         if (IsPrivateKey(text))
         {
             var publicPath = path.EndsWith(".pub", StringComparison.Ordinal) ? "the matching .pub file" : path + ".pub";

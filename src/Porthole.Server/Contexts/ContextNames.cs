@@ -17,12 +17,7 @@ public static partial class ContextNames
     [GeneratedRegex(@"\A(?=.{1,100}\z)[A-Za-z0-9](?:[A-Za-z0-9_.-]| (?! ))*(?<! )\z")]
     private static partial Regex ContextName();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,255}$")]
-    private static partial Regex VariableName();
-
     public static bool IsValid(string? name) => name is not null && ContextName().IsMatch(name);
-
-    public static bool IsValidVariable(string? name) => name is not null && VariableName().IsMatch(name);
 
     /// <summary>Why <paramref name="name"/> is not a context name (naming the first character not allowed), or null when it is one.</summary>
     public static string? Problem(string? name)
@@ -56,12 +51,6 @@ public static partial class ContextNames
             ? $"{shown}: it is {name.Length} characters long; {Rule}"
             : $"{shown}: it starts with {Describe(name[0])}; {Rule}";
     }
-
-    /// <summary>Why <paramref name="name"/> is not a variable name, or null when it is one.</summary>
-    public static string? VariableProblem(string? name) =>
-        IsValidVariable(name)
-            ? null
-            : $"'{Lookups.Shorten(Printable(name ?? ""))}' is not a valid variable name: letters, digits and '_', not starting with a digit.";
 
     private static bool IsAllowed(char character) => char.IsAsciiLetterOrDigit(character) || character is '_' or '.' or '-' or ' ';
 

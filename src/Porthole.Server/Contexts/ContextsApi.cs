@@ -19,7 +19,6 @@ namespace Porthole.Server.Contexts;
 public static class ContextsApi
 {
     /// <summary>The longest value a variable of a context may have, as for a project's.</summary>
-    public const int MaxValueLength = 65536;
 
     public static RouteGroupBuilder MapContextsApi(this IEndpointRouteBuilder app)
     {
@@ -130,26 +129,9 @@ public static class ContextsApi
             return problem!;
         }
 
-        if (ContextNames.VariableProblem(variable) is { } invalid)
+        if (VariableRequests.Refuses(variable, request, out var refused))
         {
-            return Problems.BadRequest(ErrorCodes.InvalidRequest, invalid);
-        }
-
-        if (request?.Value is null)
-        {
-            return Problems.BadRequest(ErrorCodes.InvalidRequest, "Send the value as {\"value\": \"…\", \"secret\": true}.");
-        }
-
-        if (request.Value.Length > MaxValueLength)
-        {
-            return Problems.BadRequest(ErrorCodes.InvalidRequest, "A variable's value may be at most 64 KiB.");
-        }
-
-        if (request.Secret == true && SecretValues.Patterns([request.Value]).Count == 0)
-        {
-            return Problems.BadRequest(
-                Projects.ProjectsApi.SecretTooShortCode,
-                $"A secret must be at least {SecretValues.MinimumLength} characters long: shorter values cannot be masked in logs reliably.");
+            return refused;
         }
 
         var stored = await db.ContextVariables.SingleOrDefaultAsync(v => v.ContextId == context.Id && v.Name == variable, ct);

@@ -30,17 +30,6 @@ public static partial class ProjectsApi
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
     public static partial Regex ProjectName();
 
-    /// <summary>
-    /// A secret shorter than this cannot be masked in logs: the masker leaves such values alone, since hiding every "yes"
-    /// or "1" of a log would hide nothing (Porthole.Execution's SecretMasker.MinimumLength, the same number).
-    /// </summary>
-    public const int MinimumSecretLength = 4;
-
-    public const string SecretTooShortCode = "secret_too_short";
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,255}$")]
-    private static partial Regex VariableName();
-
     private static async Task<Results<Created<ProjectView>, ProblemHttpResult>> CreateAsync(
         CreateProjectRequest? request, HttpContext http, PortholeDb db, RepositoryPolicy policy, TimeProvider time, CancellationToken ct)
     {
@@ -113,24 +102,9 @@ public static partial class ProjectsApi
             return problem!;
         }
 
-        if (!VariableName().IsMatch(variable))
+        if (VariableRequests.Refuses(variable, request, out var refused))
         {
-            return Problems.BadRequest(ErrorCodes.InvalidRequest, $"'{Lookups.Shorten(variable)}' is not a valid variable name: letters, digits and '_', not starting with a digit.");
-        }
-
-        if (request?.Value is null)
-        {
-            return Problems.BadRequest(ErrorCodes.InvalidRequest, "Send the value as {\"value\": \"…\", \"secret\": true}.");
-        }
-
-        if (request.Value.Length > 65536)
-        {
-            return Problems.BadRequest(ErrorCodes.InvalidRequest, "A variable's value may be at most 64 KiB.");
-        }
-
-        if (request.Secret == true && !CanBeMasked(request.Value))
-        {
-            return Problems.BadRequest(SecretTooShortCode, $"A secret must be at least {MinimumSecretLength} characters long: shorter values cannot be masked in logs reliably.");
+            return refused;
         }
 
         var stored = await db.Variables.SingleOrDefaultAsync(v => v.ProjectId == project.Id && v.Name == variable, ct);
@@ -195,7 +169,6 @@ public static partial class ProjectsApi
     }
 
     /// <summary>The masker hides each line of a secret that is long enough; a secret none of whose lines is hides nothing.</summary>
-    private static bool CanBeMasked(string value) => value.Split('\n').Any(line => line.TrimEnd('\r').Length >= MinimumSecretLength);
 
     private static VariableView ViewOf(ProjectVariable variable) => new(variable.Name, variable.Secret, variable.Secret ? null : variable.Value);
 }
