@@ -70,7 +70,9 @@ public sealed class LeftoversTests
         try
         {
             await using var server = await RunningServer.StartAsync(data.Path);
-            for (var i = 0; i < 200 && (await ListAsync(client, tag)).Count > 0; i++)
+            // The containers go first and the network after them: wait for both, not only the first.
+            for (var i = 0; i < 200 && ((await ListAsync(client, tag)).Count > 0
+                || (await client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = Filter(tag) })).Count > 0); i++)
             {
                 await Task.Delay(50);
             }
