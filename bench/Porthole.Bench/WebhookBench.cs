@@ -20,7 +20,7 @@ public static class WebhookBench
     public static async Task<int> RunAsync(string[] args)
     {
         var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 30;
-        await using var server = await BenchServer.StartAsync("version: 2.1\njobs:\n  build:\n    steps:\n      - run: echo hi\nworkflows:\n  main:\n    jobs: [build]\n");
+        await using var server = await BenchServer.StartAsync("version: 2.1\njobs:\n  build:\n    steps:\n      - checkout\n      - run: echo hi\nworkflows:\n  main:\n    jobs: [build]\n");
         var repository = Path.Combine(server.Root, "repository");
         var made = await server.Client.PostAsJsonAsync("/api/projects/bench/hook", new CreateHookRequest(false), ApiJson.Options);
         made.EnsureSuccessStatusCode();

@@ -87,7 +87,7 @@ public sealed class NodeRunner(TimeProvider timeProvider, IExecutor executor)
                 var setup = new NodeSetup(options.WorkspaceRoot, spec)
                 {
                     Tag = tag,
-                    ReadOnlyPaths = LocalRepository(assignment.RepositoryUrl),
+                    ReadOnlyPaths = LocalRepository(assignment),
                     Say = await setupStep.StartAsync(),
                     Variables = assignment.Variables.GroupBy(v => v.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
                     RemoteDocker = assignment.Job.Steps.Any(s => s.Kind == StepKind.SetupRemoteDocker),
@@ -138,9 +138,12 @@ public sealed class NodeRunner(TimeProvider timeProvider, IExecutor executor)
         }
     }
 
-    /// <summary>A project whose repository is a path on this machine: its checkout reads it, wherever it is.</summary>
-    private static string[] LocalRepository(string repository) =>
-        ShellNode.LocalRepositoryPath(repository) is { } path ? [path] : [];
+    /// <summary>
+    /// A project whose repository is a path on this machine: its checkout reads it, wherever it is. A job without a
+    /// checkout step is given nothing of it (nor made a copy of it).
+    /// </summary>
+    private static string[] LocalRepository(NodeAssignment assignment) =>
+        assignment.Job.Steps.Any(s => s.Kind == StepKind.Checkout) && ShellNode.LocalRepositoryPath(assignment.RepositoryUrl) is { } path ? [path] : [];
 
     private async Task ReportAllSkippedAsync(NodeAssignment assignment, NodeSections sections, NodeLog log, int firstIndex)
     {

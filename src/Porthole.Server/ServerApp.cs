@@ -97,6 +97,7 @@ public static class ServerApp
         services.AddSingleton<Scheduler>();
         services.AddSingleton<RepositoryPolicy>();
         services.AddSingleton<ProjectRepositories>();
+        services.AddHostedService<MirrorUpkeep>();
         services.AddSingleton<Orbs.OrbStore>();
         services.AddSingleton<Porthole.Pipeline.Orbs.IOrbSource>(sp => sp.GetRequiredService<Orbs.OrbStore>());
         services.AddOptions<Orbs.OrbOptions>()

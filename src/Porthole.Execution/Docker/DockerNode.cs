@@ -117,8 +117,8 @@ internal sealed class DockerNode : IExecutorNode
         File.Exists("/usr/bin/docker") ? "/usr/bin/docker" : ExecutableLookup.Find("docker", Environment.GetEnvironmentVariable("PATH"), "/");
 
     /// <summary>A local repository is cloned from its mirror, or from its read-only mount at its own path; a URL as it is.</summary>
-    public string CheckoutSource(string repositoryUrl) =>
-        ShellNode.LocalRepositoryPath(repositoryUrl) is { } path ? CheckoutSources.GetValueOrDefault(path, path) : repositoryUrl;
+    public ValueTask<string> CheckoutSourceAsync(string repositoryUrl, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(ShellNode.LocalRepositoryPath(repositoryUrl) is { } path ? CheckoutSources.GetValueOrDefault(path, path) : repositoryUrl);
 
     /// <summary>Local repositories and the mirrors of them in the container's scratch folder that its user can read.</summary>
     internal IReadOnlyDictionary<string, string> CheckoutSources { get; init; } = new Dictionary<string, string>();

@@ -49,8 +49,11 @@ public interface IExecutorNode : IAsyncDisposable
     /// <summary>A path of the node (in its scratch folder, say) as the runner's host has it: the same path but for a container's.</summary>
     string HostPathOf(string path) => path;
 
-    /// <summary>Where the checkout clones a repository from: a copy the node's account can read of a local one, or the URL itself.</summary>
-    string CheckoutSource(string repositoryUrl);
+    /// <summary>
+    /// Where the checkout clones a repository from: a copy the node's account can read of a local one (once it is made),
+    /// or the URL itself.
+    /// </summary>
+    ValueTask<string> CheckoutSourceAsync(string repositoryUrl, CancellationToken cancellationToken);
 
     /// <summary>
     /// The shell line a step runs with, given the config's (<see cref="Steps.ShellCommandLine.Default"/> when it names none):

@@ -11,7 +11,10 @@ public sealed record NodeSetup(string WorkspaceRoot, ExecutorSpec Executor)
 {
     public string? Tag { get; init; }
 
-    /// <summary>Paths the node must read although a sandbox hides the folder they are in: a local project's repository.</summary>
+    /// <summary>
+    /// Paths the node must read although a sandbox hides the folder they are in: a local project's repository, when the
+    /// job checks it out.
+    /// </summary>
     public IReadOnlyList<string> ReadOnlyPaths { get; init; } = [];
 
     /// <summary>Where setting up tells what it does (pulls, containers), when the executor has a setup step; null: nowhere.</summary>

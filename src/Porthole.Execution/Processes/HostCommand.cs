@@ -9,7 +9,7 @@ internal sealed record HostCommandResult(int ExitCode, string Output, string Err
     public bool Succeeded => ExitCode == 0;
 }
 
-/// <summary>Runs one of the runner's own tools on the host (getent, useradd, bwrap, git) with an argv, to its end.</summary>
+/// <summary>Runs one of the runner's own tools on the host (getent, useradd, bwrap, git) with an argv, to its end or a cancel.</summary>
 internal static class HostCommand
 {
     public static async Task<HostCommandResult> RunAsync(
@@ -41,9 +41,20 @@ internal static class HostCommand
 
         using (process)
         {
-            var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var error = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
+            var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+            var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
+            try
+            {
+                await process.WaitForExitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Canceled: the tool is ended (by its id, with what it started) before the cancel goes on.
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None);
+                throw;
+            }
+
             return new HostCommandResult(process.ExitCode, await output, await error);
         }
     }

@@ -35,30 +35,25 @@ public sealed class ShellExecutor(TimeProvider timeProvider, ShellExecutorOption
         var tag = setup.Tag ?? Guid.NewGuid().ToString("N");
         var workspace = ShellWorkspace.Create(setup.WorkspaceRoot, isolation.Sandboxed ? isolation.Account : null, isolation.Sandboxed && isolation.UserNamespace);
         // A root runner's job account may not read a local repository where it is: the runner mirrors it into the node
-        // for the account, beside the sandbox's start (both take tens of milliseconds before the first step).
+        // for the account. That takes longer than the sandbox's start and grows with the repository, so it goes on beside
+        // the node's first steps; only the checkout waits for it.
         var copies = isolation.Sandboxed && isolation.Account is { } account
-            ? setup.ReadOnlyPaths.Where(Directory.Exists).ToDictionary(p => p, p => RepositoryCopy.MirrorAsync(p, workspace.Scratch, account, cancellationToken), StringComparer.Ordinal)
-            : [];
-        var sandboxStart = isolation.Sandboxed
-            ? NodeSandbox.StartAsync(isolation, workspace.Root, tag, [.. setup.ReadOnlyPaths.Where(p => !copies.ContainsKey(p))], timeProvider, cancellationToken)
-            : Task.FromResult<NodeSandbox?>(null)!;
+            ? new RepositoryCopies(setup.ReadOnlyPaths.Where(Directory.Exists), (p, ct) => RepositoryCopy.MirrorAsync(p, workspace.Scratch, account, ct))
+            : RepositoryCopies.None;
+        NodeSandbox? sandbox;
         try
         {
-            await Task.WhenAll(copies.Values.Cast<Task>().Append(sandboxStart));
+            sandbox = isolation.Sandboxed
+                ? await NodeSandbox.StartAsync(isolation, workspace.Root, tag, [.. setup.ReadOnlyPaths.Where(p => !copies.Covers(p))], timeProvider, cancellationToken)
+                : null;
         }
         catch
         {
-            // A cancel (or a failed copy) after the sandbox started: nothing may outlive the node that never was.
-            if (sandboxStart.IsCompletedSuccessfully && sandboxStart.Result is { } started)
-            {
-                await started.DisposeAsync();
-            }
-
+            // A cancel, or a sandbox that would not start: the copies end with the node that never was.
+            await copies.DisposeAsync();
             throw;
         }
 
-        var sandbox = await sandboxStart;
-        var sources = copies.ToDictionary(c => c.Key, c => c.Value.Result, StringComparer.Ordinal);
-        return new ShellNode(workspace, tools, timeProvider, options with { Isolation = isolation }, tag, sandbox) { CheckoutSources = sources };
+        return new ShellNode(workspace, tools, timeProvider, options with { Isolation = isolation }, tag, sandbox) { Copies = copies };
     }
 }

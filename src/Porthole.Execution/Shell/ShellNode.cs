@@ -60,13 +60,13 @@ internal sealed class ShellNode : IExecutorNode
 
     public NodeAccount? Account { get; }
 
-    /// <summary>Local repositories and the copies of them this node's account can read.</summary>
-    internal IReadOnlyDictionary<string, string> CheckoutSources { get; init; } = new Dictionary<string, string>();
+    /// <summary>Local repositories and the copies of them this node's account can read, being made or made.</summary>
+    internal RepositoryCopies Copies { get; init; } = RepositoryCopies.None;
 
     public IReadOnlyList<string> SessionEntry(string directory) => _sandbox?.SessionEntry(directory) ?? [];
 
-    public string CheckoutSource(string repositoryUrl) =>
-        CheckoutSources.TryGetValue(LocalRepositoryPath(repositoryUrl) ?? string.Empty, out var copy) ? copy : repositoryUrl;
+    public async ValueTask<string> CheckoutSourceAsync(string repositoryUrl, CancellationToken cancellationToken) =>
+        LocalRepositoryPath(repositoryUrl) is { } path && Copies.Covers(path) ? await Copies.SourceAsync(path, cancellationToken) : repositoryUrl;
 
     /// <summary>The path of a repository that is a path on this machine (or a <c>file://</c> URL to one); null for any other URL.</summary>
     public static string? LocalRepositoryPath(string repository)
@@ -220,6 +220,7 @@ internal sealed class ShellNode : IExecutorNode
         }
 
         await Task.WhenAll(processes.Select(p => _processTree.EndSessionAsync(p.Id, () => p.IsLeaderRunning, _options.StopGrace)));
+        await Copies.DisposeAsync();
         if (_sandbox is not null)
         {
             await _sandbox.DisposeAsync();

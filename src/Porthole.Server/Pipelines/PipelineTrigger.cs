@@ -57,10 +57,10 @@ public sealed class PipelineTrigger(
             return (null, new TriggerRefusal(ErrorCodes.RepositoryUnreachable, unreachable));
         }
 
-        // Two git processes at once: each costs more to start than to run.
-        var defaultBranchTask = repositories.DefaultBranchAsync(project.Id, ct);
-        var target = await new TriggerRefs(repositories, project.Id).ResolveAsync(input, ct);
-        var defaultBranch = await defaultBranchTask;
+        // One git answers all of this trigger's lookups: a git started per lookup costs more than the lookup.
+        await using var mirror = repositories.OpenReader(project.Id);
+        var defaultBranch = repositories.DefaultBranch(project.Id);
+        var target = await new TriggerRefs(mirror, defaultBranch).ResolveAsync(input, ct);
         if (target is null)
         {
             var what = input switch
@@ -103,7 +103,7 @@ public sealed class PipelineTrigger(
                 ScheduleId = input.ScheduleId,
                 Parameters = input.Parameters,
             };
-            var (result, refusal) = await CompileAsync(project, target.Sha, values, ct);
+            var (result, refusal) = await CompileAsync(mirror, target.Sha, values, ct);
             if (result?.Plan is not { } plan)
             {
                 return (null, refusal);
@@ -140,19 +140,19 @@ public sealed class PipelineTrigger(
             _ => null,
         };
 
-    private async Task<(ConfigResult? Result, TriggerRefusal? Refusal)> CompileAsync(Project project, string sha, PipelineValues values, CancellationToken ct)
+    private async Task<(ConfigResult? Result, TriggerRefusal? Refusal)> CompileAsync(MirrorReader mirror, string sha, PipelineValues values, CancellationToken ct)
     {
         foreach (var path in ConfigReader.KnownPaths)
         {
-            var bytes = await repositories.ReadFileAsync(project.Id, sha, path, ct);
-            if (bytes is null)
+            var file = await mirror.FileAsync(sha, path, MaxConfigBytes, ct);
+            if (file is null)
             {
                 continue;
             }
 
-            if (bytes.Length > MaxConfigBytes)
+            if (file.Content is not { } bytes)
             {
-                return (null, new TriggerRefusal(ErrorCodes.ConfigInvalid, $"{path} is {bytes.Length} bytes; the limit is {MaxConfigBytes} bytes."));
+                return (null, new TriggerRefusal(ErrorCodes.ConfigInvalid, $"{path} is {file.Size} bytes; the limit is {MaxConfigBytes} bytes."));
             }
 
             var limits = new ConfigReaderOptions

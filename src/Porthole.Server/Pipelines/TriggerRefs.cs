@@ -12,7 +12,7 @@ public sealed record TriggerTarget(string Sha, string? Ref, string? Branch, stri
 /// Resolves a trigger's ref, tag, branch or commit in the project's mirror. A ref is a branch when <c>refs/heads/R</c>
 /// exists, else a tag when <c>refs/tags/R</c> does (git's own order); a tag named with <c>--tag</c> is <c>refs/tags/T</c> only.
 /// </summary>
-public sealed class TriggerRefs(ProjectRepositories repositories, long projectId)
+public sealed class TriggerRefs(MirrorReader mirror, string? defaultBranch)
 {
     /// <summary>Null when what the trigger names is not in the repository.</summary>
     public async Task<TriggerTarget?> ResolveAsync(TriggerInput input, CancellationToken ct)
@@ -36,7 +36,7 @@ public sealed class TriggerRefs(ProjectRepositories repositories, long projectId
             var tagged = head is null ? await FullRefAsync($"refs/tags/{gitRef}", ct) : null;
             var sha = input.Commit is { } commit
                 ? await CommitAsync(commit, ct)
-                : head ?? tagged ?? (await repositories.ResolveAsync(projectId, gitRef, null, ct))?.Sha;
+                : head ?? tagged ?? await mirror.CommitAsync(gitRef, ct);
             return sha switch
             {
                 null => null,
@@ -52,26 +52,21 @@ public sealed class TriggerRefs(ProjectRepositories repositories, long projectId
             return sha is null ? null : new TriggerTarget(sha, null, null, null, false);
         }
 
-        var fallback = await repositories.ResolveAsync(projectId, null, null, ct);
-        if (fallback is null)
+        // No ref: the default branch (as git would, a tag or other ref of its name when there is no such branch).
+        var fallbackRef = defaultBranch ?? "main";
+        var branchHead = await FullRefAsync($"refs/heads/{fallbackRef}", ct);
+        var fallback = branchHead ?? await FullRefAsync($"refs/tags/{fallbackRef}", ct) ?? await mirror.CommitAsync(fallbackRef, ct);
+        return fallback switch
         {
-            return null;
-        }
-
-        var defaultHead = fallback.Ref is null ? null : await FullRefAsync($"refs/heads/{fallback.Ref}", ct);
-        return defaultHead is null
-            ? new TriggerTarget(fallback.Sha, fallback.Ref, null, null, false)
-            : new TriggerTarget(fallback.Sha, fallback.Ref, fallback.Ref, null, fallback.Sha == defaultHead);
+            null => null,
+            _ when branchHead is not null => new TriggerTarget(fallback, fallbackRef, fallbackRef, null, true),
+            _ => new TriggerTarget(fallback, fallbackRef, null, null, false),
+        };
     }
 
-    private async Task<string?> CommitAsync(string commit, CancellationToken ct) =>
-        (await repositories.ResolveAsync(projectId, null, commit, ct))?.Sha;
+    /// <summary>A commit named by its id (or a prefix of it); null when the mirror has no such commit.</summary>
+    private Task<string?> CommitAsync(string commit, CancellationToken ct) => mirror.CommitAsync(commit, ct);
 
     /// <summary>The commit of a full ref name (<c>refs/heads/B</c>, <c>refs/tags/T</c>), or null when there is none.</summary>
-    private async Task<string?> FullRefAsync(string fullRef, CancellationToken ct)
-    {
-        var result = await Git.RunAsync(
-            null, ["--git-dir", repositories.MirrorPath(projectId), "rev-parse", "--verify", "--quiet", "--end-of-options", fullRef + "^{commit}"], ct);
-        return result.Succeeded ? result.Output.Trim() : null;
-    }
+    private Task<string?> FullRefAsync(string fullRef, CancellationToken ct) => mirror.CommitAsync(fullRef, ct);
 }

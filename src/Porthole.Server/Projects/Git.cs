@@ -59,31 +59,7 @@ public static class Git
     }
 
     /// <summary>The bytes of one file at a commit, or null when the commit has no such file.</summary>
-    public static async Task<byte[]?> ShowFileAsync(string gitDirectory, string commit, string path, CancellationToken ct)
-    {
-        var start = new ProcessStartInfo("git")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])["--git-dir", gitDirectory, "cat-file", "blob", $"{commit}:{path}"])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Protect(start);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("git could not be started");
-        using var buffer = new MemoryStream();
-        var copy = process.StandardOutput.BaseStream.CopyToAsync(buffer, ct);
-        var error = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
-        await copy;
-        await error;
-        return process.ExitCode == 0 ? buffer.ToArray() : null;
-    }
-
-    private static void Protect(ProcessStartInfo start)
+    internal static void Protect(ProcessStartInfo start)
     {
         start.Environment["GIT_TERMINAL_PROMPT"] = "0";
         start.Environment["GIT_ALLOW_PROTOCOL"] = AllowedProtocols;

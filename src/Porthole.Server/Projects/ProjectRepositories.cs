@@ -1,9 +1,9 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Porthole.Server.Projects;
-
-public sealed record ResolvedCommit(string Sha, string? Ref);
 
 /// <summary>
 /// A bare mirror of each project's repository under <c>DATA/repos</c>, fetched on each trigger, from which
@@ -14,6 +14,8 @@ public sealed partial class ProjectRepositories(IOptions<PortholeOptions> option
     private const string LocalUnreachable = "git cannot read it as a repository on the server (a server admin finds git's message in the server's log).";
 
     private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly Channel<long> _fetched = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<long, byte> _waitingUpkeep = new();
 
     public string MirrorPath(long projectId) => Path.GetFullPath(Path.Combine(options.Value.RepositoryDirectory, $"{projectId}.git"));
 
@@ -46,8 +48,19 @@ public sealed partial class ProjectRepositories(IOptions<PortholeOptions> option
                 return null;
             }
 
-            var fetch = await Git.RunAsync(null, ["--git-dir", mirror, "fetch", "--prune", "--quiet", "--force", "origin"], ct);
-            return fetch.Succeeded ? null : Unreachable("fetch", repository, fetch);
+            // git's upkeep after a fetch (a dozen milliseconds at best) comes after the pipeline starts: MirrorUpkeep.
+            var fetch = await Git.RunAsync(null, ["--git-dir", mirror, "fetch", "--prune", "--quiet", "--force", "--no-auto-maintenance", "origin"], ct);
+            if (!fetch.Succeeded)
+            {
+                return Unreachable("fetch", repository, fetch);
+            }
+
+            if (_waitingUpkeep.TryAdd(projectId, 0))
+            {
+                _fetched.Writer.TryWrite(projectId);
+            }
+
+            return null;
         }
         finally
         {
@@ -55,44 +68,52 @@ public sealed partial class ProjectRepositories(IOptions<PortholeOptions> option
         }
     }
 
-    /// <summary>Resolves a ref (branch, tag) or a commit; null ref and commit mean the default branch.</summary>
-    public async Task<ResolvedCommit?> ResolveAsync(long projectId, string? gitRef, string? commit, CancellationToken ct)
+    /// <summary>A reader of the mirror's refs and files for one trigger, after <see cref="RefreshAsync"/>.</summary>
+    public MirrorReader OpenReader(long projectId) => MirrorReader.Open(MirrorPath(projectId));
+
+    /// <summary>
+    /// The repository's default branch: the branch the mirror's HEAD names (as the remote named it when cloned); null when
+    /// it names none. A mirror's HEAD is a file of one line, <c>ref: refs/heads/B</c>.
+    /// </summary>
+    public string? DefaultBranch(long projectId)
     {
+        const string Prefix = "ref: refs/heads/";
+        string head;
+        try
+        {
+            head = File.ReadAllText(Path.Combine(MirrorPath(projectId), "HEAD")).TrimEnd('\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        return head.StartsWith(Prefix, StringComparison.Ordinal) && head.Length > Prefix.Length && !head.Any(char.IsControl) ? head[Prefix.Length..] : null;
+    }
+
+    /// <summary>
+    /// The mirrors fetched since their last upkeep (<see cref="UpkeepAsync"/>), which <see cref="MirrorUpkeep"/> does
+    /// after the trigger, not during it.
+    /// </summary>
+    public ChannelReader<long> Fetched => _fetched.Reader;
+
+    /// <summary>
+    /// What git's fetch would do after it, but later: <c>git maintenance run --auto</c> (packs loose objects, packs refs
+    /// once git's thresholds are passed), in the foreground so that it ends with the server.
+    /// </summary>
+    public async Task UpkeepAsync(long projectId, CancellationToken ct)
+    {
+        _waitingUpkeep.TryRemove(projectId, out _);
         var mirror = MirrorPath(projectId);
-        if (commit is not null)
+        if (Directory.Exists(mirror))
         {
-            var result = await Git.RunAsync(null, ["--git-dir", mirror, "rev-parse", "--verify", "--quiet", "--end-of-options", commit + "^{commit}"], ct);
-            return result.Succeeded ? new ResolvedCommit(result.Output.Trim(), gitRef) : null;
-        }
-
-        if (gitRef is null)
-        {
-            var head = await Git.RunAsync(null, ["--git-dir", mirror, "symbolic-ref", "--short", "HEAD"], ct);
-            gitRef = head.Succeeded ? head.Output.Trim() : "main";
-        }
-
-        foreach (var candidate in (string[])[$"refs/heads/{gitRef}", $"refs/tags/{gitRef}", gitRef])
-        {
-            var result = await Git.RunAsync(null, ["--git-dir", mirror, "rev-parse", "--verify", "--quiet", "--end-of-options", candidate + "^{commit}"], ct);
-            if (result.Succeeded)
+            var result = await Git.RunAsync(null, ["--git-dir", mirror, "-c", "gc.autoDetach=false", "maintenance", "run", "--auto", "--quiet"], ct);
+            if (!result.Succeeded)
             {
-                return new ResolvedCommit(result.Output.Trim(), gitRef);
+                LogUpkeepFailed(logger, projectId, Git.FirstLine(result.Error));
             }
         }
-
-        return null;
     }
-
-    /// <summary>The repository's default branch: the mirror's HEAD (as the remote named it when fetched); null when it has none.</summary>
-    public async Task<string?> DefaultBranchAsync(long projectId, CancellationToken ct)
-    {
-        var head = await Git.RunAsync(null, ["--git-dir", MirrorPath(projectId), "symbolic-ref", "--quiet", "--short", "HEAD"], ct);
-        var branch = head.Output.Trim();
-        return head.Succeeded && branch.Length > 0 ? branch : null;
-    }
-
-    public Task<byte[]?> ReadFileAsync(long projectId, string commit, string path, CancellationToken ct) =>
-        Git.ShowFileAsync(MirrorPath(projectId), commit, path, ct);
 
     /// <summary>
     /// A repository no one may use now, checked again at each fetch: one stored before today's rules, or a path whose
@@ -130,6 +151,9 @@ public sealed partial class ProjectRepositories(IOptions<PortholeOptions> option
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "git could not {Verb} the local repository {Repository}: {Error}")]
     private static partial void LogLocalFailed(ILogger logger, string verb, string repository, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "git's upkeep of project {ProjectId}'s mirror failed: {Error}")]
+    private static partial void LogUpkeepFailed(ILogger logger, long projectId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The repository {Repository} leads into the server's data folder; it is not fetched")]
     private static partial void LogRefused(ILogger logger, string repository);

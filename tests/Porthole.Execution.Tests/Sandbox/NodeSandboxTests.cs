@@ -90,14 +90,100 @@ public sealed class NodeSandboxTests : IDisposable
         Assert.Contains("hello", reporter.Log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_local_repository_is_copied_for_the_job_account_beside_the_first_steps_and_a_checkout_waits_for_the_copy()
+    {
+        using var repository = new GitRepository();
+        var commit = repository.Commit("README", "copied for the job account\n", "first");
+        File.SetUnixFileMode(repository.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var isolation = await ProbeAsync();
+        var reporter = new RecordingReporter();
+        var completion = await new NodeRunner(TimeProvider.System, Executor(isolation)).RunAsync(
+            Plans.Assignment(Plans.Job([Plans.Run("Before", $"test ! -e '{repository.Path}' && echo hidden"), Plans.Checkout(), Plans.Run("After", "cat README; id -un")]), repositoryUrl: repository.Path, commitSha: commit),
+            new NodeRunOptions(_folder.Combine("workspaces", "2"), TimeSpan.FromMinutes(1)),
+            reporter,
+            CancellationToken.None);
+
+        Assert.True(completion.Result == NodeResult.Success, reporter.Log);
+        Assert.Contains("hidden", reporter.Log, StringComparison.Ordinal);
+        Assert.Contains("copied for the job account\nporthole", reporter.Log.Replace("\r", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_job_without_a_checkout_gets_no_copy_of_the_local_repository()
+    {
+        using var repository = new GitRepository();
+        var commit = repository.Commit("README", "not for this job\n", "first");
+        var workspace = _folder.Combine("workspaces", "3");
+        var reporter = new RecordingReporter();
+        var completion = await new NodeRunner(TimeProvider.System, Executor(await ProbeAsync())).RunAsync(
+            Plans.Assignment(Plans.Job([Plans.Run("Only", "echo ran")]), repositoryUrl: repository.Path, commitSha: commit),
+            new NodeRunOptions(workspace, TimeSpan.FromMinutes(1)),
+            reporter,
+            CancellationToken.None);
+
+        Assert.True(completion.Result == NodeResult.Success, reporter.Log);
+        Assert.Empty(Directory.EnumerateDirectories(workspace, "repository.git", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Destroying_a_node_while_its_repository_copy_is_made_ends_the_copy_and_leaves_no_git_behind()
+    {
+        // Enough loose objects that the copy (a clone without hard links) is still going when the node is destroyed.
+        using var repository = new GitRepository();
+        var marker = Path.GetFileName(repository.Path);
+        for (var i = 0; i < 400; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(repository.Path, $"f{i}.txt"), $"file {i}\n");
+        }
+
+        repository.Git("add", ".");
+        repository.Git("-c", "user.name=t", "-c", "user.email=t@porthole.invalid", "commit", "--quiet", "-m", "many");
+        var workspace = _folder.Combine("workspaces", "4");
+        var executor = Executor(await ProbeAsync());
+        var node = await executor.SetupAsync(
+            new NodeSetup(workspace, new ExecutorSpec(ExecutorKind.Shell, null)) { ReadOnlyPaths = [repository.Path] },
+            CancellationToken.None);
+        await node.DestroyAsync();
+
+        Assert.Empty(ProcessesNaming(marker));
+        Directory.Delete(workspace, recursive: true);
+    }
+
+    private static ShellExecutor Executor(JobIsolation isolation)
+    {
+        var state = new IsolationState();
+        state.Set(isolation);
+        return new ShellExecutor(TimeProvider.System, new ShellExecutorOptions { StopGrace = TimeSpan.FromSeconds(1) }, state);
+    }
+
+    /// <summary>The processes whose command line holds <paramref name="marker"/> anywhere.</summary>
+    private static List<int> ProcessesNaming(string marker)
+    {
+        var found = new List<int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (int.TryParse(Path.GetFileName(directory), out var pid) && File.ReadAllText(Path.Combine(directory, "cmdline")).Contains(marker, StringComparison.Ordinal))
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return found;
+    }
+
     private Task<JobIsolation> ProbeAsync() =>
         IsolationProbe.DetectAsync(new IsolationSettings("porthole", RunJobsAsRoot: false, [_folder.Combine("data"), _folder.Combine("workspaces")], []), CancellationToken.None);
 
     private Task<IExecutorNode> SetupAsync(JobIsolation isolation)
     {
-        var state = new IsolationState();
-        state.Set(isolation);
-        var executor = new ShellExecutor(TimeProvider.System, new ShellExecutorOptions { StopGrace = TimeSpan.FromSeconds(1) }, state);
+        var executor = Executor(isolation);
         return executor.SetupAsync(new NodeSetup(_folder.Combine("workspaces", "1"), new ExecutorSpec(ExecutorKind.Shell, null)), CancellationToken.None);
     }
 

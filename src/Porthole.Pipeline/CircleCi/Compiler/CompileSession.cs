@@ -68,13 +68,23 @@ internal sealed class CompileSession(ErrorList errors, IReadOnlyDictionary<strin
         return complete;
     }
 
+    private TemplateScope DeclarationScope(Element element) => new()
+    {
+        Element = element.Label,
+        PipelineParameters = element.Owner.IsOrb ? null : PipelineParameters,
+        PipelineValues = PipelineValues,
+        PipelineOnly = true,
+    };
+
     /// <summary>The element's declared parameters, read (and their errors reported) the first time only.</summary>
     public IReadOnlyDictionary<string, ParameterDeclaration> Declarations(Element element, MapNode body)
     {
         if (!_declared.TryGetValue(element, out var declared))
         {
+            // Pipeline values (and, outside orbs, pipeline parameters) may stand in a declaration: a default of
+            // << pipeline.git.branch >> is the branch (§A0 step 3: substituted everywhere). Other references stay as written.
             declared = body.Get("parameters") is { } parameters
-                ? ParameterDeclarations.Read(parameters, element.Label, pipeline: false, isJob: element.Kind == ElementKind.Job, Errors)
+                ? ParameterDeclarations.Read(Template.Substitute(parameters, DeclarationScope(element), null, Errors, Budget), element.Label, pipeline: false, isJob: element.Kind == ElementKind.Job, Errors)
                 : new Dictionary<string, ParameterDeclaration>(StringComparer.Ordinal);
             _declared[element] = declared;
         }

@@ -17,6 +17,11 @@ internal static class TemplateReference
     public static Node? Resolve(string name, TemplateScope scope, out string? problem)
     {
         problem = null;
+        if (scope.PipelineOnly && (name.StartsWith(Parameters, StringComparison.Ordinal) || name.StartsWith(Matrix, StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
         if (name.StartsWith(Parameters, StringComparison.Ordinal))
         {
             if (scope.Parameters is { } parameters && parameters.TryGetValue(name[Parameters.Length..], out var value))

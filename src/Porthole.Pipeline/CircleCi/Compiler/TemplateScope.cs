@@ -21,6 +21,12 @@ internal sealed class TemplateScope
     /// <summary>The bound pipeline parameters; null inside an orb's body, where they are not in scope (PV).</summary>
     public IReadOnlyDictionary<string, Node>? PipelineParameters { get; init; }
 
+    /// <summary>
+    /// Only the pipeline's references are resolved (in an element's parameter declarations): <c>parameters.x</c> and
+    /// <c>matrix.x</c> are left as written, without an error.
+    /// </summary>
+    public bool PipelineOnly { get; init; }
+
     /// <summary><c>pipeline.X</c> values by their dotted name after <c>pipeline.</c> (<c>git.branch</c>, <c>number</c>).</summary>
     public required IReadOnlyDictionary<string, Node> PipelineValues { get; init; }
 }

@@ -84,6 +84,39 @@ public sealed class PipelineParameterTests
     }
 
     [Fact]
+    public void Pipeline_values_and_parameters_in_a_parameter_default_are_the_pipelines_but_other_references_stay_as_written()
+    {
+        // §A0 step 3: pipeline values are substituted everywhere outside orbs, the declarations' defaults included.
+        var plan = Planned(ConfigReader.Read(CirclePath, Lines(
+            "version: 2.1",
+            "parameters:",
+            "  region: {type: string, default: eu}",
+            "commands:",
+            "  say:",
+            "    parameters:",
+            "      what: {type: string, default: 'branch << pipeline.git.branch >> in << pipeline.parameters.region >>'}",
+            "      same: {type: string, default: '<< parameters.what >>'}",
+            "    steps: [{run: 'echo << parameters.what >> / << parameters.same >>'}]",
+            "jobs:",
+            "  build:",
+            "    parameters:",
+            "      runs: {type: integer, default: << pipeline.number >>}",
+            "    docker: [{image: alpine}]",
+            "    parallelism: << parameters.runs >>",
+            "    steps: [say]",
+            "workflows:",
+            "  w:",
+            "    jobs: [build]"), inputs: new ConfigInputs
+        {
+            Values = new PipelineValues { Branch = "feature/x", Number = 3 },
+        }));
+
+        var job = plan.Workflows[0].Jobs[0];
+        Assert.Equal(3, job.Parallelism);
+        Assert.Equal("echo branch feature/x in eu / << parameters.what >>", job.Steps[0].Command);
+    }
+
+    [Fact]
     public void A_workflow_condition_can_test_the_trigger_source()
     {
         // pandas' workflow: not: equal: [scheduled_pipeline, << pipeline.trigger_source >>].
