@@ -163,7 +163,7 @@ public sealed partial class ConfigValidateTests : IDisposable
         var (exitCode, _, stderr) = await RunAsync("config", "validate", _folder.Path);
 
         Assert.Equal(1, exitCode);
-        Assert.Equal($"error: {_folder.Path} is a folder, not a config file\n", stderr);
+        Assert.Equal($"error: {_folder.Path} is a folder: pass a config file such as .circleci/config.yml or .travis.yml\n", stderr);
     }
 
     [Fact]

@@ -14,7 +14,15 @@ namespace Porthole.Cli.Commands;
 internal static class ConfigCommands
 {
     /// <summary>Larger files are refused before they are read: no real CI config comes near it.</summary>
-    public const long MaxConfigBytes = 3 * 1024 * 1024;
+    public const int MaxConfigBytes = 3 * 1024 * 1024;
+
+    private static readonly TextFileRules ConfigFileRules = new(
+        MaxConfigBytes,
+        "a config file such as .circleci/config.yml or .travis.yml",
+        size => $"is {(size is { } s ? $"{s / (1024.0 * 1024.0):0.#} MiB" : "over 3 MiB")}: config files over 3 MiB are refused")
+    {
+        NotUtf8 = index => $"is not UTF-8 text (invalid byte at {index}); save it as UTF-8",
+    };
 
     public static Command Create(CliContext context)
     {
@@ -125,62 +133,6 @@ internal static class ConfigCommands
     }
 
     /// <summary>The file's text, refusing a folder, a missing file, a file over <see cref="MaxConfigBytes"/> and bytes that are not UTF-8.</summary>
-    public static async Task<string> ReadConfigAsync(string path, CancellationToken cancellationToken)
-    {
-        if (Directory.Exists(path))
-        {
-            throw new CliException($"{path} is a folder, not a config file");
-        }
-
-        if (!File.Exists(path))
-        {
-            throw new CliException($"{path}: no such file");
-        }
-
-        byte[] bytes;
-        try
-        {
-            var size = new FileInfo(path).Length;
-            if (size > MaxConfigBytes)
-            {
-                throw TooLarge(path, size);
-            }
-
-            // Read at most one byte past the cap: a file that grows, or a device that never ends, is refused all the same.
-            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var buffer = new byte[MaxConfigBytes + 1];
-            var read = 0;
-            while (read < buffer.Length && await stream.ReadAsync(buffer.AsMemory(read), cancellationToken) is var n and > 0)
-            {
-                read += n;
-            }
-
-            if (read > MaxConfigBytes)
-            {
-                throw TooLarge(path, null);
-            }
-
-            bytes = buffer[..read];
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"cannot read {path}: {e.Message}");
-        }
-
-        try
-        {
-            var text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
-            return text.StartsWith('\uFEFF') ? text[1..] : text;
-        }
-        catch (DecoderFallbackException e)
-        {
-            throw new CliException($"{path} is not UTF-8 text (invalid byte at {e.Index}); save it as UTF-8");
-        }
-    }
-
-    private static CliException TooLarge(string path, long? size)
-    {
-        var what = size is { } s ? $"{s / (1024.0 * 1024.0):0.#} MiB" : "over 3 MiB";
-        return new CliException($"{path} is {what}: config files over 3 MiB are refused");
-    }
+    public static Task<string> ReadConfigAsync(string path, CancellationToken cancellationToken) =>
+        BoundedFile.ReadTextAsync(path, ConfigFileRules, cancellationToken);
 }

@@ -13,7 +13,10 @@ namespace Porthole.Cli.Commands;
 /// </summary>
 internal static class OrbCommands
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly TextFileRules OrbFileRules = new(OrbSourceText.MaxBytes, "the orb's YAML file", _ => $"is over {OrbSourceText.MaxBytesText}, more than an orb's source may be")
+    {
+        NotUtf8 = _ => "is not UTF-8 text, so it is not an orb's YAML source",
+    };
 
     public static Command Create(CliContext context)
     {
@@ -143,30 +146,7 @@ internal static class OrbCommands
     /// <summary>The file's text, checked here as the server will check it, so a mistake names the file's own line and column.</summary>
     private static async Task<string> ReadSourceAsync(string path, CancellationToken cancellationToken)
     {
-        var file = new FileInfo(path);
-        if (!file.Exists)
-        {
-            throw new CliException(Directory.Exists(path) ? $"{path} is a folder; pass the orb's YAML file" : $"{path}: no such file");
-        }
-
-        if (file.Length > OrbSourceText.MaxBytes)
-        {
-            throw new CliException($"{path} is over {OrbSourceText.MaxBytesText}, more than an orb's source may be");
-        }
-
-        var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
-        string text;
-        try
-        {
-            text = StrictUtf8.GetString(bytes);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new CliException($"{path} is not UTF-8 text, so it is not an orb's YAML source");
-        }
-
-        // A byte order mark is not part of the YAML: the server would keep it in the stored source.
-        text = text.StartsWith('\uFEFF') ? text[1..] : text;
+        var text = await BoundedFile.ReadTextAsync(path, OrbFileRules, cancellationToken);
         if (OrbSourceText.Check(path, text) is { } problem)
         {
             throw new CliException($"{problem} (that is not an orb's source)");

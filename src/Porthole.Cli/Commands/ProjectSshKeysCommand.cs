@@ -107,7 +107,7 @@ internal static class ProjectSshKeysCommand
     /// <summary>The key file's text; a folder, a missing file, one over 16 KiB or a public key is refused before anything is sent.</summary>
     private static async Task<string> ReadKeyFileAsync(string path, CancellationToken cancellationToken)
     {
-        var text = await BoundedFile.ReadTextAsync(path, MaxBytes, "a private key file", "is over 16 KiB: that is not an SSH private key", null, cancellationToken);
+        var text = await BoundedFile.ReadTextAsync(path, new TextFileRules(MaxBytes, "a private key file", _ => "is over 16 KiB: that is not an SSH private key"), cancellationToken);
         var start = text.TrimStart();
         if (start.StartsWith("ssh-", StringComparison.Ordinal) || start.StartsWith("ecdsa-", StringComparison.Ordinal) || start.StartsWith("sk-", StringComparison.Ordinal))
         {

@@ -10,9 +10,11 @@ internal static class PublicKeyFile
 
     public static async Task<string> ReadAsync(string path, CancellationToken cancellationToken)
     {
-        var text = await BoundedFile.ReadTextAsync(
-            path, MaxBytes, "a public key file such as ~/.ssh/id_ed25519.pub", "is over 16 KiB: a public key is one line (pass FILE.pub, e.g. ~/.ssh/id_ed25519.pub)",
-            "make a key with ssh-keygen -t ed25519, then pass ~/.ssh/id_ed25519.pub", cancellationToken);
+        var rules = new TextFileRules(MaxBytes, "a public key file such as ~/.ssh/id_ed25519.pub", _ => "is over 16 KiB: a public key is one line (pass FILE.pub, e.g. ~/.ssh/id_ed25519.pub)")
+        {
+            MissingHint = "make a key with ssh-keygen -t ed25519, then pass ~/.ssh/id_ed25519.pub",
+        };
+        var text = await BoundedFile.ReadTextAsync(path, rules, cancellationToken);
         if (IsPrivateKey(text))
         {
             var publicPath = path.EndsWith(".pub", StringComparison.Ordinal) ? "the matching .pub file" : path + ".pub";

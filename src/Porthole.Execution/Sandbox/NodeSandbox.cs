@@ -249,6 +249,11 @@ public sealed class NodeSandbox : IAsyncDisposable
             arguments.AddRange(["--ro-bind", path, path]);
         }
 
+        if (NodePasswd.Write(isolation, workspace) is { } passwd)
+        {
+            arguments.AddRange(["--ro-bind", passwd, "/etc/passwd"]);
+        }
+
         arguments.AddRange(["--", "/bin/sh", "-c", "echo ready; exec sleep infinity"]);
         return arguments;
     }

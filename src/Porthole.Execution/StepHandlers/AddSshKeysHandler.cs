@@ -12,10 +12,12 @@ namespace Porthole.Execution.StepHandlers;
 /// before anything is installed.
 /// </summary>
 /// <remarks>
-/// ssh reads the <c>~/.ssh</c> of the account's home directory in the password file, not <c>$HOME</c>. Where the two
-/// differ (the shell executor, whose job account's home is not the job's HOME), the step also writes an <c>ssh</c> that
-/// reads <c>$HOME/.ssh/config</c> into <c>$HOME/.ssh/porthole-bin</c> and puts that folder first on PATH through
-/// <c>$BASH_ENV</c>, so the bash steps after it (CircleCI's default shell) and what they run (git, rsync) use the keys.
+/// ssh reads the <c>~/.ssh</c> of the account's home directory in the password file, not <c>$HOME</c>. A container's
+/// account and a sandboxed shell node's (whose <c>/etc/passwd</c> names the node's home: <c>NodePasswd</c>) have
+/// <c>$HOME</c> as that home, so every step and the checkout use the keys. Where the two still differ (a runner that
+/// cannot sandbox its jobs runs them as itself), the step also writes an <c>ssh</c> that reads <c>$HOME/.ssh/config</c>
+/// into <c>$HOME/.ssh/porthole-bin</c> and puts that folder first on PATH through <c>$BASH_ENV</c>, so the bash steps
+/// after it (CircleCI's default shell) and what they run (git, rsync) use the keys.
 /// </remarks>
 internal sealed class AddSshKeysHandler : IStepHandler
 {

@@ -110,6 +110,39 @@ public sealed class NodeSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task The_job_accounts_home_in_the_sandbox_is_the_nodes_so_ssh_in_a_sh_step_reads_the_keys_add_ssh_keys_installed()
+    {
+        using var keys = new TempFolder("porthole-keys-");
+        var key = await StepHandlers.TestSshKey.MakeAsync(keys.Path);
+        var reporter = new RecordingReporter();
+        var job = Plans.Job([
+            StepHandlers.AddSshKeysTests.AddSshKeys(),
+            Plans.Run("Look", """
+                echo "passwd home: $(getent passwd "$(id -u)" | cut -d: -f6)"
+                echo "HOME: $HOME"
+                ssh -G git.example.com | grep '^identityfile '
+                test ! -e ~/.ssh/porthole-bin && echo "no wrapper"
+                """, shell: "/bin/sh -eu"),
+        ]);
+        var completion = await new NodeRunner(TimeProvider.System, Executor(await ProbeAsync())).RunAsync(
+            Plans.Assignment(job) with { SshKeys = [key.ForNode("git.example.com")] },
+            new NodeRunOptions(_folder.Combine("workspaces", "5"), TimeSpan.FromMinutes(1)),
+            reporter,
+            CancellationToken.None);
+
+        Assert.True(completion.Result == NodeResult.Success, reporter.Log);
+        var home = _folder.Combine("workspaces", "5", "home");
+        var look = reporter.StepLog(1);
+        Assert.Contains($"passwd home: {home}\n", look, StringComparison.Ordinal);
+        Assert.Contains($"HOME: {home}\n", look, StringComparison.Ordinal);
+        Assert.Contains($"identityfile {home}/.ssh/{key.FileName}\n", look, StringComparison.Ordinal);
+        Assert.Contains("no wrapper", look, StringComparison.Ordinal);
+
+        // Only the sandbox's view: the host's password file is as it was.
+        Assert.DoesNotContain(home, await File.ReadAllTextAsync("/etc/passwd"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_job_without_a_checkout_gets_no_copy_of_the_local_repository()
     {
         using var repository = new GitRepository();
