@@ -104,6 +104,7 @@ public static class Cli
         root.Subcommands.Add(SshCommands.Create(context, launcher));
         root.Subcommands.Add(DebugCommand.Create(context, launcher));
         root.Subcommands.Add(EnvCommands.Create(context));
+        root.Subcommands.Add(EncryptCommand.Create(context));
         root.Subcommands.Add(ContextCommands.Create(context));
         root.Subcommands.Add(ConfigCommands.Create(context));
         root.Subcommands.Add(SchedulesCommand.Create(context));

@@ -29,6 +29,12 @@ public sealed class CliContext
     /// <summary>Standard error: one-line reasons only.</summary>
     public TextWriter Error { get; }
 
+    /// <summary>Standard input, for what must stay off the command line (the secret <c>porthole encrypt</c> encrypts); empty unless given.</summary>
+    public TextReader Input { get; init; } = TextReader.Null;
+
+    /// <summary>Whether standard input is a terminal (a command reading it then says so on standard error first).</summary>
+    public bool InputIsTerminal { get; init; }
+
     /// <summary>Standard output as bytes, for logs copied as they are (ANSI colour kept). Flush <see cref="Output"/> first.</summary>
     public Stream RawOutput { get; }
 
@@ -58,6 +64,8 @@ public sealed class CliContext
             Console.Out, Console.Error, Console.OpenStandardOutput(), System.Environment.GetEnvironmentVariable, outputIsTerminal: !Console.IsOutputRedirected)
         {
             CommandName = CliCommandName.Resolve(invokedAs, System.Environment.GetEnvironmentVariable("PATH")),
+            Input = Console.In,
+            InputIsTerminal = !Console.IsInputRedirected,
         };
     }
 

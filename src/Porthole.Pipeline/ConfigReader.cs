@@ -112,7 +112,7 @@ public static class ConfigReader
             case ConfigDialect.CircleCi:
                 return CircleCiReader.Read(map, path, new PipelineSize(options, errors, "split the workflow"), errors, inputs, schedules);
             case ConfigDialect.Travis:
-                return TravisReader.Read(map, path, new PipelineSize(options, errors, "make the build matrix smaller"), errors);
+                return TravisReader.Read(map, path, new PipelineSize(options, errors, "make the build matrix smaller"), errors, inputs);
             default:
                 errors.Add(map, "this is neither a CircleCI config (version:, jobs:, workflows:) nor a Travis one (language:, script:, ...); name it .circleci/config.yml or .travis.yml");
                 return null;

@@ -41,6 +41,9 @@ public sealed record PipelineValues
 
     public string? ScheduleId { get; init; }
 
+    /// <summary>The commit's message (its subject and body), for Travis's <c>commit_message</c> (§B11); null when unknown.</summary>
+    public string? CommitMessage { get; init; }
+
     /// <summary>Pipeline parameters given at trigger time, by name; each value is text (<c>true</c>, <c>3</c>, <c>main</c>).</summary>
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

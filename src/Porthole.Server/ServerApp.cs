@@ -154,6 +154,7 @@ public static class ServerApp
         app.MapTokensApi();
         app.MapProjectsApi();
         app.MapProjectSshKeysApi();
+        app.MapProjectKeyApi();
         app.MapContextsApi();
         app.MapMembersApi();
         app.MapPipelinesApi();

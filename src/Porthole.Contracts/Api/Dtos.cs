@@ -48,6 +48,7 @@ public sealed record WorkflowView(long Id, string Name, string Status, IReadOnly
 /// A job as a pipeline lists it. An approval job (<see cref="Type"/> <c>approval</c>) has no nodes; its
 /// <see cref="ApprovalRequestId"/> is what CircleCI's <c>POST /api/v2/workflow/{id}/approve/{approval_request_id}</c> takes
 /// (here the job's own id), and once approved <see cref="ApprovedBy"/> and <see cref="ApprovedAt"/> say who and when.
+/// A Travis job has its <see cref="Stage"/>, and <see cref="AllowFailure"/> when its failure does not count (§B9).
 /// </summary>
 public sealed record JobSummary(
     long Id,
@@ -59,7 +60,9 @@ public sealed record JobSummary(
     Plans.JobType Type = Plans.JobType.Build,
     long? ApprovalRequestId = null,
     string? ApprovedBy = null,
-    DateTimeOffset? ApprovedAt = null);
+    DateTimeOffset? ApprovedAt = null,
+    bool AllowFailure = false,
+    string? Stage = null);
 
 public sealed record JobView(
     long Id,
@@ -76,7 +79,9 @@ public sealed record JobView(
     Plans.JobType Type = Plans.JobType.Build,
     long? ApprovalRequestId = null,
     string? ApprovedBy = null,
-    DateTimeOffset? ApprovedAt = null);
+    DateTimeOffset? ApprovedAt = null,
+    bool AllowFailure = false,
+    string? Stage = null);
 
 public sealed record AttemptView(
     int Number,

@@ -37,7 +37,14 @@ public enum JobType
 
 public sealed record WorkflowPlan(
     string Name,
-    IReadOnlyList<JobPlan> Jobs);
+    IReadOnlyList<JobPlan> Jobs)
+{
+    /// <summary>
+    /// Travis's <c>fast_finish</c> (§B9): the workflow's result is decided once the jobs not allowed to fail are done;
+    /// the others keep running.
+    /// </summary>
+    public bool FastFinish { get; init; }
+}
 
 /// <summary>
 /// One job of a workflow. <see cref="Name"/> is unique within its workflow and is what
@@ -59,6 +66,15 @@ public sealed record JobPlan(
 
     /// <summary>CircleCI's <c>resource_class</c> as written; a runner label when runners have labels (null: none asked).</summary>
     public string? ResourceClass { get; init; }
+
+    /// <summary>
+    /// Travis's <c>allow_failures</c> (§B9): the job's failure neither fails its workflow nor stops the jobs that require
+    /// it (a later stage's).
+    /// </summary>
+    public bool AllowFailure { get; init; }
+
+    /// <summary>Travis's build stage (§B10) the job belongs to; null outside Travis.</summary>
+    public string? Stage { get; init; }
 }
 
 /// <summary>An environment variable in the order the config gave it (later entries win).</summary>

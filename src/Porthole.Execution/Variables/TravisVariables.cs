@@ -34,6 +34,8 @@ internal static class TravisVariables
             yield return Pair("TRAVIS_TAG", assignment.Tag);
         }
 
+        yield return Pair("TRAVIS_BUILD_STAGE_NAME", assignment.Job.Stage ?? "");
+        yield return Pair("TRAVIS_ALLOW_FAILURE", assignment.Job.AllowFailure ? "true" : "false");
         yield return Pair("TRAVIS_BUILD_DIR", buildDirectory);
         yield return Pair("TRAVIS_REPO_SLUG", assignment.ProjectName);
         yield return Pair("TRAVIS_PULL_REQUEST", "false");

@@ -83,14 +83,9 @@ internal static class TravisKeys
             case "git":
                 CheckGit(entry, errors);
                 break;
-            case "stages" or "stage":
-                errors.Refuse(entry.Key, "stages", "stages are not supported");
-                break;
-            case "if":
-                errors.Refuse(entry.Key, "conditions (if)", "conditions (if) are not supported");
-                break;
-            case "branches":
-                errors.Refuse(entry.Key, "branch filters", "branch filters (branches) are not supported");
+            case "stages" or "if" or "branches" when isRoot:
+            case "stage" or "if" or "allow_failure" when !isRoot:
+                // Read by the build matrix (§B9, §B10, §B11) and TravisReader (§B12).
                 break;
             case var version when VersionKeys.Contains(version):
                 CheckVersion(entry, errors);

@@ -1,13 +1,15 @@
 using Porthole.Contracts.Plans;
+using Porthole.Pipeline.Travis.Conditions;
+using Porthole.Pipeline.Travis.Matrix;
 using Porthole.Pipeline.Yaml;
 
 namespace Porthole.Pipeline.Travis;
 
 /// <summary>
-/// A <c>.travis.yml</c> as a plan: one workflow, <c>build</c>, whose jobs are the build matrix (one per
-/// env matrix entry) followed by the jobs.include entries. Each job checks out and then runs its phases,
-/// one step each; a job with something to cache fetches it after the checkout and uploads it after script and
-/// before_cache (§B0, §B12).
+/// A <c>.travis.yml</c> as a plan: one workflow, <c>build</c>, whose jobs are the build Travis would make for the trigger
+/// (§B9: the matrix expansion, includes, excludes, allow_failures, fast_finish; §B10: stages, one after another; §B11:
+/// <c>if:</c> conditions), each job read by <see cref="TravisJobReader"/>. A build-level <c>if:</c> that is false, or a
+/// branch that <c>branches:</c> leaves out (§B12), makes no pipeline, and the error says why.
 /// </summary>
 internal static class TravisReader
 {
@@ -15,223 +17,106 @@ internal static class TravisReader
 
     public const string Shell = "/bin/bash";
 
-    public static PipelinePlan? Read(MapNode root, string path, PipelineSize size, ErrorList errors)
+    /// <summary>Travis's limit of jobs per build (TD build-matrix.md).</summary>
+    public const int MaxJobs = 200;
+
+    public static PipelinePlan? Read(MapNode root, string path, PipelineSize size, ErrorList errors, ConfigInputs inputs)
     {
         TravisKeys.Check(root, isRoot: true, errors);
-        var (global, matrix) = TravisEnvReader.ReadRoot(root.Get("env"), errors);
-        var includes = ReadIncludes(root, errors);
-
-        // Travis makes the root job(s) from the matrix expansion; with only jobs.include and nothing to
-        // expand, the root config is a template for the included jobs and no job of its own.
-        var sources = new List<(MapNode? Include, EnvEntry? Env)>();
-        if (matrix.Count > 0)
-        {
-            sources.AddRange(matrix.Select(entry => ((MapNode?)null, (EnvEntry?)entry)));
-        }
-        else if (includes.Count == 0)
-        {
-            sources.Add((null, null));
-        }
-
-        foreach (var include in includes)
-        {
-            TravisKeys.Check(include, isRoot: false, errors);
-            sources.Add((include, TravisEnvReader.ReadJob(include.Get("env"), errors)));
-        }
-
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        var jobs = new List<JobPlan>();
-        for (var i = 0; i < sources.Count; i++)
-        {
-            // Every matrix entry and include entry is one job (dialects.md §B9, where Travis stops at 200 per build).
-            var (include, env) = sources[i];
-            if (!size.Add(include ?? env?.At ?? root, parallelism: 1))
-            {
-                break;
-            }
-
-            if (ReadJob(root, include, [.. global, .. env?.Words ?? []], i + 1, names, errors) is { } job)
-            {
-                jobs.Add(job);
-            }
-        }
-
-        return errors.Count == 0
-            ? new PipelinePlan(ConfigDialect.Travis, path, [new WorkflowPlan(WorkflowName, jobs)])
-            : null;
-    }
-
-    private static List<MapNode> ReadIncludes(MapNode root, ErrorList errors)
-    {
-        var includes = new List<MapNode>();
-        MapEntry? matrix = null;
-        foreach (var entry in root.Entries.Where(entry => entry.Name is "jobs" or "matrix"))
-        {
-            if (matrix is not null)
-            {
-                errors.Add(entry.Key, $"{matrix.Name} and {entry.Name} are two names for one key; keep one");
-                continue;
-            }
-
-            matrix = entry;
-        }
-
-        if (matrix is null || matrix.Value is ScalarNode { IsNull: true } || Expect.Map(matrix.Value, matrix.Name, errors) is not { } map)
-        {
-            return includes;
-        }
-
-        foreach (var entry in map.Entries)
-        {
-            switch (entry.Name)
-            {
-                case "include":
-                    if (Expect.List(entry.Value, $"{matrix.Name}.include", errors) is { } list)
-                    {
-                        foreach (var item in list.Items)
-                        {
-                            if (Expect.Map(item, $"a {matrix.Name}.include entry", errors) is { } job)
-                            {
-                                includes.Add(job);
-                            }
-                        }
-                    }
-
-                    break;
-                case "exclude":
-                    errors.Refuse(entry.Key, "exclude", "exclude is not supported");
-                    break;
-                case "allow_failures":
-                    errors.Refuse(entry.Key, "allow_failures", "allow_failures is not supported");
-                    break;
-                case "fast_finish":
-                    if (Expect.Bool(entry.Value, "fast_finish", errors) == true)
-                    {
-                        errors.Refuse(entry.Key, "fast_finish", "fast_finish is not supported");
-                    }
-
-                    break;
-                default:
-                    errors.Add(entry.Key, $"unknown key '{entry.Name}' in {matrix.Name}");
-                    break;
-            }
-        }
-
-        return includes;
-    }
-
-    private static JobPlan? ReadJob(MapNode root, MapNode? include, IReadOnlyList<EnvWord> environment, int number, HashSet<string> names, ErrorList errors)
-    {
-        // An included job has the root's keys unless it gives its own.
-        MapEntry? Find(string key) =>
-            include is not null && include.TryGet(key, out var own) ? own : root.TryGet(key, out var shared) ? shared : null;
-
-        var languageEntry = Find("language");
-        var language = languageEntry is null ? TravisLanguages.Default : Expect.Text(languageEntry.Value, "language", errors);
-        if (language is null)
+        var request = TravisRequest.From(inputs.Values);
+        if (!BuildIsMade(root, request, errors))
         {
             return null;
         }
 
-        Node languageAt = languageEntry?.Key ?? (Node?)include ?? root;
-        var script = TravisLanguages.Script(language);
-        var folders = TravisCacheReader.Read(Find("cache")?.Value, script, environment, errors);
-        var slug = folders.Count == 0 ? null : TravisCacheSlug.For(script, key => FirstValue(Find(key)), environment);
-        var steps = new List<StepPlan> { Checkout() };
-        if (slug is not null)
+        var conditions = new TravisConditions(root, request, errors);
+        var build = TravisMatrix.Expand(root, conditions.Accept, MaxJobs, errors);
+        foreach (var include in build.Jobs.Select(job => job.At).OfType<MapNode>().Where(at => !ReferenceEquals(at, root)).Distinct())
         {
-            steps.Add(TravisCacheSteps.Restore(slug));
+            TravisKeys.Check(include, isRoot: false, errors);
         }
 
-        var given = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var phase in TravisPhase.All)
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var jobs = new List<JobPlan>();
+        var slug = TravisRequest.Slug(inputs.Values.GitUrl);
+        for (var i = 0; i < build.Jobs.Count; i++)
         {
-            var entry = Find(phase.Name);
-            var commands = PhaseCommands.Read(entry?.Value, phase.Name, errors);
-            if (commands is not null)
+            if (!size.Add(build.Jobs[i].At, parallelism: 1))
             {
-                given.Add(phase.Name);
+                break;
             }
 
-            var isBeforeCache = phase.Name == TravisPhase.BeforeCache;
-            if (isBeforeCache && slug is null && commands is { Count: > 0 })
+            if (TravisJobReader.Read(build.Jobs[i], i + 1, slug, names, errors) is { } job)
             {
-                // TD job-lifecycle.md: before_cache runs "if and only if caching is effective".
-                errors.Warn(entry!.Key, "before_cache runs only when the job has a cache to upload, and this one caches nothing; it is skipped");
-            }
-            else if (commands is { Count: > 0 })
-            {
-                steps.Add(Step(phase, commands, environment));
-            }
-
-            if (isBeforeCache && slug is not null)
-            {
-                steps.Add(TravisCacheSteps.Save(slug, folders));
+                // A build without stages is one implicit stage that has no name (TRAVIS_BUILD_STAGE_NAME is empty).
+                jobs.Add(build.Stages.Count == 0 ? job with { Stage = null } : job);
             }
         }
 
-        if (!given.Contains(TravisPhase.Script))
-        {
-            errors.Refuse(languageAt, $"language default script ({language})", $"language default script ({language}) is not supported; add a script: key");
-        }
-
-        if (!given.Contains(TravisPhase.Install) && TravisLanguages.HasDefaultInstall(language))
-        {
-            errors.Refuse(
-                languageAt,
-                $"language default install ({language})",
-                $"language default install ({language}) is not supported; add an install: key (install: skip when nothing needs installing)");
-        }
-
-        var name = include?.Get("name") is { } nameNode ? Expect.Text(nameNode, "name", errors) : null;
-        name ??= $"job {number} ({language})";
-
-        // Travis allows two jobs of one name; a plan's job names are unique, as requires refer to them.
-        var unique = name;
-        for (var copy = 2; !names.Add(unique); copy++)
-        {
-            unique = copy == 2 ? $"{name} (job {number})" : $"{name} (job {number}, {copy - 1})";
-        }
-
-        return new JobPlan(
-            unique,
-            Requires: [],
-            Parallelism: 1,
-            new ExecutorSpec(ExecutorKind.Shell, null),
-            WorkingDirectory: null,
-            [.. environment.Select(word => new EnvironmentVariable(word.Name, word.Value))],
-            steps);
+        return errors.Count == 0
+            ? new PipelinePlan(ConfigDialect.Travis, path, [new WorkflowPlan(WorkflowName, StagesInTurn(jobs)) { FastFinish = build.FastFinish }])
+            : null;
     }
 
-    /// <summary>A key's value as one string: a scalar's text, or a list's first item (a job's own value once the matrix is expanded).</summary>
-    private static string? FirstValue(MapEntry? entry) => entry?.Value switch
+    /// <summary>
+    /// Stages run one after another (§B10): every job of a stage requires every job of the stage before it, so a failure
+    /// there leaves the later stages not run (a job allowed to fail excepted: <see cref="JobPlan.AllowFailure"/>).
+    /// </summary>
+    private static List<JobPlan> StagesInTurn(List<JobPlan> jobs)
     {
-        ScalarNode { IsNull: false } scalar => scalar.Value,
-        ListNode { Items: [ScalarNode { IsNull: false } first, ..] } => first.Value,
-        _ => null,
-    };
+        var stages = jobs.Select(job => job.Stage ?? "").Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (stages.Count < 2)
+        {
+            return jobs;
+        }
 
-    private static StepPlan Checkout() => new(
-        StepKind.Checkout,
-        "checkout",
-        Command: null,
-        Shell,
-        Environment: [],
-        WorkingDirectory: null,
-        Background: false,
-        StepCondition.OnSuccess,
-        NoOutputTimeout: null);
+        return [.. jobs.Select(job =>
+        {
+            var index = stages.FindIndex(stage => string.Equals(stage, job.Stage ?? "", StringComparison.OrdinalIgnoreCase));
+            return index == 0
+                ? job
+                : job with { Requires = [.. jobs.Where(other => string.Equals(other.Stage ?? "", stages[index - 1], StringComparison.OrdinalIgnoreCase)).Select(other => other.Name)] };
+        })];
+    }
 
-    private static StepPlan Step(TravisPhase phase, IReadOnlyList<string> commands, IReadOnlyList<EnvWord> environment) => new(
-        StepKind.Run,
-        phase.Name,
-        PhaseScriptWriter.Write(phase, commands, environment),
-        Shell,
-        Environment: [],
-        WorkingDirectory: null,
-        Background: false,
-        phase.When,
-        NoOutputTimeout: null,
-        phase.AffectsResult,
-        phase.Name);
+    /// <summary>The root <c>if:</c> and <c>branches:</c>, decided for the trigger: false makes no build (§B11, §B12).</summary>
+    private static bool BuildIsMade(MapNode root, TravisRequest request, ErrorList errors)
+    {
+        var branches = TravisBranches.Read(root.Get("branches"), errors);
+        if (request.Known && branches is not null && request.Branch is { } branch && branches.Refusal(branch) is { } refused)
+        {
+            errors.Add(root.TryGet("branches", out var entry) ? entry.Key : root, $"no build: {refused}");
+            return false;
+        }
+
+        if (!root.TryGet("if", out var condition))
+        {
+            return true;
+        }
+
+        if (Expect.Text(condition.Value, "if", errors) is not { } text)
+        {
+            return false;
+        }
+
+        if (TravisCondition.Parse(text, out var error) is not { } parsed)
+        {
+            // For the build's own condition Travis reports the error on the request (§B11).
+            errors.Add(condition.Value, $"the build's if: does not parse: {error!.Message}");
+            return false;
+        }
+
+        if (!request.Known)
+        {
+            return true;
+        }
+
+        if (!parsed.Evaluate(request.ForConfig(root, new Dictionary<string, string>(StringComparer.Ordinal)), out var problem))
+        {
+            errors.Add(condition.Value, problem is null ? $"no build: the build's if: {text} is false for this trigger" : $"no build: the build's if: could not be decided ({problem})");
+            return false;
+        }
+
+        return true;
+    }
 }

@@ -99,6 +99,9 @@ public sealed class WorkflowRecord
     public long PipelineId { get; set; }
     public required string Name { get; set; }
     public required string Status { get; set; }
+
+    /// <summary>Travis's fast_finish: the result is decided once the jobs not allowed to fail are done.</summary>
+    public bool FastFinish { get; set; }
 }
 
 public sealed class JobRecord
@@ -127,6 +130,12 @@ public sealed class JobRecord
     public long? ApprovedBy { get; set; }
 
     public DateTimeOffset? ApprovedAt { get; set; }
+
+    /// <summary>Travis's allow_failures: its failure does not fail the workflow nor stop the jobs that require it.</summary>
+    public bool AllowFailure { get; set; }
+
+    /// <summary>Travis's build stage; null outside Travis.</summary>
+    public string? Stage { get; set; }
 }
 
 public sealed class AttemptRecord

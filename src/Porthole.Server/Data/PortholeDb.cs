@@ -32,6 +32,7 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
     public DbSet<ProjectHookRecord> ProjectHooks => Set<ProjectHookRecord>();
     public DbSet<HookDeliveryRecord> HookDeliveries => Set<HookDeliveryRecord>();
     public DbSet<ScheduleRecord> Schedules => Set<ScheduleRecord>();
+    public DbSet<ProjectKeyRecord> ProjectKeys => Set<ProjectKeyRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -90,6 +91,9 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
         modelBuilder.Entity<ContextRecord>().ToTable("Contexts").HasIndex(c => c.Name).IsUnique();
         modelBuilder.Entity<ContextVariableRecord>().ToTable("ContextVariables").HasKey(v => new { v.ContextId, v.Name });
         modelBuilder.Entity<ProjectSshKeyRecord>().ToTable("ProjectSshKeys").HasIndex(k => new { k.ProjectId, k.Sha256 }).IsUnique();
+
+        // A project's key for Travis secure values (§B12): one per project, so of two first requests racing one key is kept.
+        modelBuilder.Entity<ProjectKeyRecord>().ToTable("ProjectKeys").HasIndex(k => k.ProjectId).IsUnique();
 
         // SQLite cannot order or compare DateTimeOffset; store UTC ticks.
         var converter = new ValueConverter<DateTimeOffset, long>(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));

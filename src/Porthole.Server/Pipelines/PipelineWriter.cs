@@ -160,7 +160,7 @@ public sealed class PipelineWriter(Scheduler scheduler, StateLock stateLock, Tim
             Orbs = plan.Orbs.Count == 0 ? null : JsonSerializer.Serialize(plan.Orbs, PlanJson.Options),
         };
         var workflows = plan.Workflows
-            .Select((workflow, index) => new WorkflowRecord { Id = first + index, PipelineId = pipeline.Id, Name = workflow.Name, Status = Status.Queued })
+            .Select((workflow, index) => new WorkflowRecord { Id = first + index, PipelineId = pipeline.Id, Name = workflow.Name, Status = Status.Queued, FastFinish = workflow.FastFinish })
             .ToList();
         db.Pipelines.Add(pipeline);
         db.Workflows.AddRange(workflows);
@@ -195,6 +195,8 @@ public sealed class PipelineWriter(Scheduler scheduler, StateLock stateLock, Tim
                     Status = Status.Blocked,
                     AttemptCount = 1,
                     Type = jobPlan.Type,
+                    AllowFailure = jobPlan.AllowFailure,
+                    Stage = jobPlan.Stage,
                 });
             }
         }

@@ -233,8 +233,8 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
     public async Task RollUpAsync(PortholeDb db, long workflowId, CancellationToken ct)
     {
         var workflow = await db.Workflows.SingleAsync(w => w.Id == workflowId, ct);
-        var jobs = await db.Jobs.Where(j => j.WorkflowId == workflowId).Select(j => j.Status).ToListAsync(ct);
-        workflow.Status = StatusRollup.OfJobs(jobs);
+        var jobs = await db.Jobs.Where(j => j.WorkflowId == workflowId).Select(j => new { j.Status, j.AllowFailure }).ToListAsync(ct);
+        workflow.Status = StatusRollup.OfJobs([.. jobs.Select(j => new JobOutcome(j.Status, j.AllowFailure))], workflow.FastFinish);
         await db.SaveChangesAsync(ct);
 
         var pipeline = await db.Pipelines.SingleAsync(p => p.Id == workflow.PipelineId, ct);
@@ -269,15 +269,16 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
             return Readiness.Ready;
         }
 
-        var statuses = await db.Jobs
+        // A job allowed to fail (Travis's allow_failures, §B9/§B10) lets the jobs that require it run whatever its end.
+        var required = await db.Jobs
             .Where(j => j.WorkflowId == job.WorkflowId && names.Contains(j.Name))
-            .Select(j => j.Status)
+            .Select(j => new { j.Status, j.AllowFailure })
             .ToListAsync(ct);
-        if (statuses.All(s => s == Status.Success))
+        if (required.All(r => r.Status == Status.Success || (r.AllowFailure && Status.IsFinished(r.Status))))
         {
             return Readiness.Ready;
         }
 
-        return statuses.Any(s => Status.IsFinished(s) && s != Status.Success) ? Readiness.Never : Readiness.Waiting;
+        return required.Any(r => Status.IsFinished(r.Status) && r.Status != Status.Success && !r.AllowFailure) ? Readiness.Never : Readiness.Waiting;
     }
 }

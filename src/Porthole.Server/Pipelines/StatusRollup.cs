@@ -2,6 +2,9 @@ using Porthole.Contracts.Api;
 
 namespace Porthole.Server.Pipelines;
 
+/// <summary>A job's status as its workflow counts it, and whether it is allowed to fail.</summary>
+public sealed record JobOutcome(string Status, bool AllowFailure);
+
 /// <summary>How the statuses of parts (nodes, jobs, workflows) add up to the status of the whole.</summary>
 public static class StatusRollup
 {
@@ -45,6 +48,28 @@ public static class StatusRollup
         }
 
         return jobs.Any(s => s is not (Status.Queued or Status.Blocked)) ? Status.Running : Status.Queued;
+    }
+
+    /// <summary>
+    /// The status of a workflow from its jobs', where some may be allowed to fail (Travis's allow_failures): their ends
+    /// never count against it. With <paramref name="fastFinish"/> the result is decided once the jobs not allowed to fail
+    /// are done, while the others may still run (§B9).
+    /// </summary>
+    public static string OfJobs(IReadOnlyCollection<JobOutcome> jobs, bool fastFinish)
+    {
+        if (!jobs.Any(j => j.AllowFailure))
+        {
+            return OfJobs([.. jobs.Select(j => j.Status)]);
+        }
+
+        var counted = jobs.Where(j => !j.AllowFailure).Select(j => j.Status).ToList();
+        var decided = jobs.All(j => Status.IsFinished(j.Status)) || (fastFinish && counted.All(Status.IsFinished));
+        if (decided)
+        {
+            return Worst(counted);
+        }
+
+        return OfJobs([.. jobs.Select(j => Status.IsFinished(j.Status) && j.AllowFailure ? Status.Success : j.Status)]);
     }
 
     private static string Worst(IEnumerable<string> finished)

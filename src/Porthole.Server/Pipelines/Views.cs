@@ -41,7 +41,9 @@ public sealed class Views(LogStore logs)
                     j.Type,
                     ApprovalRequestId(j),
                     j.ApprovedBy is { } by ? approvers.GetValueOrDefault(by) : null,
-                    j.ApprovedAt))]))],
+                    j.ApprovedAt,
+                    j.AllowFailure,
+                    j.Stage))]))],
             pipeline.Branch,
             pipeline.Tag,
             pipeline.TriggerSource,
@@ -119,6 +121,8 @@ public sealed class Views(LogStore logs)
             job.Type,
             ApprovalRequestId(job),
             job.ApprovedBy is { } by ? (await ApproversAsync(db, [job], ct)).GetValueOrDefault(by) : null,
-            job.ApprovedAt);
+            job.ApprovedAt,
+            job.AllowFailure,
+            job.Stage);
     }
 }

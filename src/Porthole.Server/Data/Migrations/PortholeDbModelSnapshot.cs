@@ -305,6 +305,9 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<long>("Id")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("AllowFailure")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("ApprovedAt")
                         .HasColumnType("INTEGER");
 
@@ -333,6 +336,9 @@ namespace Porthole.Server.Data.Migrations
 
                     b.Property<string>("Requires")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Stage")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
@@ -585,6 +591,30 @@ namespace Porthole.Server.Data.Migrations
                     b.HasKey("ProjectId");
 
                     b.ToTable("ProjectHooks", (string)null);
+                });
+
+            modelBuilder.Entity("Porthole.Server.Data.ProjectKeyRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PrivateKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId")
+                        .IsUnique();
+
+                    b.ToTable("ProjectKeys", (string)null);
                 });
 
             modelBuilder.Entity("Porthole.Server.Data.ProjectSshKeyRecord", b =>
@@ -976,6 +1006,9 @@ namespace Porthole.Server.Data.Migrations
             modelBuilder.Entity("Porthole.Server.Data.WorkflowRecord", b =>
                 {
                     b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("FastFinish")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")

@@ -10,7 +10,7 @@ using Porthole.Server.Data;
 namespace Porthole.Server.Data.Migrations
 {
     [DbContext(typeof(PortholeDb))]
-    [Migration("20261206054335_Initial")]
+    [Migration("20261206094051_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -308,6 +308,9 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<long>("Id")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("AllowFailure")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("ApprovedAt")
                         .HasColumnType("INTEGER");
 
@@ -336,6 +339,9 @@ namespace Porthole.Server.Data.Migrations
 
                     b.Property<string>("Requires")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Stage")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
@@ -588,6 +594,30 @@ namespace Porthole.Server.Data.Migrations
                     b.HasKey("ProjectId");
 
                     b.ToTable("ProjectHooks", (string)null);
+                });
+
+            modelBuilder.Entity("Porthole.Server.Data.ProjectKeyRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PrivateKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId")
+                        .IsUnique();
+
+                    b.ToTable("ProjectKeys", (string)null);
                 });
 
             modelBuilder.Entity("Porthole.Server.Data.ProjectSshKeyRecord", b =>
@@ -979,6 +1009,9 @@ namespace Porthole.Server.Data.Migrations
             modelBuilder.Entity("Porthole.Server.Data.WorkflowRecord", b =>
                 {
                     b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("FastFinish")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")

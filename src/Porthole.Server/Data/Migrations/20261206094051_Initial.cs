@@ -162,7 +162,9 @@ namespace Porthole.Server.Data.Migrations
                     AttemptCount = table.Column<int>(type: "INTEGER", nullable: false),
                     Type = table.Column<string>(type: "TEXT", nullable: false),
                     ApprovedBy = table.Column<long>(type: "INTEGER", nullable: true),
-                    ApprovedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                    ApprovedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    AllowFailure = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Stage = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -264,6 +266,21 @@ namespace Porthole.Server.Data.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_ProjectHooks", x => x.ProjectId);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ProjectKeys",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ProjectId = table.Column<long>(type: "INTEGER", nullable: false),
+                    PrivateKey = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ProjectKeys", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -497,7 +514,8 @@ namespace Porthole.Server.Data.Migrations
                     Id = table.Column<long>(type: "INTEGER", nullable: false),
                     PipelineId = table.Column<long>(type: "INTEGER", nullable: false),
                     Name = table.Column<string>(type: "TEXT", nullable: false),
-                    Status = table.Column<string>(type: "TEXT", nullable: false)
+                    Status = table.Column<string>(type: "TEXT", nullable: false),
+                    FastFinish = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -615,6 +633,12 @@ namespace Porthole.Server.Data.Migrations
                 name: "IX_Pipelines_ProjectId_Number",
                 table: "Pipelines",
                 columns: new[] { "ProjectId", "Number" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ProjectKeys_ProjectId",
+                table: "ProjectKeys",
+                column: "ProjectId",
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -759,6 +783,9 @@ namespace Porthole.Server.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "ProjectHooks");
+
+            migrationBuilder.DropTable(
+                name: "ProjectKeys");
 
             migrationBuilder.DropTable(
                 name: "ProjectSshKeys");

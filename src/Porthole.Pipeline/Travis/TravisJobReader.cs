@@ -1,0 +1,132 @@
+using Porthole.Contracts.Plans;
+using Porthole.Pipeline.Travis.Languages;
+using Porthole.Pipeline.Travis.Matrix;
+using Porthole.Pipeline.Yaml;
+
+namespace Porthole.Pipeline.Travis;
+
+/// <summary>
+/// One job of the build matrix as a plan (§B0, §B8): it checks out, sets up its language, then runs its phases, one
+/// step each, a phase the config does not give running the language's default; a job with something to cache fetches
+/// it after the checkout and uploads it after script and before_cache (§B12).
+/// </summary>
+internal static class TravisJobReader
+{
+    public static JobPlan? Read(TravisJobConfig job, int number, string? repoSlug, HashSet<string> names, ErrorList errors)
+    {
+        var config = job.Config;
+        var languageEntry = config.TryGet("language", out var written) ? written : null;
+        var languageText = languageEntry is null ? TravisLanguages.Default : Expect.Text(languageEntry.Value, "language", errors);
+        if (languageText is null)
+        {
+            return null;
+        }
+
+        Node languageAt = languageEntry?.Key ?? job.At;
+        var language = TravisLanguageCatalog.Find(languageText, out var fellBack);
+        if (fellBack)
+        {
+            errors.Warn(languageAt, $"language: {languageText} is not one Travis knows; it runs as ruby, as on Travis");
+        }
+
+        var settings = TravisJobSettings.From(config, language, repoSlug, errors);
+        var environment = TravisEnvReader.ReadJob(config.Get("env"), errors)?.Words ?? [];
+        var script = TravisLanguages.Script(languageText);
+        var folders = TravisCacheReader.Read(config.Get("cache"), script, environment, errors);
+        var slug = folders.Count == 0 ? null : TravisCacheSlug.For(script, key => FirstValue(config.Get(key)), environment);
+        var steps = new List<StepPlan> { Checkout() };
+        if (slug is not null)
+        {
+            steps.Add(TravisCacheSteps.Restore(slug));
+        }
+
+        if (TravisDefaultPhases.Setup(language, settings) is { Count: > 0 } setup)
+        {
+            steps.Add(Step(Setup, setup, environment));
+        }
+        foreach (var phase in TravisPhase.All)
+        {
+            var entry = config.TryGet(phase.Name, out var given) ? given : null;
+            var commands = PhaseCommands.Read(entry?.Value, phase.Name, errors) ?? DefaultCommands(phase, language, settings);
+            var isBeforeCache = phase.Name == TravisPhase.BeforeCache;
+            if (isBeforeCache && slug is null && commands.Count > 0)
+            {
+                // TD job-lifecycle.md: before_cache runs "if and only if caching is effective".
+                errors.Warn(entry!.Key, "before_cache runs only when the job has a cache to upload, and this one caches nothing; it is skipped");
+            }
+            else if (commands.Count > 0)
+            {
+                steps.Add(Step(phase, commands, environment));
+            }
+
+            if (isBeforeCache && slug is not null)
+            {
+                steps.Add(TravisCacheSteps.Save(slug, folders));
+            }
+        }
+
+        var name = job.Name ?? $"job {number} ({languageText})";
+
+        // Travis allows two jobs of one name; a plan's job names are unique, as requires refer to them.
+        var unique = name;
+        for (var copy = 2; !names.Add(unique); copy++)
+        {
+            unique = copy == 2 ? $"{name} (job {number})" : $"{name} (job {number}, {copy - 1})";
+        }
+
+        return new JobPlan(
+            unique,
+            Requires: [],
+            Parallelism: 1,
+            new ExecutorSpec(ExecutorKind.Shell, null),
+            WorkingDirectory: null,
+            [.. environment.Select(word => new EnvironmentVariable(word.Name, word.Value))],
+            steps)
+        {
+            AllowFailure = job.AllowFailure,
+            Stage = job.Stage,
+        };
+    }
+
+    /// <summary>The language's setup (§B8: its version variable, PATH, compilers), run before before_install; it stops at its first failure.</summary>
+    private static readonly TravisPhase Setup = new("setup", PhaseMode.StopAtFirstFailure, StepCondition.OnSuccess, true);
+
+    private static IReadOnlyList<string> DefaultCommands(TravisPhase phase, TravisLanguage language, TravisJobSettings settings) => phase.Name switch
+    {
+        TravisPhase.Install => TravisDefaultPhases.Install(language, settings),
+        TravisPhase.Script => TravisDefaultPhases.Script(language, settings),
+        _ => [],
+    };
+
+    /// <summary>A key's value as one string: a scalar's text, or a list's first item.</summary>
+    private static string? FirstValue(Node? node) => node switch
+    {
+        ScalarNode { IsNull: false } scalar => scalar.Value,
+        ListNode { Items: [ScalarNode { IsNull: false } first, ..] } => first.Value,
+        _ => null,
+    };
+
+    private static StepPlan Checkout() => new(
+        StepKind.Checkout,
+        "checkout",
+        Command: null,
+        TravisReader.Shell,
+        Environment: [],
+        WorkingDirectory: null,
+        Background: false,
+        StepCondition.OnSuccess,
+        NoOutputTimeout: null);
+
+    private static StepPlan Step(TravisPhase phase, IReadOnlyList<string> commands, IReadOnlyList<EnvWord> environment) => new(
+        StepKind.Run,
+        phase.Name,
+        PhaseScriptWriter.Write(phase, commands, environment),
+        TravisReader.Shell,
+        Environment: [],
+        WorkingDirectory: null,
+        Background: false,
+        phase.When,
+        NoOutputTimeout: null,
+        phase.AffectsResult,
+        phase.Name);
+}
