@@ -102,6 +102,7 @@ public sealed class PipelineTrigger(
                 ScheduleName = input.ScheduleName,
                 ScheduleId = input.ScheduleId,
                 Parameters = input.Parameters,
+                CommitMessage = await mirror.CommitMessageAsync(target.Sha, ct),
             };
             var (result, refusal) = await CompileAsync(mirror, target.Sha, values, ct);
             if (result?.Plan is not { } plan)

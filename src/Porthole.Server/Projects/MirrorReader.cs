@@ -59,6 +59,21 @@ public sealed class MirrorReader : IAsyncDisposable
         return found?.Type == "commit" ? found.Value.Id : null;
     }
 
+    /// <summary>The message of <paramref name="commit"/> (what follows its headers), at most 64 KiB of it; null when there is no such commit.</summary>
+    public async Task<string?> CommitMessageAsync(string commit, CancellationToken ct)
+    {
+        var found = await LookUpAsync(commit, maxBytes: 1024 * 1024, ct);
+        if (found is not { Type: "commit", Content: { } content })
+        {
+            return null;
+        }
+
+        var text = Encoding.UTF8.GetString(content);
+        var body = text.IndexOf("\n\n", StringComparison.Ordinal);
+        var message = body < 0 ? "" : text[(body + 2)..].TrimEnd('\n');
+        return message.Length > 64 * 1024 ? message[..(64 * 1024)] : message;
+    }
+
     /// <summary>
     /// The file at <paramref name="path"/> in <paramref name="commit"/>: its size, and its bytes unless it is larger than
     /// <paramref name="maxBytes"/>; null when there is no such file.

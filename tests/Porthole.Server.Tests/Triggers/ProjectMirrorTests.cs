@@ -46,6 +46,9 @@ public sealed class ProjectMirrorTests : IDisposable
         Assert.Null(await reader.FileAsync(first, "big.txt", 1024, CancellationToken.None));
         Assert.Null(await reader.FileAsync(second, ".circleci", 1024, CancellationToken.None));
 
+        Assert.Equal("second", await reader.CommitMessageAsync(second, CancellationToken.None));
+        Assert.Null(await reader.CommitMessageAsync(new string('0', 40), CancellationToken.None));
+
         // Over the limit: its size, no bytes, and the reader goes on answering.
         var big = await reader.FileAsync(second, "big.txt", 1000, CancellationToken.None);
         Assert.Equal(5000, big!.Size);
