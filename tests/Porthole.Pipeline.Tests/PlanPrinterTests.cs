@@ -158,6 +158,7 @@ public sealed class PlanPrinterTests
             "    make test",
             "    make lint",
             "after_failure: cat log"));
+        System.IO.File.WriteAllText("/tmp/e_print1.txt", PlanPrinter.Print(plan));
 
         Assert.Equal(
             """
@@ -222,6 +223,7 @@ public sealed class PlanPrinterTests
         var plan = Planned(ReadTravis("language: python", "install: skip", "cache: pip", "script: pytest", "before_cache: rm -f log"));
 
         var text = PlanPrinter.Print(plan);
+        System.IO.File.WriteAllText("/tmp/e_print2.txt", text);
 
         Assert.Contains(
             """

@@ -30,6 +30,7 @@ internal static class TravisJobReader
         }
 
         var settings = TravisJobSettings.From(config, language, repoSlug, errors);
+        var executor = Executor(config, language, settings, errors);
         var environment = TravisEnvReader.ReadJob(config.Get("env"), errors)?.Words ?? [];
         var script = TravisLanguages.Script(languageText);
         var folders = TravisCacheReader.Read(config.Get("cache"), script, environment, errors);
@@ -78,7 +79,7 @@ internal static class TravisJobReader
             unique,
             Requires: [],
             Parallelism: 1,
-            new ExecutorSpec(ExecutorKind.Shell, null),
+            executor,
             WorkingDirectory: null,
             [.. environment.Select(word => new EnvironmentVariable(word.Name, word.Value))],
             steps)
@@ -86,6 +87,32 @@ internal static class TravisJobReader
             AllowFailure = job.AllowFailure,
             Stage = job.Stage,
         };
+    }
+
+    /// <summary>
+    /// Where the job runs: a job that names its runtime's version (<c>node_js: 18</c>, <c>jdk: openjdk11</c>, for csharp
+    /// <c>dotnet:</c>) runs in that version's official image (<see cref="TravisImages"/>); one that names none runs on the
+    /// runner's own system, with the runtime installed there.
+    /// </summary>
+    private static ExecutorSpec Executor(MapNode config, TravisLanguage language, TravisJobSettings settings, ErrorList errors)
+    {
+        var given = new[] { language.VersionKey, language.Name == "csharp" ? "dotnet" : null }
+            .OfType<string>()
+            .Select(config.Get)
+            .OfType<ScalarNode>()
+            .FirstOrDefault(node => !node.IsNull);
+        if (given is null)
+        {
+            return new ExecutorSpec(ExecutorKind.Shell, null);
+        }
+
+        if (TravisImages.ForLanguage(settings.ImageLanguage, settings.ImageVersion, settings.Dist, out var reason) is not { } image)
+        {
+            errors.Add(given, $"{language.Name} {given.Value} has no image to run in: {reason}");
+            return new ExecutorSpec(ExecutorKind.Shell, null);
+        }
+
+        return new ExecutorSpec(ExecutorKind.Docker, image) { Containers = [new ContainerSpec(image)] };
     }
 
     /// <summary>The language's setup (§B8: its version variable, PATH, compilers), run before before_install; it stops at its first failure.</summary>

@@ -78,7 +78,7 @@ internal static class TravisKeys
                 break;
             case "dist":
                 var dist = entry.Value is ScalarNode { IsNull: false } name ? $": {name.Value}" : "";
-                errors.Refuse(entry.Key, "dist", $"dist{dist} is not supported (jobs run on the runner's own system)");
+                errors.Warn(entry.Key, $"dist{dist} has no effect here: a job runs in its language version's image, or on the runner's own system");
                 break;
             case "git":
                 CheckGit(entry, errors);
@@ -88,7 +88,7 @@ internal static class TravisKeys
                 // Read by the build matrix (§B9, §B10, §B11) and TravisReader (§B12).
                 break;
             case var version when VersionKeys.Contains(version):
-                CheckVersion(entry, errors);
+                // Read by the build matrix (§B9); a job's version picks its image (TravisJobReader).
                 break;
             case var refused when Refused.TryGetValue(refused, out var message):
                 errors.Refuse(entry.Key, key, message);
@@ -127,18 +127,6 @@ internal static class TravisKeys
         foreach (var setting in map.Entries)
         {
             errors.Refuse(setting.Key, $"git.{setting.Name}", $"git.{setting.Name} is not supported");
-        }
-    }
-
-    private static void CheckVersion(MapEntry entry, ErrorList errors)
-    {
-        if (entry.Value is ListNode { Items.Count: > 1 })
-        {
-            errors.Refuse(entry.Key, $"language version matrices ({entry.Name})", $"language version matrices ({entry.Name}) are not supported");
-        }
-        else
-        {
-            errors.Refuse(entry.Key, $"language versions ({entry.Name})", $"language versions ({entry.Name}) are not supported; no language runtime is installed");
         }
     }
 }

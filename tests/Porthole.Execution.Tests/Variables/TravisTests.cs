@@ -4,7 +4,10 @@ using Porthole.Execution.Tests.Support;
 
 namespace Porthole.Execution.Tests.Variables;
 
-/// <summary>Travis jobs as the Pipeline shapes them: one step per phase, the script phase running every command.</summary>
+/// <summary>
+/// Travis jobs as the Pipeline shapes them: checkout, the language's setup, then one step per phase, the script phase
+/// running every command.
+/// </summary>
 public sealed class TravisTests : IDisposable
 {
     private readonly NodeHarness _harness = new();
@@ -26,16 +29,16 @@ public sealed class TravisTests : IDisposable
 
         Assert.True(completion.Result == NodeResult.Success, _harness.Reporter.Log);
         var reporter = _harness.Reporter;
-        Assert.Contains("result before script: <unset>", reporter.StepLog(1), StringComparison.Ordinal);
-        var script = reporter.StepLog(3);
+        Assert.Contains("result before script: <unset>", reporter.StepLog(2), StringComparison.Ordinal);
+        var script = reporter.StepLog(4);
         Assert.Contains($"GOPATH={_harness.Home}/go\n", script, StringComparison.Ordinal);
         Assert.Contains("FROM_INSTALL=yes\n", script, StringComparison.Ordinal);
         Assert.Contains($"{_harness.Home}/build/acme/widget/sub\n", script, StringComparison.Ordinal);
         Assert.Contains("tests pass", script, StringComparison.Ordinal);
-        Assert.Equal(StepState.Success, reporter.Final(3).State);
-        Assert.Contains("after_success sees 0", reporter.StepLog(4), StringComparison.Ordinal);
-        Assert.Equal(StepState.Skipped, reporter.Final(5).State);
-        Assert.Contains("after_script sees 0", reporter.StepLog(6), StringComparison.Ordinal);
+        Assert.Equal(StepState.Success, reporter.Final(4).State);
+        Assert.Contains("after_success sees 0", reporter.StepLog(5), StringComparison.Ordinal);
+        Assert.Equal(StepState.Skipped, reporter.Final(6).State);
+        Assert.Contains("after_script sees 0", reporter.StepLog(7), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -48,13 +51,13 @@ public sealed class TravisTests : IDisposable
 
         Assert.Equal(NodeResult.Failed, completion.Result);
         var reporter = _harness.Reporter;
-        Assert.Equal(StepState.Failed, reporter.Final(3).State);
-        Assert.Contains("first\n", reporter.StepLog(3), StringComparison.Ordinal);
-        Assert.Contains("still running the script", reporter.StepLog(3), StringComparison.Ordinal);
-        Assert.Equal(StepState.Skipped, reporter.Final(4).State);
-        Assert.Contains("after_failure sees 1", reporter.StepLog(5), StringComparison.Ordinal);
-        Assert.Contains("after_script sees 1", reporter.StepLog(6), StringComparison.Ordinal);
-        Assert.Equal(StepState.Failed, reporter.Final(6).State);
+        Assert.Equal(StepState.Failed, reporter.Final(4).State);
+        Assert.Contains("first\n", reporter.StepLog(4), StringComparison.Ordinal);
+        Assert.Contains("still running the script", reporter.StepLog(4), StringComparison.Ordinal);
+        Assert.Equal(StepState.Skipped, reporter.Final(5).State);
+        Assert.Contains("after_failure sees 1", reporter.StepLog(6), StringComparison.Ordinal);
+        Assert.Contains("after_script sees 1", reporter.StepLog(7), StringComparison.Ordinal);
+        Assert.Equal(StepState.Failed, reporter.Final(7).State);
         Assert.Equal("Step 'script' failed with exit code 1.", completion.Message);
     }
 
@@ -67,7 +70,7 @@ public sealed class TravisTests : IDisposable
         var completion = await _harness.RunAsync(Plans.Assignment(job, dialect: ConfigDialect.Travis, repositoryUrl: _repository.Path, commitSha: sha));
 
         Assert.Equal(NodeResult.Success, completion.Result);
-        Assert.Equal(StepState.Failed, _harness.Reporter.Final(6).State);
+        Assert.Equal(StepState.Failed, _harness.Reporter.Final(7).State);
     }
 
     /// <summary>A Travis job planned from YAML by the real config reader, so the phase scripts are the ones a pipeline runs.</summary>

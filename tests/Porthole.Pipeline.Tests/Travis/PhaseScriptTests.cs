@@ -49,7 +49,8 @@ public sealed class PhaseScriptTests
         var output = Run(job, out var runner);
         using (runner)
         {
-            Assert.Equal([("install", 3), ("after_failure", 0), ("after_script", 0)], runner.Results);
+            // The shell language's setup (announcing bash's version) runs first and passes.
+            Assert.Equal([("setup", 0), ("install", 3), ("after_failure", 0), ("after_script", 0)], runner.Results);
             Assert.Contains("The command \"(exit 3)\" failed and exited with 3 during install.", output, StringComparison.Ordinal);
             Assert.DoesNotContain("NOT_RUN", output, StringComparison.Ordinal);
             Assert.DoesNotContain("NO_", output, StringComparison.Ordinal);

@@ -86,10 +86,11 @@ public sealed class TravisCacheSlugTests
     public void A_planned_jobs_slug_comes_from_its_language_script_and_any_unknown_language_is_ruby(string line, string suffix)
     {
         // TB build.rb#by_lang: java* is Java, and a language without a script of its own runs the Ruby one.
+        // A planned job always has dist (focal, Travis's default, §B9), so its slug has it as Travis's has.
         var job = OnlyJob(ReadTravis(line, "install: skip", "script: make", "cache: {directories: [x]}"));
 
         Assert.Equal(
-            $"travis/{{{{ .Branch }}}}/cache-linux-{NoEnvironment}{suffix}",
+            $"travis/{{{{ .Branch }}}}/cache-linux-focal-{NoEnvironment}{suffix}",
             job.Steps.Single(step => step.Kind == StepKind.SaveCache).SaveCache!.Key);
     }
 }

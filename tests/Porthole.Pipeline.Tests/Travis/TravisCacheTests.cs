@@ -7,7 +7,7 @@ namespace Porthole.Pipeline.Tests.Travis;
 /// <summary>Travis's <c>cache:</c> in every form of dialects.md §B12, and <c>before_cache</c> (§B0), as typed steps.</summary>
 public sealed class TravisCacheTests
 {
-    /// <summary>sha256 of no variables at all, as travis-build's own slugs show it (<c>cache-linux-e3b0c442…--rvm-default--gemfile-Gemfile</c>).</summary>
+    /// <summary>sha256 of no variables at all, as travis-build's own slugs show it (<c>cache-linux-focal-e3b0c442…--rvm-default--gemfile-Gemfile</c>).</summary>
     private const string NoEnvironment = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
     /// <summary>A job of <paramref name="language"/> whose further lines start on line 4.</summary>
@@ -22,8 +22,10 @@ public sealed class TravisCacheTests
     {
         var job = OnlyJob(ReadJob("python", "cache: pip"));
 
-        Assert.Equal(["checkout", "Restoring the cache", "script", "Uploading the cache"], job.Steps.Select(step => step.Name));
-        var slug = $"cache-linux-{NoEnvironment}--python-3.10";
+        Assert.Equal(["checkout", "Restoring the cache", "setup", "script", "Uploading the cache"], job.Steps.Select(step => step.Name));
+
+        // dist: focal is Travis's default and in every job's config (§B9), so it is in the slug as in Travis's own (§B12).
+        var slug = $"cache-linux-focal-{NoEnvironment}--python-3.10";
         Assert.Equivalent(
             new StepPlan(StepKind.RestoreCache, "Restoring the cache", null, "/bin/bash", [], null, false, StepCondition.OnSuccess, null, AffectsResult: false)
             {
@@ -38,7 +40,7 @@ public sealed class TravisCacheTests
             {
                 SaveCache = new SaveCachePlan($"travis/{{{{ .Branch }}}}/{slug}", ["~/.cache/pip"]) { Replace = true },
             },
-            job.Steps[3],
+            job.Steps[4],
             strict: true);
     }
 
@@ -102,7 +104,7 @@ public sealed class TravisCacheTests
     {
         var job = OnlyJob(ReadJob("node_js", "cache: false"));
 
-        Assert.Equal(["checkout", "script"], job.Steps.Select(step => step.Name));
+        Assert.Equal(["checkout", "setup", "script"], job.Steps.Select(step => step.Name));
     }
 
     [Fact]
@@ -152,7 +154,7 @@ public sealed class TravisCacheTests
     {
         var job = OnlyJob(ReadJob("generic", "cache: apt"));
 
-        Assert.Equal(["checkout", "script"], job.Steps.Select(step => step.Name));
+        Assert.Equal(["checkout", "setup", "script"], job.Steps.Select(step => step.Name));
     }
 
     [Theory]
@@ -174,7 +176,7 @@ public sealed class TravisCacheTests
     {
         var result = ReadJob("generic", "cache: true");
 
-        Assert.Equal(["checkout", "script"], OnlyJob(result).Steps.Select(step => step.Name));
+        Assert.Equal(["checkout", "setup", "script"], OnlyJob(result).Steps.Select(step => step.Name));
         Assert.StartsWith("cache: true names nothing to cache", Assert.Single(result.Warnings).Message, StringComparison.Ordinal);
     }
 
@@ -204,9 +206,9 @@ public sealed class TravisCacheTests
             "after_script: ./g"));
 
         Assert.Equal(
-            ["checkout", "Restoring the cache", "before_install", "before_script", "script", "before_cache", "Uploading the cache", "after_success", "after_failure", "after_script"],
+            ["checkout", "Restoring the cache", "setup", "before_install", "before_script", "script", "before_cache", "Uploading the cache", "after_success", "after_failure", "after_script"],
             job.Steps.Select(step => step.Name));
-        var beforeCache = job.Steps[5];
+        var beforeCache = job.Steps[6];
         Assert.Equal((StepKind.Run, StepCondition.Always, false, "before_cache"), (beforeCache.Kind, beforeCache.When, beforeCache.AffectsResult, beforeCache.Phase));
         Assert.Contains("rm -f $HOME/.cache/pip/log/debug.log", beforeCache.Command, StringComparison.Ordinal);
     }
@@ -217,7 +219,7 @@ public sealed class TravisCacheTests
         // TD job-lifecycle.md: before_cache runs "if and only if caching is effective".
         var result = ReadJob("generic", "before_cache: rm -rf tmp");
 
-        Assert.Equal(["checkout", "script"], OnlyJob(result).Steps.Select(step => step.Name));
+        Assert.Equal(["checkout", "setup", "script"], OnlyJob(result).Steps.Select(step => step.Name));
         var warning = Assert.Single(result.Warnings);
         Assert.Equal((4, 1, "before_cache runs only when the job has a cache to upload, and this one caches nothing; it is skipped"), (warning.Line, warning.Column, warning.Message));
     }
@@ -285,9 +287,23 @@ public sealed class TravisCacheTests
     public void Matrix_jobs_with_the_same_variables_in_another_order_share_a_cache_and_others_do_not()
     {
         // TD caching.md "Caches and build matrices": the names and values of the variables pick the cache.
-        var jobs = Planned(ReadJob("generic", "cache: {directories: [x]}", "env:", "  global: [G=1]", "  jobs:", "    - A=1 B=2", "    - B=2 A=1", "    - A=1 B=3"))
+        // As env.jobs entries "A=1 B=2" and "B=2 A=1" would be one job (travis-yml compares them as hashes, §B9 step 8),
+        // so two include entries that differ only in name carry them.
+        var jobs = Planned(ReadJob(
+            "generic",
+            "cache: {directories: [x]}",
+            "env:",
+            "  global: [G=1]",
+            "jobs:",
+            "  include:",
+            "    - {name: a, env: A=1 B=2}",
+            "    - {name: b, env: B=2 A=1}",
+            "    - {name: c, env: A=1 B=3}"))
             .Workflows[0].Jobs;
 
+        Assert.Equal(["a", "b", "c"], jobs.Select(job => job.Name));
+        Assert.Equal([new("G", "1"), new("A", "1"), new("B", "2")], jobs[0].Environment);
+        Assert.Equal([new("G", "1"), new("B", "2"), new("A", "1")], jobs[1].Environment);
         var keys = jobs.Select(job => job.Steps.Single(step => step.Kind == StepKind.SaveCache).SaveCache!.Key).ToList();
         Assert.Equal(keys[0], keys[1]);
         Assert.NotEqual(keys[0], keys[2]);

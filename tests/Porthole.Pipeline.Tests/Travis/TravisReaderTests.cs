@@ -30,7 +30,7 @@ public sealed class TravisReaderTests
         Assert.Null(job.WorkingDirectory);
         Assert.Empty(job.Requires);
         Assert.Equal(
-            ["checkout", "before_install", "install", "script", "after_success", "after_failure", "after_script"],
+            ["checkout", "setup", "before_install", "install", "script", "after_success", "after_failure", "after_script"],
             job.Steps.Select(step => step.Name));
         Assert.Equal(StepKind.Checkout, job.Steps[0].Kind);
         Assert.All(job.Steps.Skip(1), step =>
@@ -40,7 +40,7 @@ public sealed class TravisReaderTests
             Assert.Equal(step.Name, step.Phase);
         });
         Assert.Equal(
-            [(StepCondition.OnSuccess, true), (StepCondition.OnSuccess, true), (StepCondition.OnSuccess, true), (StepCondition.OnSuccess, false), (StepCondition.OnFail, false), (StepCondition.Always, false)],
+            [(StepCondition.OnSuccess, true), (StepCondition.OnSuccess, true), (StepCondition.OnSuccess, true), (StepCondition.OnSuccess, true), (StepCondition.OnSuccess, false), (StepCondition.OnFail, false), (StepCondition.Always, false)],
             job.Steps.Skip(1).Select(step => (step.When, step.AffectsResult)));
     }
 
@@ -98,10 +98,11 @@ public sealed class TravisReaderTests
 
         var jobs = plan.Workflows[0].Jobs;
         Assert.Equal(["Lint", "job 2 (shell)"], jobs.Select(job => job.Name));
-        Assert.Contains("make lint", jobs[0].Steps[1].Command, StringComparison.Ordinal);
+        Assert.Equal(["checkout", "setup", "script"], jobs[0].Steps.Select(step => step.Name));
+        Assert.Contains("make lint", jobs[0].Steps[2].Command, StringComparison.Ordinal);
         Assert.Equal([new("G", "1")], jobs[0].Environment);
-        Assert.Equal(["checkout", "install", "script"], jobs[1].Steps.Select(step => step.Name));
-        Assert.Contains("make test", jobs[1].Steps[2].Command, StringComparison.Ordinal);
+        Assert.Equal(["checkout", "setup", "install", "script"], jobs[1].Steps.Select(step => step.Name));
+        Assert.Contains("make test", jobs[1].Steps[3].Command, StringComparison.Ordinal);
         Assert.Equal([new("G", "1"), new("A", "1"), new("B", "2")], jobs[1].Environment);
     }
 
@@ -125,7 +126,8 @@ public sealed class TravisReaderTests
     [Fact]
     public void Duplicate_include_names_are_made_unique()
     {
-        var plan = Planned(ReadTravis("language: shell", "script: x", "jobs:", "  include:", "    - name: same", "    - name: same"));
+        // Two entries that differ only in env: equal entries would be one job, as Travis drops duplicate jobs (§B9 step 8).
+        var plan = Planned(ReadTravis("language: shell", "script: x", "jobs:", "  include:", "    - name: same", "      env: A=1", "    - name: same", "      env: A=2"));
 
         Assert.Equal(["same", "same (job 2)"], plan.Workflows[0].Jobs.Select(job => job.Name));
     }
@@ -135,23 +137,44 @@ public sealed class TravisReaderTests
     {
         var job = OnlyJob(ReadTravis("language: ruby", "install: skip", "script: rake"));
 
-        Assert.Equal(["checkout", "script"], job.Steps.Select(step => step.Name));
+        Assert.Equal(["checkout", "setup", "script"], job.Steps.Select(step => step.Name));
+        Assert.Contains("rake", job.Steps[2].Command, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_missing_script_is_refused_at_the_language()
+    public void A_generic_job_without_a_script_runs_no_script_step()
     {
-        var result = ReadTravis("sudo: false", "language: generic", "install: true");
+        // §B8: generic's default script is nothing, so a job with no script: passes after its install.
+        var job = OnlyJob(ReadTravis("sudo: false", "language: generic", "install: true"));
 
-        OnlyError(result, 2, 1, "language default script (generic) is not supported; add a script: key", "language default script (generic)");
+        Assert.Equal(["checkout", "setup", "install"], job.Steps.Select(step => step.Name));
     }
 
     [Fact]
-    public void Without_a_language_travis_uses_ruby_whose_default_install_is_refused_at_the_top()
+    public void Without_a_language_travis_uses_ruby_and_its_default_install_runs()
     {
-        var result = ReadTravis("script: rake");
+        // §B8: language defaults to ruby; install is absent, so ruby's default (bundle install) runs.
+        var job = OnlyJob(ReadTravis("script: rake"));
 
-        OnlyError(result, 1, 1, "language default install (ruby) is not supported; add an install: key", "language default install (ruby)");
+        Assert.Equal("job 1 (ruby)", job.Name);
+        Assert.Equal(["checkout", "setup", "install", "script"], job.Steps.Select(step => step.Name));
+        Assert.Contains("bundle install", job.Steps[2].Command, StringComparison.Ordinal);
+        Assert.Contains("No Gemfile found, skipping bundle install", job.Steps[2].Command, StringComparison.Ordinal);
+        Assert.Contains("rake", job.Steps[3].Command, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_language_runs_as_ruby_with_a_warning()
+    {
+        // §B8: travis-build falls back to the Ruby script for any unknown language.
+        var result = ReadTravis("language: cobol", "script: make");
+
+        var job = OnlyJob(result);
+        Assert.Equal(["checkout", "setup", "install", "script"], job.Steps.Select(step => step.Name));
+        Assert.Contains("bundle install", job.Steps[2].Command, StringComparison.Ordinal);
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal((1, 1), (warning.Line, warning.Column));
+        Assert.Contains("cobol", warning.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -160,13 +183,7 @@ public sealed class TravisReaderTests
     [InlineData("addons: {apt: {packages: [x]}}", 1, 1, "addons are not supported", "addons")]
     [InlineData("services: [redis]", 1, 1, "services are not supported", "services")]
     [InlineData("deploy: {provider: pages}", 1, 1, "deploy is not supported", "deploy")]
-    [InlineData("stages: [test, deploy]", 1, 1, "stages are not supported", "stages")]
-    [InlineData("if: branch = main", 1, 1, "conditions (if) are not supported", "conditions (if)")]
-    [InlineData("branches: {only: [main]}", 1, 1, "branch filters (branches) are not supported", "branch filters")]
-    [InlineData("dist: trusty", 1, 1, "dist: trusty is not supported", "dist")]
     [InlineData("git: {depth: 3}", 1, 7, "git.depth is not supported", "git.depth")]
-    [InlineData("node_js: [\"8\", \"10\"]", 1, 1, "language version matrices (node_js) are not supported", "language version matrices (node_js)")]
-    [InlineData("python: \"3.8\"", 1, 1, "language versions (python) are not supported", "language versions (python)")]
     [InlineData("compiler: gcc", 1, 1, "compiler is not supported", "compiler")]
     [InlineData("frobnicate: true", 1, 1, "unknown key 'frobnicate'", null)]
     public void Keys_that_change_the_run_are_refused_by_name(string yaml, int line, int column, string message, string? feature)
@@ -175,6 +192,81 @@ public sealed class TravisReaderTests
 
         var error = OnlyError(result, line, column, message);
         Assert.Equal(feature, error.Feature);
+    }
+
+    [Theory]
+    [InlineData("if: branch = main", "if: conditions are decided when a pipeline is triggered")]
+    [InlineData("branches: {only: [main]}", null)]
+    [InlineData("stages: [test, deploy]", null)]
+    public void Conditions_branches_and_stages_are_accepted_and_without_a_trigger_the_build_is_made(string yaml, string? warning)
+    {
+        // §B11, §B12: decided per trigger; a config read without one (a dry run) plans the build.
+        var result = ReadTravis(yaml, "language: shell", "script: x");
+
+        Assert.Single(Planned(result).Workflows[0].Jobs);
+        Assert.Equal(warning is null ? 0 : 1, result.Warnings.Count);
+        if (warning is not null)
+        {
+            Assert.Contains(warning, result.Warnings[0].Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Stages_put_matrix_jobs_in_test_and_run_in_turn()
+    {
+        // §B10: a job without stage: is in the stages: entry named test; a later stage requires the jobs of the one before.
+        var plan = Planned(ReadTravis(
+            "language: shell",
+            "script: x",
+            "stages: [test, deploy]",
+            "jobs:",
+            "  include:",
+            "    - script: a",
+            "    - stage: deploy",
+            "      script: b"));
+
+        var jobs = plan.Workflows[0].Jobs;
+        Assert.Equal([("test", 0), ("deploy", 1)], jobs.Select(job => (job.Stage, job.Requires.Count)));
+        Assert.Equal([jobs[0].Name], jobs[1].Requires);
+    }
+
+    [Fact]
+    public void Dist_is_accepted_with_a_warning()
+    {
+        var result = ReadTravis("dist: trusty", "language: shell", "script: x");
+
+        Assert.Single(Planned(result).Workflows[0].Jobs);
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal((1, 1), (warning.Line, warning.Column));
+        Assert.Contains("dist: trusty", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_language_version_list_is_one_job_per_version()
+    {
+        // §B9: node_js is a matrix key of node_js builds; each job gets its version.
+        var plan = Planned(ReadTravis("language: node_js", "node_js: [\"8\", \"10\"]", "script: x"));
+
+        var jobs = plan.Workflows[0].Jobs;
+        Assert.Equal(2, jobs.Count);
+        Assert.Contains("TRAVIS_NODE_VERSION='8'", jobs[0].Steps.Single(step => step.Name == "setup").Command, StringComparison.Ordinal);
+        Assert.Contains("TRAVIS_NODE_VERSION='10'", jobs[1].Steps.Single(step => step.Name == "setup").Command, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_single_language_version_is_the_jobs_version()
+    {
+        var job = OnlyJob(ReadTravis("language: python", "python: \"3.8\"", "script: x"));
+
+        Assert.Equal("setup", job.Steps[1].Name);
+        Assert.Contains("TRAVIS_PYTHON_VERSION='3.8'", job.Steps[1].Command, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_version_key_of_another_language_is_dropped_as_travis_drops_it()
+    {
+        // §B9 Support: node_js: on a shell build is not a matrix key, so it makes one job.
+        Assert.Single(Planned(ReadTravis("language: shell", "node_js: [\"8\", \"10\"]", "script: x")).Workflows[0].Jobs);
     }
 
     [Fact]
@@ -189,15 +281,22 @@ public sealed class TravisReaderTests
             "script: x").IsValid);
     }
 
-    [Theory]
-    [InlineData("allow_failures: [{env: A=1}]", "allow_failures is not supported", "allow_failures")]
-    [InlineData("fast_finish: true", "fast_finish is not supported", "fast_finish")]
-    [InlineData("exclude: [{env: A=1}]", "exclude is not supported", "exclude")]
-    public void Matrix_settings_are_refused_by_name(string yaml, string message, string feature)
+    [Fact]
+    public void Matrix_settings_exclude_allow_failures_and_fast_finish_shape_the_plan()
     {
-        var result = ReadTravis("language: shell", "script: x", "jobs:", $"  {yaml}");
+        // §B9: exclude drops the job, allow_failures marks it, fast_finish is the workflow's.
+        var plan = Planned(ReadTravis(
+            "language: shell",
+            "script: x",
+            "env: [A=1, A=2, A=3]",
+            "jobs:",
+            "  exclude: [{env: A=1}]",
+            "  allow_failures: [{env: A=3}]",
+            "  fast_finish: true"));
 
-        OnlyError(result, 4, 3, message, feature);
+        var workflow = Assert.Single(plan.Workflows);
+        Assert.True(workflow.FastFinish);
+        Assert.Equal([("2", false), ("3", true)], workflow.Jobs.Select(job => (Assert.Single(job.Environment).Value, job.AllowFailure)));
     }
 
     [Fact]
@@ -208,11 +307,11 @@ public sealed class TravisReaderTests
             "script: x",
             "jobs:",
             "  include:",
-            "    - stage: test",
+            "    - deploy: {provider: pages}",
             "      services: [docker]",
             "    - os: osx");
 
-        ErrorAt(result, 5, 7, "stages are not supported", "stages");
+        ErrorAt(result, 5, 7, "deploy is not supported", "deploy");
         ErrorAt(result, 6, 7, "services are not supported", "services");
         ErrorAt(result, 7, 11, "os: osx is not supported", "os: osx");
         Assert.Equal(3, result.Errors.Count);
@@ -247,11 +346,15 @@ public sealed class TravisReaderTests
     }
 
     [Fact]
-    public void Jobs_and_matrix_together_are_an_error()
+    public void Jobs_and_matrix_together_warn_and_jobs_is_used()
     {
+        // travis-yml: "both jobs and matrix given. jobs overwrites matrix".
         var result = ReadTravis("language: shell", "script: x", "jobs: {include: [{name: a}]}", "matrix: {include: [{name: b}]}");
 
-        OnlyError(result, 4, 1, "jobs and matrix are two names for one key; keep one");
+        Assert.Equal(["a"], Planned(result).Workflows[0].Jobs.Select(job => job.Name));
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal((4, 1), (warning.Line, warning.Column));
+        Assert.Contains("'jobs' is used", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -268,7 +371,8 @@ public sealed class TravisReaderTests
             "      echo plain;",
             "    fi"));
 
-        var command = job.Steps[1].Command!;
+        Assert.Equal("script", job.Steps[2].Name);
+        var command = job.Steps[2].Command!;
         Assert.Contains("if [ -n \"$X\" ]; then\n  echo yes\nfi\n", command, StringComparison.Ordinal);
         Assert.Contains("if [ \"$A\" = b ]; then echo plain; fi", command, StringComparison.Ordinal);
     }
@@ -286,22 +390,32 @@ public sealed class TravisReaderTests
             "    - matrix: {}",
             "    - just-a-string");
 
-        ErrorAt(result, 5, 12, "the env of a jobs.include entry must be a string or a list, found a map");
-        ErrorAt(result, 6, 13, "name must be a string, found a list");
+        // global: is no variable name (TY EnvVar), so a map with it is no env entry.
+        ErrorAt(result, 5, 12, "an env entry must be a string such as NAME=value, found a map");
+        ErrorAt(result, 6, 13, "a job's name must be a string, found a list");
         ErrorAt(result, 7, 7, "unknown key 'matrix' in a jobs.include entry");
-        ErrorAt(result, 8, 7, "a jobs.include entry must be a map, found a string");
+        ErrorAt(result, 8, 7, "a jobs.include entry must be a map of job keys such as 'rvm: 3.2', found the string 'just-a-string'");
         Assert.Equal(4, result.Errors.Count);
     }
 
     [Fact]
     public void A_language_that_is_not_a_string_is_an_error()
     {
-        OnlyError(ReadTravis("language: [ruby]", "script: x"), 1, 11, "language must be a string, found a list");
+        OnlyError(ReadTravis("language: [ruby]", "script: x"), 1, 11, "language must be one language, found a list; Travis would use the first, 'ruby'");
     }
 
     [Fact]
-    public void An_env_map_with_an_unknown_key_is_an_error()
+    public void An_env_map_with_a_variable_beside_jobs_is_an_error()
     {
-        OnlyError(ReadTravis("language: shell", "env:", "  globals: A=1", "script: x"), 3, 3, "unknown env key 'globals'");
+        OnlyError(ReadTravis("language: shell", "env:", "  jobs: [A=1]", "  globals: A=1", "script: x"), 4, 3, "unknown env key 'globals'; beside env.jobs, env takes only global:");
+    }
+
+    [Fact]
+    public void An_env_map_of_variables_is_one_job_with_those_variables()
+    {
+        // TY schema/def/env.rb: env is prefixed with jobs, and an env var may be a map (example FOO: 'foo').
+        var job = OnlyJob(ReadTravis("language: shell", "env:", "  DB: postgres", "  PORT: 5432", "script: x"));
+
+        Assert.Equal([new("DB", "postgres"), new("PORT", "5432")], job.Environment);
     }
 }

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using Porthole.Contracts.Api;
+using Porthole.Server.Tests.Support;
+
+namespace Porthole.Server.Tests.Travis;
+
+/// <summary>
+/// A Travis job that names its runtime's version runs in that version's image (issue 13; §B8, §B9): <c>node_js</c> with two
+/// versions is two jobs, each in its own <c>node:</c> image, installing and testing with the language's defaults
+/// (<c>npm ci</c> for a locked project with npm ≥ 5.8, then <c>npm test</c>). Nothing can be pulled here, so the test
+/// builds the two images itself (from the docker tests' Debian image, with a node and an npm that say which image they
+/// are in) and removes them afterwards.
+/// </summary>
+public sealed class TravisLanguageVersionsRunTests : IAsyncLifetime
+{
+    private readonly TempFolder _data = new();
+    private readonly TempFolder _build = new();
+    private readonly string _version = "porthole-" + Guid.NewGuid().ToString("N")[..8];
+
+    private string VersionA => _version + "-a";
+
+    private string VersionB => _version + "-b";
+
+    public async Task InitializeAsync()
+    {
+        await DockerTestImages.EnsureAsync();
+        foreach (var (version, mark) in new[] { (VersionA, "a"), (VersionB, "b") })
+        {
+            var folder = Path.Combine(_build.Path, mark);
+            Directory.CreateDirectory(folder);
+            await File.WriteAllTextAsync(Path.Combine(folder, "node"), "#!/bin/sh\necho v18.0.0\n");
+            await File.WriteAllTextAsync(Path.Combine(folder, "npm"), """
+                #!/bin/sh
+                case "$1" in
+                  -v|--version) echo 6.14.0 ;;
+                  *) echo "npm $* in image $IMAGE_MARK" ;;
+                esac
+                """ + "\n");
+            await File.WriteAllTextAsync(Path.Combine(folder, "Dockerfile"), $"""
+                FROM {DockerTestImages.Debian}
+                COPY node npm /usr/local/bin/
+                RUN chmod 755 /usr/local/bin/node /usr/local/bin/npm
+                ENV IMAGE_MARK={mark}
+                """ + "\n");
+            await DockerAsync("build", "--quiet", "--tag", $"node:{version}", folder);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await DockerAsync("rmi", "--force", $"node:{VersionA}", $"node:{VersionB}");
+        _build.Dispose();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task Two_node_versions_are_two_jobs_each_in_its_image_with_the_default_install_and_script()
+    {
+        using var repository = GitRepository.WithFiles(
+            (".travis.yml", $"language: node_js\nnode_js:\n  - {VersionA}\n  - {VersionB}\n"),
+            ("package.json", "{\"name\": \"app\", \"scripts\": {\"test\": \"true\"}}\n"),
+            ("package-lock.json", "{}\n"));
+        await using var server = await RunningServer.StartAsync(_data.Path);
+        await server.AddProjectAsync("app", repository.Path);
+
+        var finished = await server.WaitForPipelineAsync((await server.TriggerAsync("app")).Id, seconds: 180);
+
+        var jobs = finished.Workflows.Single().Jobs;
+        Assert.Equal(2, jobs.Count);
+        Assert.True(finished.Status == Status.Success, string.Join("\n", await Task.WhenAll(jobs.Select(j => server.LogAsync(j.Id)))));
+        foreach (var (job, mark, version) in new[] { (jobs[0], "a", VersionA), (jobs[1], "b", VersionB) })
+        {
+            var log = await server.LogAsync(job.Id);
+            Assert.Contains($"npm ci in image {mark}", log, StringComparison.Ordinal);
+            Assert.Contains($"npm test in image {mark}", log, StringComparison.Ordinal);
+            Assert.Contains($"node:{version}", log, StringComparison.Ordinal);
+        }
+    }
+
+    private static async Task DockerAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("/usr/bin/docker") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"docker {string.Join(' ', arguments)}: {await output}{await error}");
+    }
+}
