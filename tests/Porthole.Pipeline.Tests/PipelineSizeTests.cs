@@ -125,35 +125,38 @@ public sealed class PipelineSizeTests
     }
 
     [Fact]
-    public void A_travis_build_matrix_over_the_cap_is_refused_at_the_entry_that_makes_the_excess()
+    public void A_travis_build_matrix_over_the_cap_is_refused_at_the_root()
     {
+        // A cap below Travis's own limit of 200 jobs (§B9), which a larger matrix meets first.
         var text = new StringBuilder("language: shell\nscript: make test\nenv:\n");
-        for (var i = 1; i <= 600; i++)
+        for (var i = 1; i <= 150; i++)
         {
             text.Append(CultureInfo.InvariantCulture, $"  - SHARD={i}\n");
         }
 
-        var result = ConfigReader.Read(TravisPath, text.ToString());
+        var result = ConfigReader.Read(TravisPath, text.ToString(), options: new ConfigReaderOptions { MaxJobs = 100 });
 
-        // Entry 501 is on line 3 + 501.
-        OnlyError(result, 504, 5, "this pipeline would have more than 500 jobs (the server's MaxJobsPerPipeline); make the build matrix smaller or raise the setting");
+        // An expanded job is made of every matrix axis (§B9 step 1), so no one entry makes the excess: the error is at the
+        // root, where Travis's own 200-job limit is reported too.
+        OnlyError(result, 1, 1, "this pipeline would have more than 100 jobs (the server's MaxJobsPerPipeline); make the build matrix smaller or raise the setting");
     }
 
     [Fact]
     public void Travis_include_entries_count_after_the_matrix()
     {
+        // Two env entries: a lone expanded job would be dropped in favour of the includes (§B9 step 2).
         var result = ReadWithCap(
-            2,
+            3,
             "language: shell",
             "script: make test",
-            "env: [A=1]",
+            "env: [A=1, A=2]",
             "jobs:",
             "  include:",
-            "    - name: second",
-            "    - name: third");
+            "    - name: third",
+            "    - name: fourth");
 
-        OnlyError(result, 7, 7, "this pipeline would have more than 2 jobs");
-        Planned(ReadWithCap(2, "language: shell", "script: make test", "env: [A=1]", "jobs:", "  include:", "    - name: second"));
+        OnlyError(result, 7, 7, "this pipeline would have more than 3 jobs");
+        Assert.Equal(3, Planned(ReadWithCap(3, "language: shell", "script: make test", "env: [A=1, A=2]", "jobs:", "  include:", "    - name: third")).Workflows[0].Jobs.Count);
     }
 
     private static ConfigResult ReadWithCap(int maxJobs, params string[] lines) =>

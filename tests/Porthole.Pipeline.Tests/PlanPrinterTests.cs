@@ -158,7 +158,6 @@ public sealed class PlanPrinterTests
             "    make test",
             "    make lint",
             "after_failure: cat log"));
-        System.IO.File.WriteAllText("/tmp/e_print1.txt", PlanPrinter.Print(plan));
 
         Assert.Equal(
             """
@@ -172,10 +171,12 @@ public sealed class PlanPrinterTests
                   DB=mysql
                 steps:
                   1. checkout [checkout, when on_success, shell /bin/bash]
-                  2. script [run, when on_success, shell /bin/bash]
+                  2. setup [run, when on_success, shell /bin/bash]
+                     $ printf '\033[1m$ %s\033[0m\n' 'bash -c '\''echo $BASH_VERSION'\''' …
+                  3. script [run, when on_success, shell /bin/bash]
                      $ make
                      $ make test …
-                  3. after_failure [run, when on_fail, result ignored, shell /bin/bash]
+                  4. after_failure [run, when on_fail, result ignored, shell /bin/bash]
                      $ cat log
 
             """,
@@ -223,18 +224,25 @@ public sealed class PlanPrinterTests
         var plan = Planned(ReadTravis("language: python", "install: skip", "cache: pip", "script: pytest", "before_cache: rm -f log"));
 
         var text = PlanPrinter.Print(plan);
-        System.IO.File.WriteAllText("/tmp/e_print2.txt", text);
 
         Assert.Contains(
             """
                   2. Restoring the cache [restore_cache, when on_success, result ignored, shell /bin/bash]
-                     restore_cache keys=['travis/{{ .Branch }}/cache-linux-e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855--python-3.10', 'travis/{{ .DefaultBranch }}/cache-linux-e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855--python-3.10'] exact
-                  3. script [run, when on_success, shell /bin/bash]
+                     restore_cache keys=['travis/{{ .Branch }}/cache-linux-focal-e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855--python-3.10', 'travis/{{ .DefaultBranch }}/cache-linux-focal-e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855--python-3.10'] exact
+                  3. setup [run, when on_success, shell /bin/bash]
+                     $ export TRAVIS_PYTHON_VERSION='3.10'
+
+            """,
+            text,
+            StringComparison.Ordinal);
+        Assert.Contains(
+            """
+                  4. script [run, when on_success, shell /bin/bash]
                      $ pytest
-                  4. before_cache [run, when always, result ignored, shell /bin/bash]
+                  5. before_cache [run, when always, result ignored, shell /bin/bash]
                      $ rm -f log
-                  5. Uploading the cache [save_cache, when always, result ignored, shell /bin/bash]
-                     save_cache key='travis/{{ .Branch }}/cache-linux-e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855--python-3.10' paths=[~/.cache/pip] replace
+                  6. Uploading the cache [save_cache, when always, result ignored, shell /bin/bash]
+                     save_cache key='travis/{{ .Branch }}/cache-linux-focal-e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855--python-3.10' paths=[~/.cache/pip] replace
 
             """,
             text,

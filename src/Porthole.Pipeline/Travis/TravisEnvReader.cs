@@ -6,7 +6,7 @@ namespace Porthole.Pipeline.Travis;
 /// Travis's <c>env:</c>: a string or a list (each entry one job of the build matrix), or a map of
 /// <c>global:</c> (variables of every job) and <c>jobs:</c>/<c>matrix:</c> (one job each).
 /// </summary>
-internal static class TravisEnvReader
+internal static partial class TravisEnvReader
 {
     public static (IReadOnlyList<EnvWord> Global, IReadOnlyList<EnvEntry> Matrix) ReadRoot(Node? env, ErrorList errors)
     {
@@ -92,9 +92,14 @@ internal static class TravisEnvReader
             return null;
         }
 
+        if (item is MapNode variables)
+        {
+            return ReadVariables(variables, errors);
+        }
+
         if (item is not ScalarNode { IsNull: false } scalar)
         {
-            errors.Add(item, $"an env entry must be a string such as NAME=value, found {item.Describe()}");
+            errors.Add(item, $"an env entry must be a string such as NAME=value, or a map of variables, found {item.Describe()}");
             return null;
         }
 
@@ -107,6 +112,43 @@ internal static class TravisEnvReader
 
         return new EnvEntry(words, scalar.Value.Trim(), item);
     }
+
+    /// <summary>
+    /// A map of variables (<c>{DB: postgres, SUITE: all}</c>, travis-yml's <c>env</c> schema): each value is taken as
+    /// written, exported single-quoted (no expansion).
+    /// </summary>
+    private static EnvEntry? ReadVariables(MapNode map, ErrorList errors)
+    {
+        var words = new List<EnvWord>();
+        foreach (var entry in map.Entries)
+        {
+            if (entry.Name is "global" or "jobs" or "matrix")
+            {
+                errors.Add(entry.Key, $"env.{entry.Name} is a section of the root's env, not a variable: a job's env is NAME=value entries or a map of variables");
+                return null;
+            }
+
+            if (!VariableName().IsMatch(entry.Name))
+            {
+                errors.Add(entry.Key, $"'{entry.Name}' is not a variable name (letters, digits and _, not starting with a digit)");
+                return null;
+            }
+
+            if (entry.Value is not ScalarNode value)
+            {
+                errors.Add(entry.Value, $"the value of {entry.Name} must be a string, found {entry.Value.Describe()}");
+                return null;
+            }
+
+            var text = value.IsNull ? "" : value.Value;
+            words.Add(new EnvWord(entry.Name, text, $"{entry.Name}={ShellQuote.Single(text)}"));
+        }
+
+        return new EnvEntry(words, string.Join(" ", words.Select(word => word.Raw)), map);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial System.Text.RegularExpressions.Regex VariableName();
 
     private static EnvEntry Combine(IEnumerable<EnvEntry> entries)
     {

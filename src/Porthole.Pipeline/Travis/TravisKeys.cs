@@ -28,20 +28,6 @@ internal static class TravisKeys
         ["group"] = "group is not supported",
         ["arch"] = "arch is not supported",
         ["osx_image"] = "osx_image is not supported",
-        ["compiler"] = "compiler is not supported",
-        ["bundler_args"] = "bundler_args is not supported",
-        ["gemfile"] = "gemfile is not supported",
-        ["go_import_path"] = "go_import_path is not supported",
-        ["gobuild_args"] = "gobuild_args is not supported",
-        ["virtualenv"] = "virtualenv is not supported",
-        ["podfile"] = "podfile is not supported",
-        ["xcode_project"] = "xcode_project is not supported",
-        ["xcode_workspace"] = "xcode_workspace is not supported",
-        ["xcode_scheme"] = "xcode_scheme is not supported",
-        ["xcode_destination"] = "xcode_destination is not supported",
-        ["xcode_sdk"] = "xcode_sdk is not supported",
-        ["lein"] = "lein is not supported",
-        ["solution"] = "solution is not supported",
         ["android"] = "android is not supported",
         ["import"] = "imports are not supported",
         ["filter_secrets"] = "filter_secrets is not supported",
@@ -86,6 +72,10 @@ internal static class TravisKeys
             case "stages" or "if" or "branches" when isRoot:
             case "stage" or "if" or "allow_failure" when !isRoot:
                 // Read by the build matrix (§B9, §B10, §B11) and TravisReader (§B12).
+                break;
+            case "compiler" or "bundler_args" or "gemfile" or "go_import_path" or "gobuild_args" or "virtualenv" or "podfile"
+                or "xcode_project" or "xcode_workspace" or "xcode_scheme" or "xcode_destination" or "xcode_sdk" or "lein" or "solution":
+                // Read by the language's setup and default phases (Languages/TravisJobSettings, §B8); some are matrix keys (§B9).
                 break;
             case var version when VersionKeys.Contains(version):
                 // Read by the build matrix (§B9); a job's version picks its image (TravisJobReader).

@@ -184,7 +184,6 @@ public sealed class TravisReaderTests
     [InlineData("services: [redis]", 1, 1, "services are not supported", "services")]
     [InlineData("deploy: {provider: pages}", 1, 1, "deploy is not supported", "deploy")]
     [InlineData("git: {depth: 3}", 1, 7, "git.depth is not supported", "git.depth")]
-    [InlineData("compiler: gcc", 1, 1, "compiler is not supported", "compiler")]
     [InlineData("frobnicate: true", 1, 1, "unknown key 'frobnicate'", null)]
     public void Keys_that_change_the_run_are_refused_by_name(string yaml, int line, int column, string message, string? feature)
     {
@@ -251,6 +250,9 @@ public sealed class TravisReaderTests
         Assert.Equal(2, jobs.Count);
         Assert.Contains("TRAVIS_NODE_VERSION='8'", jobs[0].Steps.Single(step => step.Name == "setup").Command, StringComparison.Ordinal);
         Assert.Contains("TRAVIS_NODE_VERSION='10'", jobs[1].Steps.Single(step => step.Name == "setup").Command, StringComparison.Ordinal);
+
+        // A job that names its version runs in that version's official image (decision 14).
+        Assert.Equal([(ExecutorKind.Docker, "node:8"), (ExecutorKind.Docker, "node:10")], jobs.Select(job => (job.Executor.Kind, job.Executor.Image)));
     }
 
     [Fact]
@@ -390,12 +392,24 @@ public sealed class TravisReaderTests
             "    - matrix: {}",
             "    - just-a-string");
 
-        // global: is no variable name (TY EnvVar), so a map with it is no env entry.
-        ErrorAt(result, 5, 12, "an env entry must be a string such as NAME=value, found a map");
+        // global: is a section of the root's env, not a variable of a job's.
+        ErrorAt(result, 5, 13, "env.global is a section of the root's env, not a variable: a job's env is NAME=value entries or a map of variables");
         ErrorAt(result, 6, 13, "a job's name must be a string, found a list");
         ErrorAt(result, 7, 7, "unknown key 'matrix' in a jobs.include entry");
         ErrorAt(result, 8, 7, "a jobs.include entry must be a map of job keys such as 'rvm: 3.2', found the string 'just-a-string'");
         Assert.Equal(4, result.Errors.Count);
+    }
+
+    [Fact]
+    public void The_compiler_key_is_read_by_the_c_setup()
+    {
+        // §B8: c's setup exports CC (and CC_FOR_BUILD) for the job's compiler; compiler is also a matrix key (§B9).
+        var plan = Planned(ReadTravis("language: c", "compiler: [gcc, clang]", "script: make"));
+
+        var jobs = Assert.Single(plan.Workflows).Jobs;
+        Assert.Equal(2, jobs.Count);
+        Assert.Contains("clang", jobs[1].Steps.Single(step => step.Name == "setup").Command, StringComparison.Ordinal);
+        Assert.DoesNotContain("clang", jobs[0].Steps.Single(step => step.Name == "setup").Command, StringComparison.Ordinal);
     }
 
     [Fact]
