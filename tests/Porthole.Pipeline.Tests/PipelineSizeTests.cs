@@ -125,7 +125,7 @@ public sealed class PipelineSizeTests
     }
 
     [Fact]
-    public void A_travis_build_matrix_over_the_cap_is_refused_at_the_root()
+    public void A_travis_build_matrix_over_the_cap_is_refused_at_the_env_entry_of_the_first_job_too_many()
     {
         // A cap below Travis's own limit of 200 jobs (§B9), which a larger matrix meets first.
         var text = new StringBuilder("language: shell\nscript: make test\nenv:\n");
@@ -136,9 +136,8 @@ public sealed class PipelineSizeTests
 
         var result = ConfigReader.Read(TravisPath, text.ToString(), options: new ConfigReaderOptions { MaxJobs = 100 });
 
-        // An expanded job is made of every matrix axis (§B9 step 1), so no one entry makes the excess: the error is at the
-        // root, where Travis's own 200-job limit is reported too.
-        OnlyError(result, 1, 1, "this pipeline would have more than 100 jobs (the server's MaxJobsPerPipeline); make the build matrix smaller or raise the setting");
+        // Entry 101 is on line 3 + 101, after its "  - ".
+        OnlyError(result, 104, 5, "this pipeline would have more than 100 jobs (the server's MaxJobsPerPipeline); make the build matrix smaller or raise the setting");
     }
 
     [Fact]

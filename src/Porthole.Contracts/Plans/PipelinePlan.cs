@@ -204,6 +204,9 @@ public sealed record StepPlan(
     /// <summary>Set exactly when <see cref="Kind"/> is <see cref="StepKind.AddSshKeys"/>.</summary>
     public AddSshKeysPlan? AddSshKeys { get; init; }
 
+    /// <summary>How a <see cref="StepKind.Checkout"/> clones (Travis's <c>git:</c> settings); null: a full clone, as CircleCI's.</summary>
+    public CheckoutPlan? Checkout { get; init; }
+
     /// <summary>Set exactly when <see cref="Kind"/> is <see cref="StepKind.SaveCache"/>.</summary>
     public SaveCachePlan? SaveCache { get; init; }
 
@@ -222,6 +225,12 @@ public sealed record StepPlan(
     /// <summary>Set exactly when <see cref="Kind"/> is <see cref="StepKind.StoreTestResults"/>.</summary>
     public StoreTestResultsPlan? StoreTestResults { get; init; }
 }
+
+/// <summary>
+/// Travis's <c>git:</c> settings (§B12): a clone of <see cref="Depth"/> commits (null: in full), the submodules updated
+/// when the repository has any, git's progress kept quiet.
+/// </summary>
+public sealed record CheckoutPlan(int? Depth, bool Submodules, bool Quiet);
 
 /// <summary>
 /// A cache save. <see cref="Key"/> is a template (Go text/template: <c>{{ .Branch }}</c>, <c>{{ checksum "f" }}</c>…)

@@ -10,25 +10,39 @@ namespace Porthole.Execution.Steps;
 /// </summary>
 public static class CheckoutCommands
 {
-    public static List<string[]> For(string repositoryUrl, string commitSha, string? branch, ConfigDialect dialect, bool alreadyCloned)
+    /// <param name="options">Travis's <c>git:</c> settings: the clone's depth (of the branch, as Travis clones
+    /// <c>--depth=N --branch=B</c>), the submodules, quiet; null for a full clone.</param>
+    public static List<string[]> For(string repositoryUrl, string commitSha, string? branch, ConfigDialect dialect, bool alreadyCloned, CheckoutPlan? options = null)
     {
         var commands = new List<string[]>();
+        var quiet = options?.Quiet == true ? new[] { "--quiet" } : [];
         if (alreadyCloned)
         {
             commands.Add(["git", "remote", "set-url", "origin", repositoryUrl]);
-            commands.Add(["git", "fetch", "--force", "--tags", "origin", "+refs/heads/*:refs/remotes/origin/*"]);
+            commands.Add(["git", "fetch", .. quiet, "--force", "--tags", "origin", "+refs/heads/*:refs/remotes/origin/*"]);
+        }
+        else if (options?.Depth is { } depth)
+        {
+            string[] onBranch = string.IsNullOrEmpty(branch) ? [] : [$"--branch={branch}"];
+            commands.Add(["git", "clone", .. quiet, $"--depth={depth.ToString(System.Globalization.CultureInfo.InvariantCulture)}", .. onBranch, "--no-checkout", "--", repositoryUrl, "."]);
         }
         else
         {
-            commands.Add(["git", "clone", "--no-checkout", "--", repositoryUrl, "."]);
+            commands.Add(["git", "clone", .. quiet, "--no-checkout", "--", repositoryUrl, "."]);
         }
 
-        commands.Add(["git", "-c", "advice.detachedHead=false", "checkout", "--force", "--detach", commitSha]);
+        commands.Add(["git", "-c", "advice.detachedHead=false", "checkout", .. quiet, "--force", "--detach", commitSha]);
         if (!string.IsNullOrEmpty(branch))
         {
             commands.Add(dialect == ConfigDialect.Travis
                 ? ["git", "branch", "--force", branch, "HEAD"]
                 : ["git", "checkout", "--force", "-B", branch]);
+        }
+
+        if (options?.Submodules == true)
+        {
+            // As Travis: only a repository with a .gitmodules has submodules to update (TB git/submodules.rb).
+            commands.Add(["/bin/sh", "-c", "if [ -f .gitmodules ]; then exec git submodule update --init --recursive \"$@\"; fi", "sh", .. quiet]);
         }
 
         return commands;

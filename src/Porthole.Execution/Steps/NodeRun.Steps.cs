@@ -81,7 +81,7 @@ internal sealed partial class NodeRun
         // As on the server: no remote helper (ext:: runs a command) can be reached through the project's URL.
         environment["GIT_ALLOW_PROTOCOL"] = "https:http:ssh:git:file";
         var alreadyCloned = await _node.ExistsAsync(Path.Combine(directory, ".git"), CancellationToken.None);
-        var commands = CheckoutCommands.For(await _node.CheckoutSourceAsync(_assignment.RepositoryUrl, _stop.Stopping), _assignment.CommitSha, _assignment.Branch, _assignment.Dialect, alreadyCloned);
+        var commands = CheckoutCommands.For(await _node.CheckoutSourceAsync(_assignment.RepositoryUrl, _stop.Stopping), _assignment.CommitSha, _assignment.Branch, _assignment.Dialect, alreadyCloned, step.Checkout);
         foreach (var command in commands)
         {
             await _log.Runner.WriteTextAsync(LogLines.Command(command));

@@ -35,7 +35,9 @@ internal static class TravisJobReader
         var script = TravisLanguages.Script(languageText);
         var folders = TravisCacheReader.Read(config.Get("cache"), script, environment, errors);
         var slug = folders.Count == 0 ? null : TravisCacheSlug.For(script, key => FirstValue(config.Get(key)), environment);
-        var steps = new List<StepPlan> { Checkout() };
+        // The git settings' errors were reported where they are written (TravisKeys).
+        var (checkout, clone) = TravisGit.Read(config.Get("git"), new ErrorList(".travis.yml"));
+        var steps = clone ? new List<StepPlan> { Checkout(checkout) } : [];
         if (slug is not null)
         {
             steps.Add(TravisCacheSteps.Restore(slug));
@@ -133,7 +135,7 @@ internal static class TravisJobReader
         _ => null,
     };
 
-    private static StepPlan Checkout() => new(
+    private static StepPlan Checkout(CheckoutPlan settings) => new(
         StepKind.Checkout,
         "checkout",
         Command: null,
@@ -142,7 +144,10 @@ internal static class TravisJobReader
         WorkingDirectory: null,
         Background: false,
         StepCondition.OnSuccess,
-        NoOutputTimeout: null);
+        NoOutputTimeout: null)
+    {
+        Checkout = settings,
+    };
 
     private static StepPlan Step(TravisPhase phase, IReadOnlyList<string> commands, IReadOnlyList<EnvWord> environment) => new(
         StepKind.Run,

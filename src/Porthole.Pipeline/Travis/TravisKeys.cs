@@ -67,7 +67,7 @@ internal static class TravisKeys
                 errors.Warn(entry.Key, $"dist{dist} has no effect here: a job runs in its language version's image, or on the runner's own system");
                 break;
             case "git":
-                CheckGit(entry, errors);
+                TravisGit.Read(entry.Value, errors);
                 break;
             case "stages" or "if" or "branches" when isRoot:
             case "stage" or "if" or "allow_failure" when !isRoot:
@@ -102,21 +102,6 @@ internal static class TravisKeys
             {
                 errors.Refuse(value, $"os: {os.Value}", $"os: {os.Value} is not supported");
             }
-        }
-    }
-
-    private static void CheckGit(MapEntry entry, ErrorList errors)
-    {
-        if (entry.Value is not MapNode { Entries.Count: > 0 } map)
-        {
-            errors.Refuse(entry.Key, "git", "git is not supported");
-            return;
-        }
-
-        // depth, submodules, lfs_skip_smudge, ...: each changes what the checkout holds.
-        foreach (var setting in map.Entries)
-        {
-            errors.Refuse(setting.Key, $"git.{setting.Name}", $"git.{setting.Name} is not supported");
         }
     }
 }

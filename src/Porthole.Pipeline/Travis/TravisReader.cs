@@ -41,7 +41,7 @@ internal static class TravisReader
         var slug = TravisRequest.Slug(inputs.Values.GitUrl);
         for (var i = 0; i < build.Jobs.Count; i++)
         {
-            if (!size.Add(build.Jobs[i].At, parallelism: 1))
+            if (!size.Add(Origin(build.Jobs[i], root), parallelism: 1))
             {
                 break;
             }
@@ -56,6 +56,22 @@ internal static class TravisReader
         return errors.Count == 0
             ? new PipelinePlan(ConfigDialect.Travis, path, [new WorkflowPlan(WorkflowName, StagesInTurn(jobs)) { FastFinish = build.FastFinish }])
             : null;
+    }
+
+    /// <summary>
+    /// Where a job is written, for an error about it: its include entry, else its own env entry (the last axis of the
+    /// expansion, §B9), else the root.
+    /// </summary>
+    private static Node Origin(TravisJobConfig job, MapNode root)
+    {
+        if (!ReferenceEquals(job.At, root))
+        {
+            return job.At;
+        }
+
+        return job.Config.Get("env") is ListNode env && env.Items.FirstOrDefault(item => !job.GlobalEnv.Any(global => ReferenceEquals(global, item))) is { } own
+            ? own
+            : root;
     }
 
     /// <summary>

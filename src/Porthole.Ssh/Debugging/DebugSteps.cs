@@ -105,7 +105,7 @@ internal static class DebugSteps
 
                 // Run again in a session, the checkout fetches into the clone the debug section made, as over a restored cache.
                 var text = new StringBuilder("set -e\n");
-                foreach (var command in Execution.Steps.CheckoutCommands.For(checkoutSource, assignment.CommitSha, assignment.Branch, assignment.Dialect, alreadyCloned: true))
+                foreach (var command in Execution.Steps.CheckoutCommands.For(checkoutSource, assignment.CommitSha, assignment.Branch, assignment.Dialect, alreadyCloned: true, step.Checkout))
                 {
                     text.Append("printf '$ %s\\n' ").Append(Endpoints.ShellQuote.Single(string.Join(' ', command))).Append('\n');
                     text.AppendJoin(' ', command.Select(Endpoints.ShellQuote.Single)).Append('\n');

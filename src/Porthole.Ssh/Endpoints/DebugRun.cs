@@ -171,7 +171,7 @@ internal sealed class DebugRun(
             environment["GIT_TERMINAL_PROMPT"] = "0";
             environment.TryAdd("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
             var alreadyCloned = await context.Node.ExistsAsync(Path.Combine(directory, ".git"), canceled);
-            foreach (var command in Execution.Steps.CheckoutCommands.For(await context.Node.CheckoutSourceAsync(assignment.RepositoryUrl, canceled), assignment.CommitSha, assignment.Branch, assignment.Dialect, alreadyCloned))
+            foreach (var command in Execution.Steps.CheckoutCommands.For(await context.Node.CheckoutSourceAsync(assignment.RepositoryUrl, canceled), assignment.CommitSha, assignment.Branch, assignment.Dialect, alreadyCloned, step.Checkout))
             {
                 await log.WriteAsync("$ " + string.Join(' ', command) + "\n", newLine: true);
                 var process = await context.Node.StartAsync(new StepLaunch(command, environment, directory), log, canceled);

@@ -183,7 +183,7 @@ public sealed class TravisReaderTests
     [InlineData("addons: {apt: {packages: [x]}}", 1, 1, "addons are not supported", "addons")]
     [InlineData("services: [redis]", 1, 1, "services are not supported", "services")]
     [InlineData("deploy: {provider: pages}", 1, 1, "deploy is not supported", "deploy")]
-    [InlineData("git: {depth: 3}", 1, 7, "git.depth is not supported", "git.depth")]
+    [InlineData("git: {lfs_skip_smudge: true}", 1, 7, "git.lfs_skip_smudge is not supported", "git.lfs_skip_smudge")]
     [InlineData("frobnicate: true", 1, 1, "unknown key 'frobnicate'", null)]
     public void Keys_that_change_the_run_are_refused_by_name(string yaml, int line, int column, string message, string? feature)
     {
