@@ -23,6 +23,20 @@ public sealed class TravisLanguageVersionsRunTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        try
+        {
+            await BuildImagesAsync();
+        }
+        catch
+        {
+            // xUnit does not dispose a class whose InitializeAsync failed: nothing may be left behind.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task BuildImagesAsync()
+    {
         await DockerTestImages.EnsureAsync();
         foreach (var (version, mark) in new[] { (VersionA, "a"), (VersionB, "b") })
         {
@@ -48,9 +62,19 @@ public sealed class TravisLanguageVersionsRunTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await DockerAsync("rmi", "--force", $"node:{VersionA}", $"node:{VersionB}");
-        _build.Dispose();
-        _data.Dispose();
+        try
+        {
+            // Each on its own: after a failed build one of them may not exist.
+            foreach (var version in new[] { VersionA, VersionB })
+            {
+                await RunDockerAsync("rmi", "--force", $"node:{version}");
+            }
+        }
+        finally
+        {
+            _build.Dispose();
+            _data.Dispose();
+        }
     }
 
     [Fact]
@@ -79,6 +103,12 @@ public sealed class TravisLanguageVersionsRunTests : IAsyncLifetime
 
     private static async Task DockerAsync(params string[] arguments)
     {
+        var (code, text) = await RunDockerAsync(arguments);
+        Assert.True(code == 0, $"docker {string.Join(' ', arguments)}: {text}");
+    }
+
+    private static async Task<(int Code, string Text)> RunDockerAsync(params string[] arguments)
+    {
         var start = new ProcessStartInfo("/usr/bin/docker") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
         {
@@ -89,6 +119,6 @@ public sealed class TravisLanguageVersionsRunTests : IAsyncLifetime
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"docker {string.Join(' ', arguments)}: {await output}{await error}");
+        return (process.ExitCode, await output + await error);
     }
 }
