@@ -80,6 +80,11 @@ public sealed class NodeRunner(TimeProvider timeProvider, IExecutor executor)
                 await log.Runner.WriteTextAsync(LogLines.ResourceClassIgnored(resourceClass));
             }
 
+            foreach (var line in assignment.Notices)
+            {
+                await log.Runner.WriteTextAsync(LogLines.ServerNotice(line));
+            }
+
             var setupStep = new SetupStep(executor.SetupStepName(spec), log, timeProvider);
             IExecutorNode node;
             try

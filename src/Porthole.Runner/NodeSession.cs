@@ -19,11 +19,15 @@ public sealed partial class NodeSession(
     RunnerIdentity identity,
     IOptions<RunnerOptions> options,
     IOptions<RunnerSshOptions> sshOptions,
+    ImageTable images,
     TimeProvider time,
     ILogger<NodeSession> logger)
 {
     public async Task RunAsync(NodeAssignment assignment, CancellationToken stopping)
     {
+        ArgumentNullException.ThrowIfNull(assignment);
+        // A Travis job's language version and services run in the images the project's and the runner's tables give.
+        assignment = assignment with { Job = assignment.Job with { Executor = images.Apply(assignment.Job.Executor, assignment.ProjectImages) } };
         var settings = options.Value;
         var workspace = Path.GetFullPath(Path.Combine(settings.WorkspaceDirectory, assignment.NodeId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);

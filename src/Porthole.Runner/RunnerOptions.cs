@@ -48,6 +48,14 @@ public sealed class RunnerOptions
     /// <summary>The docker executor (<c>Runner:Docker:…</c>).</summary>
     public RunnerDockerOptions Docker { get; set; } = new();
 
+    /// <summary>
+    /// The image table (<see cref="ImageTable"/>): the image that serves a Travis language version or service on this
+    /// runner, by <c>"&lt;name&gt; &lt;version&gt;"</c> or <c>"&lt;name&gt;"</c> for any version, e.g.
+    /// <c>Runner:Images:python 3.8 = registry.example/python:3.8</c>, <c>Runner:Images:redis = redis:7</c>. A choice not
+    /// in it runs in its official image; one without an official image (<c>ruby ruby-head</c>) runs only once mapped here.
+    /// </summary>
+    public Dictionary<string, string> Images { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Log bytes wait here until the server has stored them.</summary>
     [Required]
     public string SpoolDirectory { get; set; } = "./data/spool";

@@ -29,6 +29,7 @@ public static class RunnerServiceCollectionExtensions
             .ValidateDataAnnotations()
             .Validate(o => Validator.TryValidateObject(o.Docker, new ValidationContext(o.Docker), null, validateAllProperties: true) && Uri.TryCreate(o.Docker.Endpoint, UriKind.Absolute, out var endpoint) && endpoint.Scheme == "unix",
                 "Runner:Docker is invalid: Endpoint must be a unix:// socket and RemoteDocker off or host-socket.")
+            .Validate(o => ImageTable.Problems(o.Images).Count == 0, "Runner:Images is invalid: each key is a Travis language or service, optionally a space and a version (\"python 3.8\", \"redis\"), and each value an image reference.")
             .ValidateOnStart();
         services.AddOptions<RunnerSshOptions>()
             .BindConfiguration(RunnerSshOptions.Section)
@@ -42,6 +43,7 @@ public static class RunnerServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton(new RunnerIdentity(name));
+        services.AddSingleton(sp => new ImageTable(sp.GetRequiredService<IOptions<RunnerOptions>>().Value.Images));
         services.AddSingleton<NodeSession>();
         services.AddSingleton<LeftoverNodes>();
         services.AddSingleton<IsolationState>();
@@ -53,7 +55,9 @@ public static class RunnerServiceCollectionExtensions
             var docker = sp.GetRequiredService<DockerEngine>();
             var shell = new ShellExecutor(time, new ShellExecutorOptions(), sp.GetRequiredService<IsolationState>());
             // A docker node's sshd and tmux run on the host in the same sandbox a shell node gets.
-            return new ExecutorChooser(shell, new DockerExecutor(docker, time, new ShellExecutorOptions(), shell), docker.Settings.RunOnShell);
+            var chooser = new ExecutorChooser(shell, new DockerExecutor(docker, time, new ShellExecutorOptions(), shell), docker.Settings.RunOnShell);
+            // A Travis job's choice without an image (after NodeSession applied the image tables) ends the node, saying which.
+            return new ImageTableExecutor(chooser, docker);
         });
         services.AddSingleton<NodeRunner>();
         services.AddHostedService<BuiltInRunner>();

@@ -155,6 +155,7 @@ public static class ServerApp
         app.MapProjectsApi();
         app.MapProjectSshKeysApi();
         app.MapProjectKeyApi();
+        app.MapProjectImagesApi();
         app.MapContextsApi();
         app.MapMembersApi();
         app.MapPipelinesApi();

@@ -250,16 +250,20 @@ public sealed class CorpusTests
     }
 
     [Fact]
-    public void Jekyll_reads_past_its_multi_line_secure_string_and_is_refused_for_features_but_not_its_bundler_cache()
+    public void Jekyll_reads_past_its_multi_line_secure_string_and_plans_ruby_head_for_a_runner_that_maps_it()
     {
         var result = Read("travis/jekyll__jekyll.yml");
 
         // The rvm × env matrix, allow_failures, fast_finish, branches and bundler_args (§B8, §B9, §B12) are Travis's and
-        // planned; only ruby-head, a nightly with no official image to run in, is refused (decision 14).
-        var error = Assert.Single(result.Errors);
-        Assert.Equal((12, 3), (error.Line, error.Column));
-        Assert.Contains("ruby-head has no image to run in", error.Message, StringComparison.Ordinal);
-        Assert.Empty(result.Warnings);
+        // planned; ruby-head, a nightly with no official image, is planned with the reason, for a runner's image table.
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal((12, 3), (warning.Line, warning.Column));
+        Assert.Contains("ruby-head has no official image", warning.Message, StringComparison.Ordinal);
+        var head = result.Plan!.Workflows[0].Jobs.Where(job => job.Executor.Containers[0].Choice!.Version == "ruby-head").ToList();
+        Assert.NotEmpty(head);
+        Assert.All(head, job => Assert.Equal("", job.Executor.Image));
+        Assert.All(head, job => Assert.NotNull(job.Executor.Containers[0].Choice!.Unavailable));
     }
 
     [Fact]
@@ -299,17 +303,38 @@ public sealed class CorpusTests
         var path = Path.Combine(CorpusFolder.Root, "travis/NancyFx__Nancy.yml");
         var text = File.ReadAllText(path);
         Assert.Contains("\r\n", text, StringComparison.Ordinal);
-        var result = ConfigReader.Read(path, text + "services: [redis]\r\n");
+        var result = ConfigReader.Read(path, text + "import: shared.yml\r\n");
 
-        Assert.Equal([(29, 1, "services")], result.Errors.Select(e => (e.Line, e.Column, e.Feature!)));
+        Assert.Equal([(29, 1, "import")], result.Errors.Select(e => (e.Line, e.Column, e.Feature!)));
+    }
+
+    /// <summary>
+    /// Issue 13's bar: every Travis config of the corpus plans, one job per job of its build matrix (§B9), whatever it
+    /// asks for that no runner here serves (macOS, Windows, deploy providers, values encrypted for travis-ci.com): those
+    /// are planned and end or skip at run time with the reason.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TravisFiles))]
+    public void Every_travis_corpus_file_plans_one_job_per_matrix_job(string file)
+    {
+        var result = Read(file);
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var (matrix, _) = Travis.Matrix.MatrixRun.Expand(File.ReadAllText(Path.Combine(CorpusFolder.Root, file)));
+        Assert.Equal(matrix.Jobs.Count, result.Plan!.Workflows.Sum(workflow => workflow.Jobs.Count));
     }
 
     [Fact]
-    public void Godot_flow_sequence_anchors_load_and_its_secure_variable_is_refused()
+    public void Godot_flow_sequence_anchors_load_and_its_macos_jobs_are_planned_for_a_macos_runner()
     {
         var result = Read("travis/godotengine__godot.yml");
 
-        Assert.Contains(result.Errors, e => (e.Line, e.Column, e.Feature) == (12, 7, "encrypted variables (secure)"));
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var jobs = result.Plan!.Workflows.SelectMany(workflow => workflow.Jobs).ToList();
+        var macos = jobs.Where(job => job.Executor.Kind == ExecutorKind.MacOs).ToList();
+        Assert.Equal(2, macos.Count);
+        Assert.All(macos, job => Assert.Equal("osx", job.Platform!.Os));
+        Assert.Contains(result.Warnings, w => w.Line == 65 && w.Message.Contains("no macOS runner", StringComparison.Ordinal));
     }
 
     /// <summary>A cache save's key and paths (a record's Equals compares the list by reference).</summary>
@@ -324,12 +349,16 @@ public sealed class CorpusTests
     internal static ConfigResult Read(string file, ConfigInputs? inputs = null) =>
         ConfigReader.Read(Path.Combine(CorpusFolder.Root, file), File.ReadAllText(Path.Combine(CorpusFolder.Root, file)), inputs: inputs);
 
-    public static TheoryData<string> CircleCiFiles()
+    public static TheoryData<string> CircleCiFiles() => DialectFiles("circleci");
+
+    public static TheoryData<string> TravisFiles() => DialectFiles("travis");
+
+    private static TheoryData<string> DialectFiles(string dialect)
     {
         var files = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(CorpusFolder.Root, "circleci"), "*.yml").Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(Path.Combine(CorpusFolder.Root, dialect), "*.yml").Order(StringComparer.Ordinal))
         {
-            files.Add($"circleci/{Path.GetFileName(file)}");
+            files.Add($"{dialect}/{Path.GetFileName(file)}");
         }
 
         return files;

@@ -55,7 +55,7 @@ public sealed class DialectTests
     [Fact]
     public void Errors_carry_the_path_they_were_read_from()
     {
-        var result = ConfigReader.Read("some/dir/.travis.yml", "language: shell\nscript: x\naddons: {}\n");
+        var result = ConfigReader.Read("some/dir/.travis.yml", "language: shell\nscript: x\nimport: shared.yml\n");
 
         Assert.Equal("some/dir/.travis.yml", Assert.Single(result.Errors).File);
     }

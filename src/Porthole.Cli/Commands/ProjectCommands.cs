@@ -5,7 +5,7 @@ using Porthole.Contracts.Api;
 
 namespace Porthole.Cli.Commands;
 
-/// <summary><c>porthole project add</c>, <c>porthole project settings</c>, <c>porthole project members</c> and <c>porthole projects</c>.</summary>
+/// <summary><c>porthole project add</c>, <c>porthole project settings</c>, <c>porthole project members</c>, <c>porthole project images</c> and <c>porthole projects</c>.</summary>
 internal static class ProjectCommands
 {
     public static IEnumerable<Command> Create(CliContext context)
@@ -16,6 +16,7 @@ internal static class ProjectCommands
         project.Subcommands.Add(ProjectMembersCommand.Create(context));
         project.Subcommands.Add(HookCommand.Create(context));
         project.Subcommands.Add(ProjectSshKeysCommand.Create(context));
+        project.Subcommands.Add(ProjectImagesCommand.Create(context));
         yield return project;
         yield return List(context);
     }

@@ -75,6 +75,28 @@ public sealed record JobPlan(
 
     /// <summary>Travis's build stage (§B10) the job belongs to; null outside Travis.</summary>
     public string? Stage { get; init; }
+
+    /// <summary>
+    /// Travis's <c>secure:</c> env entries (§B12), global ones first, then the job's, in the order Travis exports them.
+    /// The server decrypts them with the project's key when a node is leased; each becomes secret variables.
+    /// </summary>
+    public IReadOnlyList<SecureValuePlan> SecureEnvironment { get; init; } = [];
+
+    /// <summary>Travis's <c>os</c> and <c>dist</c> (<c>TRAVIS_OS_NAME</c>, <c>TRAVIS_DIST</c>); null outside Travis.</summary>
+    public TravisPlatform? Platform { get; init; }
+}
+
+/// <summary>The system a Travis job asked for (§B0, §B12): <c>os</c> (linux, osx, windows) and <c>dist</c> or <c>osx_image</c>.</summary>
+public sealed record TravisPlatform(string Os, string? Dist);
+
+/// <summary>
+/// A Travis <c>{secure: "…"}</c> env entry: <see cref="Ciphertext"/> as written (base64, white space allowed in it), which
+/// decrypts to <c>NAME=value</c> words; <see cref="Line"/> and <see cref="Column"/> (1-based) say where the config has it.
+/// Never logged: a message names the entry by its place.
+/// </summary>
+public sealed record SecureValuePlan(string Ciphertext, int Line, int Column)
+{
+    public override string ToString() => $"SecureValuePlan {{ Line = {Line}, Column = {Column} }}";
 }
 
 /// <summary>An environment variable in the order the config gave it (later entries win).</summary>
@@ -127,6 +149,34 @@ public sealed record ContainerSpec(string Image)
 
     /// <summary>Credentials for the pull; each may be a <c>$VAR</c> of the project's variables, resolved on the runner.</summary>
     public RegistryAuth? Auth { get; init; }
+
+    /// <summary>
+    /// For a Travis job: the language version or service this image was chosen for, which a runner's or project's image
+    /// table may map to another image; null for an image the config names itself.
+    /// </summary>
+    public ImageChoice? Choice { get; init; }
+}
+
+/// <summary>
+/// What a Travis job asked to run in, in Travis's words (<c>node_js 18</c>, <c>redis</c>, <c>postgresql 9.6</c>), and
+/// the default image for it. <see cref="Unavailable"/> says why there is no default (a nightly build, HHVM, …): then the
+/// container's image is empty and only an image table entry serves it.
+/// </summary>
+/// <param name="Kind">Language or service.</param>
+/// <param name="Name">travis-build's language name (ruby, node_js, …) or the service's name (redis, postgresql, …).</param>
+/// <param name="Version">The version as written; null when the config names none.</param>
+public sealed record ImageChoice(ImageChoiceKind Kind, string Name, string? Version)
+{
+    public string? Unavailable { get; init; }
+
+    /// <summary>The choice as a table key and in messages: the name, then the version when there is one.</summary>
+    public override string ToString() => Version is null ? Name : $"{Name} {Version}";
+}
+
+public enum ImageChoiceKind
+{
+    Language,
+    Service,
 }
 
 /// <summary>A registry login for one image's pull. Never logged or printed.</summary>
@@ -200,6 +250,13 @@ public sealed record StepPlan(
     /// after every node has finished its other steps successfully.
     /// </summary>
     public bool IsDeploy { get; init; }
+
+    /// <summary>
+    /// Runs as root in the job's container, whatever user the other steps run as (Travis's <c>addons.apt</c> installs
+    /// packages so, before before_install). A runner that runs jobs on its own system refuses such a step: it never runs
+    /// it as the job's account, nor as the host's root.
+    /// </summary>
+    public bool AsRoot { get; init; }
 
     /// <summary>Set exactly when <see cref="Kind"/> is <see cref="StepKind.AddSshKeys"/>.</summary>
     public AddSshKeysPlan? AddSshKeys { get; init; }

@@ -35,6 +35,21 @@ public sealed record NodeAssignment(
     /// <summary>The tag a tag pipeline builds (<c>CIRCLE_TAG</c>, <c>TRAVIS_TAG</c>); null on a branch pipeline.</summary>
     public string? Tag { get; init; }
 
+    /// <summary>What started the pipeline in Travis's words (<c>TRAVIS_EVENT_TYPE</c>): push (a webhook), api or cron (a schedule).</summary>
+    public string EventType { get; init; } = "api";
+
+    /// <summary>
+    /// Travis's <c>TRAVIS_SECURE_ENV_VARS</c>: the job has secure variables (its config's <c>secure:</c> values or the
+    /// project's secret variables) and none of its <c>secure:</c> values was withheld (one that cannot be decrypted).
+    /// </summary>
+    public bool SecureEnvVars { get; init; }
+
+    /// <summary>
+    /// Lines the server has for the job's log (a <c>secure:</c> value it could not decrypt, by its place in the config):
+    /// the runner writes them at the start of the log. Never a secret.
+    /// </summary>
+    public IReadOnlyList<string> Notices { get; init; } = [];
+
     /// <summary>The repository's default branch (its HEAD when the pipeline was made), for Travis's cache fallback; null when unknown.</summary>
     public string? DefaultBranch { get; init; }
 
@@ -46,6 +61,13 @@ public sealed record NodeAssignment(
     /// no fingerprint; none when the job has no such step). Their private keys are secrets: masked like secret variables.
     /// </summary>
     public IReadOnlyList<AdditionalSshKey> SshKeys { get; init; } = [];
+
+    /// <summary>
+    /// The project's image table, which the runner consults before its own: for a Travis job's chosen containers
+    /// (<see cref="ContainerSpec.Choice"/>), the image each key serves (<c>"python 3.8"</c>, or a bare <c>"redis"</c> for
+    /// every version; the exact key first, then the bare name). Only the entries this job's choices name; empty otherwise.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ProjectImages { get; init; } = new Dictionary<string, string>();
 
     /// <summary>What the node masks in its log and in every view beside it: the secret variables' values and the SSH private keys.</summary>
     public IEnumerable<string> SecretValues() =>

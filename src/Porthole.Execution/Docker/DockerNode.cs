@@ -241,7 +241,7 @@ internal sealed class DockerNode : IExecutorNode
         }
 
         var environment = launch.Environment.Select(v => $"{v.Key}={v.Value}").Append($"{LeftoverProcesses.TagVariable}={_tag}").ToList();
-        var (execId, stream) = await _primary.StartAsync([.. launch.Arguments], environment, launch.WorkingDirectory, _user.Name, cancellationToken, launch.Input is not null);
+        var (execId, stream) = await _primary.StartAsync([.. launch.Arguments], environment, launch.WorkingDirectory, launch.AsRoot ? "0" : _user.Name, cancellationToken, launch.Input is not null);
         // Nothing to keep: removing the container at the node's end ends every exec in it.
         var process = new DockerStepProcess(_client, _primary, execId, stream, output, _options.StopGrace, _timeProvider);
         if (launch.Input is { } input)

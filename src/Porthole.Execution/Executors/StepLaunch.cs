@@ -15,6 +15,12 @@ public sealed record StepLaunch(
     public bool AsRunner { get; init; }
 
     /// <summary>
+    /// Runs as root in the job's container (<see cref="Porthole.Contracts.Plans.StepPlan.AsRoot"/>); a node without a
+    /// container refuses it.
+    /// </summary>
+    public bool AsRoot { get; init; }
+
+    /// <summary>
     /// What the process reads on its stdin (a runner's archive for <c>tar -x</c>): called once the process has started,
     /// with its stdin, which is closed when the task ends. Null: stdin is empty. Only for the runner's own commands.
     /// </summary>

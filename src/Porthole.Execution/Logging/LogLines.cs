@@ -39,6 +39,9 @@ internal static class LogLines
     public static string ResourceClassIgnored(string resourceClass) =>
         $"Porthole: resource_class {OneLine(resourceClass)} is ignored: this runner has no labels, and it runs the job on its own machine.\n";
 
+    /// <summary>A line the server gave the node for its log (<see cref="Porthole.Contracts.Runners.NodeAssignment.Notices"/>).</summary>
+    public static string ServerNotice(string notice) => $"\u001b[33mPorthole: {OneLine(notice)}\u001b[0m\n";
+
     public static string StartFailed(string message) => $"Porthole could not run this step: {message}\n";
 
     /// <summary>"Enable SSH" that threw: <c>Porthole could not enable SSH: MESSAGE</c>.</summary>

@@ -140,6 +140,14 @@ internal sealed class ShellNode : IExecutorNode
             throw new ArgumentException("A step launch needs a program to run.", nameof(launch));
         }
 
+        if (launch.AsRoot)
+        {
+            // Never as the job's account pretending success, never as the host's root.
+            throw new ExecutorException(
+                "apt packages need the job's container; this runner runs jobs on its own system, where no step of a job runs as root (this step asks for root "
+                + "in the job's container): run the job on a runner with the docker executor, or install the packages on the runner's host and drop them from the config.");
+        }
+
         launch.Environment.TryGetValue("PATH", out var searchPath);
         var program = ExecutableLookup.Find(launch.Arguments[0], searchPath, launch.WorkingDirectory)
             ?? throw new ExecutorException(

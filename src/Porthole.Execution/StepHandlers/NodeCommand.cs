@@ -4,7 +4,8 @@ namespace Porthole.Execution.StepHandlers;
 
 /// <summary>
 /// A command of the runner's run on the node as the job's account (a <c>tar</c>, a <c>cat</c>): <c>/bin/sh -c SCRIPT</c>
-/// with the step's environment, so that it reads and writes exactly what the job could, and nothing of the runner's.
+/// with the step's environment, so that it reads and writes exactly what the job could, and nothing of the runner's; or
+/// a plan's root step (<see cref="Porthole.Contracts.Plans.StepPlan.AsRoot"/>) as root in the job's container.
 /// </summary>
 internal static class NodeCommand
 {
@@ -17,10 +18,12 @@ internal static class NodeCommand
         IReadOnlyList<string> arguments,
         string directory,
         IStepOutput output,
-        Func<Stream, CancellationToken, Task>? input = null)
+        Func<Stream, CancellationToken, Task>? input = null,
+        string shell = "/bin/sh",
+        bool asRoot = false)
     {
         scope.Stopping.ThrowIfCancellationRequested();
-        var launch = new StepLaunch(["/bin/sh", "-c", script, "porthole", .. arguments], scope.Environment, directory) { Input = input };
+        var launch = new StepLaunch([shell, "-c", script, "porthole", .. arguments], scope.Environment, directory) { Input = input, AsRoot = asRoot };
         var process = await scope.Node.StartAsync(launch, output, CancellationToken.None);
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using (scope.Stopping.Register(() => stopped.TrySetResult()))

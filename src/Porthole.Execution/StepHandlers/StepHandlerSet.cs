@@ -19,8 +19,16 @@ internal static class StepHandlerSet
         [StepKind.AddSshKeys] = new AddSshKeysHandler(),
     };
 
+    private static readonly RootStepHandler Root = new();
+
     /// <summary>Whether <paramref name="kind"/> is run by a handler here.</summary>
     public static bool Handles(StepKind kind) => Handlers.ContainsKey(kind);
+
+    /// <summary>
+    /// Whether a debug session asks the runner to run <paramref name="step"/>: a typed step, or a step that runs as root
+    /// (a node's own run starts that one as any run step, as root).
+    /// </summary>
+    public static bool HandlesInDebug(StepPlan step) => Handles(step.Kind) || step is { AsRoot: true, Kind: StepKind.Run };
 
     /// <summary>
     /// Runs the step; a failure it can name is written to the step's log and is exit code 1.
@@ -31,7 +39,8 @@ internal static class StepHandlerSet
     {
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(scope);
-        if (!Handlers.TryGetValue(step.Kind, out var handler))
+        IStepHandler? handler = step is { AsRoot: true, Kind: StepKind.Run } ? Root : Handlers.GetValueOrDefault(step.Kind);
+        if (handler is null)
         {
             throw new ArgumentException($"No handler runs {step.Kind} steps.", nameof(step));
         }

@@ -148,7 +148,7 @@ internal sealed partial class NodeRun
         var scriptPath = await _node.WriteScratchFileAsync(name, script, CancellationToken.None);
         var arguments = ShellCommandLine.Split(_node.StepShell(step.Shell));
         arguments.Add(scriptPath);
-        return new StepLaunch(arguments, Environment(step), directory);
+        return new StepLaunch(arguments, Environment(step), directory) { AsRoot = step.AsRoot };
     }
 
     /// <summary>Runs one process to its end, or ends it on no output for too long or when the node stops.</summary>

@@ -39,7 +39,18 @@ internal static class TravisVariables
         yield return Pair("TRAVIS_BUILD_DIR", buildDirectory);
         yield return Pair("TRAVIS_REPO_SLUG", assignment.ProjectName);
         yield return Pair("TRAVIS_PULL_REQUEST", "false");
-        yield return Pair("TRAVIS_OS_NAME", "linux");
+        yield return Pair("TRAVIS_SECURE_ENV_VARS", assignment.SecureEnvVars ? "true" : "false");
+        yield return Pair("TRAVIS_PULL_REQUEST_BRANCH", "");
+        yield return Pair("TRAVIS_PULL_REQUEST_SHA", "");
+        yield return Pair("TRAVIS_PULL_REQUEST_SLUG", "");
+        yield return Pair("TRAVIS_EVENT_TYPE", assignment.EventType);
+        yield return Pair("TRAVIS_SUDO", "false");
+        yield return Pair("TRAVIS_OS_NAME", assignment.Job.Platform?.Os ?? "linux");
+        if (assignment.Job.Platform?.Dist is { } dist)
+        {
+            yield return Pair("TRAVIS_DIST", dist);
+        }
+
         yield return Pair("TRAVIS_CPU_ARCH", RuntimeInformation.OSArchitecture switch
         {
             Architecture.Arm64 => "arm64",

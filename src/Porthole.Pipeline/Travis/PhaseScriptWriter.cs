@@ -30,7 +30,7 @@ internal static class PhaseScriptWriter
     /// The first phase to run exports the config's variables, echoed as Travis echoes them; later phases
     /// load the saved shell instead, so a variable an earlier phase changed or unset stays that way.
     /// </summary>
-    private static void WriteEnvironment(StringBuilder script, IReadOnlyList<EnvWord> environment)
+    internal static void WriteEnvironment(StringBuilder script, IReadOnlyList<EnvWord> environment)
     {
         script.Append("if [ -n \"$__porthole_state\" ] && [ -f \"$__porthole_state\" ]; then\n");
         if (environment.Count > 0)
@@ -52,7 +52,7 @@ internal static class PhaseScriptWriter
         script.Append("fi\n");
     }
 
-    private static void WriteCommand(StringBuilder script, TravisPhase phase, string command)
+    internal static void WriteCommand(StringBuilder script, TravisPhase phase, string command)
     {
         var quoted = ShellQuote.Single(command);
         script.Append('\n');

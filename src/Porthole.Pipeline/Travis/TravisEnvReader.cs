@@ -4,7 +4,8 @@ namespace Porthole.Pipeline.Travis;
 
 /// <summary>
 /// Travis's <c>env:</c>: a string or a list (each entry one job of the build matrix), or a map of
-/// <c>global:</c> (variables of every job) and <c>jobs:</c>/<c>matrix:</c> (one job each).
+/// <c>global:</c> (variables of every job) and <c>jobs:</c>/<c>matrix:</c> (one job each). An entry may be a
+/// <c>{secure: "…"}</c> value (§B12, <see cref="TravisSecureValue"/>), carried apart from the variables.
 /// </summary>
 internal static partial class TravisEnvReader
 {
@@ -86,10 +87,10 @@ internal static partial class TravisEnvReader
 
     private static EnvEntry? ReadEntry(Node item, ErrorList errors)
     {
-        if (item is MapNode map && map.Has("secure"))
+        if (item is MapNode map && TravisSecureValue.IsSecure(map))
         {
-            errors.Refuse(item, "encrypted variables (secure)", "encrypted variables (secure) are not supported");
-            return null;
+            // §B12: decrypted by the server when the job runs; the entry exports nothing the plan can show.
+            return TravisSecureValue.Read(map, errors) is { } secure ? new EnvEntry([], "[secure]", item) { Secure = [secure] } : null;
         }
 
         if (item is MapNode variables)
@@ -134,6 +135,12 @@ internal static partial class TravisEnvReader
                 return null;
             }
 
+            if (TravisSecureValue.IsSecure(entry.Value))
+            {
+                errors.Add(entry.Value, $"{entry.Name}: {{secure: …}} is not how Travis takes a secure variable: write an env entry '- secure: \"…\"' whose text, before 'porthole encrypt' encrypted it, is {entry.Name}=value");
+                return null;
+            }
+
             if (entry.Value is not ScalarNode value)
             {
                 errors.Add(entry.Value, $"the value of {entry.Name} must be a string, found {entry.Value.Describe()}");
@@ -153,6 +160,9 @@ internal static partial class TravisEnvReader
     private static EnvEntry Combine(IEnumerable<EnvEntry> entries)
     {
         var all = entries.ToList();
-        return new EnvEntry([.. all.SelectMany(entry => entry.Words)], string.Join(" ", all.Select(entry => entry.Display)));
+        return new EnvEntry([.. all.SelectMany(entry => entry.Words)], string.Join(" ", all.Select(entry => entry.Display)))
+        {
+            Secure = [.. all.SelectMany(entry => entry.Secure)],
+        };
     }
 }

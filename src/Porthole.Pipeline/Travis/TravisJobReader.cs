@@ -30,8 +30,19 @@ internal static class TravisJobReader
         }
 
         var settings = TravisJobSettings.From(config, language, repoSlug, errors);
-        var executor = Executor(config, language, settings, errors);
-        var environment = TravisEnvReader.ReadJob(config.Get("env"), errors)?.Words ?? [];
+        var addons = TravisAddons.Read(config.Get("addons"));
+        var services = TravisServices.Read(config.Get("services"), addons);
+        var platform = Platform(config, settings);
+        var executor = platform.Os == "linux"
+            ? Executor(config, language, settings, needsContainer: services.Count > 0 || addons.Apt is not null, errors)
+            : OtherSystem(platform);
+        if (services.Count > 0 && executor.Kind == ExecutorKind.Docker)
+        {
+            executor = executor with { Containers = [.. executor.Containers, .. services] };
+        }
+
+        var env = TravisEnvReader.ReadJob(config.Get("env"), errors);
+        var environment = env?.Words ?? [];
         var script = TravisLanguages.Script(languageText);
         var folders = TravisCacheReader.Read(config.Get("cache"), script, environment, errors);
         var slug = folders.Count == 0 ? null : TravisCacheSlug.For(script, key => FirstValue(config.Get(key)), environment);
@@ -47,6 +58,13 @@ internal static class TravisJobReader
         {
             steps.Add(Step(Setup, setup, environment));
         }
+
+        // §B0: the addons are set up after the language and before before_install.
+        if (addons.Apt is not null)
+        {
+            steps.Add(addons.Apt);
+        }
+
         foreach (var phase in TravisPhase.All)
         {
             var entry = config.TryGet(phase.Name, out var given) ? given : null;
@@ -65,6 +83,12 @@ internal static class TravisJobReader
             if (isBeforeCache && slug is not null)
             {
                 steps.Add(TravisCacheSteps.Save(slug, folders));
+            }
+
+            // §B0: deploy runs inside after_success, after its commands.
+            if (phase.Name == "after_success")
+            {
+                steps.AddRange(TravisDeploy.Read(config, environment));
             }
         }
 
@@ -88,34 +112,56 @@ internal static class TravisJobReader
         {
             AllowFailure = job.AllowFailure,
             Stage = job.Stage,
+            SecureEnvironment = env?.Secure ?? [],
+            Platform = platform,
         };
     }
 
     /// <summary>
     /// Where the job runs: a job that names its runtime's version (<c>node_js: 18</c>, <c>jdk: openjdk11</c>, for csharp
-    /// <c>dotnet:</c>) runs in that version's official image (<see cref="TravisImages"/>); one that names none runs on the
-    /// runner's own system, with the runtime installed there.
+    /// <c>dotnet:</c>), or needs a container for its services or apt packages, runs in its version's official image
+    /// (<see cref="TravisImages"/>), which a runner's or project's image table may replace (<see cref="ImageChoice"/>); a
+    /// version with no official image is planned with the reason, for the runner to serve from its table or to refuse.
+    /// A job that needs none of this runs on the runner's own system, with the runtime installed there.
     /// </summary>
-    private static ExecutorSpec Executor(MapNode config, TravisLanguage language, TravisJobSettings settings, ErrorList errors)
+    private static ExecutorSpec Executor(MapNode config, TravisLanguage language, TravisJobSettings settings, bool needsContainer, ErrorList errors)
     {
         var given = new[] { language.VersionKey, language.Name == "csharp" ? "dotnet" : null }
             .OfType<string>()
             .Select(config.Get)
             .OfType<ScalarNode>()
             .FirstOrDefault(node => !node.IsNull);
-        if (given is null)
+        if (given is null && !needsContainer)
         {
             return new ExecutorSpec(ExecutorKind.Shell, null);
         }
 
-        if (TravisImages.ForLanguage(settings.ImageLanguage, settings.ImageVersion, settings.Dist, out var reason) is not { } image)
+        var version = given is null ? null : settings.ImageVersion;
+        var image = TravisImages.ForLanguage(settings.ImageLanguage, version, settings.Dist, out var reason);
+        var choice = new ImageChoice(ImageChoiceKind.Language, settings.ImageLanguage, version) { Unavailable = image is null ? reason : null };
+        if (image is null && given is not null)
         {
-            errors.Add(given, $"{language.Name} {given.Value} has no image to run in: {reason}");
-            return new ExecutorSpec(ExecutorKind.Shell, null);
+            errors.Warn(given, $"{language.Name} {given.Value} has no official image ({reason}); only a runner whose image table maps '{choice}' can run this job");
         }
 
-        return new ExecutorSpec(ExecutorKind.Docker, image) { Containers = [new ContainerSpec(image)] };
+        return new ExecutorSpec(ExecutorKind.Docker, image ?? "") { Containers = [new ContainerSpec(image ?? "") { Choice = choice }] };
     }
+
+    /// <summary>The job's <c>os</c> (linux when not given; the matrix gives one) and its <c>dist</c>, or for macOS its <c>osx_image</c>.</summary>
+    private static TravisPlatform Platform(MapNode config, TravisJobSettings settings)
+    {
+        var os = FirstValue(config.Get("os")) ?? "linux";
+        var image = os == "osx" ? FirstValue(config.Get("osx_image")) : settings.Dist;
+        return new TravisPlatform(os, image);
+    }
+
+    /// <summary>
+    /// A macOS or Windows job: planned, and served only by a runner of that system; elsewhere the node ends
+    /// infrastructure_fail saying so (issue 13).
+    /// </summary>
+    private static ExecutorSpec OtherSystem(TravisPlatform platform) => platform.Os == "osx"
+        ? new ExecutorSpec(ExecutorKind.MacOs, platform.Dist) { Description = $"os: osx{(platform.Dist is null ? "" : $" (osx_image: {platform.Dist})")}, a macOS machine (no macOS runner)" }
+        : new ExecutorSpec(ExecutorKind.Windows, null) { Description = "os: windows, a Windows machine (no Windows runner)" };
 
     /// <summary>The language's setup (§B8: its version variable, PATH, compilers), run before before_install; it stops at its first failure.</summary>
     private static readonly TravisPhase Setup = new("setup", PhaseMode.StopAtFirstFailure, StepCondition.OnSuccess, true);

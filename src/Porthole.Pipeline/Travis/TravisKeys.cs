@@ -20,18 +20,8 @@ internal static class TravisKeys
     /// <summary>Keys that change what a job runs or where, refused with these messages; the feature is the key.</summary>
     private static readonly Dictionary<string, string> Refused = new(StringComparer.Ordinal)
     {
-        ["addons"] = "addons are not supported",
-        ["services"] = "services are not supported",
-        ["deploy"] = "deploy is not supported",
-        ["before_deploy"] = "before_deploy is not supported",
-        ["after_deploy"] = "after_deploy is not supported",
-        ["group"] = "group is not supported",
-        ["arch"] = "arch is not supported",
-        ["osx_image"] = "osx_image is not supported",
         ["android"] = "android is not supported",
         ["import"] = "imports are not supported",
-        ["filter_secrets"] = "filter_secrets is not supported",
-        ["version"] = "version (build config validation) is not supported",
     };
 
     public static void Check(MapNode map, bool isRoot, ErrorList errors)
@@ -59,15 +49,37 @@ internal static class TravisKeys
             case "notifications":
                 // Notifications are sent once a job is over; they never change how it runs.
                 break;
+            case "group" or "osx_image" or "vm":
+                // group and vm pick among Travis's own images; osx_image names a macOS job's Xcode (the job's platform).
+                break;
+            case "conditions" or "version" when isRoot:
+                // conditions: v1 is the only version of the if: language (§B11); version is Travis's build config
+                // validation version (TY). The config is read the same whatever they say.
+                break;
+            case "filter_secrets":
+                errors.Warn(entry.Key, "filter_secrets has no effect here: secret values are always masked in the log");
+                break;
+            case "arch":
+                CheckArch(entry.Value, errors);
+                break;
             case "os":
                 CheckOs(entry.Value, errors);
                 break;
             case "dist":
                 var dist = entry.Value is ScalarNode { IsNull: false } name ? $": {name.Value}" : "";
-                errors.Warn(entry.Key, $"dist{dist} has no effect here: a job runs in its language version's image, or on the runner's own system");
+                errors.Warn(entry.Key, $"dist{dist} only picks the Ubuntu image of a language: minimal/generic job that runs in a container; other jobs run in their language version's image, or on the runner's own system");
                 break;
             case "git":
                 TravisGit.Read(entry.Value, errors);
+                break;
+            case "services":
+                TravisServices.Check(entry.Value, errors);
+                break;
+            case "addons":
+                TravisAddons.Check(entry.Value, errors);
+                break;
+            case "deploy" or "before_deploy" or "after_deploy":
+                TravisDeploy.Check(entry, errors);
                 break;
             case "stages" or "if" or "branches" when isRoot:
             case "stage" or "if" or "allow_failure" when !isRoot:
@@ -89,6 +101,10 @@ internal static class TravisKeys
         }
     }
 
+    /// <summary>
+    /// linux jobs run here; osx and windows jobs are planned and end infrastructure_fail on a runner that cannot serve
+    /// them (issue 13), so a config that lists them still builds its linux jobs; other systems are refused.
+    /// </summary>
     private static void CheckOs(Node node, ErrorList errors)
     {
         IEnumerable<Node> values = node is ListNode list ? list.Items : [node];
@@ -98,9 +114,31 @@ internal static class TravisKeys
             {
                 errors.Add(value, $"os must be a name such as linux, found {value.Describe()}");
             }
+            else if (os.Value is "osx" or "windows")
+            {
+                var system = os.Value == "osx" ? "macOS" : "Windows";
+                errors.Warn(value, $"os: {os.Value} jobs are planned, but they end infrastructure_fail (no {system} runner) unless a runner serves {system}; Porthole's runners run Linux");
+            }
             else if (os.Value != "linux")
             {
                 errors.Refuse(value, $"os: {os.Value}", $"os: {os.Value} is not supported");
+            }
+        }
+    }
+
+    /// <summary>A job runs on its runner's architecture; another one asked for is named, as the job may depend on it.</summary>
+    private static void CheckArch(Node node, ErrorList errors)
+    {
+        IEnumerable<Node> values = node is ListNode list ? list.Items : [node];
+        foreach (var value in values)
+        {
+            if (value is not ScalarNode { IsNull: false } arch)
+            {
+                errors.Add(value, $"arch must be a name such as amd64, found {value.Describe()}");
+            }
+            else if (arch.Value is not ("amd64" or "x86_64"))
+            {
+                errors.Warn(value, $"arch: {arch.Value} has no effect here: a job runs on its runner's architecture (TRAVIS_CPU_ARCH says which)");
             }
         }
     }

@@ -33,6 +33,7 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
     public DbSet<HookDeliveryRecord> HookDeliveries => Set<HookDeliveryRecord>();
     public DbSet<ScheduleRecord> Schedules => Set<ScheduleRecord>();
     public DbSet<ProjectKeyRecord> ProjectKeys => Set<ProjectKeyRecord>();
+    public DbSet<ProjectImageRecord> ProjectImages => Set<ProjectImageRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -94,6 +95,11 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
 
         // A project's key for Travis secure values (§B12): one per project, so of two first requests racing one key is kept.
         modelBuilder.Entity<ProjectKeyRecord>().ToTable("ProjectKeys").HasIndex(k => k.ProjectId).IsUnique();
+
+        // A project's image table (issue 13): one image per key, gone with its project.
+        modelBuilder.Entity<ProjectImageRecord>().ToTable("ProjectImages").HasIndex(i => new { i.ProjectId, i.Choice }).IsUnique();
+        modelBuilder.Entity<ProjectImageRecord>().Property(i => i.Choice).UseCollation("NOCASE");
+        modelBuilder.Entity<ProjectImageRecord>().HasOne<Project>().WithMany().HasForeignKey(i => i.ProjectId).OnDelete(DeleteBehavior.Cascade);
 
         // SQLite cannot order or compare DateTimeOffset; store UTC ticks.
         var converter = new ValueConverter<DateTimeOffset, long>(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));

@@ -34,7 +34,15 @@ public static class TravisJobApi
         _ => "created",
     };
 
-    private static readonly string[] SetupPhases = ["checkout", "before_install", "install", "before_script"];
+    /// <summary>
+    /// The steps whose failure makes a Travis job errored rather than failed (§B0): the checkout, the language's setup, the
+    /// apt addon, before_install, install, before_script, and a deploy (travis-build ends a failed deploy with
+    /// <c>travis_terminate 2</c>).
+    /// </summary>
+    private static readonly string[] SetupPhases = ["checkout", "setup", "apt", "before_install", "install", "before_script"];
+
+    private static bool Errors(string step) =>
+        SetupPhases.Contains(step, StringComparer.Ordinal) || step.StartsWith("deploy ", StringComparison.Ordinal) && step.EndsWith(')');
 
     private static async Task<bool> SetupFailedAsync(PortholeDb db, long attemptId, CancellationToken ct)
     {
@@ -43,7 +51,7 @@ public static class TravisJobApi
             .Where(s => nodeIds.Contains(s.NodeId) && s.Status == Status.Failed)
             .Select(s => s.Name)
             .ToListAsync(ct);
-        return failed.Count > 0 && failed.All(name => SetupPhases.Contains(name, StringComparer.Ordinal));
+        return failed.Count > 0 && failed.All(Errors);
     }
 
     private static async Task<JsonHttpResult<object>> GetAsync(string id, HttpContext http, PortholeDb db, CancellationToken ct)

@@ -298,6 +298,7 @@ public sealed partial class RunnerService(
             return (null, true);
         }
 
+        var secure = await SecureEnvironment.ResolveAsync(db, project.Id, pipeline.ConfigPath, plan, ct);
         var sshKeys = await SshKeysApi.ForJobAsync(db, project.Id, plan, ct);
         SshRequest? ssh = null;
         DebugRequest? debug = null;
@@ -329,7 +330,8 @@ public sealed partial class RunnerService(
             NodeTotal: job.Parallelism,
             Dialect: pipeline.Dialect == "travis" ? ConfigDialect.Travis : ConfigDialect.CircleCi,
             Job: plan,
-            Variables: [.. variables, .. contexts.Variables],
+            // Travis exports the config's env after the repository settings' (§B12 secure values are config env).
+            Variables: [.. variables, .. contexts.Variables, .. secure.Variables],
             JobTimeout: options.Value.JobTimeout,
             LogCapBytes: options.Value.LogCapBytes,
             Ssh: ssh,
@@ -337,8 +339,17 @@ public sealed partial class RunnerService(
         {
             DefaultBranch = pipeline.DefaultBranch,
             Tag = pipeline.Tag,
+            EventType = pipeline.TriggerSource switch
+            {
+                Porthole.Pipeline.TriggerSources.Webhook => "push",
+                Porthole.Pipeline.TriggerSources.Schedule => "cron",
+                _ => "api",
+            },
+            SecureEnvVars = secure.Available(variables),
+            Notices = secure.Notices,
             CacheCapBytes = jobData.CacheCapBytes,
             SshKeys = sshKeys,
+            ProjectImages = await ProjectImagesApi.ForJobAsync(db, project.Id, plan, ct),
         }, false);
     }
 

@@ -87,12 +87,13 @@ internal static class DebugSteps
             List<string> arguments;
             string summary;
             DebugRequestFiles? request = null;
-            if (Execution.StepHandlers.StepHandlerSet.Handles(step.Kind))
+            if (Execution.StepHandlers.StepHandlerSet.HandlesInDebug(step))
             {
-                // Not a script: the runner runs it with its own code (tar on the node, the upload), when a window asks.
+                // Not a script of the window's: the runner runs it with its own code (tar on the node, the upload), or as
+                // root in the container (the window's shell is the container's user), when a window asks.
                 script = string.Empty;
                 arguments = [];
-                summary = TypedSummary(step);
+                summary = step.AsRoot ? $"{FirstLine(step.Command ?? string.Empty)} (run as root by the runner)" : TypedSummary(step);
                 request = new DebugRequestFiles(
                     requestPath(string.Create(CultureInfo.InvariantCulture, $"step-{index:D3}.request")),
                     stepPath(string.Create(CultureInfo.InvariantCulture, $"step-{index:D3}.reply")),

@@ -178,11 +178,9 @@ public sealed class TravisReaderTests
     }
 
     [Theory]
-    [InlineData("os: osx", 1, 5, "os: osx is not supported", "os: osx")]
-    [InlineData("os: [linux, windows]", 1, 13, "os: windows is not supported", "os: windows")]
-    [InlineData("addons: {apt: {packages: [x]}}", 1, 1, "addons are not supported", "addons")]
-    [InlineData("services: [redis]", 1, 1, "services are not supported", "services")]
-    [InlineData("deploy: {provider: pages}", 1, 1, "deploy is not supported", "deploy")]
+    [InlineData("os: freebsd", 1, 5, "os: freebsd is not supported", "os: freebsd")]
+    [InlineData("os: [linux, freebsd]", 1, 13, "os: freebsd is not supported", "os: freebsd")]
+    [InlineData("import: shared.yml", 1, 1, "imports are not supported", "import")]
     [InlineData("git: {lfs_skip_smudge: true}", 1, 7, "git.lfs_skip_smudge is not supported", "git.lfs_skip_smudge")]
     [InlineData("frobnicate: true", 1, 1, "unknown key 'frobnicate'", null)]
     public void Keys_that_change_the_run_are_refused_by_name(string yaml, int line, int column, string message, string? feature)
@@ -271,6 +269,31 @@ public sealed class TravisReaderTests
         Assert.Single(Planned(ReadTravis("language: shell", "node_js: [\"8\", \"10\"]", "script: x")).Workflows[0].Jobs);
     }
 
+    [Theory]
+    [InlineData("osx", ExecutorKind.MacOs, "no macOS runner")]
+    [InlineData("windows", ExecutorKind.Windows, "no Windows runner")]
+    public void Macos_and_windows_jobs_are_planned_for_a_runner_of_that_system_with_a_warning(string os, ExecutorKind kind, string says)
+    {
+        var result = ReadTravis("language: shell", $"os: [linux, {os}]", "osx_image: xcode12", "script: x");
+
+        var jobs = Planned(result).Workflows[0].Jobs;
+        Assert.Equal([ExecutorKind.Shell, kind], jobs.Select(job => job.Executor.Kind));
+        Assert.Equal(["linux", os], jobs.Select(job => job.Platform!.Os));
+        Assert.Contains(says, jobs[1].Executor.Description, StringComparison.Ordinal);
+        Assert.Equal(os == "osx" ? "xcode12" : null, jobs[1].Platform!.Dist);
+        var warning = Assert.Single(result.Warnings, w => w.Message.Contains(says, StringComparison.Ordinal));
+        Assert.Equal((2, 13), (warning.Line, warning.Column));
+    }
+
+    [Fact]
+    public void Group_arch_version_and_conditions_are_accepted_and_a_foreign_arch_is_named()
+    {
+        var result = ReadTravis("language: shell", "group: edge", "arch: arm64", "version: ~> 1.0", "conditions: v1", "script: x");
+
+        Assert.Single(Planned(result).Workflows[0].Jobs);
+        Assert.Contains(result.Warnings, w => w.Line == 3 && w.Message.Contains("arch: arm64", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Sudo_os_linux_and_notifications_are_accepted_because_they_change_nothing_here()
     {
@@ -309,22 +332,23 @@ public sealed class TravisReaderTests
             "script: x",
             "jobs:",
             "  include:",
-            "    - deploy: {provider: pages}",
-            "      services: [docker]",
-            "    - os: osx");
+            "    - import: shared.yml",
+            "      git: {lfs_skip_smudge: true}",
+            "    - os: freebsd");
 
-        ErrorAt(result, 5, 7, "deploy is not supported", "deploy");
-        ErrorAt(result, 6, 7, "services are not supported", "services");
-        ErrorAt(result, 7, 11, "os: osx is not supported", "os: osx");
+        ErrorAt(result, 5, 7, "imports are not supported", "import");
+        ErrorAt(result, 6, 13, "git.lfs_skip_smudge is not supported", "git.lfs_skip_smudge");
+        ErrorAt(result, 7, 11, "os: freebsd is not supported", "os: freebsd");
         Assert.Equal(3, result.Errors.Count);
     }
 
     [Fact]
-    public void Encrypted_variables_are_refused_at_the_entry()
+    public void Encrypted_variables_are_carried_for_the_server_to_decrypt()
     {
-        var result = ReadTravis("language: shell", "env:", "  global:", "    - A=1", "    - secure: abc=", "script: x");
+        // §B12; the rest of secure values is in TravisSecureEnvTests.
+        var job = OnlyJob(ReadTravis("language: shell", "env:", "  global:", "    - A=1", "    - secure: abc=", "script: x"));
 
-        OnlyError(result, 5, 7, "encrypted variables (secure) are not supported", "encrypted variables (secure)");
+        Assert.Equal([new SecureValuePlan("abc=", 5, 7)], job.SecureEnvironment);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using Porthole.Contracts.Api;
 using Porthole.Server.Tests.Support;
 
@@ -14,6 +15,7 @@ namespace Porthole.Server.Tests.Travis;
 public sealed class TravisLanguageVersionsRunTests : IAsyncLifetime
 {
     private readonly TempFolder _data = new();
+    private readonly TempFolder _keys = new();
     private readonly TempFolder _build = new();
     private readonly string _version = "porthole-" + Guid.NewGuid().ToString("N")[..8];
 
@@ -73,6 +75,7 @@ public sealed class TravisLanguageVersionsRunTests : IAsyncLifetime
         finally
         {
             _build.Dispose();
+            _keys.Dispose();
             _data.Dispose();
         }
     }
@@ -99,6 +102,42 @@ public sealed class TravisLanguageVersionsRunTests : IAsyncLifetime
             Assert.Contains($"npm test in image {mark}", log, StringComparison.Ordinal);
             Assert.Contains($"node:{version}", log, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>
+    /// Debug mode on a matrix job (§B0, issue 13): the second job stops before its first phase, and its
+    /// <c>travis_run_script</c> runs the default script in that job's own image, in the shared session.
+    /// </summary>
+    [Fact]
+    public async Task Debug_mode_on_the_second_matrix_job_runs_its_phases_in_that_jobs_container()
+    {
+        using var repository = GitRepository.WithFiles(
+            (".travis.yml", $"language: node_js\nnode_js:\n  - {VersionA}\n  - {VersionB}\n"),
+            ("package.json", "{\"name\": \"app\", \"scripts\": {\"test\": \"true\"}}\n"),
+            ("package-lock.json", "{}\n"));
+        await using var server = await RunningServer.StartAsync(_data.Path);
+        await server.AddProjectAsync("app", repository.Path);
+        var key = SshKeyFile.Generate(_keys.Path, "mine");
+        await server.Client.AddKeyAsync(key);
+        var finished = await server.WaitForPipelineAsync((await server.TriggerAsync("app")).Id, seconds: 180);
+        var second = finished.Workflows.Single().Jobs[1];
+
+        await Expect.StatusAsync(await server.Client.PostAsJsonAsync($"/api/jobs/{second.Id}/debug", new DebugJobRequest(false), ApiJson.Options), 202);
+        var view = await server.WaitForSshViewAsync(second.Id, v => v.Debug && v.Nodes is [{ Port: not null }, ..]);
+        var ssh = new SshClient(_keys.Path);
+        ssh.Pin(view.Nodes[0].Host!, view.Nodes[0].Port!.Value, view.Nodes[0].HostKey!);
+        using var terminal = InteractiveSsh.Start(ssh, view.Nodes[0], key);
+        await terminal.TypeAsync("travis_run_install; travis_run_script; test -e /.dockerenv && echo \"window-in-image-$IMAGE_MARK-$((6*7))\"\r");
+
+        var log = await server.WaitForLogAsync(second.Id, "window-in-image-b-42");
+        Assert.Contains("travis_run_script exited with 0", log, StringComparison.Ordinal);
+        Assert.Contains("npm ci in image b", log, StringComparison.Ordinal);
+        Assert.Contains("npm test in image b", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("in image a", log, StringComparison.Ordinal);
+
+        await terminal.TypeAsync("exit\r");
+        var job = await server.WaitForJobAsync(second.Id, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
+        Assert.Equal("The debug session ended: the last window was exited.", job.Attempts[^1].Nodes[0].Message);
     }
 
     private static async Task DockerAsync(params string[] arguments)

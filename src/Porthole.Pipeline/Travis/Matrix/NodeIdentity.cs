@@ -46,6 +46,8 @@ internal sealed class NodeIdentity
         {
             ScalarNode { IsNull: true } => EnvIdentity.OfPairs([]),
             ScalarNode scalar => EnvIdentity.OfText(scalar.Value),
+            // A secure value is compared by its ciphertext as written (§B12; travis-yml compares the {secure: …} hashes).
+            MapNode { Entries: [{ Name: TravisSecureValue.Key, Value: ScalarNode secure }] } => "secure:" + secure.Value,
             MapNode map when map.Entries.All(item => item.Value is ScalarNode) =>
                 EnvIdentity.OfPairs(map.Entries.Select(item => KeyValuePair.Create(item.Name, ((ScalarNode)item.Value).Value))),
             _ => "node:" + Of(entry),

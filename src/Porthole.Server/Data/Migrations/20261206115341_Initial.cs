@@ -544,6 +544,27 @@ namespace Porthole.Server.Data.Migrations
                     table.PrimaryKey("PK_WorkspaceLayers", x => x.Id);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "ProjectImages",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ProjectId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Choice = table.Column<string>(type: "TEXT", nullable: false, collation: "NOCASE"),
+                    Image = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ProjectImages", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ProjectImages_Projects_ProjectId",
+                        column: x => x.ProjectId,
+                        principalTable: "Projects",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Artifacts_CreatedAt",
                 table: "Artifacts",
@@ -633,6 +654,12 @@ namespace Porthole.Server.Data.Migrations
                 name: "IX_Pipelines_ProjectId_Number",
                 table: "Pipelines",
                 columns: new[] { "ProjectId", "Number" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ProjectImages_ProjectId_Choice",
+                table: "ProjectImages",
+                columns: new[] { "ProjectId", "Choice" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -785,13 +812,13 @@ namespace Porthole.Server.Data.Migrations
                 name: "ProjectHooks");
 
             migrationBuilder.DropTable(
+                name: "ProjectImages");
+
+            migrationBuilder.DropTable(
                 name: "ProjectKeys");
 
             migrationBuilder.DropTable(
                 name: "ProjectSshKeys");
-
-            migrationBuilder.DropTable(
-                name: "Projects");
 
             migrationBuilder.DropTable(
                 name: "Schedules");
@@ -825,6 +852,9 @@ namespace Porthole.Server.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "WorkspaceLayers");
+
+            migrationBuilder.DropTable(
+                name: "Projects");
         }
     }
 }

@@ -10,7 +10,7 @@ using Porthole.Server.Data;
 namespace Porthole.Server.Data.Migrations
 {
     [DbContext(typeof(PortholeDb))]
-    [Migration("20261206094051_Initial")]
+    [Migration("20261206115341_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -596,6 +596,32 @@ namespace Porthole.Server.Data.Migrations
                     b.ToTable("ProjectHooks", (string)null);
                 });
 
+            modelBuilder.Entity("Porthole.Server.Data.ProjectImageRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Choice")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .UseCollation("NOCASE");
+
+                    b.Property<string>("Image")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "Choice")
+                        .IsUnique();
+
+                    b.ToTable("ProjectImages", (string)null);
+                });
+
             modelBuilder.Entity("Porthole.Server.Data.ProjectKeyRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -1079,6 +1105,15 @@ namespace Porthole.Server.Data.Migrations
                     b.HasIndex("WorkflowId", "JobId");
 
                     b.ToTable("WorkspaceLayers", (string)null);
+                });
+
+            modelBuilder.Entity("Porthole.Server.Data.ProjectImageRecord", b =>
+                {
+                    b.HasOne("Porthole.Server.Data.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }
