@@ -197,7 +197,9 @@ public sealed class DebugSessionTests
         var sftp = await node.Programs.RunAsync("sftp", ["-F", "/dev/null", "-P", node.Info.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. node.ClientOptions(node.Bob), "-b", "-", $"{node.Info.User}@{node.Info.Host}"], "ls\n");
         Assert.NotEqual(0, sftp.ExitCode);
 
-        // Alice ends the session; Bob saw everything that ran in it.
+        // Alice ends the session once Bob's terminal has shown what she ran (tmux sends it to each client in its own
+        // time); Bob saw everything that ran in it.
+        await Wait.UntilAsync(() => bob.OutputSoFar.Contains("after-bob-9", StringComparison.Ordinal), "Alice's last command on Bob's terminal");
         alice.Type("exit\r");
         await section.WaitAsync(TimeSpan.FromSeconds(15));
         var watched = await bob.WaitAsync(TimeSpan.FromSeconds(10));

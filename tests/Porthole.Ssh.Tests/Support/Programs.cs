@@ -85,14 +85,28 @@ internal sealed class Programs : IDisposable
 internal sealed class RunningProgram
 {
     private readonly Process _process;
+    private readonly StringBuilder _seen = new();
+    private readonly Lock _gate = new();
     private readonly Task<string> _output;
     private readonly Task<string> _error;
 
     public RunningProgram(Process process)
     {
         _process = process;
-        _output = process.StandardOutput.ReadToEndAsync();
+        _output = PumpAsync(process.StandardOutput);
         _error = process.StandardError.ReadToEndAsync();
+    }
+
+    /// <summary>What the program has written to its stdout so far.</summary>
+    public string OutputSoFar
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _seen.ToString();
+            }
+        }
     }
 
     public int Id => _process.Id;
@@ -122,6 +136,22 @@ internal sealed class RunningProgram
         }
 
         return new ProgramResult(_process.ExitCode, await _output, await _error);
+    }
+
+    /// <summary>Reads the program's stdout to its end, keeping what arrives for <see cref="OutputSoFar"/>.</summary>
+    private async Task<string> PumpAsync(StreamReader reader)
+    {
+        var buffer = new char[4096];
+        int read;
+        while ((read = await reader.ReadAsync(buffer)) > 0)
+        {
+            lock (_gate)
+            {
+                _seen.Append(buffer, 0, read);
+            }
+        }
+
+        return OutputSoFar;
     }
 
     public override string ToString() => new StringBuilder(_process.StartInfo.FileName).Append(' ').AppendJoin(' ', _process.StartInfo.ArgumentList).ToString();
