@@ -29,6 +29,7 @@ public sealed class TravisPipelineTests
             after_script:
               - echo "after-script job=$TRAVIS_JOB_ID number=$TRAVIS_JOB_NUMBER build=$TRAVIS_BUILD_ID commit=$TRAVIS_COMMIT branch=$TRAVIS_BRANCH"
               - test "$TRAVIS_BUILD_DIR" = "$PWD" && echo build-dir-is-cwd
+              - echo "event=$TRAVIS_EVENT_TYPE message=$TRAVIS_COMMIT_MESSAGE os=$TRAVIS_OS_NAME dist=$TRAVIS_DIST secure=$TRAVIS_SECURE_ENV_VARS pr=$TRAVIS_PULL_REQUEST"
             """));
         await using var server = await RunningServer.StartAsync(data.Path);
         await server.AddProjectAsync("t", repository.Path);
@@ -47,6 +48,9 @@ public sealed class TravisPipelineTests
         Assert.Contains("after-failure-ran result=1", log);
         Assert.Contains($"after-script job={first.Id} number={finished.Number}.1 build={finished.Id} commit={finished.Commit} branch=main", log);
         Assert.Contains("build-dir-is-cwd", log);
+
+        // §B0's default environment: an API trigger, the commit's message, the default os and dist (focal).
+        Assert.Contains("event=api message=first commit os=linux dist=focal secure=false pr=false", log);
         Assert.Contains("before_install two everywhere", await server.LogAsync(jobs[1].Id));
     }
 }

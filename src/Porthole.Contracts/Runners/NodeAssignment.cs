@@ -38,6 +38,9 @@ public sealed record NodeAssignment(
     /// <summary>What started the pipeline in Travis's words (<c>TRAVIS_EVENT_TYPE</c>): push (a webhook), api or cron (a schedule).</summary>
     public string EventType { get; init; } = "api";
 
+    /// <summary>The commit's message (<c>TRAVIS_COMMIT_MESSAGE</c>); null when unknown.</summary>
+    public string? CommitMessage { get; init; }
+
     /// <summary>
     /// Travis's <c>TRAVIS_SECURE_ENV_VARS</c>: the job has secure variables (its config's <c>secure:</c> values or the
     /// project's secret variables) and none of its <c>secure:</c> values was withheld (one that cannot be decrypted).

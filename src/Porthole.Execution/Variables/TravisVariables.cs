@@ -23,6 +23,7 @@ internal static class TravisVariables
         yield return Pair("TRAVIS_JOB_NUMBER", $"{Number(assignment.PipelineNumber)}.{Number(assignment.JobNumber)}");
         yield return Pair("TRAVIS_JOB_NAME", assignment.Job.Name);
         yield return Pair("TRAVIS_COMMIT", assignment.CommitSha);
+        yield return Pair("TRAVIS_COMMIT_MESSAGE", assignment.CommitMessage ?? "");
         if (!string.IsNullOrEmpty(assignment.Branch))
         {
             // On a tag build Travis's TRAVIS_BRANCH is the tag's name, as the pipeline's ref is.

@@ -86,6 +86,9 @@ public sealed class PipelineRecord
     /// <summary>The scheduled workflow that started it, when a schedule did.</summary>
     public string? ScheduleName { get; set; }
 
+    /// <summary>The commit's message (its first 4096 characters), for Travis's <c>TRAVIS_COMMIT_MESSAGE</c>; null when unknown.</summary>
+    public string? CommitMessage { get; set; }
+
     /// <summary>The pipeline parameters as bound (<see cref="Porthole.Contracts.Plans.PipelinePlan.Parameters"/>), JSON; null: none.</summary>
     public string? Parameters { get; set; }
 

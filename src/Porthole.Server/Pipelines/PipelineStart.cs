@@ -15,6 +15,9 @@ public sealed record PipelineStart(long Id, int Number, long ProjectId, string? 
     public string TriggerSource { get; init; } = Porthole.Pipeline.TriggerSources.Api;
 
     public string? ScheduleName { get; init; }
+
+    /// <summary>The commit's message (<c>TRAVIS_COMMIT_MESSAGE</c>); null when the mirror could not read it.</summary>
+    public string? CommitMessage { get; init; }
 }
 
 /// <summary>

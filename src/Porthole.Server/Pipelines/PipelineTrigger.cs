@@ -116,6 +116,7 @@ public sealed class PipelineTrigger(
                 Tag = target.Tag,
                 TriggerSource = input.Source,
                 ScheduleName = input.ScheduleName,
+                CommitMessage = values.CommitMessage,
             };
             var pipeline = await _writer.WriteAsync(db, start, plan, ct);
             if (target is { Branch: { } branch, IsBranchHead: true })

@@ -156,6 +156,7 @@ public sealed class PipelineWriter(Scheduler scheduler, StateLock stateLock, Tim
             Tag = start.Tag,
             TriggerSource = start.TriggerSource,
             ScheduleName = start.ScheduleName,
+            CommitMessage = start.CommitMessage is { Length: > 4096 } message ? message[..4096] : start.CommitMessage,
             Parameters = plan.Parameters.Count == 0 ? null : JsonSerializer.Serialize(plan.Parameters, PlanJson.Options),
             Orbs = plan.Orbs.Count == 0 ? null : JsonSerializer.Serialize(plan.Orbs, PlanJson.Options),
         };

@@ -339,6 +339,7 @@ public sealed partial class RunnerService(
         {
             DefaultBranch = pipeline.DefaultBranch,
             Tag = pipeline.Tag,
+            CommitMessage = pipeline.CommitMessage,
             EventType = pipeline.TriggerSource switch
             {
                 Porthole.Pipeline.TriggerSources.Webhook => "push",

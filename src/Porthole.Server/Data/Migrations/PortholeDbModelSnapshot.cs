@@ -475,6 +475,9 @@ namespace Porthole.Server.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CommitMessage")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ConfigPath")
                         .IsRequired()
                         .HasColumnType("TEXT");

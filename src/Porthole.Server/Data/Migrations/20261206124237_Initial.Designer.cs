@@ -10,7 +10,7 @@ using Porthole.Server.Data;
 namespace Porthole.Server.Data.Migrations
 {
     [DbContext(typeof(PortholeDb))]
-    [Migration("20261206115341_Initial")]
+    [Migration("20261206124237_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -476,6 +476,9 @@ namespace Porthole.Server.Data.Migrations
 
                     b.Property<string>("Commit")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CommitMessage")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ConfigPath")

@@ -245,6 +245,7 @@ namespace Porthole.Server.Data.Migrations
                     Tag = table.Column<string>(type: "TEXT", nullable: true),
                     TriggerSource = table.Column<string>(type: "TEXT", nullable: false),
                     ScheduleName = table.Column<string>(type: "TEXT", nullable: true),
+                    CommitMessage = table.Column<string>(type: "TEXT", nullable: true),
                     Parameters = table.Column<string>(type: "TEXT", nullable: true),
                     Orbs = table.Column<string>(type: "TEXT", nullable: true)
                 },
