@@ -80,6 +80,22 @@ public sealed class GitHubWebhookTests : IAsyncLifetime
         Assert.Equal("admin", await db.Users.Where(u => u.Id == triggeredBy).Select(u => u.Name).SingleAsync());
     }
 
+    /// <summary>A Travis job of a pushed commit sees Travis's push event and the commit's message (§B0).</summary>
+    [Fact]
+    public async Task A_travis_job_of_a_push_sees_the_push_event_and_the_commit_message()
+    {
+        using var travis = GitRepository.WithFiles((".travis.yml", "language: shell\nscript: echo \"event=$TRAVIS_EVENT_TYPE message=$TRAVIS_COMMIT_MESSAGE.\"\n"));
+        await _server.AddProjectAsync("travis-app", travis.Path);
+        var secret = await _server.HookSecretAsync("travis-app");
+        var pushed = travis.Commit("pushed for travis");
+        var body = Body(TriggerServer.PushPayload("refs/heads/main", pushed, travis.Path, "octo/travis-app"));
+
+        await Expect.StatusAsync(await _server.DeliverAsync("travis-app", "push", "t-1", body, TriggerServer.Signature(secret, body)), 201);
+
+        var pipeline = Assert.Single(await _server.PipelinesAsync("travis-app"));
+        Assert.Contains("event=push message=pushed for travis.", await _server.FirstJobLogAsync(pipeline.Id), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_tag_push_starts_a_tag_pipeline()
     {
