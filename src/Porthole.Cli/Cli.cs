@@ -101,6 +101,8 @@ public static class Cli
         root.Subcommands.Add(TestsCommand.Create(context));
         root.Subcommands.Add(KeysCommands.Create(context));
         root.Subcommands.Add(TokensCommands.Create(context));
+        root.Subcommands.Add(RunnerTokenCommands.Create(context));
+        root.Subcommands.Add(RunnersCommand.Create(context));
         root.Subcommands.Add(SshCommands.Create(context, launcher));
         root.Subcommands.Add(DebugCommand.Create(context, launcher));
         root.Subcommands.Add(EnvCommands.Create(context));

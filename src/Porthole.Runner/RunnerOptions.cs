@@ -11,6 +11,16 @@ public sealed class RunnerOptions
     [Range(1, 256)]
     public int Concurrency { get; set; } = Math.Max(4, Environment.ProcessorCount * 2);
 
+    /// <summary>The name the runners list shows for this runner; empty: the machine's name and <c>-builtin</c> for the built-in runner.</summary>
+    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", ErrorMessage = "Runner:Name is letters, digits, '.', '_' and '-' (at most 64), starting with a letter or digit.")]
+    public string? Name { get; set; }
+
+    /// <summary>
+    /// What jobs this runner can take, as the runners list shows them (<c>Runner:Labels:0=linux</c>, …); none by default.
+    /// Each is letters, digits, '.', '_', ':', '/' and '-' (at most 64).
+    /// </summary>
+    public IList<string> Labels { get; } = new List<string>();
+
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 

@@ -29,6 +29,8 @@ public static class RunnerServiceCollectionExtensions
             .ValidateDataAnnotations()
             .Validate(o => Validator.TryValidateObject(o.Docker, new ValidationContext(o.Docker), null, validateAllProperties: true) && Uri.TryCreate(o.Docker.Endpoint, UriKind.Absolute, out var endpoint) && endpoint.Scheme == "unix",
                 "Runner:Docker is invalid: Endpoint must be a unix:// socket and RemoteDocker off or host-socket.")
+            .Validate(o => o.Labels.All(l => l.Length is > 0 and <= 64 && l.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '/' or '-')),
+                "Runner:Labels is invalid: each label is letters, digits, '.', '_', ':', '/' and '-' (at most 64).")
             .Validate(o => ImageTable.Problems(o.Images).Count == 0, "Runner:Images is invalid: each key is a Travis language or service, optionally a space and a version (\"python 3.8\", \"redis\"), and each value an image reference.")
             .ValidateOnStart();
         services.AddOptions<RunnerSshOptions>()

@@ -15,10 +15,12 @@ using Porthole.Server.Data;
 using Porthole.Server.Debug;
 using Porthole.Server.JobData;
 using Porthole.Server.Logs;
+using Porthole.Server.Monitoring;
 using Porthole.Server.Orbs;
 using Porthole.Server.Pipelines;
 using Porthole.Server.Projects;
 using Porthole.Server.Runners;
+using Porthole.Server.Runners.Registry;
 using Porthole.Server.Ssh;
 using Porthole.Server.Web;
 using Porthole.Server.Web.Sessions;
@@ -129,6 +131,7 @@ public static class ServerApp
         services.AddSingleton<JobData.JobDataSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<JobData.JobDataSweeper>());
         services.AddSingleton<RunnerService>();
+        services.AddSingleton<Runners.Registry.RunnerRegistry>();
         services.AddSingleton<Ssh.SshRerun>();
         services.AddSingleton<Debug.DebugStarter>();
         services.AddHttpClient<Ssh.KeyProviders>();
@@ -136,9 +139,11 @@ public static class ServerApp
         services.AddSingleton<IRunnerProtocol>(sp => sp.GetRequiredService<RunnerService>());
         services.AddHostedService<LeaseSweeper>();
         services.AddWebTerminal();
+        services.AddMonitoring(builder.Configuration);
         addServices(services);
 
         var app = builder.Build();
+        app.UseMonitoring();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : 500,
@@ -149,9 +154,11 @@ public static class ServerApp
         app.UseAuthorization();
         app.UseWeb();
         app.MapOpenApi();
+        app.MapMonitoring();
         app.MapWeb();
         app.MapUsersApi();
         app.MapTokensApi();
+        app.MapRunnersApi();
         app.MapProjectsApi();
         app.MapProjectSshKeysApi();
         app.MapProjectKeyApi();

@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Porthole.Runner;
 using Porthole.Server;
+using Microsoft.Extensions.Options;
 using Porthole.Server.Runners;
+using Porthole.Server.Runners.Registry;
 
 namespace Porthole.Cli.Hosting;
 
@@ -21,7 +23,18 @@ public sealed class EmbeddedServer : IAsyncDisposable
 
     /// <summary>Adds the built-in runner, with its workspaces and spool in the data folder.</summary>
     public static Action<IServiceCollection> BuiltInRunner(string dataDirectory) =>
-        services => services.AddRunner(LeaseSweeper.BuiltInRunnerName, dataDirectory);
+        services => services
+            .AddBuiltInRunnerRecord(sp =>
+            {
+                var runner = sp.GetRequiredService<IOptions<RunnerOptions>>().Value;
+                return new RunnerRegistration(
+                    string.IsNullOrEmpty(runner.Name) ? BuiltInRunnerRecord.DefaultName : runner.Name,
+                    RunnerRegistry.ServerVersion,
+                    [.. runner.Labels.Distinct(StringComparer.Ordinal)],
+                    runner.Concurrency,
+                    sp.GetRequiredService<IOptions<RunnerSshOptions>>().Value.AdvertiseHost);
+            })
+            .AddRunner(LeaseSweeper.BuiltInRunnerName, dataDirectory);
 
     public static async Task<EmbeddedServer> StartAsync(ServerHostOptions options, CancellationToken ct)
     {

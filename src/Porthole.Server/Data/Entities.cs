@@ -180,6 +180,12 @@ public sealed class NodeRecord
     public required string Status { get; set; }
     public string? Message { get; set; }
     public string? RunnerName { get; set; }
+
+    /// <summary>The registered runner (<see cref="RunnerRecord"/>) that leased the node; null before a lease, or for a runner not registered.</summary>
+    public long? RunnerId { get; set; }
+
+    /// <summary>When the node last became queued for a runner: the start of its queue wait (porthole_queue_wait_seconds).</summary>
+    public DateTimeOffset? QueuedAt { get; set; }
     public DateTimeOffset? LeaseExpiresAt { get; set; }
     public bool CancelRequested { get; set; }
     public DateTimeOffset? StartedAt { get; set; }

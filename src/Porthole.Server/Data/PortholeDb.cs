@@ -34,6 +34,8 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
     public DbSet<ScheduleRecord> Schedules => Set<ScheduleRecord>();
     public DbSet<ProjectKeyRecord> ProjectKeys => Set<ProjectKeyRecord>();
     public DbSet<ProjectImageRecord> ProjectImages => Set<ProjectImageRecord>();
+    public DbSet<RunnerTokenRecord> RunnerTokens => Set<RunnerTokenRecord>();
+    public DbSet<RunnerRecord> Runners => Set<RunnerRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -100,6 +102,14 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
         modelBuilder.Entity<ProjectImageRecord>().ToTable("ProjectImages").HasIndex(i => new { i.ProjectId, i.Choice }).IsUnique();
         modelBuilder.Entity<ProjectImageRecord>().Property(i => i.Choice).UseCollation("NOCASE");
         modelBuilder.Entity<ProjectImageRecord>().HasOne<Project>().WithMany().HasForeignKey(i => i.ProjectId).OnDelete(DeleteBehavior.Cascade);
+
+        // Runner tokens and the runners registry (issue 14): names unique whatever their case, a token found by its hash.
+        modelBuilder.Entity<RunnerTokenRecord>().ToTable("RunnerTokens").HasIndex(t => t.Hash).IsUnique();
+        modelBuilder.Entity<RunnerTokenRecord>().Property(t => t.Name).UseCollation("NOCASE");
+        modelBuilder.Entity<RunnerTokenRecord>().HasIndex(t => t.Name).IsUnique();
+        modelBuilder.Entity<RunnerRecord>().ToTable("Runners").Property(r => r.Name).UseCollation("NOCASE");
+        modelBuilder.Entity<RunnerRecord>().HasIndex(r => r.Name).IsUnique();
+        modelBuilder.Entity<NodeRecord>().HasIndex(n => new { n.RunnerId, n.Status });
 
         // SQLite cannot order or compare DateTimeOffset; store UTC ticks.
         var converter = new ValueConverter<DateTimeOffset, long>(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));

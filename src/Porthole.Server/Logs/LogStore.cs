@@ -8,7 +8,7 @@ namespace Porthole.Server.Logs;
 /// Each node's log is one append-only file under <c>DATA/logs</c>, addressed by byte offset: an append of bytes
 /// already stored is a no-op, an append past the end (a gap) is refused. Readers waiting for more are woken on every append.
 /// </summary>
-public sealed class LogStore(IOptions<PortholeOptions> options)
+public sealed class LogStore(IOptions<PortholeOptions> options, Monitoring.PortholeMetrics? metrics = null)
 {
     private readonly ConcurrentDictionary<long, NodeLog> _logs = new();
 
@@ -36,6 +36,7 @@ public sealed class LogStore(IOptions<PortholeOptions> options)
             }
 
             log.Length = length + chunk.Length - skip;
+            metrics?.LogBytesStored(chunk.Length - skip);
             log.Pulse();
             return new LogAppendResult(LogAppendOutcome.Appended, log.Length);
         }

@@ -68,7 +68,7 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
         await db.SaveChangesAsync(ct);
         for (var index = 0; index < NodeCount(job); index++)
         {
-            db.Nodes.Add(new NodeRecord { AttemptId = attempt.Id, JobId = job.Id, Index = index, Status = status });
+            db.Nodes.Add(new NodeRecord { AttemptId = attempt.Id, JobId = job.Id, Index = index, Status = status, QueuedAt = status == Status.Queued ? time.GetUtcNow() : null });
         }
 
         await db.SaveChangesAsync(ct);
@@ -95,7 +95,7 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
 
         var ready = db.Jobs.Where(j => j.PipelineId == pipelineId && j.Status == Status.Blocked && j.Requires == "").Select(j => j.Id);
         await db.Nodes.Where(n => ready.Contains(n.JobId) && n.Status == Status.Blocked)
-            .ExecuteUpdateAsync(s => s.SetProperty(n => n.Status, Status.Queued), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.Status, Status.Queued).SetProperty(n => n.QueuedAt, time.GetUtcNow()), ct);
         await db.Attempts.Where(a => ready.Contains(a.JobId) && a.Status == Status.Blocked)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, Status.Queued), ct);
         var queued = await db.Jobs.Where(j => j.PipelineId == pipelineId && j.Status == Status.Blocked && j.Requires == "")
@@ -195,8 +195,9 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
                     attempt.StartedAt = time.GetUtcNow();
                 }
 
+                DateTimeOffset? queuedAt = status == Status.Queued ? time.GetUtcNow() : null;
                 await db.Nodes.Where(n => n.AttemptId == attempt.Id)
-                    .ExecuteUpdateAsync(s => s.SetProperty(n => n.Status, status), ct);
+                    .ExecuteUpdateAsync(s => s.SetProperty(n => n.Status, status).SetProperty(n => n.QueuedAt, queuedAt), ct);
                 job.Status = status;
                 changed = true;
                 if (status == Status.Queued)

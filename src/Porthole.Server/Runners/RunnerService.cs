@@ -27,7 +27,9 @@ public sealed partial class RunnerService(
     WebTerminalGrants webTerminals,
     TimeProvider time,
     IOptions<PortholeOptions> options,
-    JobDataStore jobData) : IRunnerProtocol
+    JobDataStore jobData,
+    Registry.RunnerRegistry registry,
+    Monitoring.PortholeMetrics metrics) : IRunnerProtocol
 {
     private static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(20);
 
@@ -38,6 +40,7 @@ public sealed partial class RunnerService(
         {
             // Take the signal before looking, so a node queued while we look still wakes us.
             var signal = work.WaitAsync(LongPoll, time, cancellationToken);
+            await registry.HeardFromAsync(runnerName, cancellationToken);
             var assignment = await TryLeaseAsync(runnerName, cancellationToken);
             if (assignment is not null)
             {
@@ -52,16 +55,21 @@ public sealed partial class RunnerService(
 
             try
             {
-                await signal.WaitAsync(left, time, cancellationToken);
+                // An idle runner is heard from while it waits, as often as the registry records it.
+                await signal.WaitAsync(left < Registry.RunnerRegistry.HeartbeatResolution ? left : Registry.RunnerRegistry.HeartbeatResolution, time, cancellationToken);
             }
             catch (TimeoutException)
             {
-                return null;
+                if (time.GetUtcNow() >= deadline)
+                {
+                    return null;
+                }
             }
         }
     }
 
-    public async Task<HeartbeatReply> HeartbeatAsync(long nodeId, CancellationToken cancellationToken)
+    /// <summary>Answers a heartbeat; <see cref="HeartbeatAsync"/> times it.</summary>
+    private async Task<HeartbeatReply> AnswerHeartbeatAsync(long nodeId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var node = await db.Nodes.SingleOrDefaultAsync(n => n.Id == nodeId, cancellationToken);
@@ -69,6 +77,8 @@ public sealed partial class RunnerService(
         {
             return new HeartbeatReply(Canceled: true);
         }
+
+        await registry.HeardFromAsync(node.RunnerName, cancellationToken);
 
         var expires = time.GetUtcNow() + options.Value.LeaseDuration;
         await db.Nodes.Where(n => n.Id == nodeId).ExecuteUpdateAsync(s => s.SetProperty(n => n.LeaseExpiresAt, expires), cancellationToken);
@@ -247,6 +257,7 @@ public sealed partial class RunnerService(
 
     private async Task<NodeAssignment?> TryLeaseAsync(string runnerName, CancellationToken ct)
     {
+        var started = time.GetTimestamp();
         using var held = await stateLock.EnterAsync(ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         while (true)
@@ -260,6 +271,7 @@ public sealed partial class RunnerService(
             // A node its job's contexts refuse ends failed here, without reaching a runner; the next queued one is leased.
             if (await TryLeaseNodeAsync(db, node, runnerName, ct) is var (assignment, refused) && !refused)
             {
+                metrics.LeaseAnswered(time.GetElapsedTime(started));
                 return assignment;
             }
         }
@@ -269,17 +281,24 @@ public sealed partial class RunnerService(
     private async Task<(NodeAssignment? Assignment, bool Refused)> TryLeaseNodeAsync(PortholeDb db, NodeRecord node, string runnerName, CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        var runnerId = registry.IdOf(runnerName);
         var taken = await db.Nodes
             .Where(n => n.Id == node.Id && n.Status == Status.Queued)
             .ExecuteUpdateAsync(
                 s => s.SetProperty(n => n.Status, Status.Running)
                     .SetProperty(n => n.RunnerName, runnerName)
+                    .SetProperty(n => n.RunnerId, runnerId)
                     .SetProperty(n => n.StartedAt, now)
                     .SetProperty(n => n.LeaseExpiresAt, now + options.Value.LeaseDuration),
                 ct);
         if (taken != 1)
         {
             return (null, false);
+        }
+
+        if (node.QueuedAt is { } queuedAt)
+        {
+            metrics.NodeLeased(now - queuedAt);
         }
 
         await scheduler.NodeChangedAsync(db, node.AttemptId, ct);

@@ -209,6 +209,8 @@ namespace Porthole.Server.Data.Migrations
                     Status = table.Column<string>(type: "TEXT", nullable: false),
                     Message = table.Column<string>(type: "TEXT", nullable: true),
                     RunnerName = table.Column<string>(type: "TEXT", nullable: true),
+                    RunnerId = table.Column<long>(type: "INTEGER", nullable: true),
+                    QueuedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     LeaseExpiresAt = table.Column<long>(type: "INTEGER", nullable: true),
                     CancelRequested = table.Column<bool>(type: "INTEGER", nullable: false),
                     StartedAt = table.Column<long>(type: "INTEGER", nullable: true),
@@ -324,6 +326,44 @@ namespace Porthole.Server.Data.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Projects", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RunnerTokens",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", nullable: false, collation: "NOCASE"),
+                    Hash = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedBy = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastUsedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RunnerTokens", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Runners",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", nullable: false, collation: "NOCASE"),
+                    Version = table.Column<string>(type: "TEXT", nullable: false),
+                    Labels = table.Column<string>(type: "TEXT", nullable: false),
+                    Capacity = table.Column<int>(type: "INTEGER", nullable: false),
+                    Address = table.Column<string>(type: "TEXT", nullable: false),
+                    TokenId = table.Column<long>(type: "INTEGER", nullable: true),
+                    RegisteredAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastHeartbeatAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Runners", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -642,6 +682,11 @@ namespace Porthole.Server.Data.Migrations
                 column: "AttemptId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Nodes_RunnerId_Status",
+                table: "Nodes",
+                columns: new[] { "RunnerId", "Status" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Nodes_Status",
                 table: "Nodes",
                 column: "Status");
@@ -678,6 +723,24 @@ namespace Porthole.Server.Data.Migrations
             migrationBuilder.CreateIndex(
                 name: "IX_Projects_Name",
                 table: "Projects",
+                column: "Name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RunnerTokens_Hash",
+                table: "RunnerTokens",
+                column: "Hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RunnerTokens_Name",
+                table: "RunnerTokens",
+                column: "Name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Runners_Name",
+                table: "Runners",
                 column: "Name",
                 unique: true);
 
@@ -820,6 +883,12 @@ namespace Porthole.Server.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "ProjectSshKeys");
+
+            migrationBuilder.DropTable(
+                name: "RunnerTokens");
+
+            migrationBuilder.DropTable(
+                name: "Runners");
 
             migrationBuilder.DropTable(
                 name: "Schedules");
