@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
-using Porthole.Execution.Logging;
 using Porthole.Server.Accounts;
 using Porthole.Server.Api;
 using Porthole.Server.Data;
