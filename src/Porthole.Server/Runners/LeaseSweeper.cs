@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Porthole.Contracts.Api;
 using Porthole.Server.Data;
 using Porthole.Server.Pipelines;
@@ -15,6 +16,7 @@ public sealed partial class LeaseSweeper(
     IDbContextFactory<PortholeDb> dbFactory,
     RunnerService runners,
     StateLock stateLock,
+    IOptions<PortholeOptions> options,
     TimeProvider time,
     ILogger<LeaseSweeper> logger) : BackgroundService
 {
@@ -47,11 +49,25 @@ public sealed partial class LeaseSweeper(
             var expired = node.LeaseExpiresAt is { } expires && expires < now;
             if (orphan || expired)
             {
-                var reason = orphan ? "the server restarted while this node ran" : "the runner stopped heart-beating";
+                var reason = orphan ? "the server restarted while this node ran" : Lost(node, now);
                 LogAbandoned(logger, node.Id, reason);
                 await runners.AbandonAsync(db, node, reason, ct);
             }
         }
+    }
+
+    /// <summary>Which runner went silent and when it was last heard (its last heartbeat set the lease to then + LeaseDuration).</summary>
+    private string Lost(NodeRecord node, DateTimeOffset now)
+    {
+        var runner = node.RunnerName is { } name ? $"the runner {name}" : "the runner";
+        if (node.LeaseExpiresAt is not { } expires)
+        {
+            return $"{runner} stopped heart-beating";
+        }
+
+        var heard = expires - options.Value.LeaseDuration;
+        var ago = (int)Math.Round((now - heard).TotalSeconds);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{runner} stopped heart-beating: last heard at {heard.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, {ago} s before");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {NodeId} ended as infrastructure_fail: {Reason}")]
