@@ -89,6 +89,7 @@ internal static class TravisJobReader
             if (phase.Name == "after_success")
             {
                 steps.AddRange(TravisDeploy.Read(config, environment));
+                WarnOfDeployHooksWithoutDeploy(config, errors);
             }
         }
 
@@ -145,6 +146,23 @@ internal static class TravisJobReader
         }
 
         return new ExecutorSpec(ExecutorKind.Docker, image ?? "") { Containers = [new ContainerSpec(image ?? "") { Choice = choice }] };
+    }
+
+    /// <summary>before_deploy and after_deploy run only around a deployment (§B0): without <c>deploy:</c> they have no effect.</summary>
+    private static void WarnOfDeployHooksWithoutDeploy(MapNode config, ErrorList errors)
+    {
+        if (config.Has("deploy"))
+        {
+            return;
+        }
+
+        foreach (var key in new[] { "before_deploy", "after_deploy" })
+        {
+            if (config.TryGet(key, out var hook))
+            {
+                errors.Warn(hook.Key, $"{key} runs only around a deployment, and this job has no deploy: it never runs");
+            }
+        }
     }
 
     /// <summary>The job's <c>os</c> (linux when not given; the matrix gives one) and its <c>dist</c>, or for macOS its <c>osx_image</c>.</summary>

@@ -42,6 +42,21 @@ public sealed class TravisDeployConfigTests
         Assert.Contains(warned.Warnings, w => w.Message.Contains("deploy.on.dotnet is not a condition Travis knows", StringComparison.Ordinal));
     }
 
+    /// <summary>§B0: before_deploy and after_deploy run around a deployment only; a job without deploy never runs them.</summary>
+    [Fact]
+    public void Deploy_hooks_without_a_deploy_are_warnings_and_plan_no_step()
+    {
+        var result = ReadTravis("language: shell", "script: x", "before_deploy: make dist", "after_deploy: echo done");
+
+        var job = OnlyJob(result);
+        Assert.DoesNotContain(job.Steps, step => step.Name.Contains("deploy", StringComparison.Ordinal));
+        Assert.Equal(
+            [(3, 1, "before_deploy runs only around a deployment, and this job has no deploy: it never runs"),
+             (4, 1, "after_deploy runs only around a deployment, and this job has no deploy: it never runs")],
+            result.Warnings.Select(w => (w.Line, w.Column, w.Message)));
+        Assert.Empty(ReadTravis("language: shell", "script: x", "before_deploy: make dist", "deploy: {provider: script, script: x}").Warnings);
+    }
+
     [Fact]
     public void Deploy_in_an_include_entry_is_checked_there_and_deploys_only_that_job()
     {
