@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Text;
 using Porthole.Contracts.Api;
 using Porthole.Pipeline;
 using Porthole.Server.Demo;
@@ -26,84 +24,36 @@ public sealed class DemoProjectTests
     public async Task Server_demo_runs_the_demo_pipeline_and_prints_where_to_look_but_never_the_token()
     {
         using var data = new TempFolder();
-        var port = FreePort.Pick();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "porthole.dll"), "server", "--demo", "--data", data.Path, "--urls", $"http://127.0.0.1:{port}"])
+        await using var server = ServerProcess.Start(data.Path, "--demo");
+        var port = server.Port;
+        await server.WaitForPrintedAsync("Stop the server");
+        var printed = server.Printed;
+        Assert.Contains($"Porthole is running at http://127.0.0.1:{port}", printed, StringComparison.Ordinal);
+        Assert.Contains($"The web: open http://127.0.0.1:{port}/jobs/", printed, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(data.Path, "admin-token"), printed, StringComparison.Ordinal);
+        var token = (await File.ReadAllTextAsync(Path.Combine(data.Path, "admin-token"))).Trim();
+        Assert.DoesNotContain(token, printed, StringComparison.Ordinal);
+
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        PipelineView? pipeline = null;
+        for (var i = 0; i < 1200; i++)
         {
-            start.ArgumentList.Add(argument);
+            pipeline = (await client.GetFromJsonAsyncOrFail<List<PipelineView>>("/api/projects/demo/pipelines")).Single();
+            if (Status.IsFinished(pipeline.Status))
+            {
+                break;
+            }
+
+            await Task.Delay(50);
         }
 
-        using var server = Process.Start(start)!;
-        var output = new StringBuilder();
-        var reading = Task.Run(async () =>
-        {
-            while (await server.StandardOutput.ReadLineAsync() is { } line)
-            {
-                lock (output)
-                {
-                    output.AppendLine(line);
-                }
-            }
-        });
-        _ = server.StandardError.ReadToEndAsync();
-        try
-        {
-            string Printed()
-            {
-                lock (output)
-                {
-                    return output.ToString();
-                }
-            }
-
-            for (var i = 0; i < 600 && !Printed().Contains("Stop the server", StringComparison.Ordinal); i++)
-            {
-                await Task.Delay(50);
-            }
-
-            var printed = Printed();
-            Assert.Contains($"Porthole is running at http://127.0.0.1:{port}", printed, StringComparison.Ordinal);
-            Assert.Contains($"The web: open http://127.0.0.1:{port}/jobs/", printed, StringComparison.Ordinal);
-            Assert.Contains(Path.Combine(data.Path, "admin-token"), printed, StringComparison.Ordinal);
-            var token = (await File.ReadAllTextAsync(Path.Combine(data.Path, "admin-token"))).Trim();
-            Assert.DoesNotContain(token, printed, StringComparison.Ordinal);
-
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            PipelineView? pipeline = null;
-            for (var i = 0; i < 1200; i++)
-            {
-                pipeline = (await client.GetFromJsonAsyncOrFail<List<PipelineView>>("/api/projects/demo/pipelines")).Single();
-                if (Status.IsFinished(pipeline.Status))
-                {
-                    break;
-                }
-
-                await Task.Delay(50);
-            }
-
-            Assert.Equal(Status.Failed, pipeline!.Status);
-            var jobs = pipeline.Workflows.Single().Jobs.ToDictionary(j => j.Name);
-            Assert.Equal(Status.Success, jobs["build"].Status);
-            Assert.Equal(Status.Success, jobs["test"].Status);
-            Assert.Equal(2, jobs["test"].Parallelism);
-            Assert.Equal(Status.Failed, jobs["lint"].Status);
-            Assert.Contains($"logs {jobs["test"].Id} --node 1 -f", printed, StringComparison.Ordinal);
-        }
-        finally
-        {
-            if (!server.HasExited)
-            {
-                using (var kill = Process.Start("kill", ["-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-                {
-                    await kill.WaitForExitAsync();
-                }
-
-                using var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                await server.WaitForExitAsync(stopped.Token);
-            }
-
-            await reading;
-        }
+        Assert.Equal(Status.Failed, pipeline!.Status);
+        var jobs = pipeline.Workflows.Single().Jobs.ToDictionary(j => j.Name);
+        Assert.Equal(Status.Success, jobs["build"].Status);
+        Assert.Equal(Status.Success, jobs["test"].Status);
+        Assert.Equal(2, jobs["test"].Parallelism);
+        Assert.Equal(Status.Failed, jobs["lint"].Status);
+        Assert.Contains($"logs {jobs["test"].Id} --node 1 -f", printed, StringComparison.Ordinal);
     }
 }

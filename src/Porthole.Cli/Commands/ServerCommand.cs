@@ -4,7 +4,10 @@ using Porthole.Server;
 
 namespace Porthole.Cli.Commands;
 
-/// <summary><c>porthole server</c>: runs the Porthole server (API, web, scheduler) and its built-in runner in this process.</summary>
+/// <summary>
+/// <c>porthole server</c>: runs the Porthole server (API, web, scheduler) and its built-in runner in this process;
+/// <c>--no-builtin-runner</c> leaves every job to remote runners.
+/// </summary>
 internal static class ServerCommand
 {
     public const string DefaultData = "./data";
@@ -16,14 +19,17 @@ internal static class ServerCommand
         var urls = new Option<string>("--urls") { Description = $"Where to listen; default {DefaultUrls}" };
         var demo = new Option<bool>("--demo") { Description = "Start with a demo user, project and pipeline" };
         var advertise = new Option<string>("--ssh-advertise-host") { Description = "The host printed in SSH commands (ssh -p PORT user@HOST); default 127.0.0.1" };
-        var command = new Command("server", "Run the Porthole server") { data, urls, demo, advertise };
+        var noRunner = new Option<bool>("--no-builtin-runner") { Description = "Run no jobs in this process: leave them to remote runners" };
+        var command = new Command("server", "Run the Porthole server") { data, urls, demo, advertise, noRunner };
         command.SetAction((parseResult, cancellationToken) =>
         {
             var settings = parseResult.GetValue(advertise) is { } host ? new Dictionary<string, string?> { ["Ssh:AdvertiseHost"] = host } : null;
             var options = new ServerHostOptions(parseResult.GetValue(data) ?? DefaultData, parseResult.GetValue(urls) ?? DefaultUrls, parseResult.GetValue(demo), settings);
 
-            // The embedded default (R-SC-1): the server runs its jobs with the built-in runner in this process.
-            return ServerHost.RunAsync(options, EmbeddedServer.BuiltInRunner(options.DataDirectory), cancellationToken);
+            // The embedded default (R-SC-1): the server runs its jobs with the built-in runner in this process, unless
+            // they are left to remote runners (issue 14).
+            var runner = parseResult.GetValue(noRunner) ? (_ => { }) : EmbeddedServer.BuiltInRunner(options.DataDirectory);
+            return ServerHost.RunAsync(options, runner, cancellationToken);
         });
         return command;
     }

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Porthole.Server.Tests.Support;
+
+/// <summary>
+/// The real <c>porthole server</c> as a process of its own (the test host's porthole.dll), on a free port: what it
+/// prints is kept; disposing it stops it with SIGTERM by its id and waits for it.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly Task _reading;
+
+    private ServerProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+        _reading = Task.Run(async () =>
+        {
+            while (await process.StandardOutput.ReadLineAsync() is { } line)
+            {
+                lock (_output)
+                {
+                    _output.AppendLine(line);
+                }
+            }
+        });
+        _ = process.StandardError.ReadToEndAsync();
+    }
+
+    public int Port { get; }
+
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    /// <summary>What the server has printed so far.</summary>
+    public string Printed
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts <c>porthole server --data DATA --urls …</c> with <paramref name="arguments"/> after them.</summary>
+    public static ServerProcess Start(string data, params string[] arguments)
+    {
+        var port = FreePort.Pick();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "porthole.dll"), "server", "--data", data, "--urls", $"http://127.0.0.1:{port}", .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return new ServerProcess(Process.Start(start)!, port);
+    }
+
+    /// <summary>Waits until the server has printed <paramref name="text"/> (its banner ends with "Stop the server").</summary>
+    public async Task WaitForPrintedAsync(string text, int seconds = 30)
+    {
+        for (var i = 0; i < seconds * 20 && !Printed.Contains(text, StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _process.WaitForExitAsync(stopped.Token);
+        }
+
+        await _reading;
+        _process.Dispose();
+    }
+}
