@@ -79,7 +79,8 @@ public sealed class PipelineProject : IDisposable
     public async Task<JobView> FinishedJobAsync()
     {
         var pipeline = await TriggerAsync();
-        return await WaitForJobAsync(pipeline.Workflows[0].Jobs[0].Id, j => Status.IsFinished(j.Attempts[^1].Status));
+        // The attempt's status and then the job's roll up one after the other: a job is finished when both say so.
+        return await WaitForJobAsync(pipeline.Workflows[0].Jobs[0].Id, j => Status.IsFinished(j.Attempts[^1].Status) && Status.IsFinished(j.Status));
     }
 
     public async Task<JobSshView> SshViewAsync(long jobId) =>
