@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -37,7 +36,7 @@ public sealed class TravisAptRunTests : IAsyncLifetime
                 RUN chmod 755 /usr/local/bin/node /usr/local/bin/npm && rm -f /etc/apt/sources.list && rm -rf /etc/apt/sources.list.d/*
                 USER circleci
                 """ + "\n");
-            await DockerAsync("build", "--quiet", "--tag", $"node:{_version}", _build.Path);
+            await HostTool.DockerOrFailAsync("build", "--quiet", "--tag", $"node:{_version}", _build.Path);
         }
         catch
         {
@@ -51,7 +50,7 @@ public sealed class TravisAptRunTests : IAsyncLifetime
     {
         try
         {
-            await RunAsync("/usr/bin/docker", "rmi", "--force", $"node:{_version}");
+            await HostTool.DockerAsync("rmi", "--force", $"node:{_version}");
         }
         finally
         {
@@ -200,12 +199,12 @@ public sealed class TravisAptRunTests : IAsyncLifetime
             var folder = Path.Combine(repository.Path, "repo");
             Directory.CreateDirectory(folder);
             var deb = Path.Combine(folder, "porthole-hello_1.0_all.deb");
-            var (code, text) = await RunAsync("dpkg-deb", "--root-owner-group", "--build", packageFolder, deb);
+            var (code, text) = await HostTool.RunAsync("dpkg-deb", "--root-owner-group", "--build", packageFolder, deb);
             Assert.True(code == 0, "dpkg-deb: " + text);
 
             // The Packages index of a flat repository: the package's control fields, then where the file is and its digest.
             var bytes = await File.ReadAllBytesAsync(deb);
-            var (fieldsCode, fields) = await RunAsync("dpkg-deb", "--field", deb);
+            var (fieldsCode, fields) = await HostTool.RunAsync("dpkg-deb", "--field", deb);
             Assert.True(fieldsCode == 0, "dpkg-deb --field: " + fields);
             await File.WriteAllTextAsync(Path.Combine(folder, "Packages"),
                 fields.TrimEnd('\n') + "\n"
@@ -226,26 +225,5 @@ public sealed class TravisAptRunTests : IAsyncLifetime
     {
         await File.WriteAllTextAsync(path, text);
         File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
-    }
-
-    private static async Task DockerAsync(params string[] arguments)
-    {
-        var (code, text) = await RunAsync("/usr/bin/docker", arguments);
-        Assert.True(code == 0, $"docker {string.Join(' ', arguments)}: {text}");
-    }
-
-    private static async Task<(int Code, string Text)> RunAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
     }
 }

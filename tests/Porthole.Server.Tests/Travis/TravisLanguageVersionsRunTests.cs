@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using Porthole.Contracts.Api;
 using Porthole.Server.Tests.Support;
@@ -58,7 +57,7 @@ public sealed class TravisLanguageVersionsRunTests : IAsyncLifetime
                 RUN chmod 755 /usr/local/bin/node /usr/local/bin/npm
                 ENV IMAGE_MARK={mark}
                 """ + "\n");
-            await DockerAsync("build", "--quiet", "--tag", $"node:{version}", folder);
+            await HostTool.DockerOrFailAsync("build", "--quiet", "--tag", $"node:{version}", folder);
         }
     }
 
@@ -69,7 +68,7 @@ public sealed class TravisLanguageVersionsRunTests : IAsyncLifetime
             // Each on its own: after a failed build one of them may not exist.
             foreach (var version in new[] { VersionA, VersionB })
             {
-                await RunDockerAsync("rmi", "--force", $"node:{version}");
+                await HostTool.DockerAsync("rmi", "--force", $"node:{version}");
             }
         }
         finally
@@ -138,26 +137,5 @@ public sealed class TravisLanguageVersionsRunTests : IAsyncLifetime
         await terminal.TypeAsync("exit\r");
         var job = await server.WaitForJobAsync(second.Id, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
         Assert.Equal("The debug session ended: the last window was exited.", job.Attempts[^1].Nodes[0].Message);
-    }
-
-    private static async Task DockerAsync(params string[] arguments)
-    {
-        var (code, text) = await RunDockerAsync(arguments);
-        Assert.True(code == 0, $"docker {string.Join(' ', arguments)}: {text}");
-    }
-
-    private static async Task<(int Code, string Text)> RunDockerAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("/usr/bin/docker") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
     }
 }

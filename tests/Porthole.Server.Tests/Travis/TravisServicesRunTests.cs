@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Porthole.Contracts.Api;
 using Porthole.Server.Tests.Support;
 
@@ -167,7 +166,7 @@ public sealed class TravisServicesRunTests(TravisServicesRunTests.ServiceImages 
 
     private static async Task<string> ContainersOfAsync(string image)
     {
-        var (code, text) = await ServiceImages.RunDockerAsync("ps", "--all", "--quiet", "--filter", "ancestor=" + image);
+        var (code, text) = await HostTool.DockerAsync("ps", "--all", "--quiet", "--filter", "ancestor=" + image);
         Assert.True(code == 0, text);
         return text.Trim();
     }
@@ -220,7 +219,7 @@ public sealed class TravisServicesRunTests(TravisServicesRunTests.ServiceImages 
                 // Each on its own: after a failed build one of them may not exist.
                 foreach (var image in new[] { Redis, Python })
                 {
-                    await RunDockerAsync("rmi", "--force", image);
+                    await HostTool.DockerAsync("rmi", "--force", image);
                 }
             }
             finally
@@ -229,27 +228,12 @@ public sealed class TravisServicesRunTests(TravisServicesRunTests.ServiceImages 
             }
         }
 
-        internal static async Task<(int Code, string Text)> RunDockerAsync(params string[] arguments)
-        {
-            var start = new ProcessStartInfo("/usr/bin/docker") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            return (process.ExitCode, await output + await error);
-        }
-
         private async Task BuildAsync(string name, string dockerfile, string tag)
         {
             var folder = Path.Combine(_build.Path, name);
             Directory.CreateDirectory(folder);
             await File.WriteAllTextAsync(Path.Combine(folder, "Dockerfile"), dockerfile + "\n");
-            var (code, text) = await RunDockerAsync("build", "--quiet", "--tag", tag, folder);
+            var (code, text) = await HostTool.DockerAsync("build", "--quiet", "--tag", tag, folder);
             Assert.True(code == 0, $"docker build of {tag}: {text}");
         }
     }
