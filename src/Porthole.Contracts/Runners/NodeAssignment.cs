@@ -72,6 +72,14 @@ public sealed record NodeAssignment(
     /// </summary>
     public IReadOnlyDictionary<string, string> ProjectImages { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The lease's secret (issue 14): a remote runner sends it with every call about the node, and a call with any other
+    /// (the node given up and retried, a forged one) is refused. Only its SHA-256 is stored on the server.
+    /// </summary>
+    public string LeaseToken { get; init; } = "";
+
+    public override string ToString() => $"NodeAssignment {{ NodeId = {NodeId}, JobId = {JobId}, Attempt = {Attempt}, Job = {Job.Name}, NodeIndex = {NodeIndex}, LeaseToken = *** }}";
+
     /// <summary>What the node masks in its log and in every view beside it: the secret variables' values and the SSH private keys.</summary>
     public IEnumerable<string> SecretValues() =>
         Variables.Where(v => v.Secret).Select(v => v.Value).Concat(SshKeys.Select(k => k.PrivateKey));

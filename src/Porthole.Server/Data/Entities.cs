@@ -39,6 +39,12 @@ public sealed class Project
     /// with the run's token. Off by default: key-based access as for SSH reruns.
     /// </summary>
     public bool DebugOpenAccess { get; set; }
+
+    /// <summary>
+    /// <c>retry_lost_nodes</c> (issue 14): a node whose runner stopped heart-beating is retried once, as a new attempt of its
+    /// job, on another runner. Off by default: the node ends infrastructure_fail and stays so.
+    /// </summary>
+    public bool RetryLostNodes { get; set; }
     public int PipelineCount { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
@@ -139,6 +145,9 @@ public sealed class JobRecord
 
     /// <summary>Travis's build stage; null outside Travis.</summary>
     public string? Stage { get; set; }
+
+    /// <summary>The labels a runner needs to take the job (<see cref="Contracts.Runners.RunnerLabels"/>), comma-separated.</summary>
+    public string RunnerLabels { get; set; } = "";
 }
 
 public sealed class AttemptRecord
@@ -148,7 +157,7 @@ public sealed class AttemptRecord
     public int Number { get; set; }
     public required string Status { get; set; }
 
-    /// <summary>Why the attempt exists: <c>trigger</c>, <c>rerun</c>, <c>rerun_from_failed</c>.</summary>
+    /// <summary>Why the attempt exists: <c>trigger</c>, <c>rerun</c>, <c>rerun_from_failed</c>, <c>retry_lost</c> (its runner was lost, <see cref="Project.RetryLostNodes"/>).</summary>
     public required string Reason { get; set; }
 
     /// <summary>An attempt with SSH endpoints (R-SSH-12): it does not change the job's, workflow's or pipeline's status.</summary>
@@ -183,6 +192,12 @@ public sealed class NodeRecord
 
     /// <summary>The registered runner (<see cref="RunnerRecord"/>) that leased the node; null before a lease, or for a runner not registered.</summary>
     public long? RunnerId { get; set; }
+
+    /// <summary>SHA-256 (lowercase hex) of the current lease's token (<see cref="Contracts.Runners.NodeAssignment.LeaseToken"/>); null before a lease.</summary>
+    public string? LeaseTokenHash { get; set; }
+
+    /// <summary>A runner this node must not be given to: the one that lost the attempt it retries (<c>retry_lost_nodes</c>).</summary>
+    public long? AvoidRunnerId { get; set; }
 
     /// <summary>When the node last became queued for a runner: the start of its queue wait (porthole_queue_wait_seconds).</summary>
     public DateTimeOffset? QueuedAt { get; set; }

@@ -198,6 +198,7 @@ public sealed class PipelineWriter(Scheduler scheduler, StateLock stateLock, Tim
                     Type = jobPlan.Type,
                     AllowFailure = jobPlan.AllowFailure,
                     Stage = jobPlan.Stage,
+                    RunnerLabels = Porthole.Contracts.Runners.RunnerLabels.Format(Porthole.Contracts.Runners.RunnerLabels.Required(jobPlan)),
                 });
             }
         }

@@ -31,7 +31,10 @@ public sealed partial class RunnerService(
     Registry.RunnerRegistry registry,
     Monitoring.PortholeMetrics metrics) : IRunnerProtocol
 {
-    private static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan LongPoll = RunnerHttp.LongPoll;
+
+    /// <summary>How many queued nodes one lease looks at for one its labels cover (oldest first).</summary>
+    private const int QueueWindow = 500;
 
     public async Task<NodeAssignment?> LeaseAsync(string runnerName, CancellationToken cancellationToken)
     {
@@ -260,13 +263,25 @@ public sealed partial class RunnerService(
         var started = time.GetTimestamp();
         using var held = await stateLock.EnterAsync(ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var labels = registry.LabelsOf(runnerName);
+        var runnerId = registry.IdOf(runnerName);
         while (true)
         {
-            var node = await db.Nodes.Where(n => n.Status == Status.Queued).OrderBy(n => n.Id).FirstOrDefaultAsync(ct);
-            if (node is null)
+            // The first queued node whose job this runner's labels cover, and that is not kept from this runner.
+            var queued = await (from n in db.Nodes
+                                join j in db.Jobs on n.JobId equals j.Id
+                                where n.Status == Status.Queued && (n.AvoidRunnerId == null || n.AvoidRunnerId != runnerId)
+                                orderby n.Id
+                                select new { n.Id, j.RunnerLabels })
+                .Take(QueueWindow)
+                .ToListAsync(ct);
+            var pick = queued.FirstOrDefault(q => RunnerLabels.Covers(labels, RunnerLabels.Parse(q.RunnerLabels)));
+            if (pick is null)
             {
                 return null;
             }
+
+            var node = await db.Nodes.SingleAsync(n => n.Id == pick.Id, ct);
 
             // A node its job's contexts refuse ends failed here, without reaching a runner; the next queued one is leased.
             if (await TryLeaseNodeAsync(db, node, runnerName, ct) is var (assignment, refused) && !refused)
@@ -282,12 +297,15 @@ public sealed partial class RunnerService(
     {
         var now = time.GetUtcNow();
         var runnerId = registry.IdOf(runnerName);
+        var leaseToken = LeaseTokens.New();
+        var leaseHash = LeaseTokens.Hash(leaseToken);
         var taken = await db.Nodes
             .Where(n => n.Id == node.Id && n.Status == Status.Queued)
             .ExecuteUpdateAsync(
                 s => s.SetProperty(n => n.Status, Status.Running)
                     .SetProperty(n => n.RunnerName, runnerName)
                     .SetProperty(n => n.RunnerId, runnerId)
+                    .SetProperty(n => n.LeaseTokenHash, leaseHash)
                     .SetProperty(n => n.StartedAt, now)
                     .SetProperty(n => n.LeaseExpiresAt, now + options.Value.LeaseDuration),
                 ct);
@@ -370,6 +388,7 @@ public sealed partial class RunnerService(
             CacheCapBytes = jobData.CacheCapBytes,
             SshKeys = sshKeys,
             ProjectImages = await ProjectImagesApi.ForJobAsync(db, project.Id, plan, ct),
+            LeaseToken = leaseToken,
         }, false);
     }
 

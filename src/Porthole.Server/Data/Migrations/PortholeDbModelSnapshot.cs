@@ -338,6 +338,10 @@ namespace Porthole.Server.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RunnerLabels")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Stage")
                         .HasColumnType("TEXT");
 
@@ -405,6 +409,9 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<long>("AttemptId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("AvoidRunnerId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("INTEGER");
 
@@ -419,6 +426,9 @@ namespace Porthole.Server.Data.Migrations
 
                     b.Property<long?>("LeaseExpiresAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("LeaseTokenHash")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Message")
                         .HasColumnType("TEXT");
@@ -567,6 +577,9 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<string>("Repository")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("RetryLostNodes")
+                        .HasColumnType("INTEGER");
 
                     b.Property<bool>("SshWriteMembers")
                         .HasColumnType("INTEGER");

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
+using Porthole.Contracts.Runners;
 using Porthole.Server.Data;
 
 namespace Porthole.Server.Runners.Registry;
@@ -21,6 +22,7 @@ public sealed class RunnerRegistry(IDbContextFactory<PortholeDb> dbFactory, Time
 
     private readonly ConcurrentDictionary<string, long> _byLeaseName = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, DateTimeOffset> _lastWritten = new();
+    private readonly ConcurrentDictionary<long, IReadOnlySet<string>> _labels = new();
 
     /// <summary>This server's version, as a runner built with it reports.</summary>
     public static string ServerVersion { get; } =
@@ -44,7 +46,8 @@ public sealed class RunnerRegistry(IDbContextFactory<PortholeDb> dbFactory, Time
         }
 
         record.Version = registration.Version;
-        record.Labels = [.. registration.Labels];
+        var labels = RunnerLabels.Effective(registration.Labels);
+        record.Labels = [.. labels];
         record.Capacity = registration.Capacity;
         record.Address = registration.Address;
         record.TokenId = registration.TokenId;
@@ -53,11 +56,21 @@ public sealed class RunnerRegistry(IDbContextFactory<PortholeDb> dbFactory, Time
         await db.SaveChangesAsync(ct);
         _byLeaseName[leaseName] = record.Id;
         _lastWritten[record.Id] = now;
+        _labels[record.Id] = new HashSet<string>(labels, StringComparer.Ordinal);
         return record.Id;
     }
 
     /// <summary>The registered runner that leases as <paramref name="leaseName"/>, or null.</summary>
     public long? IdOf(string? leaseName) => leaseName is not null && _byLeaseName.TryGetValue(leaseName, out var id) ? id : null;
+
+    /// <summary>
+    /// The effective labels of the runner leasing as <paramref name="leaseName"/>; a runner that never registered has the
+    /// kinds every Linux runner runs.
+    /// </summary>
+    public IReadOnlySet<string> LabelsOf(string? leaseName) =>
+        IdOf(leaseName) is { } id && _labels.TryGetValue(id, out var labels) ? labels : Unregistered;
+
+    private static readonly IReadOnlySet<string> Unregistered = new HashSet<string>(RunnerLabels.LinuxKinds, StringComparer.Ordinal);
 
     /// <summary>Records that the runner leasing as <paramref name="leaseName"/> was heard from (throttled); nothing for an unregistered one.</summary>
     public async Task HeardFromAsync(string? leaseName, CancellationToken ct)

@@ -10,7 +10,7 @@ using Porthole.Server.Data;
 namespace Porthole.Server.Data.Migrations
 {
     [DbContext(typeof(PortholeDb))]
-    [Migration("20261206125455_Initial")]
+    [Migration("20261206145216_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -341,6 +341,10 @@ namespace Porthole.Server.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RunnerLabels")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Stage")
                         .HasColumnType("TEXT");
 
@@ -408,6 +412,9 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<long>("AttemptId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("AvoidRunnerId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("INTEGER");
 
@@ -422,6 +429,9 @@ namespace Porthole.Server.Data.Migrations
 
                     b.Property<long?>("LeaseExpiresAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("LeaseTokenHash")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Message")
                         .HasColumnType("TEXT");
@@ -570,6 +580,9 @@ namespace Porthole.Server.Data.Migrations
                     b.Property<string>("Repository")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("RetryLostNodes")
+                        .HasColumnType("INTEGER");
 
                     b.Property<bool>("SshWriteMembers")
                         .HasColumnType("INTEGER");

@@ -164,7 +164,8 @@ namespace Porthole.Server.Data.Migrations
                     ApprovedBy = table.Column<long>(type: "INTEGER", nullable: true),
                     ApprovedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     AllowFailure = table.Column<bool>(type: "INTEGER", nullable: false),
-                    Stage = table.Column<string>(type: "TEXT", nullable: true)
+                    Stage = table.Column<string>(type: "TEXT", nullable: true),
+                    RunnerLabels = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -210,6 +211,8 @@ namespace Porthole.Server.Data.Migrations
                     Message = table.Column<string>(type: "TEXT", nullable: true),
                     RunnerName = table.Column<string>(type: "TEXT", nullable: true),
                     RunnerId = table.Column<long>(type: "INTEGER", nullable: true),
+                    LeaseTokenHash = table.Column<string>(type: "TEXT", nullable: true),
+                    AvoidRunnerId = table.Column<long>(type: "INTEGER", nullable: true),
                     QueuedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     LeaseExpiresAt = table.Column<long>(type: "INTEGER", nullable: true),
                     CancelRequested = table.Column<bool>(type: "INTEGER", nullable: false),
@@ -320,6 +323,7 @@ namespace Porthole.Server.Data.Migrations
                     DebugEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
                     SshWriteMembers = table.Column<bool>(type: "INTEGER", nullable: false),
                     DebugOpenAccess = table.Column<bool>(type: "INTEGER", nullable: false),
+                    RetryLostNodes = table.Column<bool>(type: "INTEGER", nullable: false),
                     PipelineCount = table.Column<int>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
