@@ -29,12 +29,7 @@ public sealed class BenchServer : IAsyncDisposable
     public static async Task<BenchServer> StartAsync(string config, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var root = Directory.CreateTempSubdirectory("porthole-bench-").FullName;
-        var repository = Path.Combine(root, "repository");
-        Directory.CreateDirectory(Path.Combine(repository, ".circleci"));
-        await File.WriteAllTextAsync(Path.Combine(repository, ".circleci", "config.yml"), config);
-        Git(repository, "init", "--quiet", "--initial-branch=main");
-        Git(repository, "add", ".");
-        Git(repository, "-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "--quiet", "-m", "bench");
+        var repository = BenchRepository.Create(Path.Combine(root, "repository"), config);
 
         int port;
         using (var listener = new TcpListener(IPAddress.Loopback, 0))
@@ -91,21 +86,5 @@ public sealed class BenchServer : IAsyncDisposable
         await _server.StopAsync();
         Client.Dispose();
         Directory.Delete(_root, recursive: true);
-    }
-
-    private static void Git(string directory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = directory };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"git {string.Join(' ', arguments)} failed");
-        }
     }
 }

@@ -17,11 +17,13 @@ return args.FirstOrDefault() switch
     "artifacts" => await ArtifactsBench.RunAsync(args.Skip(1).ToArray()),
     "config-compile" => await ConfigCompile.RunAsync(args.Skip(1).ToArray()),
     "webhook" => await WebhookBench.RunAsync(args.Skip(1).ToArray()),
+    "dispatch" => await Dispatch.RunAsync(args.Skip(1).ToArray()),
+    "failover" => await Failover.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porthole.Bench step-overhead|log-throughput|pickup|ssh-ready|docker-ssh-ready|ssh-sessions|debug-ready|keystroke|web-load|live-log-latency|big-pipeline|cache|artifacts|config-compile|webhook [runs]");
+    Console.Error.WriteLine("usage: Porthole.Bench step-overhead|log-throughput|pickup|ssh-ready|docker-ssh-ready|ssh-sessions|debug-ready|keystroke|web-load|live-log-latency|big-pipeline|cache|artifacts|config-compile|webhook|dispatch|failover [runs]");
     return 2;
 }

@@ -79,6 +79,7 @@ public static class Cli
     {
         var root = new RootCommand("Porthole: a self-hosted CI service for CircleCI and Travis CI configs, whose jobs can be entered over SSH.");
         root.Subcommands.Add(ServerCommand.Create());
+        root.Subcommands.Add(RunnerCommand.Create(context));
         root.Subcommands.Add(LoginCommand.Create(context));
         foreach (var command in ProjectCommands.Create(context))
         {

@@ -20,6 +20,7 @@ using Porthole.Server.Orbs;
 using Porthole.Server.Pipelines;
 using Porthole.Server.Projects;
 using Porthole.Server.Runners;
+using Porthole.Server.Runners.Http;
 using Porthole.Server.Runners.Registry;
 using Porthole.Server.Ssh;
 using Porthole.Server.Web;
@@ -113,6 +114,7 @@ public static class ServerApp
         services.AddHostedService(sp => sp.GetRequiredService<ScheduledTriggers>());
         services.AddSingleton<GitHubPushHook>();
         services.AddSingleton<Reruns>();
+        services.AddSingleton<LostNodeRetry>();
         services.AddSingleton<Approvals>();
         services.AddSingleton<Views>();
         services.AddOptions<JobData.JobDataOptions>()
@@ -159,6 +161,7 @@ public static class ServerApp
         app.MapUsersApi();
         app.MapTokensApi();
         app.MapRunnersApi();
+        app.MapRunnerProtocolApi();
         app.MapProjectsApi();
         app.MapProjectSshKeysApi();
         app.MapProjectKeyApi();

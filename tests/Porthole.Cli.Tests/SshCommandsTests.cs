@@ -296,7 +296,7 @@ public sealed class SshCommandsTests : IDisposable
         var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--debug-enabled", "false");
 
         Assert.Equal("", outcome.Stderr);
-        Assert.Equal("project web: debug_enabled false, ssh_write_members true, debug_open_access false\n", outcome.Stdout);
+        Assert.Equal("project web: debug_enabled false, ssh_write_members true, debug_open_access false, retry_lost_nodes false\n", outcome.Stdout);
         var request = Assert.Single(server.Requests);
         Assert.Equal("PUT", request.Method);
         Assert.Equal("/api/projects/web/settings", request.Path);
@@ -311,9 +311,35 @@ public sealed class SshCommandsTests : IDisposable
 
         var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--debug-open-access", "true");
 
-        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access true\n", outcome.Stdout);
+        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access true, retry_lost_nodes false\n", outcome.Stdout);
         var request = Assert.Single(server.Requests);
         Assert.Equal("""{"debug_open_access":true}""", request.Body);
+    }
+
+    [Fact]
+    public async Task Project_settings_switch_retrying_jobs_whose_runner_was_lost()
+    {
+        await using var server = new FakeHttpServer((request, response) => response.JsonAsync(
+            """{"name":"web","repository":"https://example.com/web.git","visibility":"private","created_at":"2025-11-23T04:16:09Z","debug_enabled":true,"retry_lost_nodes":true}"""));
+
+        var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--retry-lost-nodes", "true");
+
+        Assert.Equal("", outcome.Stderr);
+        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access false, retry_lost_nodes true\n", outcome.Stdout);
+        var request = Assert.Single(server.Requests);
+        Assert.Equal("PUT", request.Method);
+        Assert.Equal("/api/projects/web/settings", request.Path);
+        Assert.Equal("""{"retry_lost_nodes":true}""", request.Body);
+    }
+
+    [Fact]
+    public async Task Project_settings_refuse_a_retry_lost_nodes_that_is_not_true_or_false()
+    {
+        var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(FakeHttpServer.ClosedUrl(), _folder), "project", "settings", "web", "--retry-lost-nodes", "yes");
+
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains("Argument 'yes' not recognized", outcome.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", outcome.Stdout);
     }
 
     [Fact]
@@ -324,7 +350,7 @@ public sealed class SshCommandsTests : IDisposable
 
         var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web");
 
-        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access true\n", outcome.Stdout);
+        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access true, retry_lost_nodes false\n", outcome.Stdout);
         var request = Assert.Single(server.Requests);
         Assert.Equal("GET", request.Method);
         Assert.Equal("/api/projects/web", request.Path);

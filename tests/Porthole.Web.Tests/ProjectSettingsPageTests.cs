@@ -23,6 +23,7 @@ public sealed class ProjectSettingsPageTests(WebFixture web) : WebTest(web)
         var debugEnabled = page.GetByLabel("Debug mode enabled");
         await Assertions.Expect(debugEnabled).ToBeCheckedAsync();
         await Assertions.Expect(page.GetByLabel("Nobody: the requester only")).ToBeCheckedAsync();
+        await Assertions.Expect(page.GetByLabel("Retry jobs whose runner was lost")).Not.ToBeCheckedAsync();
         await Assertions.Expect(page.GetByText("Anyone with a debug run's ssh command gets in, whatever their key")).ToBeVisibleAsync();
         await Screenshots.SaveAsync(page, "project-settings", narrowToo: true);
 
@@ -36,14 +37,19 @@ public sealed class ProjectSettingsPageTests(WebFixture web) : WebTest(web)
         Assert.False(settings.GetProperty("debug_enabled").GetBoolean());
         Assert.True(settings.GetProperty("ssh_write_members").GetBoolean());
         Assert.False(settings.GetProperty("debug_open_access").GetBoolean());
+        Assert.False(settings.GetProperty("retry_lost_nodes").GetBoolean());
 
         await debugEnabled.CheckAsync();
         await page.GetByLabel("Open access to debug runs").CheckAsync();
+        await page.GetByLabel("Retry jobs whose runner was lost").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved: debug mode enabled");
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("a job whose runner was lost is retried once");
+        await Assertions.Expect(page.GetByLabel("Retry jobs whose runner was lost")).ToBeCheckedAsync();
         settings = await owner.GetJsonAsync($"/api/projects/{project}");
         Assert.True(settings.GetProperty("debug_enabled").GetBoolean());
         Assert.True(settings.GetProperty("debug_open_access").GetBoolean());
+        Assert.True(settings.GetProperty("retry_lost_nodes").GetBoolean());
     }
 
     [Fact]

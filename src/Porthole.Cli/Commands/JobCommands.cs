@@ -43,6 +43,10 @@ internal static class JobCommands
         output.WriteLine($"job {job.Id} {job.Name}: {job.Status}");
         output.WriteLine($"project {job.Project}, pipeline {job.PipelineId} (#{job.PipelineNumber}), workflow {job.WorkflowId} {job.WorkflowName}");
         output.WriteLine($"parallelism {job.Parallelism}, requires {Format.List(job.Requires)}");
+        if (job.NoRunner is { } noRunner)
+        {
+            output.WriteLine(Format.Text(noRunner));
+        }
         foreach (var attempt in job.Attempts)
         {
             output.WriteLine();

@@ -4,7 +4,10 @@ using Porthole.Contracts.Api;
 
 namespace Porthole.Cli.Commands;
 
-/// <summary><c>porthole project settings</c>: shows or changes a project's debug_enabled, ssh_write_members and debug_open_access (R-AC-3, R-SSH-4, R-DBG-7).</summary>
+/// <summary>
+/// <c>porthole project settings</c>: shows or changes a project's debug_enabled, ssh_write_members and debug_open_access
+/// (R-AC-3, R-SSH-4, R-DBG-7), and retry_lost_nodes (issue 14).
+/// </summary>
 internal static class ProjectSettingsCommand
 {
     public static Command Create(CliContext context)
@@ -13,15 +16,22 @@ internal static class ProjectSettingsCommand
         var debugEnabled = TrueOrFalse("--debug-enabled", "Allow SSH reruns and debug jobs in this project (admins only)");
         var sshWriteMembers = TrueOrFalse("--ssh-write-members", "Accept the keys of every write member in an SSH rerun, not only the requester's");
         var openAccess = TrueOrFalse("--debug-open-access", "Let anyone with a debug run's ssh command in, whatever their key (Travis's way; off by default)");
+        var retryLost = TrueOrFalse("--retry-lost-nodes", "Retry once, on another runner, a job whose runner stopped heart-beating (off by default)");
         var json = CommonOptions.Json();
-        var command = new Command("settings", "Show a project's settings, or change them with the options given") { project, debugEnabled, sshWriteMembers, openAccess, json };
+        var command = new Command("settings", "Show a project's settings, or change them with the options given")
+        {
+            project, debugEnabled, sshWriteMembers, openAccess, retryLost, json,
+        };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var name = parseResult.GetRequiredValue(project);
             var request = new ProjectSettingsRequest(
-                Parse(parseResult.GetValue(debugEnabled)), Parse(parseResult.GetValue(sshWriteMembers)), Parse(parseResult.GetValue(openAccess)));
+                Parse(parseResult.GetValue(debugEnabled)),
+                Parse(parseResult.GetValue(sshWriteMembers)),
+                Parse(parseResult.GetValue(openAccess)),
+                Parse(parseResult.GetValue(retryLost)));
             using var client = PortholeClient.FromLogin(context);
-            var answer = request is { DebugEnabled: null, SshWriteMembers: null, DebugOpenAccess: null }
+            var answer = request is { DebugEnabled: null, SshWriteMembers: null, DebugOpenAccess: null, RetryLostNodes: null }
                 ? await client.GetAsync(PortholeClient.Path("projects", name), cancellationToken)
                 : await client.SendAsync(HttpMethod.Put, PortholeClient.Path("projects", name, "settings"), request, cancellationToken);
             if (parseResult.GetValue(json))
@@ -32,7 +42,8 @@ internal static class ProjectSettingsCommand
 
             var settings = client.Read<ProjectView>(answer);
             await context.Output.WriteLineAsync(
-                $"project {settings.Name}: debug_enabled {Text(settings.DebugEnabled)}, ssh_write_members {Text(settings.SshWriteMembers)}, debug_open_access {Text(settings.DebugOpenAccess)}");
+                $"project {settings.Name}: debug_enabled {Text(settings.DebugEnabled)}, ssh_write_members {Text(settings.SshWriteMembers)}, "
+                + $"debug_open_access {Text(settings.DebugOpenAccess)}, retry_lost_nodes {Text(settings.RetryLostNodes)}");
             return ExitCodes.Success;
         });
         return command;

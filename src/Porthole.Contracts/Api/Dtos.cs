@@ -6,7 +6,19 @@ namespace Porthole.Contracts.Api;
 
 public sealed record CreateProjectRequest(string Name, string Repository, string? Visibility);
 
-public sealed record ProjectView(string Name, string Repository, string Visibility, DateTimeOffset CreatedAt, bool DebugEnabled = false, bool SshWriteMembers = false, bool DebugOpenAccess = false);
+/// <summary>
+/// A project and its settings: <see cref="DebugEnabled"/>, <see cref="SshWriteMembers"/> and <see cref="DebugOpenAccess"/>
+/// (SSH and debug), <see cref="RetryLostNodes"/> (a node whose runner was lost is retried once on another runner).
+/// </summary>
+public sealed record ProjectView(
+    string Name,
+    string Repository,
+    string Visibility,
+    DateTimeOffset CreatedAt,
+    bool DebugEnabled = false,
+    bool SshWriteMembers = false,
+    bool DebugOpenAccess = false,
+    bool RetryLostNodes = false);
 
 /// <summary>
 /// Trigger a pipeline at a ref (branch or tag), at a <see cref="Tag"/> (<c>refs/tags/T</c>; not with a ref), or at a
@@ -64,6 +76,10 @@ public sealed record JobSummary(
     bool AllowFailure = false,
     string? Stage = null);
 
+/// <summary>
+/// A job with its attempts, nodes and steps. <see cref="RunnerLabels"/>: what a runner needs to take it (issue 14);
+/// <see cref="NoRunner"/>: while a node waits queued and no runner up can take it, why (else null).
+/// </summary>
 public sealed record JobView(
     long Id,
     string Name,
@@ -81,7 +97,9 @@ public sealed record JobView(
     string? ApprovedBy = null,
     DateTimeOffset? ApprovedAt = null,
     bool AllowFailure = false,
-    string? Stage = null);
+    string? Stage = null,
+    IReadOnlyList<string>? RunnerLabels = null,
+    string? NoRunner = null);
 
 public sealed record AttemptView(
     int Number,

@@ -13,8 +13,11 @@ public sealed record ImportKeysResult(IReadOnlyList<SshKeyView> Added, IReadOnly
 
 public sealed record SkippedKey(string? Fingerprint, string Line, string Reason);
 
-/// <summary>Changes to a project's SSH settings; a null leaves one as it is. <see cref="DebugOpenAccess"/> is R-DBG-7's opt-in.</summary>
-public sealed record ProjectSettingsRequest(bool? DebugEnabled, bool? SshWriteMembers, bool? DebugOpenAccess = null);
+/// <summary>
+/// Changes to a project's settings; a null leaves one as it is. <see cref="DebugOpenAccess"/> is R-DBG-7's opt-in;
+/// <see cref="RetryLostNodes"/> retries once, on another runner, a node whose runner was lost (issue 14).
+/// </summary>
+public sealed record ProjectSettingsRequest(bool? DebugEnabled, bool? SshWriteMembers, bool? DebugOpenAccess = null, bool? RetryLostNodes = null);
 
 /// <summary>
 /// Where one node of an SSH attempt can be entered; host and port are null until its sshd is up.

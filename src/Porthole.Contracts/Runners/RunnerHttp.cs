@@ -32,6 +32,9 @@ public static class RunnerHttp
     public const string Register = Prefix + "/register";
     public const string Lease = Prefix + "/lease";
 
+    /// <summary>A lease that waits at most <paramref name="seconds"/> (0 to 20) for a node.</summary>
+    public static string LeaseWaiting(double seconds) => Lease + "?wait=" + seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public static string Node(long nodeId) => $"{Prefix}/nodes/{nodeId}";
     public static string Heartbeat(long nodeId) => Node(nodeId) + "/heartbeat";
     public static string Log(long nodeId, long offset) => Node(nodeId) + $"/log?offset={offset}";

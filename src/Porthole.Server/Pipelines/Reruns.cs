@@ -185,9 +185,18 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
         return $"Job {job.Id} ({job.Name}) {what}; cancel it (porthole cancel {job.Id}) or wait for it to finish before a rerun.";
     }
 
-    private async Task<IReadOnlyList<JobAttemptRef>> StartAsync(
-        PortholeDb db, long workflowId, List<JobRecord> targets, string reason, long userId, CancellationToken ct)
+    /// <summary>
+    /// Makes a new attempt of each of <paramref name="targets"/> (jobs of one workflow) as a rerun does, for a caller that
+    /// already holds the <see cref="StateLock"/>: every target is blocked first, then queued once its requirements hold, and
+    /// the workflow and pipeline roll up. Its nodes are kept from the runner <paramref name="avoidRunnerId"/>, when given
+    /// (a retry of a lost node, <see cref="Project.RetryLostNodes"/>). Nothing is checked: the caller decided.
+    /// </summary>
+    public async Task<IReadOnlyList<AttemptRecord>> StartAttemptsHeldAsync(
+        PortholeDb db, long workflowId, IReadOnlyList<JobRecord> targets, string reason, long userId, long? avoidRunnerId, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(targets);
+
         // Block every target first, so that a target's readiness sees its required targets as not yet run.
         foreach (var target in targets)
         {
@@ -195,15 +204,29 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
         }
 
         await db.SaveChangesAsync(ct);
-        var started = new List<JobAttemptRef>();
+        var started = new List<AttemptRecord>();
         foreach (var target in targets)
         {
             var attempt = await scheduler.StartAttemptAsync(db, target, reason, userId, ct);
-            started.Add(new JobAttemptRef(target.Id, target.Name, attempt.Number));
+            if (avoidRunnerId is { } avoid)
+            {
+                // Still under the caller's lock: no lease sees these nodes before they are kept from that runner.
+                await db.Nodes.Where(n => n.AttemptId == attempt.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(n => n.AvoidRunnerId, avoid), ct);
+            }
+
+            started.Add(attempt);
         }
 
         await scheduler.RollUpAsync(db, workflowId, ct);
         return started;
+    }
+
+    private async Task<IReadOnlyList<JobAttemptRef>> StartAsync(
+        PortholeDb db, long workflowId, List<JobRecord> targets, string reason, long userId, CancellationToken ct)
+    {
+        var attempts = await StartAttemptsHeldAsync(db, workflowId, targets, reason, userId, avoidRunnerId: null, ct);
+        return [.. targets.Zip(attempts, (target, attempt) => new JobAttemptRef(target.Id, target.Name, attempt.Number))];
     }
 
     private static IEnumerable<JobRecord> Dependents(List<JobRecord> jobs, IEnumerable<JobRecord> roots)

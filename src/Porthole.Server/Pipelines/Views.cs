@@ -3,14 +3,16 @@ using Porthole.Contracts.Api;
 using Porthole.Contracts.Plans;
 using Porthole.Server.Data;
 using Porthole.Server.Logs;
+using Porthole.Server.Runners.Registry;
+using RunnerLabels = Porthole.Contracts.Runners.RunnerLabels;
 
 namespace Porthole.Server.Pipelines;
 
 /// <summary>Builds the API's views of stored pipelines and jobs.</summary>
-public sealed class Views(LogStore logs)
+public sealed class Views(LogStore logs, TimeProvider time, Microsoft.Extensions.Options.IOptions<PortholeOptions> options)
 {
     public static ProjectView Of(Project project) =>
-        new(project.Name, project.Repository, project.Visibility, project.CreatedAt, project.DebugEnabled, project.SshWriteMembers, project.DebugOpenAccess);
+        new(project.Name, project.Repository, project.Visibility, project.CreatedAt, project.DebugEnabled, project.SshWriteMembers, project.DebugOpenAccess, project.RetryLostNodes);
 
     public async Task<PipelineView> PipelineAsync(PortholeDb db, PipelineRecord pipeline, CancellationToken ct)
     {
@@ -123,6 +125,8 @@ public sealed class Views(LogStore logs)
             job.ApprovedBy is { } by ? (await ApproversAsync(db, [job], ct)).GetValueOrDefault(by) : null,
             job.ApprovedAt,
             job.AllowFailure,
-            job.Stage);
+            job.Stage,
+            RunnerLabels.Parse(job.RunnerLabels),
+            await RunnerAvailability.NoRunnerAsync(db, job, nodes.Where(n => attempts.Count > 0 && n.AttemptId == attempts[^1].Id), time.GetUtcNow(), options.Value.LeaseDuration, ct));
     }
 }

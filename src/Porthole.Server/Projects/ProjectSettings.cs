@@ -5,7 +5,8 @@ using Porthole.Server.Data;
 namespace Porthole.Server.Projects;
 
 /// <summary>
-/// A project's SSH settings (R-AC-3, R-DBG-7): <c>debug_enabled</c>, <c>ssh_write_members</c>, <c>debug_open_access</c>.
+/// A project's settings: SSH and debug (R-AC-3, R-DBG-7: <c>debug_enabled</c>, <c>ssh_write_members</c>, <c>debug_open_access</c>),
+/// and <c>retry_lost_nodes</c> (issue 14: a node whose runner was lost is retried once on another runner).
 /// Shared by the API (PUT /api/projects/NAME/settings) and the web's project settings page; the caller checks the admin role.
 /// </summary>
 public static class ProjectSettings
@@ -21,6 +22,7 @@ public static class ProjectSettings
         project.DebugEnabled = changes.DebugEnabled ?? project.DebugEnabled;
         project.SshWriteMembers = changes.SshWriteMembers ?? project.SshWriteMembers;
         project.DebugOpenAccess = changes.DebugOpenAccess ?? project.DebugOpenAccess;
+        project.RetryLostNodes = changes.RetryLostNodes ?? project.RetryLostNodes;
         await db.SaveChangesAsync(ct);
         if (!project.DebugEnabled || !project.DebugOpenAccess)
         {

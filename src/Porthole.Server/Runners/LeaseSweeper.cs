@@ -10,11 +10,13 @@ namespace Porthole.Server.Runners;
 
 /// <summary>
 /// Ends the nodes of runners that stopped heart-beating as infrastructure_fail. At start it ends at once the
-/// nodes that an earlier built-in runner of this data folder held: that runner died with its process.
+/// nodes that an earlier built-in runner of this data folder held: that runner died with its process. Where the
+/// project says so (<c>retry_lost_nodes</c>), such a node's job is retried once first (<see cref="LostNodeRetry"/>).
 /// </summary>
 public sealed partial class LeaseSweeper(
     IDbContextFactory<PortholeDb> dbFactory,
     RunnerService runners,
+    LostNodeRetry retry,
     StateLock stateLock,
     IOptions<PortholeOptions> options,
     TimeProvider time,
@@ -50,8 +52,11 @@ public sealed partial class LeaseSweeper(
             if (orphan || expired)
             {
                 var reason = orphan ? "the server restarted while this node ran" : Lost(node, now);
-                LogAbandoned(logger, node.Id, reason);
-                await runners.AbandonAsync(db, node, reason, ct);
+
+                // The retry first: the lost attempt's end then no longer decides the job, nor releases its dependents.
+                var then = await retry.RetryAsync(db, node, restarted: orphan, ct);
+                LogAbandoned(logger, node.Id, reason + then);
+                await runners.AbandonAsync(db, node, reason, ct, then);
             }
         }
     }

@@ -36,9 +36,13 @@ public sealed partial class RunnerService(
     /// <summary>How many queued nodes one lease looks at for one its labels cover (oldest first).</summary>
     private const int QueueWindow = 500;
 
-    public async Task<NodeAssignment?> LeaseAsync(string runnerName, CancellationToken cancellationToken)
+    public Task<NodeAssignment?> LeaseAsync(string runnerName, CancellationToken cancellationToken) =>
+        LeaseAsync(runnerName, LongPoll, cancellationToken);
+
+    /// <summary>Leases a node for <paramref name="runnerName"/>, waiting up to <paramref name="wait"/> for one it can take.</summary>
+    public async Task<NodeAssignment?> LeaseAsync(string runnerName, TimeSpan wait, CancellationToken cancellationToken)
     {
-        var deadline = time.GetUtcNow() + LongPoll;
+        var deadline = time.GetUtcNow() + (wait < LongPoll ? wait : LongPoll);
         while (true)
         {
             // Take the signal before looking, so a node queued while we look still wakes us.
@@ -238,17 +242,25 @@ public sealed partial class RunnerService(
         node.FinishedAt = time.GetUtcNow();
         node.LeaseExpiresAt = null;
         await db.SaveChangesAsync(cancellationToken);
+
+        // A node's sshd ends with it: a session it did not report ended (a remote runner's reports after the end are
+        // refused, its lease being over) ends now.
+        await db.SshSessions.Where(x => x.NodeId == nodeId && x.EndedAt == null)
+            .ExecuteUpdateAsync(x => x.SetProperty(v => v.EndedAt, node.FinishedAt), cancellationToken);
         await scheduler.NodeChangedAsync(db, node.AttemptId, cancellationToken);
         logs.Wake(nodeId);
     }
 
-    /// <summary>Ends a node whose runner is gone: a notice at the end of its log, then infrastructure_fail.</summary>
-    public async Task AbandonAsync(PortholeDb db, NodeRecord node, string reason, CancellationToken ct)
+    /// <summary>
+    /// Ends a node whose runner is gone: a notice at the end of its log, then infrastructure_fail. <c>then</c>, when given,
+    /// says what became of it (<c>"; retried as attempt 2 on another runner"</c>), at the end of the notice and the message.
+    /// </summary>
+    public async Task AbandonAsync(PortholeDb db, NodeRecord node, string reason, CancellationToken ct, string? then = null)
     {
-        var notice = Encoding.UTF8.GetBytes($"\r\n\u001b[31mPorthole: {reason}; the node ended as infrastructure_fail.\u001b[0m\r\n");
+        var notice = Encoding.UTF8.GetBytes($"\r\n\u001b[31mPorthole: {reason}; the node ended as infrastructure_fail{then}.\u001b[0m\r\n");
         await logs.AppendAsync(node.Id, logs.Length(node.Id), notice, ct);
         node.Status = Status.InfrastructureFail;
-        node.Message = reason;
+        node.Message = reason + then;
         node.FinishedAt = time.GetUtcNow();
         node.LeaseExpiresAt = null;
         await db.Steps.Where(s => s.NodeId == node.Id && s.Status == Status.Running)

@@ -17,7 +17,7 @@ public sealed class NoBuiltInRunnerTests
         using var data = new TempFolder();
         using var repository = GitRepository.WithFiles((".travis.yml", "language: shell\nscript: echo ran\n"));
         await using var server = ServerProcess.Start(data.Path, "--no-builtin-runner");
-        await server.WaitForPrintedAsync("Stop the server");
+        await server.ReadyAsync();
         using var client = await ClientAsync(server, data.Path);
 
         Assert.Empty((await client.GetFromJsonAsync<List<RunnerView>>("/api/runners", ApiJson.Options))!);
@@ -37,7 +37,7 @@ public sealed class NoBuiltInRunnerTests
     {
         using var data = new TempFolder();
         await using var server = ServerProcess.Start(data.Path);
-        await server.WaitForPrintedAsync("Stop the server");
+        await server.ReadyAsync();
         using var client = await ClientAsync(server, data.Path);
 
         var runner = Assert.Single((await client.GetFromJsonAsync<List<RunnerView>>("/api/runners", ApiJson.Options))!);

@@ -26,7 +26,7 @@ public sealed class RunnersListTests
         await using var server = await RunningServer.StartAsync(data.Path, new Dictionary<string, string?>
         {
             ["Runner:Name"] = "ci-box",
-            ["Runner:Labels:0"] = "linux",
+            ["Runner:Labels:0"] = "acme/gpu",
             ["Runner:Labels:1"] = "docker",
             ["Runner:Concurrency"] = "3",
             ["Ssh:AdvertiseHost"] = "ci.example.test",
@@ -35,7 +35,8 @@ public sealed class RunnersListTests
 
         var runner = Assert.Single(await alice.GetFromJsonAsyncOrFail<List<RunnerView>>("/api/runners"));
         Assert.Equal(("ci-box", 3, "ci.example.test", true, 0), (runner.Name, runner.Capacity, runner.Address, runner.BuiltIn, runner.NodesRunning));
-        Assert.Equal(["linux", "docker"], runner.Labels);
+        // What it was given and the kinds every Linux runner runs (issue 14's labels), once each, sorted.
+        Assert.Equal(["acme/gpu", "docker", "linux", "machine"], runner.Labels);
         Assert.False(string.IsNullOrWhiteSpace(runner.Version));
         Assert.NotNull(runner.LastHeartbeatAt);
         var firstHeartbeat = runner.LastHeartbeatAt!.Value;
@@ -67,7 +68,7 @@ public sealed class RunnersListTests
         {
             var runner = Assert.Single(await first.Client.GetFromJsonAsyncOrFail<List<RunnerView>>("/api/runners"));
             Assert.Equal(Environment.MachineName.ToLowerInvariant() + "-builtin", runner.Name);
-            Assert.Empty(runner.Labels);
+            Assert.Equal(["docker", "linux", "machine"], runner.Labels);
             Assert.Equal(8, runner.Capacity);
             Assert.Equal("127.0.0.1", runner.Address);
         }

@@ -48,13 +48,23 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <c>porthole server --data DATA --urls …</c> with <paramref name="arguments"/> after them.</summary>
-    public static ServerProcess Start(string data, params string[] arguments)
+    public static ServerProcess Start(string data, params string[] arguments) => Start(data, FreePort.Pick(), null, arguments);
+
+    /// <summary>
+    /// Starts the server on <paramref name="port"/> (a server started again where one was killed) with
+    /// <paramref name="settings"/> as configuration (<c>Porthole:LeaseDuration</c>, …, given as <c>PORTHOLE_</c> variables).
+    /// </summary>
+    public static ServerProcess Start(string data, int port, IReadOnlyDictionary<string, string>? settings, params string[] arguments)
     {
-        var port = FreePort.Pick();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "porthole.dll"), "server", "--data", data, "--urls", $"http://127.0.0.1:{port}", .. arguments])
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment["PORTHOLE_" + key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         return new ServerProcess(Process.Start(start)!, port);
@@ -67,6 +77,47 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>Waits until the server answers <c>/readyz</c> with 200; throws when it exits or is not ready within <paramref name="seconds"/>.</summary>
+    public async Task ReadyAsync(int seconds = 60)
+    {
+        using var probe = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(5) };
+        var started = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                using var response = await probe.GetAsync("/readyz");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            if (_process.HasExited || TimeProvider.System.GetElapsedTime(started) > TimeSpan.FromSeconds(seconds))
+            {
+                throw new TimeoutException($"the server was not ready within {seconds} s (exited: {_process.HasExited}):\n{Printed}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Ends the server with SIGKILL by its id (a server that dies mid-job) and waits for it to be gone.</summary>
+    public async Task KillAsync()
+    {
+        using (var kill = Process.Start("kill", ["-KILL", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill!.WaitForExitAsync();
+        }
+
+        using var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(stopped.Token);
     }
 
     public async ValueTask DisposeAsync()

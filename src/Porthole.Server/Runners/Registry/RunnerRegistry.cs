@@ -60,6 +60,22 @@ public sealed class RunnerRegistry(IDbContextFactory<PortholeDb> dbFactory, Time
         return record.Id;
     }
 
+    /// <summary>
+    /// Learns a runner registered earlier (before this process started, or with another server) from its record, so it
+    /// leases with its labels without registering again.
+    /// </summary>
+    public void Remember(RunnerRecord record, string leaseName)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (IdOf(leaseName) == record.Id)
+        {
+            return;
+        }
+
+        _labels[record.Id] = new HashSet<string>(RunnerLabels.Effective(record.Labels), StringComparer.Ordinal);
+        _byLeaseName[leaseName] = record.Id;
+    }
+
     /// <summary>The registered runner that leases as <paramref name="leaseName"/>, or null.</summary>
     public long? IdOf(string? leaseName) => leaseName is not null && _byLeaseName.TryGetValue(leaseName, out var id) ? id : null;
 

@@ -43,6 +43,7 @@ public sealed partial class ProjectSettingsPage
         [FromForm(Name = "debug_enabled")] bool? debugEnabled,
         [FromForm(Name = "ssh_write_members")] bool? sshWriteMembers,
         [FromForm(Name = "debug_open_access")] bool? debugOpenAccess,
+        [FromForm(Name = "retry_lost_nodes")] bool? retryLostNodes,
         HttpContext http, PortholeDb db, CancellationToken ct)
     {
         var (project, problem) = await Lookups.ProjectAsync(db, name, CurrentUser.From(http.User), Roles.Admin, "change its settings", ct);
@@ -51,10 +52,11 @@ public sealed partial class ProjectSettingsPage
             return WebResults.Problem(problem!);
         }
 
-        await ProjectSettings.ApplyAsync(db, project, new ProjectSettingsRequest(debugEnabled ?? false, sshWriteMembers, debugOpenAccess ?? false), ct);
+        await ProjectSettings.ApplyAsync(db, project, new ProjectSettingsRequest(debugEnabled ?? false, sshWriteMembers, debugOpenAccess ?? false, retryLostNodes ?? false), ct);
         var saved = $"Saved: debug mode {(project.DebugEnabled ? "enabled" : "off")}; "
             + $"{(project.SshWriteMembers ? "all write members" : "the requester only")} may type in an SSH session; "
-            + $"open access {(project.DebugOpenAccess ? "ON" : "off")}.";
+            + $"open access {(project.DebugOpenAccess ? "ON" : "off")}; "
+            + $"a job whose runner was lost is {(project.RetryLostNodes ? "retried once" : "not retried")}.";
         return Flash.RedirectWith(http, Links.ProjectSettings(project.Name), new FlashMessage(saved, IsError: false));
     }
 
