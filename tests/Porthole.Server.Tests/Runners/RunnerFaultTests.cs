@@ -70,6 +70,8 @@ public sealed partial class RunnerFaultTests : IAsyncLifetime
         await WaitAsync(() => LogAsync(admin, jobId), log => log.Contains("started", StringComparison.Ordinal), "the step's start");
 
         runner.Kill();
+        var cleaner = new Cleaner(server, token, Path.Combine(_root.Path, "runner"));
+        _processes.Add(cleaner);
         var killed = TimeProvider.System.GetTimestamp();
         var job = await WaitForJobAsync(admin, jobId, TimeSpan.FromSeconds(60));
         var took = TimeProvider.System.GetElapsedTime(killed);
@@ -79,7 +81,7 @@ public sealed partial class RunnerFaultTests : IAsyncLifetime
 
         // The killed runner's step still runs, in its sandbox; the runner's next start ends it.
         Assert.True(SleepingSteps(nap) > 0, "the killed runner's step was not left running: nothing to clean, the test proves nothing");
-        await StartRunnerAsync(server, token, "runner");
+        await cleaner.DisposeAsync();
         Assert.Equal(0, SleepingSteps(nap));
     }
 
@@ -108,6 +110,7 @@ public sealed partial class RunnerFaultTests : IAsyncLifetime
             await WaitAsync(() => LogAsync(admin, jobId), log => log.Contains("holding", StringComparison.Ordinal), "the step's start");
 
             first.Kill();
+            _processes.Add(new Cleaner(server, firstToken, Path.Combine(_root.Path, "first")));
             await WaitAsync(async () => (await admin.GetFromJsonAsync<JobView>($"/api/jobs/{jobId}", ApiJson.Options))!, j => j.Attempts.Count == 2 && j.Attempts[0].Status == Status.InfrastructureFail, "the retry");
             var lost = (await admin.GetFromJsonAsync<JobView>($"/api/jobs/{jobId}", ApiJson.Options))!;
             Assert.Equal((Status.InfrastructureFail, "retry_lost"), (lost.Attempts[0].Status, lost.Attempts[1].Reason));
@@ -118,9 +121,6 @@ public sealed partial class RunnerFaultTests : IAsyncLifetime
             var job = await WaitForJobAsync(admin, jobId, TimeSpan.FromSeconds(60));
             Assert.True(job.Status == Status.Success, $"the job ended {job.Status}: {job.Attempts[^1].Nodes[0].Message}\n{second.Printed}");
             Assert.Contains("passed", await admin.GetStringAsync($"/api/jobs/{jobId}/log?attempt=2"), StringComparison.Ordinal);
-
-            // The first runner's next start ends what its killed self left (the node's sandbox).
-            await StartRunnerAsync(server, firstToken, "first");
         }
         finally
         {
@@ -257,6 +257,27 @@ public sealed partial class RunnerFaultTests : IAsyncLifetime
         using var process = System.Diagnostics.Process.Start(file, arguments);
         await process.WaitForExitAsync();
         Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', arguments)} exited {process.ExitCode.ToString(CultureInfo.InvariantCulture)}");
+    }
+
+    /// <summary>
+    /// What a killed runner left running (its node's sandbox and step) is ended by the next start of a runner on its data
+    /// folder: disposing this starts one and stops it once it has cleaned up (it registers after cleaning).
+    /// </summary>
+    private sealed class Cleaner(ServerProcess server, string token, string data) : IAsyncDisposable
+    {
+        private bool _done;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_done)
+            {
+                return;
+            }
+
+            _done = true;
+            await using var runner = RunnerProcess.Start(server.Url, token, data);
+            Assert.True(await runner.WaitForPrintedAsync("registered"), $"the cleaning runner did not start:\n{runner.Printed}");
+        }
     }
 
     /// <summary>Unmounts the small disk after the processes that used it are stopped.</summary>
