@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 
-namespace Porthole.Server.Data;
+namespace Porthole.Data;
 
 /// <summary>
 /// Hands out ids for pipelines, workflows and jobs from one increasing sequence, so that no number ever names
