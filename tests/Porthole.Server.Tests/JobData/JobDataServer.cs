@@ -50,6 +50,7 @@ public sealed class JobDataServer : IAsyncDisposable
             merged[key] = value;
         }
 
+        database ??= await TestDatabase.ForAsync(dataDirectory);
         if (database is not null)
         {
             merged["Porthole:Database"] = database;

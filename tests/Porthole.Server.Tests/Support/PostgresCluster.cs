@@ -53,7 +53,7 @@ public sealed class PostgresCluster : IAsyncLifetime
 
         await RunOrFailAsync(Path.Combine(_bin, "initdb"), _account, "-D", DataFolder, "-U", Superuser, "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync");
         Port = FreePort.Pick();
-        var options = string.Create(CultureInfo.InvariantCulture, $"-p {Port} -k {SocketFolder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200");
+        var options = string.Create(CultureInfo.InvariantCulture, $"-p {Port} -k {SocketFolder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400");
         await RunOrFailAsync(Path.Combine(_bin, "pg_ctl"), _account, "-D", DataFolder, "-l", LogFile, "-w", "-t", "60", "-o", options, "start");
     }
 

@@ -49,6 +49,7 @@ public sealed class RunningServer : IAsyncDisposable
             merged[key] = value;
         }
 
+        database ??= await TestDatabase.ForAsync(dataDirectory);
         if (database is not null)
         {
             merged["Porthole:Database"] = database;
