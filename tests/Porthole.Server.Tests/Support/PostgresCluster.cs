@@ -90,6 +90,27 @@ public sealed class PostgresCluster : IAsyncLifetime
         _folder.Dispose();
     }
 
+    /// <summary>
+    /// Leaves a watcher (<c>sh</c>, in a session of its own) that, once process <paramref name="pid"/> is gone, stops the
+    /// cluster with <c>pg_ctl stop -m immediate</c> and removes its folder: for a cluster that lives as long as the test
+    /// process, which its runner ends without running exit handlers.
+    /// </summary>
+    public void StopWhenGone(int pid)
+    {
+        var pgCtl = $"'{Path.Combine(_bin, "pg_ctl")}' -D '{DataFolder}' -m immediate -w -t 30 stop";
+        var stop = _account is { } a ? $"setpriv --reuid={a.Uid} --regid={a.Gid} --clear-groups -- {pgCtl}" : pgCtl;
+        var script = string.Create(
+            CultureInfo.InvariantCulture,
+            $"exec </dev/null >/dev/null 2>&1; while kill -0 {pid}; do sleep 1; done; {stop}; rm -rf '{_folder.Path}'");
+        var start = new ProcessStartInfo("setsid") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/" };
+        foreach (var argument in (string[])["sh", "-c", script])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var watcher = Process.Start(start)!;
+    }
+
     /// <summary>Where initdb and pg_ctl are: <c>pg_config --bindir</c>, else Debian's /usr/lib/postgresql/VERSION/bin (the newest).</summary>
     private static string BinFolder()
     {

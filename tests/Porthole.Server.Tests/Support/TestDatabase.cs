@@ -5,7 +5,7 @@ namespace Porthole.Server.Tests.Support;
 /// <summary>
 /// Which database the test servers (<see cref="RunningServer"/>, <see cref="JobData.JobDataServer"/>) keep their state in:
 /// SQLite in their data folder, or, with <c>PORTHOLE_TEST_DATABASE=postgresql</c>, a database of one PostgreSQL cluster
-/// this test process starts on first need and stops when it exits, one database per data folder (so a restart on the same
+/// this test process starts on first need (stopped by <see cref="PostgresCluster.StopWhenGone"/> once the process is gone), one database per data folder (so a restart on the same
 /// folder finds its data). The same tests then run against PostgreSQL: e.g.
 /// <c>PORTHOLE_TEST_DATABASE=postgresql dotnet test tests/Porthole.Server.Tests --filter FullyQualifiedName~Pipelines</c>.
 /// Tests that open porthole.db themselves are SQLite's only.
@@ -35,7 +35,8 @@ public static class TestDatabase
     {
         var cluster = new PostgresCluster();
         await cluster.InitializeAsync();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.DisposeAsync().GetAwaiter().GetResult();
+        // The test host is ended by its runner without exit handlers: a watcher stops the cluster once this process is gone.
+        cluster.StopWhenGone(Environment.ProcessId);
         return cluster;
     }
 }
