@@ -5,7 +5,9 @@ namespace Porthole.Data;
 /// <summary>
 /// Hands out ids for pipelines, workflows and jobs from one increasing sequence, so that no number ever names
 /// two things and a pipeline id given where a job id is wanted is always recognised (R-ID-1).
-/// Callers hold the state lock and a transaction.
+/// The reservation is one statement the database does atomically (an <c>UPDATE … RETURNING</c>, which both SQLite and
+/// PostgreSQL read), so two servers on one database never hand out the same id; in a transaction, the sequence's row
+/// stays locked until it ends.
 /// </summary>
 public static class IdAllocator
 {
@@ -16,17 +18,14 @@ public static class IdAllocator
     /// <summary>Reserves <paramref name="count"/> consecutive ids in one write and returns the first.</summary>
     public static async Task<long> ReserveAsync(PortholeDb db, int count, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(db);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var row = await db.IdSequences.SingleOrDefaultAsync(s => s.Name == Sequence, ct);
-        if (row is null)
-        {
-            row = new IdSequence { Name = Sequence, Next = 1 };
-            db.IdSequences.Add(row);
-        }
-
-        var id = row.Next;
-        row.Next = id + count;
-        await db.SaveChangesAsync(ct);
-        return id;
+        long step = count;
+        await db.Database.ExecuteSqlAsync(
+            $"""INSERT INTO "IdSequences" ("Name", "Next") VALUES ({Sequence}, 1) ON CONFLICT ("Name") DO NOTHING""", ct);
+        var next = await db.Database
+            .SqlQuery<long>($"""UPDATE "IdSequences" SET "Next" = "Next" + {step} WHERE "Name" = {Sequence} RETURNING "Next" AS "Value" """)
+            .ToListAsync(ct);
+        return next.Single() - step;
     }
 }
