@@ -10,6 +10,12 @@ public sealed class PortholeOptions : IValidatableObject
     [Required]
     public string DataDirectory { get; set; } = "./data";
 
+    /// <summary>
+    /// Where the state is kept: empty for SQLite in the data folder (<see cref="DatabasePath"/>), else a PostgreSQL
+    /// connection string (<c>Host=…;Database=…;Username=…;Password=…</c>) or URL (<c>postgres://user:pass@host:port/db</c>).
+    /// </summary>
+    public string? Database { get; set; }
+
     /// <summary>A job's attempt is ended as timed out after this long (the job time cap).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan JobTimeout { get; set; } = TimeSpan.FromHours(5);

@@ -11,6 +11,7 @@ using Porthole.Contracts.Api;
 using Porthole.Contracts.Runners;
 using Porthole.Server.Accounts;
 using Porthole.Server.Contexts;
+using Porthole.Data;
 using Porthole.Server.Data;
 using Porthole.Server.Debug;
 using Porthole.Server.JobData;
@@ -53,11 +54,13 @@ public static class ServerApp
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
-        services.AddDbContextFactory<PortholeDb>((sp, db) =>
-        {
-            var path = sp.GetRequiredService<IOptions<PortholeOptions>>().Value.DatabasePath;
-            db.UseSqlite($"Data Source={path};Cache=Shared;Default Timeout=30");
-        });
+
+        // Read here, before anything starts, so a malformed setting stops the server with its reason (DatabaseSettingException).
+        var database = ServerDatabase.Of(
+            builder.Configuration[$"{PortholeOptions.Section}:{nameof(PortholeOptions.Database)}"],
+            new PortholeOptions { DataDirectory = Path.GetFullPath(host.DataDirectory) }.DatabasePath);
+        services.AddSingleton(database);
+        services.AddDbContextFactory<PortholeDb>((_, db) => database.Configure(db));
         // A request with a token header is the API's token scheme, as always; any other, the web's session cookie.
         services.AddAuthentication(WebAuthentication.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null)
@@ -208,7 +211,7 @@ public static class ServerApp
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
             await db.Database.MigrateAsync(ct);
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            await app.Services.GetRequiredService<ServerDatabase>().AfterMigrationAsync(db, ct);
 
             // A pipeline an earlier process was still storing when it stopped never ran: it goes before anything starts.
             await app.Services.GetRequiredService<PipelineTrigger>().DeleteAbandonedAsync(db, ct);

@@ -20,6 +20,12 @@ public static class ServerHost
             app = ServerApp.Build(options, addServices);
             await ServerApp.InitializeAsync(app, cancellationToken);
         }
+        catch (Data.DatabaseSettingException e)
+        {
+            // The setting itself is wrong (a malformed --db): as a command line error, exit code 2.
+            await Console.Error.WriteLineAsync($"error: the server cannot start: {e.Message}");
+            return 2;
+        }
         catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             await Console.Error.WriteLineAsync($"error: the server cannot start: {e.Message}");

@@ -4,10 +4,11 @@ using System.Net.Http.Json;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Pipelines;
 using Porthole.Server.Tests.Support;
 using Xunit.Abstractions;
+using Porthole.Data.Sqlite;
 
 namespace Porthole.Server.Tests;
 
@@ -189,7 +190,7 @@ public sealed class PipelineLimitsTests(ITestOutputHelper output)
 
     private static async Task<(long Pipeline, long Ready, long Dependent)> StoreHalfPipelineAsync(string database)
     {
-        var options = new DbContextOptionsBuilder<PortholeDb>().UseSqlite($"Data Source={database}").Options;
+        var options = new DbContextOptionsBuilder<PortholeDb>().UsePortholeSqlite(database).Options;
         await using var db = new PortholeDb(options);
         var project = await db.Projects.SingleAsync(p => p.Name == "app");
         project.PipelineCount++;

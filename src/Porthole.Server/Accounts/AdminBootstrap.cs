@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Accounts;
 

@@ -15,7 +15,7 @@ public sealed record CurrentUser(long Id, string Name, bool IsAdmin, long? Token
         long.TryParse(principal.FindFirstValue(TokenIdClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var tokenId) ? tokenId : null);
 
     /// <summary>The claims <see cref="From"/> reads, for a user signed in by <paramref name="scheme"/> with a personal token.</summary>
-    public static ClaimsIdentity IdentityOf(Data.User user, long tokenId, string scheme)
+    public static ClaimsIdentity IdentityOf(Porthole.Data.User user, long tokenId, string scheme)
     {
         var identity = new ClaimsIdentity(
             [

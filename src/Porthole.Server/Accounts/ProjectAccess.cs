@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Accounts;
 

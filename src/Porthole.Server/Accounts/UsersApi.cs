@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
 using Porthole.Server.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Projects;
 
 namespace Porthole.Server.Accounts;

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
 using Porthole.Server.Accounts;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Api;
 

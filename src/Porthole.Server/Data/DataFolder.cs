@@ -8,7 +8,7 @@ namespace Porthole.Server.Data;
 /// the folder is 0700 and the database with its -wal and -shm 0600, whatever the umask. A folder or file left looser by
 /// an older server is tightened at start, with a warning in the log.
 /// </summary>
-public sealed partial class DataFolder(IOptions<PortholeOptions> options, ILogger<DataFolder> logger)
+public sealed partial class DataFolder(IOptions<PortholeOptions> options, ServerDatabase database, ILogger<DataFolder> logger)
 {
     public const UnixFileMode PrivateFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
@@ -18,7 +18,7 @@ public sealed partial class DataFolder(IOptions<PortholeOptions> options, ILogge
         UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
         | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
-    /// <summary>Before the database is opened: the folders, and the database file made 0600 before SQLite makes it.</summary>
+    /// <summary>Before the database is opened: the folders, and (with SQLite) the database file made 0600 before SQLite makes it.</summary>
     public void Prepare()
     {
         var settings = options.Value;
@@ -27,6 +27,11 @@ public sealed partial class DataFolder(IOptions<PortholeOptions> options, ILogge
         foreach (var folder in (string[])[settings.LogDirectory, settings.WorkspaceDirectory, settings.RepositoryDirectory])
         {
             Directory.CreateDirectory(folder, PrivateFolder);
+        }
+
+        if (!database.IsSqlite)
+        {
+            return;
         }
 
         // SQLite makes the -wal and -shm (and -journal) with the database file's own mode, so this one file decides.

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Porthole.Server.Accounts;
 using Porthole.Server.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Pipelines;
 
 namespace Porthole.Server.Debug;

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Porthole.Server.Accounts;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Debug;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Porthole.Contracts.Runners;
+using Porthole.Data;
 using Porthole.Server.Data;
 
 namespace Porthole.Server.JobData;
@@ -117,7 +117,7 @@ public sealed class CacheStore(IDbContextFactory<PortholeDb> dbFactory, BlobStor
 
                 released = freed;
             }
-            catch (DbUpdateException e) when (e.InnerException is SqliteException { SqliteErrorCode: 19 })
+            catch (DbUpdateException e) when (ServerDatabase.IsConstraintViolation(e))
             {
                 // Another writer (another process on this database) saved the key first.
                 return Taken(entry.Key);

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Porthole.Contracts.Runners;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.JobData;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Porthole.Contracts.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.JobData;
 

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.JobData;
 
@@ -31,7 +31,8 @@ public sealed class JobDataViews(IDbContextFactory<PortholeDb> dbFactory)
                              join a in db.Attempts on n.AttemptId equals a.Id
                              where a.JobId == jobId && a.Number == attempt
                              select n.TestCasesIgnored).SumAsync(ct);
-        var items = await cases.OrderBy(t => t.Rank).ThenBy(t => t.File).ThenBy(t => t.ClassName).ThenBy(t => t.Name).ThenBy(t => t.Id)
+        // A case without a file first, as SQLite orders nulls and PostgreSQL would not by itself.
+        var items = await cases.OrderBy(t => t.Rank).ThenBy(t => t.File != null).ThenBy(t => t.File).ThenBy(t => t.ClassName).ThenBy(t => t.Name).ThenBy(t => t.Id)
             .Select(t => new TestCaseView(t.Id, t.Name, t.ClassName, t.File, t.Result, t.Seconds ?? 0, t.Message, t.Details, t.Source, t.NodeIndex))
             .ToListAsync(ct);
         var total = counts.Sum(c => c.Count);

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.JobData;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Runners;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Pipelines;
 
 namespace Porthole.Server.JobData;

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Monitoring;
 

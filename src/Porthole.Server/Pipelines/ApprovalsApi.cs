@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
 using Porthole.Server.Accounts;
 using Porthole.Server.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Pipelines;
 

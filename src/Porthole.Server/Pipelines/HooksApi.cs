@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
 using Porthole.Server.Accounts;
 using Porthole.Server.Api;
+using Porthole.Data;
 using Porthole.Server.Data;
 
 namespace Porthole.Server.Pipelines;
@@ -74,7 +75,7 @@ public static class HooksApi
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException e) when (e.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 })
+        catch (DbUpdateException e) when (ServerDatabase.IsConstraintViolation(e))
         {
             // Another request made it at the same moment: that one's secret stands, and only its answer shows it.
             db.ChangeTracker.Clear();

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using Porthole.Contracts.Api;
 using Porthole.Pipeline;
 using Porthole.Pipeline.Orbs;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Projects;
 
 namespace Porthole.Server.Pipelines;

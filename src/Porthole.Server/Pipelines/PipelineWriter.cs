@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Porthole.Contracts.Api;
 using Porthole.Contracts.Plans;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Pipelines;
 
@@ -257,13 +256,7 @@ public sealed class PipelineWriter(Scheduler scheduler, StateLock stateLock, Tim
     /// <summary>A context configured as <paramref name="caller"/> but whose connections have a cache of their own (see the remarks).</summary>
     private PortholeDb OwnCache(PortholeDb caller)
     {
-        if (_ownCache is null)
-        {
-            var connection = new SqliteConnectionStringBuilder(caller.Database.GetConnectionString()) { Cache = SqliteCacheMode.Private };
-            var inherited = (DbContextOptions<PortholeDb>)caller.GetService<IDbContextOptions>();
-            _ownCache = new DbContextOptionsBuilder<PortholeDb>(inherited).UseSqlite(connection.ToString()).Options;
-        }
-
+        _ownCache ??= Porthole.Data.Sqlite.SqliteDatabase.PrivateCacheOptions(caller);
         return new PortholeDb(_ownCache);
     }
 }

@@ -2,7 +2,7 @@ using Cronos;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Porthole.Pipeline;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Pipelines;
 

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Porthole.Pipeline;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Pipelines;
 

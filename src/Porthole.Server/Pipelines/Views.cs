@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
 using Porthole.Contracts.Plans;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Logs;
 using Porthole.Server.Runners.Registry;
 using RunnerLabels = Porthole.Contracts.Runners.RunnerLabels;

@@ -7,7 +7,7 @@ using Porthole.Contracts.Api;
 using Porthole.Contracts.Plans;
 using Porthole.Server.Accounts;
 using Porthole.Server.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Projects;
 

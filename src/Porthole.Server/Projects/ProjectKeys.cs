@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Projects;
 

@@ -1,6 +1,6 @@
 using Porthole.Contracts.Plans;
 using Porthole.Pipeline.Travis;
-using Porthole.Server.Data;
+using Porthole.Data;
 using RunnerVariable = Porthole.Contracts.Runners.ProjectVariable;
 
 namespace Porthole.Server.Projects;

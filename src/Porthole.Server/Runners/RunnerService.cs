@@ -7,7 +7,7 @@ using Porthole.Contracts.Plans;
 using Porthole.Contracts.Runners;
 using Porthole.Contracts.Ssh;
 using Porthole.Server.Contexts;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.JobData;
 using Porthole.Server.Logs;
 using Porthole.Server.Pipelines;
@@ -196,7 +196,7 @@ public sealed partial class RunnerService(
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    private static async Task<Data.Project> ProjectOfNodeAsync(PortholeDb db, NodeRecord node, CancellationToken ct) =>
+    private static async Task<Porthole.Data.Project> ProjectOfNodeAsync(PortholeDb db, NodeRecord node, CancellationToken ct) =>
         await (from j in db.Jobs
                join p in db.Pipelines on j.PipelineId equals p.Id
                join project in db.Projects on p.ProjectId equals project.Id

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Ssh;
 using Porthole.Server.Accounts;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Web.Terminal;
 
 namespace Porthole.Server.Ssh;

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
 using Porthole.Server.Accounts;
 using Porthole.Server.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Pipelines;
 
 namespace Porthole.Server.Ssh;

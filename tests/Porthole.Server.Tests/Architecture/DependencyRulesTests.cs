@@ -206,7 +206,7 @@ internal static partial class DependencyRules
     /// <summary>A qualified name's namespace as the message names it: its first three parts.</summary>
     private static string Namespace(string name) => string.Join('.', name.Split('.').Take(3));
 
-    [GeneratedRegex(@"^(?<project>Porthole\.[A-Za-z]+):\s*(?<references>[^\[]*?)\s*(\[(?<namespaces>[^\]]*)\])?\s*$")]
+    [GeneratedRegex(@"^(?<project>Porthole(\.[A-Za-z]+)+):\s*(?<references>[^\[]*?)\s*(\[(?<namespaces>[^\]]*)\])?\s*$")]
     private static partial Regex RuleLine();
 
     [GeneratedRegex(@"\bPorthole(\.[A-Z][A-Za-z0-9]*)+")]

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Porthole.Contracts.Api;
 using Porthole.Contracts.Runners;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Runners;
 using Porthole.Server.Tests.Support;
 
@@ -39,14 +39,21 @@ public sealed class JobDataServer : IAsyncDisposable
 
     public RunnerService Runner => Get<RunnerService>();
 
+    /// <summary>Starts the server; with <paramref name="database"/> (a PostgreSQL connection string) its state is kept there.</summary>
     public static async Task<JobDataServer> StartAsync(
-        string dataDirectory, IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null)
+        string dataDirectory, IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null, string? database = null)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort.Pick()}");
         var merged = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             merged[key] = value;
+        }
+
+        database ??= await TestDatabase.ForAsync(dataDirectory);
+        if (database is not null)
+        {
+            merged["Porthole:Database"] = database;
         }
 
         var app = ServerApp.Build(

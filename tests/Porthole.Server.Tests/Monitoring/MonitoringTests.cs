@@ -5,9 +5,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Porthole.Contracts.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Monitoring;
 using Porthole.Server.Tests.Support;
+using Porthole.Data.Sqlite;
 
 namespace Porthole.Server.Tests.Monitoring;
 
@@ -157,7 +158,7 @@ public sealed class MonitoringTests
     public async Task The_database_check_refuses_a_database_without_porthole_tables()
     {
         using var data = new TempFolder();
-        var options = new DbContextOptionsBuilder<PortholeDb>().UseSqlite($"Data Source={data.Combine("empty.db")}").Options;
+        var options = new DbContextOptionsBuilder<PortholeDb>().UsePortholeSqlite(data.Combine("empty.db")).Options;
         var factory = new PooledDbContextFactory<PortholeDb>(options);
         var result = await DatabaseReadiness.DatabaseAnswersAsync(factory, CancellationToken.None);
         Assert.Equal(HealthStatus.Unhealthy, result.Status);

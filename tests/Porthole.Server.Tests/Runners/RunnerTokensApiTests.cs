@@ -3,9 +3,10 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Runners.Registry;
 using Porthole.Server.Tests.Support;
+using Porthole.Data.Sqlite;
 
 namespace Porthole.Server.Tests.Runners;
 
@@ -184,5 +185,5 @@ public sealed class RunnerTokensApiTests : IAsyncLifetime
     }
 
     private PortholeDb OpenDatabase() => new(new DbContextOptionsBuilder<PortholeDb>()
-        .UseSqlite($"Data Source={Path.Combine(_data.Path, "porthole.db")};Default Timeout=30").Options);
+        .UsePortholeSqlite(Path.Combine(_data.Path, "porthole.db")).Options);
 }

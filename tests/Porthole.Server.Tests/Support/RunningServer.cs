@@ -30,7 +30,11 @@ public sealed class RunningServer : IAsyncDisposable
     /// <summary>A client signed in as the admin user.</summary>
     public HttpClient Client { get; }
 
-    public static async Task<RunningServer> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts the server on <paramref name="dataDirectory"/>; with <paramref name="database"/> (a PostgreSQL connection
+    /// string, <c>Porthole:Database</c>) its state is kept there instead of in SQLite.
+    /// </summary>
+    public static async Task<RunningServer> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string?>? settings = null, string? database = null)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort.Pick()}");
         var merged = new Dictionary<string, string?>
@@ -43,6 +47,12 @@ public sealed class RunningServer : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             merged[key] = value;
+        }
+
+        database ??= await TestDatabase.ForAsync(dataDirectory);
+        if (database is not null)
+        {
+            merged["Porthole:Database"] = database;
         }
 
         var server = await EmbeddedServer.StartAsync(

@@ -2,9 +2,10 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Projects;
 using Porthole.Server.Tests.Support;
+using Porthole.Data.Sqlite;
 
 namespace Porthole.Server.Tests.Travis;
 
@@ -70,7 +71,7 @@ public sealed class SecureValueServer : IAsyncLifetime
     }
 
     private static PortholeDb Open(string dataDirectory) =>
-        new(new DbContextOptionsBuilder<PortholeDb>().UseSqlite($"Data Source={Path.Combine(dataDirectory, "porthole.db")}").Options);
+        new(new DbContextOptionsBuilder<PortholeDb>().UsePortholeSqlite(Path.Combine(dataDirectory, "porthole.db")).Options);
 }
 
 /// <summary>openssl (an implementation other than .NET's) encrypting and decrypting with RSA key files, through files.</summary>

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Porthole.Cli.Hosting;
 using Porthole.Contracts.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Tests.Support;
 
 namespace Porthole.Server.Tests.Triggers;

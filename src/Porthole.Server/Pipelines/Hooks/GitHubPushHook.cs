@@ -2,13 +2,13 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Porthole.Contracts.Api;
 using Porthole.Pipeline;
 using Porthole.Server.Api;
+using Porthole.Data;
 using Porthole.Server.Data;
 
 namespace Porthole.Server.Pipelines;
@@ -133,7 +133,7 @@ public sealed partial class GitHubPushHook(
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException e) when (e.InnerException is SqliteException { SqliteErrorCode: 19 })
+        catch (DbUpdateException e) when (ServerDatabase.IsConstraintViolation(e))
         {
             db.ChangeTracker.Clear();
             return await EarlierAnswerAsync(db, project, delivery, ct);

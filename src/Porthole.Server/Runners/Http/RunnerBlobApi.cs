@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Porthole.Contracts.Runners;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Runners.Http;
 

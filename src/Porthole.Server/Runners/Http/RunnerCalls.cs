@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
 using Porthole.Contracts.Runners;
 using Porthole.Server.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Runners.Registry;
 
 namespace Porthole.Server.Runners.Http;

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
 using Porthole.Contracts.Runners;
 using Porthole.Server.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Runners.Http;
 

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Porthole.Contracts.Runners;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Runners.Http;
 

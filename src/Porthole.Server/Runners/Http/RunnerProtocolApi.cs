@@ -7,7 +7,7 @@ using Porthole.Contracts.Api;
 using Porthole.Contracts.Runners;
 using Porthole.Contracts.Ssh;
 using Porthole.Server.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Runners.Registry;
 
 namespace Porthole.Server.Runners.Http;

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Porthole.Contracts.Api;
 using Porthole.Server.Accounts;
 using Porthole.Server.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Runners.Registry;
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Porthole.Contracts.Api;
 using Porthole.Server.Accounts;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Ssh;
 
 namespace Porthole.Server.Web.Account;

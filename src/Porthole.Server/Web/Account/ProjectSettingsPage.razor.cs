@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Porthole.Contracts.Api;
 using Porthole.Server.Accounts;
 using Porthole.Server.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Pipelines;
 using Porthole.Server.Projects;
 using Porthole.Server.Web.Pages;

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Porthole.Contracts.Api;
 using Porthole.Server.Accounts;
 using Porthole.Server.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Web.Sessions;
 
 namespace Porthole.Server.Web.Account;

@@ -1,6 +1,6 @@
 using Porthole.Contracts.Api;
 using Porthole.Server.Accounts;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Ssh;
 using Porthole.Server.Web.Pages;
 using Porthole.Server.Web.Terminal;

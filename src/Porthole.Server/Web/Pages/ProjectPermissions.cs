@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Porthole.Server.Accounts;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Web.Pages;
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Porthole.Server.Accounts;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Web.Sessions;
 

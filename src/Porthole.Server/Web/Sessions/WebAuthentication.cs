@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Porthole.Server.Accounts;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Web.Sessions;
 

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Porthole.Contracts.Api;
 using Porthole.Server.Accounts;
 using Porthole.Server.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 using Porthole.Server.Ssh;
 
 namespace Porthole.Server.Web.Terminal;

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Porthole.Contracts.Api;
-using Porthole.Server.Data;
+using Porthole.Data;
 
 namespace Porthole.Server.Web.Terminal;
 

@@ -1,4 +1,4 @@
-namespace Porthole.Server.Data;
+namespace Porthole.Data;
 
 /// <summary>
 /// A project's push webhook secret: GitHub signs each delivery's body with it (<c>X-Hub-Signature-256</c>), and that

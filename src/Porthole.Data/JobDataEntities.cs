@@ -1,4 +1,4 @@
-namespace Porthole.Server.Data;
+namespace Porthole.Data;
 
 /// <summary>
 /// A blob kept under <c>DATA/blobs</c>, named by the SHA-256 of its bytes (lowercase hex). Kept while a record

@@ -1,4 +1,4 @@
-namespace Porthole.Server.Data;
+namespace Porthole.Data;
 
 /// <summary>
 /// One entry of a project's image table (issue 13): the image that serves a Travis language version or service

@@ -1,4 +1,4 @@
-namespace Porthole.Server.Data;
+namespace Porthole.Data;
 
 /// <summary>
 /// A project's RSA key pair for Travis <c>secure:</c> values (dialects.md §B12): anyone who may read the project encrypts

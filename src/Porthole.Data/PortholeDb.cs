@@ -1,8 +1,14 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Porthole.Server.Data;
+namespace Porthole.Data;
 
+/// <summary>
+/// The server's state as EF Core sees it: the entities and how they are keyed and indexed. What depends on the database
+/// (case-insensitive comparison, how a <see cref="DateTimeOffset"/> is stored, the migrations) is the provider project's
+/// (Porthole.Data.Sqlite, Porthole.Data.PostgreSql), which configures the options and customizes this model.
+/// </summary>
 public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext(options)
 {
     public DbSet<User> Users => Set<User>();
@@ -40,8 +46,8 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // One user per name whatever its case ("Admin" beside "admin" would be two people to a reader), and found by
-        // name whatever its case: SQLite compares a NOCASE column without regard to ASCII case, and names are ASCII.
-        modelBuilder.Entity<User>().Property(u => u.Name).UseCollation("NOCASE");
+        // name whatever its case: the provider gives the column a case-insensitive collation (names are ASCII).
+        CaseInsensitive(modelBuilder.Entity<User>().Property(u => u.Name));
         modelBuilder.Entity<User>().HasIndex(u => u.Name).IsUnique();
         modelBuilder.Entity<ApiToken>().HasIndex(t => t.Hash).IsUnique();
         modelBuilder.Entity<ApiToken>().HasIndex(t => new { t.UserId, t.Name }).IsUnique();
@@ -100,28 +106,45 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
 
         // A project's image table (issue 13): one image per key, gone with its project.
         modelBuilder.Entity<ProjectImageRecord>().ToTable("ProjectImages").HasIndex(i => new { i.ProjectId, i.Choice }).IsUnique();
-        modelBuilder.Entity<ProjectImageRecord>().Property(i => i.Choice).UseCollation("NOCASE");
+        CaseInsensitive(modelBuilder.Entity<ProjectImageRecord>().Property(i => i.Choice));
         modelBuilder.Entity<ProjectImageRecord>().HasOne<Project>().WithMany().HasForeignKey(i => i.ProjectId).OnDelete(DeleteBehavior.Cascade);
 
         // Runner tokens and the runners registry (issue 14): names unique whatever their case, a token found by its hash.
         modelBuilder.Entity<RunnerTokenRecord>().ToTable("RunnerTokens").HasIndex(t => t.Hash).IsUnique();
-        modelBuilder.Entity<RunnerTokenRecord>().Property(t => t.Name).UseCollation("NOCASE");
+        CaseInsensitive(modelBuilder.Entity<RunnerTokenRecord>().Property(t => t.Name));
         modelBuilder.Entity<RunnerTokenRecord>().HasIndex(t => t.Name).IsUnique();
-        modelBuilder.Entity<RunnerRecord>().ToTable("Runners").Property(r => r.Name).UseCollation("NOCASE");
+        CaseInsensitive(modelBuilder.Entity<RunnerRecord>().ToTable("Runners").Property(r => r.Name));
         modelBuilder.Entity<RunnerRecord>().HasIndex(r => r.Name).IsUnique();
         modelBuilder.Entity<NodeRecord>().HasIndex(n => new { n.RunnerId, n.Status });
-
-        // SQLite cannot order or compare DateTimeOffset; store UTC ticks.
-        var converter = new ValueConverter<DateTimeOffset, long>(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
-        foreach (var entity in modelBuilder.Model.GetEntityTypes())
-        {
-            foreach (var property in entity.GetProperties())
-            {
-                if (property.ClrType == typeof(DateTimeOffset) || property.ClrType == typeof(DateTimeOffset?))
-                {
-                    property.SetValueConverter(converter);
-                }
-            }
-        }
     }
+
+    /// <summary>
+    /// The string properties compared without regard to case, in equality and in unique indexes; the provider's model
+    /// customizer takes them (and the mark) and gives each its collation.
+    /// </summary>
+    public static IReadOnlyList<IMutableProperty> TakeCaseInsensitiveProperties(IMutableModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var marked = model.GetEntityTypes().SelectMany(e => e.GetProperties()).Where(p => p.FindAnnotation(CaseInsensitiveMark) is not null).ToList();
+        foreach (var property in marked)
+        {
+            property.RemoveAnnotation(CaseInsensitiveMark);
+        }
+
+        return marked;
+    }
+
+    /// <summary>The properties of type <see cref="DateTimeOffset"/> (nullable or not), which each provider stores its own way.</summary>
+    public static IEnumerable<IMutableProperty> DateTimeOffsetProperties(IMutableModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.GetEntityTypes()
+            .SelectMany(e => e.GetProperties())
+            .Where(p => p.ClrType == typeof(DateTimeOffset) || p.ClrType == typeof(DateTimeOffset?))
+            .ToList();
+    }
+
+    private const string CaseInsensitiveMark = "Porthole:CaseInsensitive";
+
+    private static void CaseInsensitive(PropertyBuilder<string> property) => property.HasAnnotation(CaseInsensitiveMark, true);
 }

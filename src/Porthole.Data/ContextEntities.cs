@@ -1,4 +1,4 @@
-namespace Porthole.Server.Data;
+namespace Porthole.Data;
 
 /// <summary>
 /// A context (CircleCI's, dialects.md §A6): a named set of variables and secrets that the jobs naming it get, when the

@@ -1,4 +1,4 @@
-namespace Porthole.Server.Data;
+namespace Porthole.Data;
 
 public sealed class User
 {
@@ -86,8 +86,8 @@ public sealed class PipelineRecord
     /// <summary>The tag built, or null: CircleCI's <c>pipeline.git.tag</c>.</summary>
     public string? Tag { get; set; }
 
-    /// <summary>What started it: <c>api</c>, <c>webhook</c> or <c>schedule</c> (<see cref="Porthole.Pipeline.TriggerSources"/>).</summary>
-    public string TriggerSource { get; set; } = Porthole.Pipeline.TriggerSources.Api;
+    /// <summary>What started it: <c>api</c>, <c>webhook</c> or <c>schedule</c> (Porthole.Pipeline's <c>TriggerSources</c>; the default, api).</summary>
+    public string TriggerSource { get; set; } = "api";
 
     /// <summary>The scheduled workflow that started it, when a schedule did.</summary>
     public string? ScheduleName { get; set; }

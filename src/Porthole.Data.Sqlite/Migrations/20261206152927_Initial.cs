@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Porthole.Server.Data.Migrations
+namespace Porthole.Data.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class Initial : Migration

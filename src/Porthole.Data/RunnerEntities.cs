@@ -1,4 +1,4 @@
-namespace Porthole.Server.Data;
+namespace Porthole.Data;
 
 /// <summary>
 /// A runner token (issue 14): the secret a remote runner registers and talks to the server with. An administrator makes

@@ -1,0 +1,87 @@
+using Microsoft.EntityFrameworkCore;
+using Porthole.Data;
+using Porthole.Data.PostgreSql;
+using Porthole.Data.Sqlite;
+
+namespace Porthole.Server.Data;
+
+/// <summary>
+/// Which database keeps the server's state: <c>Porthole:Database</c> (<c>porthole server --db</c>) empty means SQLite in
+/// the data folder (the default, R-SC-1); otherwise a PostgreSQL connection string, as Npgsql's keywords or a
+/// <c>postgres://</c> URL. Read once at start: a malformed one stops the server there with a
+/// <see cref="DatabaseSettingException"/>, whose message never repeats the value.
+/// </summary>
+public sealed class ServerDatabase
+{
+    private readonly string? _postgreSql;
+    private readonly string _sqlitePath;
+
+    private ServerDatabase(string? postgreSql, string sqlitePath)
+    {
+        _postgreSql = postgreSql;
+        _sqlitePath = sqlitePath;
+    }
+
+    /// <summary>True for SQLite in the data folder; false for PostgreSQL.</summary>
+    public bool IsSqlite => _postgreSql is null;
+
+    /// <summary>Where the data is, for the log; never a password.</summary>
+    public string Description => _postgreSql is null ? $"SQLite file {_sqlitePath}" : PostgreSqlConnectionString.Describe(_postgreSql);
+
+    /// <summary>The database of <paramref name="setting"/> (<c>Porthole:Database</c>), or SQLite at <paramref name="sqlitePath"/> when it is empty.</summary>
+    public static ServerDatabase Of(string? setting, string sqlitePath)
+    {
+        if (string.IsNullOrWhiteSpace(setting))
+        {
+            return new ServerDatabase(null, sqlitePath);
+        }
+
+        try
+        {
+            return new ServerDatabase(PostgreSqlConnectionString.Parse(setting), sqlitePath);
+        }
+        catch (FormatException e)
+        {
+            throw new DatabaseSettingException($"{PortholeOptions.Section}:{nameof(PortholeOptions.Database)} (--db): {e.Message}");
+        }
+    }
+
+    /// <summary>Configures <paramref name="builder"/> for this database, with its provider's migrations and model details.</summary>
+    public void Configure(DbContextOptionsBuilder builder)
+    {
+        if (_postgreSql is null)
+        {
+            builder.UsePortholeSqlite(_sqlitePath);
+        }
+        else
+        {
+            builder.UsePortholePostgreSql(_postgreSql);
+        }
+    }
+
+    /// <summary>Whether <paramref name="exception"/> is the database refusing a row that breaks a constraint (a unique key taken).</summary>
+    public static bool IsConstraintViolation(Exception exception) =>
+        SqliteDatabase.IsConstraintViolation(exception) || PostgreSqlDatabase.IsConstraintViolation(exception);
+
+    /// <summary>Once the database is migrated: what its provider wants then (SQLite: write-ahead logging).</summary>
+    public Task AfterMigrationAsync(PortholeDb db, CancellationToken ct) =>
+        IsSqlite ? SqliteDatabase.UseWriteAheadLogAsync(db, ct) : Task.CompletedTask;
+}
+
+/// <summary>The database setting cannot be used (a malformed connection string or URL); the message says why, without the value.</summary>
+public sealed class DatabaseSettingException : Exception
+{
+    public DatabaseSettingException(string message)
+        : base(message)
+    {
+    }
+
+    public DatabaseSettingException()
+    {
+    }
+
+    public DatabaseSettingException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
