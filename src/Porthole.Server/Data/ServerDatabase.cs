@@ -46,6 +46,16 @@ public sealed class ServerDatabase
         }
     }
 
+    /// <summary>The key of the lock that serialises state changes across servers (<see cref="Pipelines.StateLock"/>).</summary>
+    public const long StateLockKey = 0x506f7274686f6c65; // "Porthole"
+
+    /// <summary>
+    /// On PostgreSQL, the lock every server on the database takes before changing pipeline, job and node states; null on
+    /// SQLite, where the server is the only one.
+    /// </summary>
+    public async Task<IDisposable?> LockAcrossServersAsync(CancellationToken ct) =>
+        _postgreSql is null ? null : await PostgreSqlAdvisoryLock.AcquireAsync(_postgreSql, StateLockKey, ct);
+
     /// <summary>Configures <paramref name="builder"/> for this database, with its provider's migrations and model details.</summary>
     public void Configure(DbContextOptionsBuilder builder)
     {

@@ -1,20 +1,31 @@
+using Porthole.Server.Data;
+
 namespace Porthole.Server.Pipelines;
 
 /// <summary>
-/// Serializes the changes of pipeline, job and node states in this process, so that a lease, a completion
-/// and a cancel never interleave half-way (SQLite has one writer anyway).
+/// Serializes the changes of pipeline, job and node states, so that a lease, a completion and a cancel never interleave
+/// half-way: in this process (SQLite has one writer anyway), and on PostgreSQL across every server on the database too
+/// (an advisory lock, <see cref="ServerDatabase.LockAcrossServersAsync"/>).
 /// </summary>
-public sealed class StateLock
+public sealed class StateLock(ServerDatabase database)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public async Task<IDisposable> EnterAsync(CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
-        return new Releaser(_gate);
+        try
+        {
+            return new Releaser(_gate, await database.LockAcrossServersAsync(ct));
+        }
+        catch
+        {
+            _gate.Release();
+            throw;
+        }
     }
 
-    private sealed class Releaser(SemaphoreSlim gate) : IDisposable
+    private sealed class Releaser(SemaphoreSlim gate, IDisposable? across) : IDisposable
     {
         private int _released;
 
@@ -22,6 +33,7 @@ public sealed class StateLock
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
+                across?.Dispose();
                 gate.Release();
             }
         }
