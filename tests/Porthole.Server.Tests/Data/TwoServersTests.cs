@@ -14,18 +14,17 @@ namespace Porthole.Server.Tests.Data;
 /// nodes over the runner protocol; every node is leased by exactly one runner, once, and the pipelines roll up as on
 /// one server (state changes are serialised across the servers by an advisory lock).
 /// </summary>
-public sealed class TwoServersTests(PostgresCluster cluster) : IClassFixture<PostgresCluster>, IAsyncDisposable
+public sealed class TwoServersTests(PostgresCluster cluster) : IClassFixture<PostgresCluster>, IDisposable
 {
     private const int Pipelines = 4;
     private const int JobsPerPipeline = 200;
     private readonly TempFolder _data = new();
     private readonly List<IDisposable> _disposables = [];
 
-    public ValueTask DisposeAsync()
+    public void Dispose()
     {
         _disposables.ForEach(d => d.Dispose());
         _data.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     [Fact]
