@@ -23,9 +23,6 @@ public static class RunnerHttp
     /// <summary>The most one blob upload call may carry (the runner sends 32 MiB windows).</summary>
     public const long MaxBlobChunk = 33L * 1024 * 1024;
 
-    /// <summary>The most a JSON body may be (a step report, test results, …).</summary>
-    public const long MaxJsonBody = 16L * 1024 * 1024;
-
     /// <summary>How long the server holds a lease request open when nothing is queued; the client waits longer.</summary>
     public static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(20);
 
