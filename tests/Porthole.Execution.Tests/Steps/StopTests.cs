@@ -104,7 +104,8 @@ public sealed class StopTests : IDisposable
     [Fact]
     public async Task Output_keeps_a_step_alive_past_its_no_output_timeout()
     {
-        var job = Plans.Job([Plans.Run("Ticking", "for i in 1 2 3 4 5 6; do echo tick; sleep 0.1; done", noOutputTimeout: TimeSpan.FromMilliseconds(400))]);
+        // 2 s of ticks every 0.1 s against a 1 s timeout: twice the timeout in all, and a loaded machine's gaps well inside it.
+        var job = Plans.Job([Plans.Run("Ticking", "for i in $(seq 1 20); do echo tick; sleep 0.1; done", noOutputTimeout: TimeSpan.FromSeconds(1))]);
 
         var completion = await _harness.RunAsync(Plans.Assignment(job));
 

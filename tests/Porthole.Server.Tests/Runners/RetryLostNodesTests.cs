@@ -184,8 +184,16 @@ public sealed partial class RetryLostNodesTests : IAsyncLifetime
         Assert.Equal(2, job.Attempts.Count);
         Assert.All(job.Attempts[1].Nodes, n => Assert.Equal(Status.InfrastructureFail, n.Status));
         Assert.Contains(job.Attempts[1].Nodes, n => n.Message!.EndsWith("; not retried again: attempt 2 was already the retry of a lost one", StringComparison.Ordinal));
-        Assert.Equal(Status.NotRun, (await JobAsync(deploy)).Status);
-        Assert.Equal(Status.InfrastructureFail, (await PipelineAsync(job.PipelineId)).Status);
+        // The job's end, its dependents' release and the pipeline's roll-up are separate writes: wait for the last.
+        Assert.Equal(Status.NotRun, (await WaitForJobAsync(deploy, j => Status.IsFinished(j.Status))).Status);
+        var pipeline = await PipelineAsync(job.PipelineId);
+        for (var i = 0; i < 100 && !Status.IsFinished(pipeline.Status); i++)
+        {
+            await Task.Delay(100);
+            pipeline = await PipelineAsync(job.PipelineId);
+        }
+
+        Assert.Equal(Status.InfrastructureFail, pipeline.Status);
     }
 
     [Fact]
