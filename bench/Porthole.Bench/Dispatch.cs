@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using Porthole.Contracts.Api;
 using Porthole.Server.Tests.Support;
+using Porthole.Testing;
 
 namespace Porthole.Bench;
 
@@ -12,7 +13,9 @@ namespace Porthole.Bench;
 /// processes on this machine, over HTTP. First queue-to-start with idle runners (one single-step job at a time), then
 /// throughput: 500 single-step jobs queued at once (5 pipelines of 100), jobs per second from the first trigger to the
 /// last job's end, and their queue-to-start p50/p99. Queue-to-start is the job's first step start minus its pipeline's
-/// creation, both stamped by the server's clock.
+/// creation, both stamped by the server's clock. The same with the server on SQLite, then on PostgreSQL (a cluster of the
+/// bench's own, <see cref="PostgresServer"/>, stopped and removed at the end, or by its watcher if the bench is stopped
+/// with Ctrl+C), and PostgreSQL's figures over SQLite's.
 /// </summary>
 public static class Dispatch
 {
@@ -27,9 +30,19 @@ public static class Dispatch
         var root = Directory.CreateTempSubdirectory("porthole-bench-dispatch-").FullName;
         try
         {
-            Console.WriteLine($"dispatch (SQLite, {Runners} remote runners): {await MeasureAsync(Path.Combine(root, "remote"), jobs, idleRuns, remote: true)}");
-            Console.WriteLine($"baseline (SQLite, the built-in runner, {Runners * Capacity} at once): {await MeasureAsync(Path.Combine(root, "builtin"), jobs, idleRuns, remote: false)}");
-            Console.WriteLine("dispatch (PostgreSQL): not measured yet: this bench's PostgreSQL half is still to come (issue 14).");
+            var sqlite = await MeasureAsync(Path.Combine(root, "remote"), jobs, idleRuns, remote: true, database: null);
+            Console.WriteLine($"dispatch (SQLite, {Runners} remote runners): {sqlite}");
+            Console.WriteLine($"baseline (SQLite, the built-in runner, {Runners * Capacity} at once): {await MeasureAsync(Path.Combine(root, "builtin"), jobs, idleRuns, remote: false, database: null)}");
+
+            await using var postgres = await PostgresServer.StartAsync();
+            // Ctrl+C ends this process without its clean-up: the watcher then stops the cluster and removes its folder.
+            postgres.StopWhenGone(Environment.ProcessId);
+            await postgres.CreateDatabaseAsync("porthole_bench");
+            var postgreSql = await MeasureAsync(Path.Combine(root, "postgresql"), jobs, idleRuns, remote: true, database: postgres.ConnectionString("porthole_bench"));
+            Console.WriteLine($"dispatch (PostgreSQL, {Runners} remote runners): {postgreSql}");
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"PostgreSQL/SQLite: idle queue-to-start p50 {Stats.F(postgreSql.IdleP50 / sqlite.IdleP50, 2)}x, jobs/s {Stats.F(postgreSql.JobsPerSecond / sqlite.JobsPerSecond, 2)}x, queued queue-to-start p50 {Stats.F(postgreSql.QueuedP50 / sqlite.QueuedP50, 2)}x"));
             return 0;
         }
         finally
@@ -38,14 +51,26 @@ public static class Dispatch
         }
     }
 
-    private static async Task<string> MeasureAsync(string root, int jobs, int idleRuns, bool remote)
+    /// <summary>The figures of one measurement; <paramref name="database"/> is a PostgreSQL connection string, or null for SQLite.</summary>
+    private static async Task<Figures> MeasureAsync(string root, int jobs, int idleRuns, bool remote, string? database)
     {
         var one = BenchRepository.Create(Path.Combine(root, "one"), Config(1));
         var many = BenchRepository.Create(Path.Combine(root, "many"), Config(JobsPerPipeline));
         var data = Path.Combine(root, "data");
+        var settings = new Dictionary<string, string>();
+        if (database is not null)
+        {
+            settings["Porthole:Database"] = database;
+        }
+
+        if (!remote)
+        {
+            settings["Runner:Concurrency"] = (Runners * Capacity).ToString(CultureInfo.InvariantCulture);
+        }
+
         await using var server = remote
-            ? ServerProcess.Start(data, "--no-builtin-runner")
-            : ServerProcess.Start(data, FreePort.Pick(), new Dictionary<string, string> { ["Runner:Concurrency"] = (Runners * Capacity).ToString(CultureInfo.InvariantCulture) });
+            ? ServerProcess.Start(data, FreePort.Pick(), settings, "--no-builtin-runner")
+            : ServerProcess.Start(data, FreePort.Pick(), settings);
         await server.ReadyAsync();
         using var client = new HttpClient { BaseAddress = new Uri(server.Url), Timeout = TimeSpan.FromMinutes(5) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(Path.Combine(data, "admin-token"))).Trim());
@@ -114,16 +139,8 @@ public static class Dispatch
 
             var seconds = (lastEnd - pipelines[0].CreatedAt).TotalSeconds;
             var wall = TimeProvider.System.GetElapsedTime(first).TotalSeconds;
-            var text = new StringBuilder();
-            text.Append(CultureInfo.InvariantCulture, $"idle runners, queue-to-start over {idleRuns} jobs: p50 {Stats.F(Stats.Median(idle), 0)} ms, p99 {Stats.F(Percentile(idle, 0.99), 0)} ms (target p50 <= 250 ms); ");
-            text.Append(CultureInfo.InvariantCulture, $"{waits.Count} jobs queued at once: {Stats.F(waits.Count / seconds, 1)} jobs/s ({Stats.F(seconds, 1)} s first trigger -> last end; {Stats.F(wall, 1)} s wall; target >= 20 jobs/s), ");
-            text.Append(CultureInfo.InvariantCulture, $"queue-to-start p50 {Stats.F(Stats.Median(waits), 0)} ms, p99 {Stats.F(Percentile(waits, 0.99), 0)} ms");
-            if (failed > 0)
-            {
-                text.Append(CultureInfo.InvariantCulture, $"; {failed} jobs did not succeed");
-            }
-
-            return text.ToString();
+            return new Figures(
+                idleRuns, Stats.Median(idle), Percentile(idle, 0.99), waits.Count, waits.Count / seconds, seconds, wall, Stats.Median(waits), Percentile(waits, 0.99), failed);
         }
         finally
         {
@@ -131,6 +148,25 @@ public static class Dispatch
             {
                 await runner.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>What one measurement found: queue-to-start in ms, throughput in jobs per second.</summary>
+    private sealed record Figures(
+        int IdleRuns, double IdleP50, double IdleP99, int Queued, double JobsPerSecond, double Seconds, double Wall, double QueuedP50, double QueuedP99, int Failed)
+    {
+        public override string ToString()
+        {
+            var text = new StringBuilder();
+            text.Append(CultureInfo.InvariantCulture, $"idle runners, queue-to-start over {IdleRuns} jobs: p50 {Stats.F(IdleP50, 0)} ms, p99 {Stats.F(IdleP99, 0)} ms (target p50 <= 250 ms); ");
+            text.Append(CultureInfo.InvariantCulture, $"{Queued} jobs queued at once: {Stats.F(JobsPerSecond, 1)} jobs/s ({Stats.F(Seconds, 1)} s first trigger -> last end; {Stats.F(Wall, 1)} s wall; target >= 20 jobs/s), ");
+            text.Append(CultureInfo.InvariantCulture, $"queue-to-start p50 {Stats.F(QueuedP50, 0)} ms, p99 {Stats.F(QueuedP99, 0)} ms");
+            if (Failed > 0)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"; {Failed} jobs did not succeed");
+            }
+
+            return text.ToString();
         }
     }
 

@@ -42,6 +42,7 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
     public DbSet<ProjectImageRecord> ProjectImages => Set<ProjectImageRecord>();
     public DbSet<RunnerTokenRecord> RunnerTokens => Set<RunnerTokenRecord>();
     public DbSet<RunnerRecord> Runners => Set<RunnerRecord>();
+    public DbSet<WebTerminalGrantRecord> WebTerminalGrants => Set<WebTerminalGrantRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -116,6 +117,9 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
         CaseInsensitive(modelBuilder.Entity<RunnerRecord>().ToTable("Runners").Property(r => r.Name));
         modelBuilder.Entity<RunnerRecord>().HasIndex(r => r.Name).IsUnique();
         modelBuilder.Entity<NodeRecord>().HasIndex(n => new { n.RunnerId, n.Status });
+
+        // The open browser terminals' keys (issue 14): read by every heartbeat of their node, on whichever server.
+        modelBuilder.Entity<WebTerminalGrantRecord>().ToTable("WebTerminalGrants").HasIndex(g => g.NodeId);
     }
 
     /// <summary>

@@ -8,6 +8,8 @@ namespace Porthole.Runner;
 /// <summary>
 /// The agent loop: lease a node (a long poll), run it beside the others up to the concurrency limit, repeat.
 /// The built-in runner is this loop in the server's process, speaking <see cref="IRunnerProtocol"/> in-process.
+/// A lease that fails (the server or its database away) is asked again after a second, or after the server's
+/// <c>Retry-After</c>; the first failure in a row is logged, and the return, so an outage is two lines, not one a second.
 /// </summary>
 public sealed partial class BuiltInRunner(
     IRunnerProtocol server,
@@ -28,6 +30,7 @@ public sealed partial class BuiltInRunner(
         await isolation.StartAsync(stoppingToken);
         using var slots = new SemaphoreSlim(options.Value.Concurrency);
         var running = new List<Task>();
+        var failures = 0;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -41,9 +44,19 @@ public sealed partial class BuiltInRunner(
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     slots.Release();
-                    LogLeaseFailed(logger, e.Message);
-                    await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+                    if (failures++ == 0)
+                    {
+                        LogLeaseFailed(logger, e.Message);
+                    }
+
+                    await Task.Delay(RetryAfter(e), time, stoppingToken);
                     continue;
+                }
+
+                if (failures > 0)
+                {
+                    LogLeasingAgain(logger, failures);
+                    failures = 0;
                 }
 
                 if (assignment is null)
@@ -81,11 +94,20 @@ public sealed partial class BuiltInRunner(
         }
     }
 
+    /// <summary>How long to wait before leasing again after <paramref name="failure"/>: what the server asked, at most <see cref="Remote.RetryDelays.MaxRetryAfter"/>; else a second.</summary>
+    private static TimeSpan RetryAfter(Exception failure) =>
+        failure is Remote.ServerUnavailableException { RetryAfter: { } asked } && asked > TimeSpan.Zero
+            ? TimeSpan.FromTicks(Math.Min(asked.Ticks, Remote.RetryDelays.MaxRetryAfter.Ticks))
+            : TimeSpan.FromSeconds(1);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Leased node {NodeId} (job {JobId} {JobName}, node {NodeIndex})")]
     private static partial void LogLeased(ILogger logger, long nodeId, long jobId, string jobName, int nodeIndex);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Leasing failed, retrying: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Leasing failed, retrying until it works: {Reason}")]
     private static partial void LogLeaseFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Leasing works again after {Failures} failed tries")]
+    private static partial void LogLeasingAgain(ILogger logger, int failures);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Node {NodeId} ended with an error in the runner: {Reason}")]
     private static partial void LogNodeCrashed(ILogger logger, long nodeId, string reason);

@@ -109,12 +109,14 @@ public sealed partial class NodeSession(
     /// <summary>
     /// Extends the lease; hears a cancel; for an SSH node, hands its endpoint the keys accepted now and whether open access
     /// still is (R-SSH-11), and the connections an admin ended (R-DBG-7). The next heartbeat goes only once the endpoint has
-    /// taken them.
+    /// taken them. Failures in a row (the server or its database away) are logged at the first and when heartbeats go
+    /// through again, not at every tick.
     /// </summary>
     private async Task HeartbeatAsync(long nodeId, CancellationTokenSource cancel, NodeSshEndpoint? ssh, CancellationToken stop)
     {
         IReadOnlyList<SshGrant>? lastKeys = null;
         bool? lastOpenAccess = null;
+        var failures = 0;
         using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
         try
         {
@@ -123,6 +125,12 @@ public sealed partial class NodeSession(
                 try
                 {
                     var reply = await server.HeartbeatAsync(nodeId, stop);
+                    if (failures > 0)
+                    {
+                        LogHeartbeatBack(logger, nodeId, failures);
+                        failures = 0;
+                    }
+
                     if (reply.Canceled && !cancel.IsCancellationRequested)
                     {
                         await cancel.CancelAsync();
@@ -142,7 +150,10 @@ public sealed partial class NodeSession(
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    LogHeartbeatFailed(logger, nodeId, e.Message);
+                    if (failures++ == 0)
+                    {
+                        LogHeartbeatFailed(logger, nodeId, e.Message);
+                    }
                 }
             }
         }
@@ -160,6 +171,9 @@ public sealed partial class NodeSession(
     [LoggerMessage(Level = LogLevel.Error, Message = "Node {NodeId}: {Reason}")]
     private static partial void LogNodeFailed(ILogger logger, long nodeId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat of node {NodeId} failed: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat of node {NodeId} failed, trying again at each interval: {Reason}")]
     private static partial void LogHeartbeatFailed(ILogger logger, long nodeId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Heartbeats of node {NodeId} go through again after {Failures} failed")]
+    private static partial void LogHeartbeatBack(ILogger logger, long nodeId, int failures);
 }

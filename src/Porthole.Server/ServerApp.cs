@@ -47,6 +47,8 @@ public static class ServerApp
         builder.Configuration[$"{PortholeOptions.Section}:{nameof(PortholeOptions.DataDirectory)}"] = Path.GetFullPath(host.DataDirectory);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // /readyz answers why it is not ready; an outage of the database is logged once (DatabaseAvailability), not per probe.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
 
         var services = builder.Services;
         services.AddOptions<PortholeOptions>()
@@ -60,7 +62,9 @@ public static class ServerApp
             builder.Configuration[$"{PortholeOptions.Section}:{nameof(PortholeOptions.Database)}"],
             new PortholeOptions { DataDirectory = Path.GetFullPath(host.DataDirectory) }.DatabasePath);
         services.AddSingleton(database);
-        services.AddDbContextFactory<PortholeDb>((_, db) => database.Configure(db));
+        services.AddSingleton<DatabaseAvailability>();
+        services.AddExceptionHandler<DatabaseUnavailableHandler>();
+        services.AddDbContextFactory<PortholeDb>((_, db) => DatabaseAvailability.LogFailuresOnce(database.Configure, db));
         // A request with a token header is the API's token scheme, as always; any other, the web's session cookie.
         services.AddAuthentication(WebAuthentication.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null)
@@ -98,8 +102,10 @@ public static class ServerApp
         services.AddSingleton<DataFolder>();
         services.AddSingleton<AdminBootstrap>();
         services.AddSingleton<StateLock>();
+        services.AddSingleton<Cluster.SignalOutbox>();
         services.AddSingleton<WorkSignal>();
         services.AddSingleton<LogStore>();
+        services.AddHostedService<Cluster.PostgreSqlSignalRelay>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<RepositoryPolicy>();
         services.AddSingleton<ProjectRepositories>();
@@ -135,13 +141,14 @@ public static class ServerApp
         services.AddSingleton<JobData.JobDataViews>();
         services.AddSingleton<JobData.JobDataSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<JobData.JobDataSweeper>());
+        services.AddSingleton<NodeClaims>();
         services.AddSingleton<RunnerService>();
         services.AddSingleton<Runners.Registry.RunnerRegistry>();
         services.AddSingleton<Ssh.SshRerun>();
         services.AddSingleton<Debug.DebugStarter>();
         services.AddHttpClient<Ssh.KeyProviders>();
         services.AddWeb();
-        services.AddSingleton<IRunnerProtocol>(sp => sp.GetRequiredService<RunnerService>());
+        services.AddSingleton<IRunnerProtocol, InProcessRunnerProtocol>();
         services.AddHostedService<LeaseSweeper>();
         services.AddWebTerminal();
         services.AddMonitoring(builder.Configuration);

@@ -56,6 +56,19 @@ public sealed class ServerDatabase
     public async Task<IDisposable?> LockAcrossServersAsync(CancellationToken ct) =>
         _postgreSql is null ? null : await PostgreSqlAdvisoryLock.AcquireAsync(_postgreSql, StateLockKey, ct);
 
+    /// <summary>The first key of the node-log locks: "LOG" in the top bytes, the node's id in the rest.</summary>
+    private const long NodeLogLockKeys = 0x4C4F47L << 40;
+
+    /// <summary>
+    /// On PostgreSQL, the lock of one node's log across servers, held while an append checks the length and writes
+    /// (<see cref="Logs.LogStore"/>); null on SQLite, where this process's own gate is enough.
+    /// </summary>
+    public async Task<IDisposable?> LockNodeLogAsync(long nodeId, CancellationToken ct) =>
+        _postgreSql is null ? null : await PostgreSqlAdvisoryLock.AcquireAsync(_postgreSql, NodeLogLockKeys | (nodeId & ((1L << 40) - 1)), ct);
+
+    /// <summary>The PostgreSQL connection string, for a connection of the server's own (LISTEN); null on SQLite. Never logged.</summary>
+    internal string? PostgreSqlConnection => _postgreSql;
+
     /// <summary>Configures <paramref name="builder"/> for this database, with its provider's migrations and model details.</summary>
     public void Configure(DbContextOptionsBuilder builder)
     {

@@ -28,15 +28,27 @@ public sealed partial class JobDataSweeper(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
+        var databaseAway = false;
         do
         {
             try
             {
                 var swept = await SweepAsync(stoppingToken);
+                databaseAway = false;
                 if (swept.Caches + swept.Artifacts + swept.WorkspaceLayers + swept.Blobs + swept.Partials > 0)
                 {
                     LogSwept(logger, swept.Caches, swept.Artifacts, swept.WorkspaceLayers, swept.Blobs, swept.Partials);
                 }
+            }
+            catch (Exception e) when (Data.DatabaseFaults.IsUnreachable(e))
+            {
+                // Once per outage, without the stack: nothing is wrong here, the next sweep does the work.
+                if (!databaseAway)
+                {
+                    LogDatabaseAway(logger, Data.DatabaseFaults.Describe(e)!);
+                }
+
+                databaseAway = true;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -103,6 +115,9 @@ public sealed partial class JobDataSweeper(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job data swept: {Caches} expired caches, {Artifacts} artifacts, {Layers} workspace layers, {Blobs} blobs no longer named, {Partials} stale partial uploads")]
     private static partial void LogSwept(ILogger logger, int caches, int artifacts, int layers, int blobs, int partials);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The job-data sweep failed: the database cannot be reached ({Fault}); it runs again at the next interval")]
+    private static partial void LogDatabaseAway(ILogger logger, string fault);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The job-data sweep failed; it runs again at the next interval")]
     private static partial void LogFailed(ILogger logger, Exception exception);

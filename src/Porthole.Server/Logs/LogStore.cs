@@ -1,14 +1,27 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Porthole.Contracts.Runners;
+using Porthole.Server.Cluster;
+using Porthole.Server.Data;
 
 namespace Porthole.Server.Logs;
 
 /// <summary>
 /// Each node's log is one append-only file under <c>DATA/logs</c>, addressed by byte offset: an append of bytes
-/// already stored is a no-op, an append past the end (a gap) is refused. Readers waiting for more are woken on every append.
+/// already stored is a no-op, an append past the end (a gap) is refused. Readers waiting for more are woken on every
+/// append, on this server and (through <see cref="SignalOutbox"/>) on the others.
 /// </summary>
-public sealed class LogStore(IOptions<PortholeOptions> options, Monitoring.PortholeMetrics? metrics = null)
+/// <remarks>
+/// Servers that share a PostgreSQL database share the data folder too (decision 19), so the file's length is read from
+/// the file each time, never remembered, and an append holds the node's lock across servers
+/// (<see cref="ServerDatabase.LockNodeLogAsync"/>): a runner's retry that reaches another server while the first still
+/// writes can neither double nor lose a byte.
+/// </remarks>
+public sealed class LogStore(
+    IOptions<PortholeOptions> options,
+    ServerDatabase? database = null,
+    SignalOutbox? outbox = null,
+    Monitoring.PortholeMetrics? metrics = null)
 {
     private readonly ConcurrentDictionary<long, NodeLog> _logs = new();
 
@@ -18,7 +31,8 @@ public sealed class LogStore(IOptions<PortholeOptions> options, Monitoring.Porth
         await log.Gate.WaitAsync(ct);
         try
         {
-            var length = log.Length;
+            using var across = database is null ? null : await database.LockNodeLogAsync(nodeId, ct);
+            var length = LengthOf(log.Path);
             if (offset > length)
             {
                 return new LogAppendResult(LogAppendOutcome.Gap, length);
@@ -35,10 +49,9 @@ public sealed class LogStore(IOptions<PortholeOptions> options, Monitoring.Porth
                 await stream.WriteAsync(chunk[(int)skip..], ct);
             }
 
-            log.Length = length + chunk.Length - skip;
             metrics?.LogBytesStored(chunk.Length - skip);
-            log.Pulse();
-            return new LogAppendResult(LogAppendOutcome.Appended, log.Length);
+            Wake(nodeId);
+            return new LogAppendResult(LogAppendOutcome.Appended, length + chunk.Length - skip);
         }
         finally
         {
@@ -46,13 +59,13 @@ public sealed class LogStore(IOptions<PortholeOptions> options, Monitoring.Porth
         }
     }
 
-    public long Length(long nodeId) => Get(nodeId).Length;
+    public long Length(long nodeId) => LengthOf(Get(nodeId).Path);
 
     /// <summary>Reads up to <paramref name="max"/> bytes from <paramref name="offset"/>.</summary>
     public async Task<byte[]> ReadAsync(long nodeId, long offset, int max, CancellationToken ct)
     {
         var log = Get(nodeId);
-        var length = log.Length;
+        var length = LengthOf(log.Path);
         if (offset >= length)
         {
             return [];
@@ -66,28 +79,54 @@ public sealed class LogStore(IOptions<PortholeOptions> options, Monitoring.Porth
         return buffer;
     }
 
-    /// <summary>A task that completes at the next append to the node's log.</summary>
+    /// <summary>A task that completes at the next append to the node's log (or the node's end), on any server.</summary>
     public Task NextAppend(long nodeId) => Get(nodeId).NextAppend;
 
-    public void Wake(long nodeId) => Get(nodeId).Pulse();
+    /// <summary>Wakes the readers of a node's log, here and on the other servers: it grew, or its node ended.</summary>
+    public void Wake(long nodeId)
+    {
+        WakeHere(nodeId);
+        outbox?.LogChanged(nodeId);
+    }
+
+    /// <summary>Wakes the readers on this server only: for a wake-up another server sent.</summary>
+    public void WakeHere(long nodeId)
+    {
+        if (_logs.TryGetValue(nodeId, out var log))
+        {
+            log.Pulse();
+        }
+    }
+
+    /// <summary>Wakes every reader on this server: after wake-ups may have been missed (the database was away).</summary>
+    public void WakeAllHere()
+    {
+        foreach (var log in _logs.Values)
+        {
+            log.Pulse();
+        }
+    }
+
+    private static long LengthOf(string path)
+    {
+        var file = new FileInfo(path);
+        return file.Exists ? file.Length : 0;
+    }
 
     private NodeLog Get(long nodeId) => _logs.GetOrAdd(nodeId, id =>
     {
         var directory = options.Value.LogDirectory;
         Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, $"{id}.log");
-        return new NodeLog(path, File.Exists(path) ? new FileInfo(path).Length : 0);
+        return new NodeLog(Path.Combine(directory, $"{id}.log"));
     });
 
-    private sealed class NodeLog(string path, long length)
+    private sealed class NodeLog(string path)
     {
         private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public string Path { get; } = path;
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
-
-        public long Length { get; set; } = length;
 
         public Task NextAppend => Volatile.Read(ref _next).Task;
 

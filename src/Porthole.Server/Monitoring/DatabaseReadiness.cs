@@ -2,14 +2,16 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Porthole.Data;
+using Porthole.Server.Data;
 
 namespace Porthole.Server.Monitoring;
 
 /// <summary>
 /// The readiness check behind <c>/readyz</c>: the server has finished starting, and its database answers a trivial
-/// query within <see cref="Timeout"/>.
+/// query within <see cref="Timeout"/>. What it finds is told to <see cref="DatabaseAvailability"/>, so a probe that
+/// finds the database back ends an outage the server had seen.
 /// </summary>
-public sealed class DatabaseReadiness(IDbContextFactory<PortholeDb> dbFactory, IHostApplicationLifetime lifetime) : IHealthCheck
+public sealed class DatabaseReadiness(IDbContextFactory<PortholeDb> dbFactory, IHostApplicationLifetime lifetime, DatabaseAvailability availability) : IHealthCheck
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
@@ -25,11 +27,15 @@ public sealed class DatabaseReadiness(IDbContextFactory<PortholeDb> dbFactory, I
             return HealthCheckResult.Unhealthy("The server is stopping.");
         }
 
-        return await DatabaseAnswersAsync(dbFactory, cancellationToken);
+        return await DatabaseAnswersAsync(dbFactory, cancellationToken, availability);
     }
 
-    /// <summary>Healthy when the database of <paramref name="dbFactory"/> answers a one-row read within <see cref="Timeout"/>.</summary>
-    public static async Task<HealthCheckResult> DatabaseAnswersAsync(IDbContextFactory<PortholeDb> dbFactory, CancellationToken cancellationToken)
+    /// <summary>
+    /// Healthy when the database of <paramref name="dbFactory"/> answers a one-row read within <see cref="Timeout"/>; told to
+    /// <paramref name="availability"/> when given.
+    /// </summary>
+    public static async Task<HealthCheckResult> DatabaseAnswersAsync(
+        IDbContextFactory<PortholeDb> dbFactory, CancellationToken cancellationToken, DatabaseAvailability? availability = null)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
@@ -38,16 +44,23 @@ public sealed class DatabaseReadiness(IDbContextFactory<PortholeDb> dbFactory, I
             await using var db = await dbFactory.CreateDbContextAsync(timeout.Token);
             // A read of a real (small) table: opening a connection alone proves little (SQLite opens files lazily).
             await db.Users.AnyAsync(timeout.Token);
+            availability?.Answered();
             return HealthCheckResult.Healthy();
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
+            availability?.Unreachable("/readyz", new TimeoutException("no answer in time", e));
             return HealthCheckResult.Unhealthy($"The database did not answer within {Timeout.TotalSeconds:0} s.");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The exception's type only: a provider's message may carry the connection string.
-            return HealthCheckResult.Unhealthy($"The database cannot be reached ({e.GetType().Name}).");
+            if (DatabaseFaults.IsUnreachable(e))
+            {
+                availability?.Unreachable("/readyz", e);
+            }
+
+            // The exception's types only: a provider's message may carry the connection string.
+            return HealthCheckResult.Unhealthy($"The database cannot be reached ({DatabaseFaults.Describe(e) ?? e.GetType().Name}).");
         }
     }
 }

@@ -207,15 +207,8 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
         var started = new List<AttemptRecord>();
         foreach (var target in targets)
         {
-            var attempt = await scheduler.StartAttemptAsync(db, target, reason, userId, ct);
-            if (avoidRunnerId is { } avoid)
-            {
-                // Still under the caller's lock: no lease sees these nodes before they are kept from that runner.
-                await db.Nodes.Where(n => n.AttemptId == attempt.Id)
-                    .ExecuteUpdateAsync(s => s.SetProperty(n => n.AvoidRunnerId, avoid), ct);
-            }
-
-            started.Add(attempt);
+            // The nodes are written kept from that runner: no lease, on any server, ever sees them otherwise.
+            started.Add(await scheduler.StartAttemptAsync(db, target, reason, userId, ct, avoidRunnerId: avoidRunnerId));
         }
 
         await scheduler.RollUpAsync(db, workflowId, ct);

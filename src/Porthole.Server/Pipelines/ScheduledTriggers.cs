@@ -27,6 +27,9 @@ public sealed partial class ScheduledTriggers(
 
     public static readonly TimeSpan LongestWait = TimeSpan.FromHours(1);
 
+    /// <summary>How soon a pass is tried again after one failed because the database could not be reached.</summary>
+    public static readonly TimeSpan DatabaseRetry = TimeSpan.FromSeconds(10);
+
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _timer;
@@ -34,6 +37,7 @@ public sealed partial class ScheduledTriggers(
     private bool _running;
     private bool _again;
     private long _passes;
+    private bool _databaseAway;
 
     /// <summary>How many passes over the schedules have ended (each fires what is due, then sets the timer).</summary>
     public long CompletedPasses => Interlocked.Read(ref _passes);
@@ -109,6 +113,7 @@ public sealed partial class ScheduledTriggers(
         while (true)
         {
             TimeSpan wait;
+            var away = false;
             try
             {
                 wait = await FireDueAsync(_stopping.Token);
@@ -116,6 +121,17 @@ public sealed partial class ScheduledTriggers(
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
                 wait = LongestWait;
+            }
+            catch (Exception e) when (Data.DatabaseFaults.IsUnreachable(e))
+            {
+                // Said once per outage (passes run one at a time); a slot due meanwhile fires late, within LateGrace.
+                if (!_databaseAway)
+                {
+                    LogDatabaseAway(logger, Data.DatabaseFaults.Describe(e)!, DatabaseRetry.TotalSeconds);
+                }
+
+                away = true;
+                wait = DatabaseRetry;
             }
 #pragma warning disable CA1031 // A failed pass (the database busy, a bug) must not end the schedules: the next pass tries again.
             catch (Exception e)
@@ -126,6 +142,7 @@ public sealed partial class ScheduledTriggers(
             }
 
             Interlocked.Increment(ref _passes);
+            _databaseAway = away;
             lock (_gate)
             {
                 if (_again && !_stopping.IsCancellationRequested)
@@ -261,6 +278,9 @@ public sealed partial class ScheduledTriggers(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scheduled workflow {Workflow} on {Branch} failed to trigger")]
     private static partial void LogFireFailed(ILogger logger, Exception exception, string workflow, string branch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A pass over the schedules failed: the database cannot be reached ({Fault}); trying again every {Seconds} s")]
+    private static partial void LogDatabaseAway(ILogger logger, string fault, double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A pass over the schedules failed; the next is in a minute")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);

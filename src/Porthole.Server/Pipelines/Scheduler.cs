@@ -25,9 +25,10 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
     /// job's status as it was: it is listed with the job, but the job, workflow and pipeline keep their statuses.
     /// An approval job's attempt has no node (nothing to lease): on hold when its requirements are met, else blocked,
     /// and the approval of an earlier attempt is forgotten (§A6: a rerun waits for a new approval).
+    /// The nodes are written kept from <paramref name="avoidRunnerId"/> when given (a lost node's retry).
     /// </remarks>
     public async Task<AttemptRecord> StartAttemptAsync(
-        PortholeDb db, JobRecord job, string reason, long requestedBy, CancellationToken ct, bool ssh = false, bool debug = false, bool quiet = false, string? openAccessToken = null)
+        PortholeDb db, JobRecord job, string reason, long requestedBy, CancellationToken ct, bool ssh = false, bool debug = false, bool quiet = false, string? openAccessToken = null, long? avoidRunnerId = null)
     {
         ssh |= debug;
         var approval = job.Type == JobType.Approval;
@@ -68,7 +69,7 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
         await db.SaveChangesAsync(ct);
         for (var index = 0; index < NodeCount(job); index++)
         {
-            db.Nodes.Add(new NodeRecord { AttemptId = attempt.Id, JobId = job.Id, Index = index, Status = status, QueuedAt = status == Status.Queued ? time.GetUtcNow() : null });
+            db.Nodes.Add(new NodeRecord { AttemptId = attempt.Id, JobId = job.Id, Index = index, Status = status, QueuedAt = status == Status.Queued ? time.GetUtcNow() : null, AvoidRunnerId = avoidRunnerId });
         }
 
         await db.SaveChangesAsync(ct);

@@ -4,20 +4,29 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Porthole.Contracts.Api;
 using Porthole.Data;
+using Porthole.Server.Data;
 using Porthole.Server.Pipelines;
 
 namespace Porthole.Server.Runners;
 
 /// <summary>
-/// Ends the nodes of runners that stopped heart-beating as infrastructure_fail. At start it ends at once the
-/// nodes that an earlier built-in runner of this data folder held: that runner died with its process. Where the
+/// Ends the nodes of runners that stopped heart-beating as infrastructure_fail. At start, on SQLite, it ends at once the
+/// nodes that an earlier built-in runner of this data folder held: that runner died with its process. On PostgreSQL
+/// other servers may share the database, and a built-in runner not this process's may be theirs and alive, so those
+/// nodes end as any lost runner's do, when their lease runs out. Where the
 /// project says so (<c>retry_lost_nodes</c>), such a node's job is retried once first (<see cref="LostNodeRetry"/>).
+/// A lease that ran out while the database was unreachable is not the runner's fault (its heartbeats could not be
+/// stored): no lease counts as run out until a whole lease duration after the database was last found unreachable
+/// (<see cref="DatabaseAvailability"/>, decision 20). A sweep that fails (the database away) is tried again at the next
+/// tick; it never ends the server.
 /// </summary>
 public sealed partial class LeaseSweeper(
     IDbContextFactory<PortholeDb> dbFactory,
     RunnerService runners,
     LostNodeRetry retry,
     StateLock stateLock,
+    Data.ServerDatabase database,
+    DatabaseAvailability availability,
     IOptions<PortholeOptions> options,
     TimeProvider time,
     ILogger<LeaseSweeper> logger) : BackgroundService
@@ -31,11 +40,12 @@ public sealed partial class LeaseSweeper(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await SweepAsync(startup: true, stoppingToken);
+        // The start's sweep (an earlier built-in runner's orphans) is repeated at each tick until one went through.
+        var startup = !await TrySweepAsync(startup: true, stoppingToken);
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            await SweepAsync(startup: false, stoppingToken);
+            startup &= !await TrySweepAsync(startup, stoppingToken);
         }
     }
 
@@ -44,11 +54,13 @@ public sealed partial class LeaseSweeper(
         using var held = await stateLock.EnterAsync(ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = time.GetUtcNow();
+        // Heartbeats may have failed until the database came back: each runner gets a whole lease from then to be heard.
+        var afterOutage = availability.LastUnreachableAt is { } away && now < away + options.Value.LeaseDuration;
         var running = await db.Nodes.Where(n => n.Status == Status.Running).ToListAsync(ct);
         foreach (var node in running)
         {
-            var orphan = startup && node.RunnerName is { } name && name.StartsWith(BuiltInRunnerPrefix, StringComparison.Ordinal) && name != BuiltInRunnerName;
-            var expired = node.LeaseExpiresAt is { } expires && expires < now;
+            var orphan = startup && database.IsSqlite && node.RunnerName is { } name && name.StartsWith(BuiltInRunnerPrefix, StringComparison.Ordinal) && name != BuiltInRunnerName;
+            var expired = node.LeaseExpiresAt is { } expires && expires < now && !afterOutage;
             if (orphan || expired)
             {
                 var reason = orphan ? "the server restarted while this node ran" : Lost(node, now);
@@ -58,6 +70,27 @@ public sealed partial class LeaseSweeper(
                 LogAbandoned(logger, node.Id, reason + then);
                 await runners.AbandonAsync(db, node, reason, ct, then);
             }
+        }
+    }
+
+    /// <summary>One sweep; false when it failed (logged: once per outage when the database is away, else with the exception).</summary>
+    private async Task<bool> TrySweepAsync(bool startup, CancellationToken ct)
+    {
+        try
+        {
+            await SweepAsync(startup, ct);
+            availability.Answered();
+            return true;
+        }
+        catch (Exception e) when (DatabaseFaults.IsUnreachable(e))
+        {
+            availability.Unreachable("the lease sweeper", e);
+            return false;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            LogSweepFailed(logger, e);
+            return false;
         }
     }
 
@@ -74,6 +107,9 @@ public sealed partial class LeaseSweeper(
         var ago = (int)Math.Round((now - heard).TotalSeconds);
         return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{runner} stopped heart-beating: last heard at {heard.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, {ago} s before");
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A sweep of expired leases failed; the next is in 5 s")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {NodeId} ended as infrastructure_fail: {Reason}")]
     private static partial void LogAbandoned(ILogger logger, long nodeId, string reason);

@@ -29,12 +29,16 @@ public sealed partial class RunnerService(
     IOptions<PortholeOptions> options,
     JobDataStore jobData,
     Registry.RunnerRegistry registry,
+    NodeClaims claims,
     Monitoring.PortholeMetrics metrics) : IRunnerProtocol
 {
     private static readonly TimeSpan LongPoll = RunnerHttp.LongPoll;
 
     /// <summary>How many queued nodes one lease looks at for one its labels cover (oldest first).</summary>
     private const int QueueWindow = 500;
+
+    /// <summary>How many of those one claim offers, oldest first: the first still queued and not being taken is claimed.</summary>
+    private const int ClaimWindow = 32;
 
     public Task<NodeAssignment?> LeaseAsync(string runnerName, CancellationToken cancellationToken) =>
         LeaseAsync(runnerName, LongPoll, cancellationToken);
@@ -99,7 +103,7 @@ public sealed partial class RunnerService(
         // in a debug run, the members who may only watch are among them, read-only (R-DBG-7); so are the keys of the
         // browser terminals open on the node (R-WEB-2). The sessions an admin ended are asked again until they end.
         var project = await ProjectOfNodeAsync(db, node, cancellationToken);
-        var keys = await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, attempt.Debug, webTerminals.For(nodeId), cancellationToken);
+        var keys = await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, attempt.Debug, await webTerminals.ForAsync(db, nodeId, cancellationToken), cancellationToken);
         var ending = await db.SshSessions
             .Where(s => s.NodeId == nodeId && s.EndRequestedAt != null && s.EndedAt == null)
             .Select(s => new { s.Address, s.Port })
@@ -273,13 +277,12 @@ public sealed partial class RunnerService(
     private async Task<NodeAssignment?> TryLeaseAsync(string runnerName, CancellationToken ct)
     {
         var started = time.GetTimestamp();
-        using var held = await stateLock.EnterAsync(ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var labels = registry.LabelsOf(runnerName);
         var runnerId = registry.IdOf(runnerName);
         while (true)
         {
-            // The first queued node whose job this runner's labels cover, and that is not kept from this runner.
+            // The oldest queued nodes whose jobs this runner's labels cover, and that are not kept from this runner.
             var queued = await (from n in db.Nodes
                                 join j in db.Jobs on n.JobId equals j.Id
                                 where n.Status == Status.Queued && (n.AvoidRunnerId == null || n.AvoidRunnerId != runnerId)
@@ -287,16 +290,33 @@ public sealed partial class RunnerService(
                                 select new { n.Id, j.RunnerLabels })
                 .Take(QueueWindow)
                 .ToListAsync(ct);
-            var pick = queued.FirstOrDefault(q => RunnerLabels.Covers(labels, RunnerLabels.Parse(q.RunnerLabels)));
-            if (pick is null)
+            var candidates = queued.Where(q => RunnerLabels.Covers(labels, RunnerLabels.Parse(q.RunnerLabels))).Select(q => q.Id).Take(ClaimWindow).ToList();
+            if (candidates.Count == 0)
             {
                 return null;
             }
 
-            var node = await db.Nodes.SingleAsync(n => n.Id == pick.Id, ct);
+            // The claim takes the node without the state lock, so runners do not queue behind each other for it; what
+            // follows a claim (the job's status, the assignment) is under the lock.
+            var leaseToken = LeaseTokens.New();
+            var now = time.GetUtcNow();
+            var claim = new NodeClaim(runnerName, runnerId, LeaseTokens.Hash(leaseToken), now, now + options.Value.LeaseDuration);
+            if (await claims.ClaimAsync(db, candidates, claim, ct) is not { } nodeId)
+            {
+                continue;
+            }
+
+            using var held = await stateLock.EnterAsync(ct);
+            var node = await db.Nodes.SingleAsync(n => n.Id == nodeId, ct);
+
+            // Canceled between the claim and the lock: it is no longer this runner's to run.
+            if (node.Status != Status.Running || node.LeaseTokenHash != claim.LeaseTokenHash)
+            {
+                continue;
+            }
 
             // A node its job's contexts refuse ends failed here, without reaching a runner; the next queued one is leased.
-            if (await TryLeaseNodeAsync(db, node, runnerName, ct) is var (assignment, refused) && !refused)
+            if (await AssignAsync(db, node, leaseToken, ct) is var (assignment, refused) && !refused)
             {
                 metrics.LeaseAnswered(time.GetElapsedTime(started));
                 return assignment;
@@ -304,31 +324,12 @@ public sealed partial class RunnerService(
         }
     }
 
-    /// <summary>Leases <paramref name="node"/>: its assignment; or, when its job may not use a context it names, the node failed (refused).</summary>
-    private async Task<(NodeAssignment? Assignment, bool Refused)> TryLeaseNodeAsync(PortholeDb db, NodeRecord node, string runnerName, CancellationToken ct)
+    /// <summary>The assignment of a node just claimed; or, when its job may not use a context it names, the node failed (refused).</summary>
+    private async Task<(NodeAssignment? Assignment, bool Refused)> AssignAsync(PortholeDb db, NodeRecord node, string leaseToken, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        var runnerId = registry.IdOf(runnerName);
-        var leaseToken = LeaseTokens.New();
-        var leaseHash = LeaseTokens.Hash(leaseToken);
-        var taken = await db.Nodes
-            .Where(n => n.Id == node.Id && n.Status == Status.Queued)
-            .ExecuteUpdateAsync(
-                s => s.SetProperty(n => n.Status, Status.Running)
-                    .SetProperty(n => n.RunnerName, runnerName)
-                    .SetProperty(n => n.RunnerId, runnerId)
-                    .SetProperty(n => n.LeaseTokenHash, leaseHash)
-                    .SetProperty(n => n.StartedAt, now)
-                    .SetProperty(n => n.LeaseExpiresAt, now + options.Value.LeaseDuration),
-                ct);
-        if (taken != 1)
+        if (node.QueuedAt is { } queuedAt && node.StartedAt is { } startedAt)
         {
-            return (null, false);
-        }
-
-        if (node.QueuedAt is { } queuedAt)
-        {
-            metrics.NodeLeased(now - queuedAt);
+            metrics.NodeLeased(startedAt - queuedAt);
         }
 
         await scheduler.NodeChangedAsync(db, node.AttemptId, ct);
@@ -356,7 +357,7 @@ public sealed partial class RunnerService(
             var requester = await db.Users.Where(u => u.Id == attempt.RequestedBy).Select(u => u.Name).SingleAsync(ct);
             ssh = new SshRequest(
                 requester,
-                await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, attempt.Debug, webTerminals.For(node.Id), ct),
+                await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, attempt.Debug, await webTerminals.ForAsync(db, node.Id, ct), ct),
                 options.Value.SshFirstConnectionTimeout,
                 options.Value.SshMaxSessionTime);
             debug = attempt.Debug ? new DebugRequest(requester, attempt.Quiet, options.Value.DebugSessionTimeout, attempt.OpenAccessToken) : null;

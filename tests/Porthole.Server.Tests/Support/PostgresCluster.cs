@@ -1,61 +1,30 @@
-using System.Diagnostics;
-using System.Globalization;
 using Npgsql;
 
 namespace Porthole.Server.Tests.Support;
 
 /// <summary>
-/// A PostgreSQL cluster of the test's own (issue 14): <c>initdb</c> into a temporary folder, <c>pg_ctl start</c> on a free
-/// loopback port with its socket in that folder, a database per test (<see cref="CreateDatabaseAsync"/>), and on dispose
-/// <c>pg_ctl stop -m immediate</c> (which ends the postmaster by the pid in its postmaster.pid; if that fails, the test
-/// kills that pid) and the folder removed. initdb and the server refuse root, so as root they run as the
-/// <c>postgres</c> account (or <c>nobody</c>) through <c>setpriv</c>, and the folders are that account's.
+/// A PostgreSQL cluster of the test's own (issue 14), as an xunit fixture over <see cref="PostgresServer"/> (tests/Shared:
+/// <c>initdb</c> into a temporary folder, <c>pg_ctl start</c> on a free loopback port, stopped and removed on dispose):
+/// a database per test (<see cref="CreateDatabaseAsync"/>), and <see cref="StopAsync"/>/<see cref="StartAgainAsync"/> for a
+/// test of the database going away.
 /// </summary>
 public sealed class PostgresCluster : IAsyncLifetime
 {
-    private const string Superuser = "porthole";
-
-    private readonly TempFolder _folder = new("porthole-pg-");
-    private string _bin = "";
-    private (int Uid, int Gid)? _account;
+    private PostgresServer? _server;
     private int _databases;
 
-    public int Port { get; private set; }
-
-    private string DataFolder => _folder.Combine("cluster");
-
-    private string SocketFolder => _folder.Combine("socket");
-
-    private string LogFolder => _folder.Combine("log");
-
-    private string LogFile => Path.Combine(LogFolder, "server.log");
+    public int Port => Server.Port;
 
     /// <summary>The connection string of the cluster's own <c>postgres</c> database (for making others).</summary>
     public string AdminConnectionString => ConnectionString("postgres");
 
+    private PostgresServer Server => _server ?? throw new InvalidOperationException("The cluster is not started.");
+
     /// <summary>Npgsql's keywords for <paramref name="database"/> of this cluster, as the server is given them.</summary>
     public string ConnectionString(string database) =>
-        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = Superuser, Database = database, Pooling = true }.ConnectionString;
+        new NpgsqlConnectionStringBuilder(Server.ConnectionString(database)) { Pooling = true }.ConnectionString;
 
-    public async Task InitializeAsync()
-    {
-        _bin = BinFolder();
-        _account = Environment.UserName == "root" ? UnprivilegedAccount() : null;
-        Directory.CreateDirectory(DataFolder);
-        Directory.CreateDirectory(SocketFolder);
-        Directory.CreateDirectory(LogFolder);
-        if (_account is { } account)
-        {
-            // The account must reach its folders: the temp folder is root's (0700), so it is opened to passing through.
-            File.SetUnixFileMode(_folder.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-            await RunOrFailAsync("chown", null, "-R", $"{account.Uid}:{account.Gid}", DataFolder, SocketFolder, LogFolder);
-        }
-
-        await RunOrFailAsync(Path.Combine(_bin, "initdb"), _account, "-D", DataFolder, "-U", Superuser, "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync");
-        Port = FreePort.Pick();
-        var options = string.Create(CultureInfo.InvariantCulture, $"-p {Port} -k {SocketFolder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400");
-        await RunOrFailAsync(Path.Combine(_bin, "pg_ctl"), _account, "-D", DataFolder, "-l", LogFile, "-w", "-t", "60", "-o", options, "start");
-    }
+    public async Task InitializeAsync() => _server = await PostgresServer.StartAsync();
 
     /// <summary>A new empty database of this cluster; returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync()
@@ -68,129 +37,32 @@ public sealed class PostgresCluster : IAsyncLifetime
         return ConnectionString(name);
     }
 
+    /// <summary>Stops the cluster as an administrator does (<c>pg_ctl stop -m fast</c>: open sessions are ended).</summary>
+    public Task StopAsync() => Server.StopAsync("fast");
+
+    /// <summary>
+    /// Starts the stopped cluster again on its port; returns once it takes connections. The test process's pooled
+    /// connections died with the stop: they are let go, so the fixture's next <see cref="CreateDatabaseAsync"/> opens a fresh one.
+    /// </summary>
+    public async Task StartAgainAsync()
+    {
+        await Server.StartAgainAsync();
+        await using var admin = new NpgsqlConnection(AdminConnectionString);
+        NpgsqlConnection.ClearPool(admin);
+    }
+
     /// <summary>The server's log so far, for a failed test's message.</summary>
-    public string ServerLog() => File.Exists(LogFile) ? File.ReadAllText(LogFile) : "";
+    public string ServerLog() => _server?.ServerLog() ?? "";
+
+    /// <inheritdoc cref="PostgresServer.StopWhenGone"/>
+    public void StopWhenGone(int pid) => Server.StopWhenGone(pid);
 
     public async Task DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        var pidFile = Path.Combine(DataFolder, "postmaster.pid");
-        int? pid = File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var read) ? read : null;
-        if (pid is not null && _bin.Length > 0)
+        if (_server is not null)
         {
-            await RunAsync(Path.Combine(_bin, "pg_ctl"), _account, "-D", DataFolder, "-m", "immediate", "-w", "-t", "30", "stop");
-        }
-
-        if (pid is { } postmaster && IsAlive(postmaster))
-        {
-            using var process = Process.GetProcessById(postmaster);
-            process.Kill(entireProcessTree: true);
-        }
-
-        _folder.Dispose();
-    }
-
-    /// <summary>
-    /// Leaves a watcher (<c>sh</c>, in a session of its own) that, once process <paramref name="pid"/> is gone, stops the
-    /// cluster with <c>pg_ctl stop -m immediate</c> and removes its folder: for a cluster that lives as long as the test
-    /// process, which its runner ends without running exit handlers.
-    /// </summary>
-    public void StopWhenGone(int pid)
-    {
-        var pgCtl = $"'{Path.Combine(_bin, "pg_ctl")}' -D '{DataFolder}' -m immediate -w -t 30 stop";
-        var stop = _account is { } a ? $"setpriv --reuid={a.Uid} --regid={a.Gid} --clear-groups -- {pgCtl}" : pgCtl;
-        var script = string.Create(
-            CultureInfo.InvariantCulture,
-            $"exec </dev/null >/dev/null 2>&1; while kill -0 {pid}; do sleep 1; done; {stop}; rm -rf '{_folder.Path}'");
-        var start = new ProcessStartInfo("setsid") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/" };
-        foreach (var argument in (string[])["sh", "-c", script])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var watcher = Process.Start(start)!;
-    }
-
-    /// <summary>Where initdb and pg_ctl are: <c>pg_config --bindir</c>, else Debian's /usr/lib/postgresql/VERSION/bin (the newest).</summary>
-    private static string BinFolder()
-    {
-        try
-        {
-            var start = new ProcessStartInfo("pg_config", "--bindir") { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(start)!;
-            var folder = process.StandardOutput.ReadToEnd().Trim();
-            process.WaitForExit();
-            if (process.ExitCode == 0 && File.Exists(Path.Combine(folder, "initdb")))
-            {
-                return folder;
-            }
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            // No pg_config (it comes with libpq-dev): look in Debian's folders.
-        }
-
-        var debian = Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql")
-                .Select(version => Path.Combine(version, "bin"))
-                .Where(bin => File.Exists(Path.Combine(bin, "initdb")))
-                .OrderByDescending(bin => int.TryParse(Path.GetFileName(Path.GetDirectoryName(bin)), out var v) ? v : 0)
-                .FirstOrDefault()
-            : null;
-        return debian ?? throw new InvalidOperationException("PostgreSQL's initdb is not installed (scripts/setup installs the postgresql package).");
-    }
-
-    /// <summary>The account the cluster runs as when the tests run as root: postgres when it exists, else nobody.</summary>
-    private static (int Uid, int Gid) UnprivilegedAccount()
-    {
-        foreach (var name in (string[])["postgres", "nobody"])
-        {
-            var entry = File.ReadLines("/etc/passwd").Select(line => line.Split(':')).FirstOrDefault(fields => fields.Length > 3 && fields[0] == name);
-            if (entry is not null)
-            {
-                return (int.Parse(entry[2], CultureInfo.InvariantCulture), int.Parse(entry[3], CultureInfo.InvariantCulture));
-            }
-        }
-
-        throw new InvalidOperationException("Neither a postgres nor a nobody account exists to run PostgreSQL as.");
-    }
-
-    private static async Task RunOrFailAsync(string program, (int Uid, int Gid)? account, params string[] arguments)
-    {
-        var (code, text) = await RunAsync(program, account, arguments);
-        if (code != 0)
-        {
-            throw new InvalidOperationException($"{Path.GetFileName(program)} {string.Join(' ', arguments)} exited {code}: {text}");
-        }
-    }
-
-    /// <summary>Runs <paramref name="program"/> to its end, as <paramref name="account"/> when given, from / (which any account may enter).</summary>
-    private static async Task<(int Code, string Text)> RunAsync(string program, (int Uid, int Gid)? account, params string[] arguments)
-    {
-        string[] argv = account is { } a ? ["setpriv", $"--reuid={a.Uid}", $"--regid={a.Gid}", "--clear-groups", "--", program, .. arguments] : [program, .. arguments];
-        var start = new ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/" };
-        foreach (var argument in argv[1..])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
+            await _server.DisposeAsync();
         }
     }
 }

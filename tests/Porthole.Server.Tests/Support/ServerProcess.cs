@@ -6,7 +6,7 @@ namespace Porthole.Server.Tests.Support;
 
 /// <summary>
 /// The real <c>porthole server</c> as a process of its own (the test host's porthole.dll), on a free port: what it
-/// prints is kept; disposing it stops it with SIGTERM by its id and waits for it.
+/// prints on either stream is kept; disposing it stops it with SIGTERM by its id and waits for it.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
@@ -18,24 +18,19 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         _process = process;
         Port = port;
-        _reading = Task.Run(async () =>
-        {
-            while (await process.StandardOutput.ReadLineAsync() is { } line)
-            {
-                lock (_output)
-                {
-                    _output.AppendLine(line);
-                }
-            }
-        });
-        _ = process.StandardError.ReadToEndAsync();
+        _reading = Task.WhenAll(ReadAsync(process.StandardOutput), ReadAsync(process.StandardError));
     }
 
     public int Port { get; }
 
+    /// <summary>The server's process id.</summary>
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
     public string Url => $"http://127.0.0.1:{Port}";
 
-    /// <summary>What the server has printed so far.</summary>
+    /// <summary>What the server has printed so far, standard output and standard error as the lines came.</summary>
     public string Printed
     {
         get
@@ -135,5 +130,16 @@ public sealed class ServerProcess : IAsyncDisposable
 
         await _reading;
         _process.Dispose();
+    }
+
+    private async Task ReadAsync(StreamReader reader)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
     }
 }

@@ -135,8 +135,9 @@ public static class RunnerProtocolApi
         {
             return await call();
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException)
+        catch (Exception e) when ((e is InvalidOperationException or ArgumentException or FormatException) && !Data.DatabaseFaults.IsUnreachable(e))
         {
+            // EF wraps the database being away in an InvalidOperationException too: that is a 503 (DatabaseUnavailableHandler), never a refusal.
             return Problems.BadRequest(ErrorCodes.InvalidRequest, e.Message);
         }
     }

@@ -122,7 +122,7 @@ public static class WebTerminalApi
         }
 
         // Each terminal costs a key, an ssh client, a pty and a grant in every heartbeat of its node: a few per user.
-        if (http.RequestServices.GetRequiredService<WebTerminalGrants>().CountOf(user.Id) >= MaxTerminalsPerUser)
+        if (await http.RequestServices.GetRequiredService<WebTerminalGrants>().CountOfAsync(db, user.Id, ct) >= MaxTerminalsPerUser)
         {
             return (null, Problems.Create(StatusCodes.Status429TooManyRequests, ErrorCodes.TooManyTerminals, string.Create(
                 CultureInfo.InvariantCulture,

@@ -6,7 +6,7 @@ namespace Porthole.Server.Web.Terminal;
 
 public static class WebTerminalServiceCollectionExtensions
 {
-    /// <summary>The browser terminal's services: the live terminals' grants (read by every SSH node's heartbeat) and the terminals.</summary>
+    /// <summary>The browser terminal's services: the open terminals' grants (in the database, read by every SSH node's heartbeat) and the terminals.</summary>
     public static IServiceCollection AddWebTerminal(this IServiceCollection services)
     {
         services.AddSingleton<WebTerminalGrants>();

@@ -44,7 +44,7 @@ public sealed partial class WebTerminals(
         {
             using var key = await TerminalKeyPair.CreateAsync(KeyRoot, time, stopping);
             await key.PinHostKeyAsync(plan.Target.Host, plan.Target.Port, plan.HostKey, stopping);
-            using (grants.Add(plan.NodeId, new WebTerminalGrant(plan.UserId, key.PublicKey.KeyText, key.PublicKey.Fingerprint, plan.ReadOnly)))
+            await using (await grants.AddAsync(plan.NodeId, new WebTerminalGrant(plan.UserId, key.PublicKey.KeyText, key.PublicKey.Fingerprint, plan.ReadOnly), stopping))
             {
                 if (await WaitForKeyAsync(plan.NodeId, key.PublicKey.Fingerprint, stopping) is not { } problem)
                 {

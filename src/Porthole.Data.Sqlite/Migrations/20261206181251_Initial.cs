@@ -553,6 +553,24 @@ namespace Porthole.Data.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "WebTerminalGrants",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    NodeId = table.Column<long>(type: "INTEGER", nullable: false),
+                    UserId = table.Column<long>(type: "INTEGER", nullable: false),
+                    PublicKey = table.Column<string>(type: "TEXT", nullable: false),
+                    Fingerprint = table.Column<string>(type: "TEXT", nullable: false),
+                    ReadOnly = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebTerminalGrants", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Workflows",
                 columns: table => new
                 {
@@ -814,6 +832,11 @@ namespace Porthole.Data.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_WebTerminalGrants_NodeId",
+                table: "WebTerminalGrants",
+                column: "NodeId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Workflows_PipelineId",
                 table: "Workflows",
                 column: "PipelineId");
@@ -920,6 +943,9 @@ namespace Porthole.Data.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "Variables");
+
+            migrationBuilder.DropTable(
+                name: "WebTerminalGrants");
 
             migrationBuilder.DropTable(
                 name: "Workflows");

@@ -559,6 +559,24 @@ namespace Porthole.Data.PostgreSql.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "WebTerminalGrants",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    NodeId = table.Column<long>(type: "bigint", nullable: false),
+                    UserId = table.Column<long>(type: "bigint", nullable: false),
+                    PublicKey = table.Column<string>(type: "text", nullable: false),
+                    Fingerprint = table.Column<string>(type: "text", nullable: false),
+                    ReadOnly = table.Column<bool>(type: "boolean", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebTerminalGrants", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Workflows",
                 columns: table => new
                 {
@@ -820,6 +838,11 @@ namespace Porthole.Data.PostgreSql.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_WebTerminalGrants_NodeId",
+                table: "WebTerminalGrants",
+                column: "NodeId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Workflows_PipelineId",
                 table: "Workflows",
                 column: "PipelineId");
@@ -926,6 +949,9 @@ namespace Porthole.Data.PostgreSql.Migrations
 
             migrationBuilder.DropTable(
                 name: "Variables");
+
+            migrationBuilder.DropTable(
+                name: "WebTerminalGrants");
 
             migrationBuilder.DropTable(
                 name: "Workflows");

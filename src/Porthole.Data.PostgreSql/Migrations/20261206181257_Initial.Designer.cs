@@ -13,7 +13,7 @@ using Porthole.Data;
 namespace Porthole.Data.PostgreSql.Migrations
 {
     [DbContext(typeof(PortholeDb))]
-    [Migration("20261206152942_Initial")]
+    [Migration("20261206181257_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1185,6 +1185,41 @@ namespace Porthole.Data.PostgreSql.Migrations
                         .IsUnique();
 
                     b.ToTable("Users");
+                });
+
+            modelBuilder.Entity("Porthole.Data.WebTerminalGrantRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("NodeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<bool>("ReadOnly")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NodeId");
+
+                    b.ToTable("WebTerminalGrants", (string)null);
                 });
 
             modelBuilder.Entity("Porthole.Data.WorkflowRecord", b =>

@@ -10,7 +10,7 @@ using Porthole.Data;
 namespace Porthole.Data.Sqlite.Migrations
 {
     [DbContext(typeof(PortholeDb))]
-    [Migration("20261206152927_Initial")]
+    [Migration("20261206181251_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1135,6 +1135,39 @@ namespace Porthole.Data.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("Users");
+                });
+
+            modelBuilder.Entity("Porthole.Data.WebTerminalGrantRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NodeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("ReadOnly")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NodeId");
+
+                    b.ToTable("WebTerminalGrants", (string)null);
                 });
 
             modelBuilder.Entity("Porthole.Data.WorkflowRecord", b =>
