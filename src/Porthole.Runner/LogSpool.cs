@@ -9,11 +9,15 @@ namespace Porthole.Runner;
 /// byte offset every flush interval. The server ignores bytes it already has and refuses gaps, so a retry
 /// after any failure resumes from what the server says it stored: nothing is lost or repeated.
 /// Step reports are queued and sent by the same loop, right after the bytes they point at, so a step never
-/// waits for the server.
+/// waits for the server. When the runner's disk is full, the rest of the log is kept in memory (up to
+/// <see cref="MaxInMemory"/>) and the log says so: a job that fills the disk still shows why it failed.
 /// </summary>
 public sealed partial class LogSpool : INodeReporter, IAsyncDisposable
 {
     private const int MaxChunk = 1024 * 1024;
+
+    /// <summary>How much of the log is kept in memory once the disk is full; past it, bytes are dropped, once said.</summary>
+    public const int MaxInMemory = 8 * 1024 * 1024;
 
     private readonly long _nodeId;
     private readonly IRunnerProtocol _server;
@@ -30,6 +34,11 @@ public sealed partial class LogSpool : INodeReporter, IAsyncDisposable
     private long _written;
     private long _sent;
 
+    // Once the disk is full: the bytes from _onDisk on are in _inMemory, and nothing more goes to the file.
+    private long _onDisk = -1;
+    private MemoryStream? _inMemory;
+    private bool _dropping;
+
     public LogSpool(long nodeId, string spoolDirectory, IRunnerProtocol server, TimeSpan flushInterval, TimeProvider time, ILogger logger)
     {
         _nodeId = nodeId;
@@ -38,7 +47,8 @@ public sealed partial class LogSpool : INodeReporter, IAsyncDisposable
         _logger = logger;
         Directory.CreateDirectory(spoolDirectory);
         _path = Path.Combine(spoolDirectory, $"{nodeId}.log");
-        _writer = new FileStream(_path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite, 64 * 1024);
+        // Unbuffered: a full disk fails the write that meets it, so the bytes it did not store are known.
+        _writer = new FileStream(_path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite, 1);
         _sender = SendLoopAsync(flushInterval, _stop.Token);
     }
 
@@ -47,14 +57,55 @@ public sealed partial class LogSpool : INodeReporter, IAsyncDisposable
         await _writeGate.WaitAsync(CancellationToken.None);
         try
         {
-            await _writer.WriteAsync(bytes, CancellationToken.None);
-            _written += bytes.Length;
+            if (_inMemory is null)
+            {
+                try
+                {
+                    await _writer.WriteAsync(bytes, CancellationToken.None);
+                    _written += bytes.Length;
+                    return;
+                }
+                catch (IOException e) when (DiskFull(e))
+                {
+                    // What the file holds is what the write stored; the rest of this chunk, and every later one, stays here.
+                    _onDisk = new FileInfo(_path).Length;
+                    var stored = (int)(_onDisk - _written);
+                    _written = _onDisk;
+                    _inMemory = new MemoryStream();
+                    LogDiskFull(_logger, _nodeId);
+                    Keep("\r\n\u001b[33mPorthole: the runner's disk is full (No space left on device): the rest of this log is kept in memory until it is sent.\u001b[0m\r\n"u8);
+                    Keep(bytes.Span[stored..]);
+                    return;
+                }
+            }
+
+            Keep(bytes.Span);
         }
         finally
         {
             _writeGate.Release();
         }
     }
+
+    /// <summary>Adds to the in-memory tail (the write gate held): up to <see cref="MaxInMemory"/>, then a notice, then nothing.</summary>
+    private void Keep(ReadOnlySpan<byte> bytes)
+    {
+        if (_dropping || bytes.IsEmpty)
+        {
+            return;
+        }
+
+        if (_inMemory!.Length + bytes.Length > MaxInMemory)
+        {
+            _dropping = true;
+            bytes = "\r\n\u001b[33mPorthole: the runner's disk is full and this log passed what it keeps in memory; the rest of it is lost.\u001b[0m\r\n"u8;
+        }
+
+        _inMemory.Write(bytes);
+        _written += bytes.Length;
+    }
+
+    private static bool DiskFull(IOException e) => e.HResult is 28 or 122 || e.Message.Contains("No space left", StringComparison.Ordinal);
 
     public ValueTask StepChangedAsync(StepReport report, CancellationToken ct)
     {
@@ -105,6 +156,7 @@ public sealed partial class LogSpool : INodeReporter, IAsyncDisposable
         }
 
         _stop.Dispose();
+        _inMemory?.Dispose();
         _writeGate.Dispose();
         _sendGate.Dispose();
         _wake.Dispose();
@@ -136,7 +188,6 @@ public sealed partial class LogSpool : INodeReporter, IAsyncDisposable
             await _writeGate.WaitAsync(ct);
             try
             {
-                await _writer.FlushAsync(ct);
                 written = _written;
             }
             finally
@@ -167,15 +218,41 @@ public sealed partial class LogSpool : INodeReporter, IAsyncDisposable
         var buffer = new byte[(int)Math.Min(MaxChunk, written - _sent)];
         while (_sent < written)
         {
-            reader.Position = _sent;
-            var count = (int)Math.Min(buffer.Length, written - _sent);
-            await reader.ReadExactlyAsync(buffer.AsMemory(0, count), ct);
+            var count = await ReadSpooledAsync(reader, _sent, buffer.AsMemory(0, (int)Math.Min(buffer.Length, written - _sent)), ct);
             var result = await _server.AppendLogAsync(_nodeId, _sent, buffer.AsMemory(0, count), ct);
 
             // Appended and AlreadyStored leave the server's length at or past our end; a gap tells us where it stopped.
             Interlocked.Exchange(ref _sent, Math.Min(result.StoredLength, written));
         }
     }
+
+    /// <summary>Fills <paramref name="into"/> from <paramref name="from"/>, from the file or (past what it holds) memory; how many bytes.</summary>
+    private async Task<int> ReadSpooledAsync(FileStream file, long from, Memory<byte> into, CancellationToken ct)
+    {
+        await _writeGate.WaitAsync(ct);
+        try
+        {
+            var onDisk = _inMemory is null ? long.MaxValue : _onDisk;
+            if (from < onDisk)
+            {
+                var count = (int)Math.Min(into.Length, onDisk - from);
+                file.Position = from;
+                await file.ReadExactlyAsync(into[..count], ct);
+                return count;
+            }
+
+            var memory = _inMemory!.GetBuffer().AsMemory((int)(from - onDisk), (int)Math.Min(into.Length, _inMemory.Length - (from - onDisk)));
+            memory.CopyTo(into);
+            return memory.Length;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The disk is full: the rest of node {NodeId}'s log is kept in memory until it is sent")]
+    private static partial void LogDiskFull(ILogger logger, long nodeId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending the log of node {NodeId} failed, will retry: {Reason}")]
     private static partial void LogSendFailed(ILogger logger, long nodeId, string reason);

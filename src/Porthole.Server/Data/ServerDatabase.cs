@@ -56,15 +56,25 @@ public sealed class ServerDatabase
     public async Task<IDisposable?> LockAcrossServersAsync(CancellationToken ct) =>
         _postgreSql is null ? null : await PostgreSqlAdvisoryLock.AcquireAsync(_postgreSql, StateLockKey, ct);
 
-    /// <summary>The first key of the node-log locks: "LOG" in the top bytes, the node's id in the rest.</summary>
-    private const long NodeLogLockKeys = 0x4C4F47L << 40;
-
     /// <summary>
     /// On PostgreSQL, the lock of one node's log across servers, held while an append checks the length and writes
     /// (<see cref="Logs.LogStore"/>); null on SQLite, where this process's own gate is enough.
     /// </summary>
-    public async Task<IDisposable?> LockNodeLogAsync(long nodeId, CancellationToken ct) =>
-        _postgreSql is null ? null : await PostgreSqlAdvisoryLock.AcquireAsync(_postgreSql, NodeLogLockKeys | (nodeId & ((1L << 40) - 1)), ct);
+    public Task<IDisposable?> LockNodeLogAsync(long nodeId, CancellationToken ct) => LockAsync(NodeLogLockKeys, nodeId, ct);
+
+    /// <summary>
+    /// On PostgreSQL, the turn of one project's triggers across servers: its next pipeline number is read before its
+    /// config is compiled (<see cref="Pipelines.PipelineTrigger"/>); null on SQLite, where this process's own gate is enough.
+    /// </summary>
+    public Task<IDisposable?> LockProjectTriggersAsync(long projectId, CancellationToken ct) => LockAsync(ProjectTriggerLockKeys, projectId, ct);
+
+    /// <summary>The first keys of the per-row locks: three letters in the top bytes, the row's id in the rest.</summary>
+    private const long NodeLogLockKeys = 0x4C4F47L << 40; // "LOG"
+
+    private const long ProjectTriggerLockKeys = 0x545247L << 40; // "TRG"
+
+    private async Task<IDisposable?> LockAsync(long keys, long id, CancellationToken ct) =>
+        _postgreSql is null ? null : await PostgreSqlAdvisoryLock.AcquireAsync(_postgreSql, keys | (id & ((1L << 40) - 1)), ct);
 
     /// <summary>The PostgreSQL connection string, for a connection of the server's own (LISTEN); null on SQLite. Never logged.</summary>
     internal string? PostgreSqlConnection => _postgreSql;

@@ -23,13 +23,15 @@ public sealed record TriggerRefusal(string Code, string Detail, IReadOnlyList<Co
 /// </summary>
 /// <remarks>
 /// The config may read <c>pipeline.number</c>, so the number is known before compiling: triggers of one project take turns
-/// from reading the next number to storing the pipeline (a gate per project; fetching the repository is outside it), and no
-/// number is burnt by a refused trigger. The id is reserved first, from the one number space (decision 4).
+/// from reading the next number to storing the pipeline (a gate per project, and on PostgreSQL a lock across servers;
+/// fetching the repository is outside it), and no number is burnt by a refused trigger. The id is reserved first, from
+/// the one number space (decision 4).
 /// </remarks>
 public sealed class PipelineTrigger(
     ProjectRepositories repositories,
     Scheduler scheduler,
     StateLock stateLock,
+    Data.ServerDatabase database,
     TimeProvider time,
     IOptions<PortholeOptions> options,
     IOrbSource orbs,
@@ -78,6 +80,8 @@ public sealed class PipelineTrigger(
         await gate.WaitAsync(ct);
         try
         {
+            // And across the servers on the database: two that read the same next number could not both store it.
+            using var turn = await database.LockProjectTriggersAsync(project.Id, ct);
             var id = await _writer.ReserveIdAsync(db, ct);
             var number = 1 + await db.Projects.AsNoTracking().Where(p => p.Id == project.Id).Select(p => p.PipelineCount).SingleAsync(ct);
             var baseRevision = target.Branch is null

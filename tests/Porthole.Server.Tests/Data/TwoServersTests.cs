@@ -102,4 +102,25 @@ public sealed class TwoServersTests(PostgresCluster cluster) : IClassFixture<Pos
             Assert.Equal(Status.Success, view.Status);
         }
     }
+
+    [Fact]
+    public async Task Triggers_of_one_project_on_two_servers_at_once_each_get_a_pipeline_number_of_their_own()
+    {
+        var database = await cluster.CreateDatabaseAsync();
+        await using var a = await JobDataServer.StartAsync(_data.Path, database: database);
+        await using var b = await JobDataServer.StartAsync(_data.Path, database: database);
+        var repository = GitRepository.WithFiles((".circleci/config.yml", "version: 2.1\njobs:\n  build:\n    docker: [{image: x}]\n    steps: [{run: \"true\"}]\n"));
+        _disposables.Add(repository);
+        await a.AddProjectAsync("turns", repository.Path);
+
+        // Each reads the next number before compiling; without taking turns across the servers, two would read the same.
+        const int Each = 8;
+        var triggered = await Task.WhenAll(Enumerable.Range(0, 2 * Each).Select(i => Task.Run(async () =>
+        {
+            var server = i % 2 == 0 ? a : b;
+            return (await server.TriggerAsync("turns")).Number;
+        })));
+
+        Assert.Equal(Enumerable.Range(1, 2 * Each), triggered.Order());
+    }
 }
