@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Porthole.Contracts.Api;
-using Porthole.Contracts.Runners;
 using Porthole.Server.Accounts;
 using Porthole.Server.Contexts;
 using Porthole.Data;
@@ -20,7 +19,6 @@ using Porthole.Server.Monitoring;
 using Porthole.Server.Orbs;
 using Porthole.Server.Pipelines;
 using Porthole.Server.Projects;
-using Porthole.Server.Runners;
 using Porthole.Server.Runners.Http;
 using Porthole.Server.Runners.Registry;
 using Porthole.Server.Ssh;
@@ -51,20 +49,9 @@ public static class ServerApp
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
 
         var services = builder.Services;
-        services.AddOptions<PortholeOptions>()
-            .Bind(builder.Configuration.GetSection(PortholeOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.AddSingleton(TimeProvider.System);
-
-        // Read here, before anything starts, so a malformed setting stops the server with its reason (DatabaseSettingException).
-        var database = ServerDatabase.Of(
-            builder.Configuration[$"{PortholeOptions.Section}:{nameof(PortholeOptions.Database)}"],
-            new PortholeOptions { DataDirectory = Path.GetFullPath(host.DataDirectory) }.DatabasePath);
-        services.AddSingleton(database);
-        services.AddSingleton<DatabaseAvailability>();
+        // Reads Porthole:Database here, so a malformed setting stops the server with its reason (DatabaseSettingException).
+        services.AddPortholeCore(builder.Configuration);
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
-        services.AddDbContextFactory<PortholeDb>((_, db) => DatabaseAvailability.LogFailuresOnce(database.Configure, db));
         // A request with a token header is the API's token scheme, as always; any other, the web's session cookie.
         services.AddAuthentication(WebAuthentication.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null)
@@ -99,59 +86,10 @@ public static class ServerApp
             }
         });
 
-        services.AddSingleton<DataFolder>();
-        services.AddSingleton<AdminBootstrap>();
-        services.AddSingleton<StateLock>();
-        services.AddSingleton<Cluster.SignalOutbox>();
-        services.AddSingleton<WorkSignal>();
-        services.AddSingleton<LogStore>();
-        services.AddHostedService<Cluster.PostgreSqlSignalRelay>();
-        services.AddSingleton<Scheduler>();
-        services.AddSingleton<RepositoryPolicy>();
-        services.AddSingleton<ProjectRepositories>();
-        services.AddHostedService<MirrorUpkeep>();
-        services.AddSingleton<Orbs.OrbStore>();
-        services.AddSingleton<Porthole.Pipeline.Orbs.IOrbSource>(sp => sp.GetRequiredService<Orbs.OrbStore>());
-        services.AddOptions<Orbs.OrbOptions>()
-            .Bind(builder.Configuration.GetSection(Orbs.OrbOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.AddHttpClient<Orbs.OrbRegistryClient>();
-        services.AddSingleton<PipelineTrigger>();
-        services.AddSingleton<ScheduleStore>();
-        services.AddSingleton<ScheduledTriggers>();
-        services.AddHostedService(sp => sp.GetRequiredService<ScheduledTriggers>());
         services.AddSingleton<GitHubPushHook>();
-        services.AddSingleton<Reruns>();
-        services.AddSingleton<LostNodeRetry>();
-        services.AddSingleton<Approvals>();
-        services.AddSingleton<Views>();
-        services.AddOptions<JobData.JobDataOptions>()
-            .Bind(builder.Configuration.GetSection(JobData.JobDataOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.AddSingleton<JobData.BlobFiles>();
-        services.AddSingleton<JobData.UploadHashes>();
-        services.AddSingleton<JobData.BlobStore>();
-        services.AddSingleton<JobData.CacheStore>();
-        services.AddSingleton<JobData.WorkspaceLayers>();
-        services.AddSingleton<JobData.Artifacts>();
-        services.AddSingleton<JobData.TestResults>();
-        services.AddSingleton<JobData.JobDataStore>();
-        services.AddSingleton<JobData.JobDataViews>();
-        services.AddSingleton<JobData.JobDataSweeper>();
-        services.AddHostedService(sp => sp.GetRequiredService<JobData.JobDataSweeper>());
-        services.AddSingleton<NodeClaims>();
-        services.AddSingleton<RunnerService>();
-        services.AddSingleton<Runners.Registry.RunnerRegistry>();
-        services.AddSingleton<Ssh.SshRerun>();
-        services.AddSingleton<Debug.DebugStarter>();
-        services.AddHttpClient<Ssh.KeyProviders>();
         services.AddWeb();
-        services.AddSingleton<IRunnerProtocol, InProcessRunnerProtocol>();
-        services.AddHostedService<LeaseSweeper>();
         services.AddWebTerminal();
-        services.AddMonitoring(builder.Configuration);
+        services.AddMonitoring();
         addServices(services);
 
         var app = builder.Build();

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Porthole.Data;
+using Porthole.Server.Ssh;
 using Porthole.Server.Tests.JobData;
 using Porthole.Server.Web.Terminal;
 

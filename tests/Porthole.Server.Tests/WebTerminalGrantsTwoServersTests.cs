@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Porthole.Server.Pipelines;
+using Porthole.Server.Ssh;
 using Porthole.Server.Tests.JobData;
 using Porthole.Server.Tests.Support;
-using Porthole.Server.Web.Terminal;
 
 namespace Porthole.Server.Tests;
 

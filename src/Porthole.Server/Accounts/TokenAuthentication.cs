@@ -25,7 +25,7 @@ public sealed class TokenAuthenticationHandler(
     public const string SchemeName = "PortholeToken";
 
     /// <summary>How stale a token's <c>last_used_at</c> may be: it is written at most once a minute per token, not on every request.</summary>
-    public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan LastUsedResolution = Tokens.LastUsedResolution;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {

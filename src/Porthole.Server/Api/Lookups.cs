@@ -130,5 +130,5 @@ public static class Lookups
         return (null, null, Problems.NotFound(ErrorCodes.JobNotFound, $"There is no job {id} that you can see."));
     }
 
-    public static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
+    public static string Shorten(string text) => MessageText.Shorten(text);
 }

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -23,10 +22,9 @@ public static class MonitoringEndpoints
     /// <summary>What a client is told to wait before asking <c>/readyz</c> again.</summary>
     public const int RetryAfterSeconds = 5;
 
-    public static IServiceCollection AddMonitoring(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The readiness check behind <c>/readyz</c>. <see cref="PortholeMetrics"/> and <see cref="MetricsOptions"/> are the core's (<c>AddPortholeCore</c>).</summary>
+    public static IServiceCollection AddMonitoring(this IServiceCollection services)
     {
-        services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.Section));
-        services.AddSingleton<PortholeMetrics>();
         services.AddHealthChecks().AddCheck<DatabaseReadiness>("database");
         return services;
     }

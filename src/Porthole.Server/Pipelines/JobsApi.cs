@@ -66,8 +66,8 @@ public static class JobsApi
         string? refusal;
         if (request?.Ssh == true)
         {
-            var (started, sshProblem) = await sshRerun.RequestAsync(db, job, project!, user, ct);
-            return started is null ? sshProblem! : TypedResults.Accepted($"/api/jobs/{job.Id}", new RerunResponse(job.WorkflowId, started));
+            var (started, sshRefusal) = await sshRerun.RequestAsync(db, job, project!, user, ct);
+            return started is null ? sshRefusal!.ToProblem() : TypedResults.Accepted($"/api/jobs/{job.Id}", new RerunResponse(job.WorkflowId, started));
         }
 
         if (request?.FromFailed == true)

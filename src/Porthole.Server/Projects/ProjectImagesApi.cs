@@ -83,26 +83,6 @@ public static class ProjectImagesApi
         return TypedResults.Ok(await ViewAsync(db, project.Id, ct));
     }
 
-    /// <summary>
-    /// The entries of the project's image table that a job's chosen containers (<see cref="ContainerSpec.Choice"/>, only
-    /// Travis jobs have them) may use: each choice's exact key and its bare name. Empty, without a query, when the job has
-    /// no such container.
-    /// </summary>
-    public static async Task<IReadOnlyDictionary<string, string>> ForJobAsync(PortholeDb db, long projectId, JobPlan plan, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(plan);
-        var choices = plan.Executor.Containers.Select(c => c.Choice).OfType<ImageChoice>().ToList();
-        if (choices.Count == 0)
-        {
-            return new Dictionary<string, string>();
-        }
-
-        var wanted = new HashSet<string>(choices.SelectMany(c => new[] { c.ToString(), c.Name }), StringComparer.OrdinalIgnoreCase);
-        var table = await db.ProjectImages.Where(i => i.ProjectId == projectId).OrderBy(i => i.Choice).ToListAsync(ct);
-        return table.Where(i => wanted.Contains(i.Choice)).ToDictionary(i => i.Choice, i => i.Image, StringComparer.OrdinalIgnoreCase);
-    }
-
     private static async Task<ProjectImagesView> ViewAsync(PortholeDb db, long projectId, CancellationToken ct)
     {
         var table = await db.ProjectImages.Where(i => i.ProjectId == projectId).ToListAsync(ct);

@@ -6,8 +6,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Porthole.Contracts.Api;
-using Porthole.Contracts.Plans;
-using Porthole.Contracts.Runners;
 using Porthole.Server.Accounts;
 using Porthole.Server.Api;
 using Porthole.Data;
@@ -118,7 +116,7 @@ public static partial class SshKeysApi
         }
 
         var keys = await db.ProjectSshKeys.Where(k => k.ProjectId == project.Id).ToListAsync(ct);
-        var found = keys.FirstOrDefault(k => Matches(k, fingerprint));
+        var found = keys.FirstOrDefault(k => ProjectSshKeys.Matches(k, fingerprint));
         if (found is null)
         {
             return Problems.NotFound(ContextErrorCodes.SshKeyNotFound, $"Project {project.Name} has no SSH key with fingerprint {Lookups.Shorten(fingerprint.Trim())}.");
@@ -127,30 +125,6 @@ public static partial class SshKeysApi
         await db.ProjectSshKeys.Where(k => k.Id == found.Id).ExecuteDeleteAsync(ct);
         return TypedResults.NoContent();
     }
-
-    /// <summary>
-    /// The project's keys that a job's <c>add_ssh_keys</c> steps ask for: none without such a step, all of them when a step
-    /// lists no fingerprint, else those a step names (MD5 with or without <c>MD5:</c>, or SHA256), in the order added.
-    /// </summary>
-    public static async Task<List<AdditionalSshKey>> ForJobAsync(PortholeDb db, long projectId, JobPlan plan, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(plan);
-        var steps = plan.Steps.Where(s => s.Kind == StepKind.AddSshKeys).Select(s => s.AddSshKeys?.Fingerprints ?? []).ToList();
-        if (steps.Count == 0)
-        {
-            return [];
-        }
-
-        var all = steps.Any(f => f.Count == 0);
-        var keys = await db.ProjectSshKeys.Where(k => k.ProjectId == projectId).OrderBy(k => k.Id).ToListAsync(ct);
-        return [.. keys
-            .Where(k => all || steps.Any(f => f.Any(fingerprint => Matches(k, fingerprint))))
-            .Select(k => new AdditionalSshKey(k.Md5, k.Sha256, k.Host, k.PrivateKey))];
-    }
-
-    private static bool Matches(ProjectSshKeyRecord key, string fingerprint) =>
-        new AdditionalSshKey(key.Md5, key.Sha256, key.Host, string.Empty).Matches(fingerprint);
 
     private static ProblemHttpResult Exists(Project project, string sha256) =>
         Problems.Conflict(ContextErrorCodes.SshKeyExists, $"Project {project.Name} already has the SSH key {sha256}.");

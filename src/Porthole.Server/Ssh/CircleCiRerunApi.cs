@@ -75,10 +75,10 @@ public static class CircleCiRerunApi
         {
             foreach (var job in jobs)
             {
-                var (_, problem) = await sshRerun.RequestAsync(db, job, project, user, ct);
-                if (problem is not null)
+                var (_, refusal) = await sshRerun.RequestAsync(db, job, project, user, ct);
+                if (refusal is not null)
                 {
-                    return WithMessage(problem);
+                    return WithMessage(refusal.ToProblem());
                 }
             }
         }

@@ -1,12 +1,11 @@
-using System.Text.RegularExpressions;
-using System.Xml.Linq;
-
 namespace Porthole.Server.Tests.Architecture;
 
 /// <summary>
 /// The dependency rules of docs/architecture.md (issue 14: "a test enforces the dependency rules, so they cannot be
 /// broken silently again"): each project references exactly the projects its line names, every project under src/ has
-/// a line, and a project with a bracket uses of the listed projects only the listed namespaces.
+/// a line, a project with a bracket uses of the listed projects only the listed namespaces, and a project marked
+/// <c>(outside the web host)</c> (the server's core) takes in no ASP.NET Core: not by its SDK, a framework or package
+/// reference, a project it references, or a <c>Microsoft.AspNetCore</c> namespace in its sources.
 /// </summary>
 public sealed partial class DependencyRulesTests
 {
@@ -57,6 +56,73 @@ public sealed partial class DependencyRulesTests
     }
 
     [Fact]
+    public void The_core_assembly_references_no_assembly_of_ASP_NET_Core()
+    {
+        var core = typeof(Porthole.Server.Pipelines.Scheduler).Assembly;
+
+        var web = core.GetReferencedAssemblies().Select(a => a.Name ?? "").Where(name => name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal("Porthole.Server.Core", core.GetName().Name);
+        Assert.Empty(web);
+    }
+
+    [Fact]
+    public void A_project_outside_the_web_host_that_takes_it_in_is_found()
+    {
+        using var repository = new TempFolder();
+        WriteProject(repository.Path, "Porthole.Contracts");
+        WriteProject(repository.Path, "Porthole.Host", "Porthole.Contracts");
+        AddToProject(repository.Path, "Porthole.Host", """<FrameworkReference Include="Microsoft.AspNetCore.App" />""");
+        WriteProject(repository.Path, "Porthole.Middle", "Porthole.Host");
+        WriteProject(repository.Path, "Porthole.Server.Core", "Porthole.Contracts", "Porthole.Middle");
+        AddToProject(repository.Path, "Porthole.Server.Core", """
+            <FrameworkReference Include="Microsoft.AspNetCore.App" />
+            <PackageReference Include="prometheus-net.AspNetCore" />
+            <PackageReference Include="prometheus-net" />
+            <Using Include="Microsoft.AspNetCore.Http" />
+            """, sdk: "Microsoft.NET.Sdk.Web");
+        File.WriteAllText(Path.Combine(repository.Path, "src", "Porthole.Server.Core", "Uses.cs"), """
+            using Microsoft.AspNetCore.Http;
+            namespace Porthole.Server.Pipelines;
+            // Not ASP.NET Core: Microsoft.Extensions.Hosting is the generic host's.
+            internal static class Uses { public static object? Build() => Microsoft.AspNetCore.Builder.WebApplication.Create(); }
+            """);
+        Directory.CreateDirectory(Path.Combine(repository.Path, "src", "Porthole.Server.Core", "obj"));
+        File.WriteAllText(Path.Combine(repository.Path, "src", "Porthole.Server.Core", "obj", "Build.cs"), "using Microsoft.AspNetCore.Mvc;\n");
+        // The web host itself may take ASP.NET Core in, and a project outside it that does not is clean.
+        WriteProject(repository.Path, "Porthole.Server", "Porthole.Server.Core");
+        AddToProject(repository.Path, "Porthole.Server", """<FrameworkReference Include="Microsoft.AspNetCore.App" />""", sdk: "Microsoft.NET.Sdk.Razor");
+        File.WriteAllText(Path.Combine(repository.Path, "src", "Porthole.Server", "Web.cs"), "using Microsoft.AspNetCore.Http;\n");
+        WriteProject(repository.Path, "Porthole.Data", "Porthole.Contracts");
+        File.WriteAllText(Path.Combine(repository.Path, "src", "Porthole.Data", "Model.cs"), "namespace Porthole.Data; // no Microsoft.Extensions.Hosting either\n");
+        const string Rules = """
+            <!-- dependency-rules -->
+            ```text
+            Porthole.Contracts:
+            Porthole.Data:        Porthole.Contracts (outside the web host)
+            Porthole.Host:        Porthole.Contracts
+            Porthole.Middle:      Porthole.Host
+            Porthole.Server.Core: Porthole.Contracts, Porthole.Middle (outside the web host)
+            Porthole.Server:      Porthole.Server.Core
+            ```
+            """;
+
+        var violations = DependencyRules.Violations(repository.Path, Rules);
+
+        Assert.Equal(
+            [
+                "src/Porthole.Server.Core/Porthole.Server.Core.csproj uses the SDK Microsoft.NET.Sdk.Web; Porthole.Server.Core is outside the web host (Microsoft.NET.Sdk only)",
+                "src/Porthole.Server.Core/Porthole.Server.Core.csproj references the framework Microsoft.AspNetCore.App; Porthole.Server.Core is outside the web host",
+                "src/Porthole.Server.Core/Porthole.Server.Core.csproj references the package prometheus-net.AspNetCore; Porthole.Server.Core is outside the web host",
+                "src/Porthole.Server.Core/Porthole.Server.Core.csproj uses Microsoft.AspNetCore.Http globally; Porthole.Server.Core is outside the web host",
+                "src/Porthole.Server.Core/Porthole.Server.Core.csproj gets the web host through Porthole.Middle, which brings Porthole.Host: it references the framework Microsoft.AspNetCore.App",
+                "src/Porthole.Server.Core/Uses.cs:1 uses Microsoft.AspNetCore.Http; Porthole.Server.Core is outside the web host",
+                "src/Porthole.Server.Core/Uses.cs:4 uses Microsoft.AspNetCore.Builder; Porthole.Server.Core is outside the web host",
+            ],
+            violations);
+    }
+
+    [Fact]
     public void A_project_without_a_rule_and_a_rule_without_its_reference_are_found()
     {
         using var repository = new TempFolder();
@@ -88,6 +154,16 @@ public sealed partial class DependencyRulesTests
         File.WriteAllText(Path.Combine(folder, name + ".csproj"), $"<Project Sdk=\"Microsoft.NET.Sdk\"><ItemGroup>{items}</ItemGroup></Project>");
     }
 
+    /// <summary>Adds <paramref name="items"/> to a project <see cref="WriteProject"/> wrote, and gives it <paramref name="sdk"/>.</summary>
+    private static void AddToProject(string root, string name, string items, string sdk = "Microsoft.NET.Sdk")
+    {
+        var csproj = Path.Combine(root, "src", name, name + ".csproj");
+        var text = File.ReadAllText(csproj)
+            .Replace("<Project Sdk=\"Microsoft.NET.Sdk\">", $"<Project Sdk=\"{sdk}\">", StringComparison.Ordinal)
+            .Replace("</ItemGroup>", items + "</ItemGroup>", StringComparison.Ordinal);
+        File.WriteAllText(csproj, text);
+    }
+
     private static string RepositoryRoot()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
@@ -100,117 +176,4 @@ public sealed partial class DependencyRulesTests
 
         throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds Porthole.slnx.");
     }
-}
-
-/// <summary>Reads the rules block of docs/architecture.md and checks the projects under src/ against it.</summary>
-internal static partial class DependencyRules
-{
-    private const string Marker = "<!-- dependency-rules -->";
-
-    public static List<string> Violations(string root, string architecture)
-    {
-        var rules = Parse(architecture);
-        var violations = new List<string>();
-        var projects = Directory.GetDirectories(Path.Combine(root, "src"))
-            .Select(Path.GetFileName)
-            .OfType<string>()
-            .Where(name => File.Exists(Path.Combine(root, "src", name, name + ".csproj")))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        foreach (var project in projects)
-        {
-            if (!rules.TryGetValue(project, out var rule))
-            {
-                violations.Add($"src/{project} has no line in the dependency rules");
-                continue;
-            }
-
-            var csproj = $"src/{project}/{project}.csproj";
-            var references = References(Path.Combine(root, csproj));
-            violations.AddRange(references.Except(rule.References).Order(StringComparer.Ordinal)
-                .Select(extra => $"{csproj} references {extra}, which its rule does not name"));
-            violations.AddRange(rule.References.Except(references).Order(StringComparer.Ordinal)
-                .Select(missing => $"{csproj} does not reference {missing}, which its rule names"));
-            if (rule.Namespaces.Count > 0)
-            {
-                violations.AddRange(NamespaceViolations(root, project, rule.Namespaces));
-            }
-        }
-
-        return violations;
-    }
-
-    private static Dictionary<string, Rule> Parse(string architecture)
-    {
-        var start = architecture.IndexOf(Marker, StringComparison.Ordinal);
-        if (start < 0)
-        {
-            throw new InvalidOperationException($"docs/architecture.md has no {Marker} block.");
-        }
-
-        var lines = architecture[(start + Marker.Length)..].Split('\n').Select(line => line.Trim()).SkipWhile(line => !line.StartsWith("```", StringComparison.Ordinal)).Skip(1);
-        var rules = new Dictionary<string, Rule>(StringComparer.Ordinal);
-        foreach (var line in lines.TakeWhile(line => !line.StartsWith("```", StringComparison.Ordinal)).Where(line => line.Length > 0))
-        {
-            var match = RuleLine().Match(line);
-            if (!match.Success)
-            {
-                throw new InvalidOperationException($"A dependency rule cannot be read: '{line}'.");
-            }
-
-            rules[match.Groups["project"].Value] = new Rule(Names(match.Groups["references"].Value), Names(match.Groups["namespaces"].Value));
-        }
-
-        return rules;
-    }
-
-    private static HashSet<string> Names(string list) =>
-        list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
-
-    private static HashSet<string> References(string csproj) =>
-        XDocument.Load(csproj).Descendants("ProjectReference")
-            .Select(reference => Path.GetFileNameWithoutExtension(((string?)reference.Attribute("Include") ?? string.Empty).Replace('\\', '/')))
-            .ToHashSet(StringComparer.Ordinal);
-
-    /// <summary>Every use, in a using directive, a qualified name or a doc comment, of a namespace of a limited project that the rule does not list.</summary>
-    private static IEnumerable<string> NamespaceViolations(string root, string project, IReadOnlySet<string> allowed)
-    {
-        var limited = allowed.Select(ProjectOf).ToHashSet(StringComparer.Ordinal);
-        var folder = Path.Combine(root, "src", project);
-        var files = Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
-            .Where(file => !Path.GetRelativePath(folder, file).Split(Path.DirectorySeparatorChar).Any(part => part is "obj" or "bin"))
-            .Order(StringComparer.Ordinal);
-        foreach (var file in files)
-        {
-            var lines = File.ReadAllLines(file);
-            for (var index = 0; index < lines.Length; index++)
-            {
-                foreach (Match use in QualifiedName().Matches(lines[index]))
-                {
-                    // A project's bare name (prose such as "Porthole.Ssh's parser") names no namespace of it.
-                    var name = use.Value;
-                    if (name.Split('.').Length > 2 && limited.Contains(ProjectOf(name)) && !allowed.Any(space => name == space || name.StartsWith(space + ".", StringComparison.Ordinal)))
-                    {
-                        var owner = ProjectOf(name);
-                        var mayUse = string.Join(", ", allowed.Where(space => ProjectOf(space) == owner).Order(StringComparer.Ordinal));
-                        yield return $"{Path.GetRelativePath(root, file).Replace('\\', '/')}:{index + 1} uses {Namespace(name)}; {project} may use only {mayUse} of {owner}";
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>The project a namespace belongs to: its first two parts (<c>Porthole.Ssh</c>).</summary>
-    private static string ProjectOf(string name) => string.Join('.', name.Split('.').Take(2));
-
-    /// <summary>A qualified name's namespace as the message names it: its first three parts.</summary>
-    private static string Namespace(string name) => string.Join('.', name.Split('.').Take(3));
-
-    [GeneratedRegex(@"^(?<project>Porthole(\.[A-Za-z]+)+):\s*(?<references>[^\[]*?)\s*(\[(?<namespaces>[^\]]*)\])?\s*$")]
-    private static partial Regex RuleLine();
-
-    [GeneratedRegex(@"\bPorthole(\.[A-Z][A-Za-z0-9]*)+")]
-    private static partial Regex QualifiedName();
-
-    private sealed record Rule(IReadOnlySet<string> References, IReadOnlySet<string> Namespaces);
 }

@@ -116,9 +116,9 @@ public sealed partial class JobPage
             return Refused(http, id, problem!);
         }
 
-        var (started, sshProblem) = await sshRerun.RequestAsync(db, job, project!, user, ct);
+        var (started, sshRefusal) = await sshRerun.RequestAsync(db, job, project!, user, ct);
         return Flash.RedirectWith(http, Links.Job(job.Id), started is null
-            ? new FlashMessage(sshProblem!.ProblemDetails.Detail!, IsError: true)
+            ? new FlashMessage(sshRefusal!.Detail, IsError: true)
             : new FlashMessage(
                 $"Rerun with SSH started: attempt {started[0].Attempt}. The SSH panel shows the command to connect with as soon as the node's sshd is up.",
                 IsError: false));

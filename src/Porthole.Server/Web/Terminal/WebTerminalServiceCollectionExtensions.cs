@@ -6,10 +6,12 @@ namespace Porthole.Server.Web.Terminal;
 
 public static class WebTerminalServiceCollectionExtensions
 {
-    /// <summary>The browser terminal's services: the open terminals' grants (in the database, read by every SSH node's heartbeat) and the terminals.</summary>
+    /// <summary>
+    /// The browser terminal's services: the terminals and the clean-up at start. Their grants (<see cref="Ssh.WebTerminalGrants"/>,
+    /// in the database, read by every SSH node's heartbeat) are the core's (<c>AddPortholeCore</c>).
+    /// </summary>
     public static IServiceCollection AddWebTerminal(this IServiceCollection services)
     {
-        services.AddSingleton<WebTerminalGrants>();
         services.AddSingleton<WebTerminals>();
         services.AddHostedService<LeftoverTerminalKeys>();
         return services;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Porthole.Contracts.Api;
 using Porthole.Data;
+using Porthole.Server.Ssh;
 
 namespace Porthole.Server.Web.Terminal;
 

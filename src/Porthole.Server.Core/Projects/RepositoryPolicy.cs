@@ -1,5 +1,5 @@
+using System.Net;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Porthole.Server.Api;
 
@@ -56,7 +56,7 @@ public sealed partial class RepositoryPolicy(IOptions<PortholeOptions> options)
         var path = source.LocalPath!;
         if (!isAdmin)
         {
-            return IsUnderAllowedRoot(path) && !IsInDataFolder(path) ? null : new Refusal(StatusCodes.Status403Forbidden, NotAllowedCode, LocalPathNotAllowed);
+            return IsUnderAllowedRoot(path) && !IsInDataFolder(path) ? null : new Refusal((int)HttpStatusCode.Forbidden, NotAllowedCode, LocalPathNotAllowed);
         }
 
         if (!path.StartsWith('/'))
@@ -77,7 +77,7 @@ public sealed partial class RepositoryPolicy(IOptions<PortholeOptions> options)
     {
         if (RemoteHelper().IsMatch(repository))
         {
-            return new(RepositoryKind.Refused, Problem: $"'{Lookups.Shorten(repository)}' names a git remote helper (like ext:: or fd::, which run commands on the server); Porthole clones only an {Schemes}.");
+            return new(RepositoryKind.Refused, Problem: $"'{MessageText.Shorten(repository)}' names a git remote helper (like ext:: or fd::, which run commands on the server); Porthole clones only an {Schemes}.");
         }
 
         var url = SchemeUrl().Match(repository);
@@ -95,12 +95,12 @@ public sealed partial class RepositoryPolicy(IOptions<PortholeOptions> options)
 
             if (!RemoteSchemes.Contains(scheme, StringComparer.Ordinal))
             {
-                return new(RepositoryKind.Refused, Problem: $"Porthole does not clone {Lookups.Shorten(scheme)}:// URLs; give an {Schemes}.");
+                return new(RepositoryKind.Refused, Problem: $"Porthole does not clone {MessageText.Shorten(scheme)}:// URLs; give an {Schemes}.");
             }
 
             return UrlAuthority().IsMatch(rest)
                 ? new(RepositoryKind.Remote)
-                : new(RepositoryKind.Refused, Problem: $"'{Lookups.Shorten(repository)}' is not a URL git can clone: it needs a host name after {scheme}://, and neither the user nor the host may start with '-'.");
+                : new(RepositoryKind.Refused, Problem: $"'{MessageText.Shorten(repository)}' is not a URL git can clone: it needs a host name after {scheme}://, and neither the user nor the host may start with '-'.");
         }
 
         var colon = repository.IndexOf(':', StringComparison.Ordinal);
@@ -112,7 +112,7 @@ public sealed partial class RepositoryPolicy(IOptions<PortholeOptions> options)
 
         return ScpLike().IsMatch(repository)
             ? new(RepositoryKind.Remote)
-            : new(RepositoryKind.Refused, Problem: $"'{Lookups.Shorten(repository)}' is not a URL git can clone: give an {Schemes} (the user and host in letters, digits, '.', '_' and '-', not starting with '-').");
+            : new(RepositoryKind.Refused, Problem: $"'{MessageText.Shorten(repository)}' is not a URL git can clone: give an {Schemes} (the user and host in letters, digits, '.', '_' and '-', not starting with '-').");
     }
 
     /// <summary>Whether git would read <paramref name="repository"/> from the server's own files.</summary>

@@ -30,7 +30,7 @@ public static class ProjectMembers
         var member = await db.Users.SingleOrDefaultAsync(u => u.Name == userName, ct);
         if (member is null)
         {
-            return Refusal.NotFound(ErrorCodes.NotFound, $"There is no user named {Lookups.Shorten(userName)}.");
+            return Refusal.NotFound(ErrorCodes.NotFound, $"There is no user named {MessageText.Shorten(userName)}.");
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);

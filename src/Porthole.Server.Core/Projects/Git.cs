@@ -71,6 +71,7 @@ public static class Git
         return line.Length > 300 ? line[..300] : line;
     }
 
-    internal static string Describe(GitResult result) =>
+    /// <summary>A failed git run in one line: its exit code and the first line of its error.</summary>
+    public static string Describe(GitResult result) =>
         new StringBuilder().Append("git exited with ").Append(result.ExitCode).Append(": ").Append(FirstLine(result.Error)).ToString();
 }

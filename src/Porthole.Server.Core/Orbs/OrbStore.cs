@@ -1,5 +1,5 @@
+using System.Net;
 using System.Text;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Porthole.Contracts.Api;
 using Porthole.Pipeline.Orbs;
@@ -75,7 +75,7 @@ public sealed class OrbStore(IOptions<PortholeOptions> options, TimeProvider tim
             {
                 // The old version (if any) is still whole: the new one is renamed into place only once it is written.
                 return (null, new Refusal(
-                    StatusCodes.Status507InsufficientStorage,
+                    (int)HttpStatusCode.InsufficientStorage,
                     OrbErrorCodes.OrbStoreFailed,
                     $"the server could not store orb {reference}: {e.Message} Nothing was stored; free space in the data folder, or check it, and import again."));
             }

@@ -13,7 +13,6 @@ using Porthole.Server.Logs;
 using Porthole.Server.Pipelines;
 using Porthole.Server.Projects;
 using Porthole.Server.Ssh;
-using Porthole.Server.Web.Terminal;
 
 namespace Porthole.Server.Runners;
 
@@ -349,7 +348,7 @@ public sealed partial class RunnerService(
         }
 
         var secure = await SecureEnvironment.ResolveAsync(db, project.Id, pipeline.ConfigPath, plan, ct);
-        var sshKeys = await SshKeysApi.ForJobAsync(db, project.Id, plan, ct);
+        var sshKeys = await ProjectSshKeys.ForJobAsync(db, project.Id, plan, ct);
         SshRequest? ssh = null;
         DebugRequest? debug = null;
         if (attempt.Ssh)
@@ -400,7 +399,7 @@ public sealed partial class RunnerService(
             Notices = secure.Notices,
             CacheCapBytes = jobData.CacheCapBytes,
             SshKeys = sshKeys,
-            ProjectImages = await ProjectImagesApi.ForJobAsync(db, project.Id, plan, ct),
+            ProjectImages = await ProjectImages.ForJobAsync(db, project.Id, plan, ct),
             LeaseToken = leaseToken,
         }, false);
     }

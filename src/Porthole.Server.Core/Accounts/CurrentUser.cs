@@ -9,10 +9,10 @@ public sealed record CurrentUser(long Id, string Name, bool IsAdmin, long? Token
     public const string TokenIdClaim = "porthole:token_id";
 
     public static CurrentUser From(ClaimsPrincipal principal) => new(
-        long.Parse(principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? "0", CultureInfo.InvariantCulture),
-        principal.FindFirstValue(ClaimTypes.Name) ?? "",
+        long.Parse(principal.FindFirst(ClaimTypes.NameIdentifier)?.Value ?? "0", CultureInfo.InvariantCulture),
+        principal.FindFirst(ClaimTypes.Name)?.Value ?? "",
         principal.IsInRole("admin"),
-        long.TryParse(principal.FindFirstValue(TokenIdClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var tokenId) ? tokenId : null);
+        long.TryParse(principal.FindFirst(TokenIdClaim)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var tokenId) ? tokenId : null);
 
     /// <summary>The claims <see cref="From"/> reads, for a user signed in by <paramref name="scheme"/> with a personal token.</summary>
     public static ClaimsIdentity IdentityOf(Porthole.Data.User user, long tokenId, string scheme)

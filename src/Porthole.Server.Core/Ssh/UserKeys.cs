@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Http;
+using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
 using Porthole.Server.Accounts;
@@ -76,7 +76,7 @@ public static class UserKeys
         await db.SshKeys.Where(k => k.UserId == user.Id && k.Fingerprint == fingerprint.Trim()).ExecuteDeleteAsync(ct) > 0;
 
     public static Refusal NoSuchKey(string fingerprint) =>
-        Refusal.NotFound(ErrorCodes.NotFound, $"You have no key with fingerprint {Lookups.Shorten(fingerprint)}; see porthole keys list.");
+        Refusal.NotFound(ErrorCodes.NotFound, $"You have no key with fingerprint {MessageText.Shorten(fingerprint)}; see porthole keys list.");
 
     /// <summary>
     /// Adds the keys a code host lists for <paramref name="source"/> (<c>github:USER</c>, <c>gitlab:USER</c>,
@@ -89,7 +89,7 @@ public static class UserKeys
         var (lines, problem) = await providers.FetchAsync(source, ct);
         if (lines is null)
         {
-            return (null, new Refusal(StatusCodes.Status422UnprocessableEntity, ErrorCodes.KeyImportFailed, problem!));
+            return (null, new Refusal((int)HttpStatusCode.UnprocessableEntity, ErrorCodes.KeyImportFailed, problem!));
         }
 
         var added = new List<SshKeyView>();

@@ -68,17 +68,17 @@ public sealed class DebugStarter(Reruns reruns)
         const string message = "job not found (or insufficient access)";
         if (id <= 0)
         {
-            return $"{message}: '{Lookups.Shorten(idText)}' is not a job id";
+            return $"{message}: '{MessageText.Shorten(idText)}' is not a job id";
         }
 
-        var (pipeline, _, _) = await Lookups.PipelineAsync(db, idText, user, ct);
+        var pipeline = await VisiblePipelineAsync(db, id, user, ct);
         if (pipeline is not null)
         {
             var jobIds = await db.Jobs.Where(j => j.PipelineId == pipeline.Id).OrderBy(j => j.Id).Select(j => j.Id).ToListAsync(ct);
             return $"{message}: {id} is a build (pipeline) id, not a job id; its jobs are {string.Join(", ", jobIds)}";
         }
 
-        var (workflow, _, _) = await Lookups.WorkflowAsync(db, idText, user, Roles.Read, "see it", ct);
+        var workflow = await VisibleWorkflowAsync(db, id, user, ct);
         if (workflow is not null)
         {
             var jobIds = await db.Jobs.Where(j => j.WorkflowId == workflow.Id).OrderBy(j => j.Id).Select(j => j.Id).ToListAsync(ct);
@@ -86,5 +86,22 @@ public sealed class DebugStarter(Reruns reruns)
         }
 
         return message;
+    }
+
+    /// <summary>Pipeline <paramref name="id"/>, when <paramref name="user"/> may see its project (the API's lookup of a pipeline).</summary>
+    private static async Task<PipelineRecord?> VisiblePipelineAsync(PortholeDb db, long id, CurrentUser user, CancellationToken ct)
+    {
+        var pipeline = await db.Pipelines.SingleOrDefaultAsync(p => p.Id == id, ct);
+        var project = pipeline is null ? null : await db.Projects.SingleAsync(p => p.Id == pipeline.ProjectId, ct);
+        return project is not null && await ProjectAccess.RoleOfAsync(db, project, user, ct) is not null ? pipeline : null;
+    }
+
+    /// <summary>Workflow <paramref name="id"/>, when <paramref name="user"/> may see its project (the API's lookup of a workflow).</summary>
+    private static async Task<WorkflowRecord?> VisibleWorkflowAsync(PortholeDb db, long id, CurrentUser user, CancellationToken ct)
+    {
+        var workflow = await db.Workflows.SingleOrDefaultAsync(w => w.Id == id, ct);
+        var pipeline = workflow is null ? null : await db.Pipelines.SingleAsync(p => p.Id == workflow.PipelineId, ct);
+        var project = pipeline is null ? null : await db.Projects.SingleAsync(p => p.Id == pipeline.ProjectId, ct);
+        return project is not null && await ProjectAccess.CanAsync(db, project, user, Roles.Read, ct) ? workflow : null;
     }
 }

@@ -32,7 +32,7 @@ public static partial class ContextNames
             return null;
         }
 
-        var shown = $"'{Lookups.Shorten(Printable(name))}' is not a valid context name";
+        var shown = $"'{MessageText.Shorten(Printable(name))}' is not a valid context name";
         const string Rule = "use letters, digits, '.', '_', '-' and single spaces between words (at most 100), starting with a letter or digit.";
         foreach (var character in name)
         {

@@ -4,11 +4,11 @@ using Microsoft.Extensions.Logging;
 using Porthole.Data;
 using Porthole.Server.Data;
 
-namespace Porthole.Server.Web.Terminal;
+namespace Porthole.Server.Ssh;
 
 /// <summary>
 /// The key of one open browser terminal (R-WEB-2): made by the server for it, offered in the name of its user. The node
-/// accepts it only while the user would get a grant for keys of their own (<see cref="Ssh.SshAccess.GrantsAsync"/>);
+/// accepts it only while the user would get a grant for keys of their own (<see cref="SshAccess.GrantsAsync"/>);
 /// <see cref="ReadOnly"/> asks for no more than watching, whatever the user may do.
 /// </summary>
 public sealed record WebTerminalGrant(long UserId, string PublicKey, string Fingerprint, bool ReadOnly);

@@ -21,7 +21,7 @@ public sealed class Artifacts(IDbContextFactory<PortholeDb> dbFactory, BlobStore
 
         if (await BlobStore.UnnameableAsync(db, nodeId, artifact.Digest, artifact.Size, ct) is { } unnameable)
         {
-            throw new InvalidOperationException($"The artifact '{Api.Lookups.Shorten(artifact.Path)}' cannot be stored: {unnameable}.");
+            throw new InvalidOperationException($"The artifact '{Api.MessageText.Shorten(artifact.Path)}' cannot be stored: {unnameable}.");
         }
 
         var record = await db.Artifacts.SingleOrDefaultAsync(a => a.NodeId == nodeId && a.Path == artifact.Path, ct);

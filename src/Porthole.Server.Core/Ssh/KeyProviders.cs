@@ -22,7 +22,7 @@ public sealed partial class KeyProviders(HttpClient http, IOptions<PortholeOptio
         var match = SourcePattern().Match(source);
         if (!match.Success)
         {
-            return (null, $"'{Api.Lookups.Shorten(source)}' is not a key source: use github:USER, gitlab:USER or bitbucket:USER.");
+            return (null, $"'{Api.MessageText.Shorten(source)}' is not a key source: use github:USER, gitlab:USER or bitbucket:USER.");
         }
 
         var (provider, user) = (match.Groups[1].Value, match.Groups[2].Value);

@@ -261,7 +261,7 @@ public sealed partial class BlobStore(
 
     private static BlobUploadResult Refused(string problem) => new(BlobUploadOutcome.Refused, 0, problem);
 
-    private static string Shown(string? text) => Api.Lookups.Shorten(text ?? "");
+    private static string Shown(string? text) => Api.MessageText.Shorten(text ?? "");
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The disk is full: node {NodeId}'s upload of blob {Digest} was refused")]
     private static partial void LogDiskFull(ILogger logger, long nodeId, string digest);

@@ -8,6 +8,9 @@ namespace Porthole.Server.Accounts;
 /// <summary>Personal tokens: random, shown once, stored as their SHA-256.</summary>
 public static class Tokens
 {
+    /// <summary>How stale a token's <c>last_used_at</c> may be: it is written at most once a minute per token, not on every request.</summary>
+    public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
     public static string Generate() => "ph_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
 
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));

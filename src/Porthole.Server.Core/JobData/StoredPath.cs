@@ -13,7 +13,7 @@ public static class StoredPath
             return "a path is empty";
         }
 
-        var shown = Api.Lookups.Shorten(path);
+        var shown = Api.MessageText.Shorten(path);
         if (path.Length > MaxLength)
         {
             return $"the path '{shown}' is longer than {MaxLength} characters";

@@ -94,5 +94,5 @@ public static class UserTokens
         : "Sign in with another of your tokens.";
 
     private static Refusal NameTaken(string name) => Refusal.Conflict(ErrorCodes.TokenNameTaken,
-        $"You already have a token named '{Lookups.Shorten(name)}'. Pick another name, or revoke that token first.");
+        $"You already have a token named '{MessageText.Shorten(name)}'. Pick another name, or revoke that token first.");
 }

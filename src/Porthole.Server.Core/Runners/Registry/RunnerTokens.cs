@@ -23,7 +23,7 @@ public static partial class RunnerTokens
     public const int MaxNameLength = 64;
 
     /// <summary>How stale <see cref="RunnerTokenRecord.LastUsedAt"/> may be: it is written at most once a minute per token.</summary>
-    public static readonly TimeSpan LastUsedResolution = TokenAuthenticationHandler.LastUsedResolution;
+    public static readonly TimeSpan LastUsedResolution = Tokens.LastUsedResolution;
 
     /// <summary>A new secret: <c>prt_</c> and 32 random bytes, URL-safe base64 without padding.</summary>
     public static string Generate() => Prefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
@@ -154,5 +154,5 @@ public static partial class RunnerTokens
     }
 
     private static Refusal NameTaken(string name) => Refusal.Conflict(ErrorCodes.TokenNameTaken,
-        $"A runner token named '{Lookups.Shorten(name)}' already exists (a revoked token keeps its name). Pick another name.");
+        $"A runner token named '{MessageText.Shorten(name)}' already exists (a revoked token keeps its name). Pick another name.");
 }

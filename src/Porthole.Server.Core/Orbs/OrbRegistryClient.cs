@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Porthole.Contracts.Api;
 using Porthole.Pipeline.Orbs;
@@ -130,7 +129,7 @@ public sealed class OrbRegistryClient(HttpClient http, IOptions<OrbOptions> opti
 
         if (Text(found["version"]) is { } version && version != exact.Version)
         {
-            return (null, Garbled($"it answered version {Lookups.Shorten(version)} when asked for {exact}"));
+            return (null, Garbled($"it answered version {MessageText.Shorten(version)} when asked for {exact}"));
         }
 
         if (Text(found["source"]) is not { } source)
@@ -195,7 +194,7 @@ public sealed class OrbRegistryClient(HttpClient http, IOptions<OrbOptions> opti
         if (root?["data"] is not JsonObject data)
         {
             return (null, errors.Count > 0
-                ? Failed($"CircleCI's orb registry at {Endpoint} refused the query: {Lookups.Shorten(OneLine(string.Join("; ", errors)))}")
+                ? Failed($"CircleCI's orb registry at {Endpoint} refused the query: {MessageText.Shorten(OneLine(string.Join("; ", errors)))}")
                 : Garbled("its answer has no data"));
         }
 
@@ -248,7 +247,7 @@ public sealed class OrbRegistryClient(HttpClient http, IOptions<OrbOptions> opti
     private Refusal Garbled(string what) =>
         Failed($"CircleCI's orb registry at {Endpoint} sent what is not its format: {what}. Check Porthole:Orbs:RegistryUrl, or import the orb from a file.");
 
-    private static Refusal Failed(string detail) => new(StatusCodes.Status502BadGateway, OrbErrorCodes.OrbRegistryFailed, detail);
+    private static Refusal Failed(string detail) => new((int)HttpStatusCode.BadGateway, OrbErrorCodes.OrbRegistryFailed, detail);
 
     private static Refusal NotFound(string detail) => Refusal.NotFound(OrbErrorCodes.OrbNotFound, detail);
 }

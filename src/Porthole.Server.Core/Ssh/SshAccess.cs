@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Ssh;
 using Porthole.Server.Accounts;
 using Porthole.Data;
-using Porthole.Server.Web.Terminal;
 
 namespace Porthole.Server.Ssh;
 
