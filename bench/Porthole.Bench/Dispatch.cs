@@ -117,6 +117,8 @@ public static class Dispatch
 
             // Throughput: every job queued at once.
             var pipelines = new List<PipelineView>();
+            var serverCpu = ProcessCpu.Seconds(server.Id);
+            var runnersCpu = runners.Sum(r => ProcessCpu.Seconds(r.Id));
             var first = TimeProvider.System.GetTimestamp();
             for (var queued = 0; queued < jobs; queued += JobsPerPipeline)
             {
@@ -139,8 +141,14 @@ public static class Dispatch
 
             var seconds = (lastEnd - pipelines[0].CreatedAt).TotalSeconds;
             var wall = TimeProvider.System.GetElapsedTime(first).TotalSeconds;
+            serverCpu = ProcessCpu.Seconds(server.Id) - serverCpu;
+            runnersCpu = runners.Sum(r => ProcessCpu.Seconds(r.Id)) - runnersCpu;
             return new Figures(
-                idleRuns, Stats.Median(idle), Percentile(idle, 0.99), waits.Count, waits.Count / seconds, seconds, wall, Stats.Median(waits), Percentile(waits, 0.99), failed);
+                idleRuns, Stats.Median(idle), Percentile(idle, 0.99), waits.Count, waits.Count / seconds, seconds, wall, Stats.Median(waits), Percentile(waits, 0.99), failed)
+            {
+                ServerCpuPerJob = serverCpu * 1000 / waits.Count,
+                RunnersCpuPerJob = runnersCpu * 1000 / waits.Count,
+            };
         }
         finally
         {
@@ -155,12 +163,18 @@ public static class Dispatch
     private sealed record Figures(
         int IdleRuns, double IdleP50, double IdleP99, int Queued, double JobsPerSecond, double Seconds, double Wall, double QueuedP50, double QueuedP99, int Failed)
     {
+        /// <summary>CPU milliseconds per job during the throughput run: the server's (with the built-in runner's, when it runs jobs), the remote runners' (with their jobs' processes).</summary>
+        public double ServerCpuPerJob { get; init; }
+
+        public double RunnersCpuPerJob { get; init; }
+
         public override string ToString()
         {
             var text = new StringBuilder();
             text.Append(CultureInfo.InvariantCulture, $"idle runners, queue-to-start over {IdleRuns} jobs: p50 {Stats.F(IdleP50, 0)} ms, p99 {Stats.F(IdleP99, 0)} ms (target p50 <= 250 ms); ");
             text.Append(CultureInfo.InvariantCulture, $"{Queued} jobs queued at once: {Stats.F(JobsPerSecond, 1)} jobs/s ({Stats.F(Seconds, 1)} s first trigger -> last end; {Stats.F(Wall, 1)} s wall; target >= 20 jobs/s), ");
-            text.Append(CultureInfo.InvariantCulture, $"queue-to-start p50 {Stats.F(QueuedP50, 0)} ms, p99 {Stats.F(QueuedP99, 0)} ms");
+            text.Append(CultureInfo.InvariantCulture, $"queue-to-start p50 {Stats.F(QueuedP50, 0)} ms, p99 {Stats.F(QueuedP99, 0)} ms; ");
+            text.Append(CultureInfo.InvariantCulture, $"CPU per job: server {Stats.F(ServerCpuPerJob, 0)} ms, runners {Stats.F(RunnersCpuPerJob, 0)} ms");
             if (Failed > 0)
             {
                 text.Append(CultureInfo.InvariantCulture, $"; {Failed} jobs did not succeed");
