@@ -93,6 +93,7 @@ public static class CoreServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<JobDataSweeper>());
         services.AddSingleton<NodeClaims>();
         services.AddSingleton<RunnerService>();
+        services.AddSingleton<RunnerTokenCache>();
         services.AddSingleton<RunnerRegistry>();
         services.AddSingleton<SshRerun>();
         services.AddSingleton<DebugStarter>();

@@ -35,6 +35,14 @@ public sealed class TokenAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
+        // A runner token is never a user's: no user is signed in by it, without a look-up (or a log line) that every
+        // runner call would otherwise pay. The runner protocol's calls check it themselves (RunnerCalls); any other
+        // endpoint answers it as an unknown token.
+        if (token.StartsWith(Runners.Registry.RunnerTokens.Prefix, StringComparison.Ordinal))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
         if (await Tokens.FindAsync(db, token, Context.RequestAborted) is not { } found)
         {
@@ -54,13 +62,15 @@ public sealed class TokenAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        var hasToken = ReadToken(Request.Headers) is not null;
+        var token = ReadToken(Request.Headers);
         await Results.Problem(
             statusCode: 401,
             title: "Unauthorized",
-            detail: hasToken
-                ? "The token is not valid. Create a new one or log in again: porthole login --server URL --token TOKEN."
-                : "Send a personal token as 'Authorization: token T', 'Circle-Token: T' or 'Authorization: Bearer T'.",
+            detail: token is null
+                ? "Send a personal token as 'Authorization: token T', 'Circle-Token: T' or 'Authorization: Bearer T'."
+                : token.StartsWith(Runners.Registry.RunnerTokens.Prefix, StringComparison.Ordinal)
+                    ? "This is a runner token: it lets a runner take jobs (porthole runner), never a user in. Send a personal token."
+                    : "The token is not valid. Create a new one or log in again: porthole login --server URL --token TOKEN.",
             extensions: new Dictionary<string, object?> { ["code"] = ErrorCodes.Unauthorized }).ExecuteAsync(Context);
     }
 

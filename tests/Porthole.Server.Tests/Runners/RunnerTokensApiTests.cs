@@ -99,7 +99,8 @@ public sealed class RunnerTokensApiTests : IAsyncLifetime
         var created = await CreateAsync("host");
         using var runner = _server.ClientFor(created.Token);
 
-        await Expect.ProblemAsync(await runner.GetAsync("/api/projects"), 401, ErrorCodes.Unauthorized);
+        var refused = await Expect.ProblemAsync(await runner.GetAsync("/api/projects"), 401, ErrorCodes.Unauthorized);
+        Assert.Contains("This is a runner token", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await Expect.ProblemAsync(await runner.GetAsync("/api/runners"), 401, ErrorCodes.Unauthorized);
         using var circle = new HttpClient { BaseAddress = _server.Address };
         circle.DefaultRequestHeaders.Add("Circle-Token", created.Token);

@@ -15,7 +15,7 @@ public sealed record RunnerRegistration(string Name, string Version, IReadOnlyLi
 /// name said), maps the name a runner leases with to its record, and records that a runner was heard from, writing to
 /// the database at most once per <see cref="HeartbeatResolution"/> per runner.
 /// </summary>
-public sealed class RunnerRegistry(IDbContextFactory<PortholeDb> dbFactory, TimeProvider time)
+public sealed class RunnerRegistry(IDbContextFactory<PortholeDb> dbFactory, TimeProvider time, RunnerTokenCache tokens)
 {
     /// <summary>How stale a runner's <c>last_heartbeat_at</c> may be.</summary>
     public static readonly TimeSpan HeartbeatResolution = TimeSpan.FromSeconds(5);
@@ -54,6 +54,7 @@ public sealed class RunnerRegistry(IDbContextFactory<PortholeDb> dbFactory, Time
         record.RegisteredAt = now;
         record.LastHeartbeatAt = now;
         await db.SaveChangesAsync(ct);
+        tokens.Forget();
         _byLeaseName[leaseName] = record.Id;
         _lastWritten[record.Id] = now;
         _labels[record.Id] = new HashSet<string>(labels, StringComparer.Ordinal);

@@ -36,7 +36,14 @@ public static partial class RunnerTokens
     /// personal (user) token, is refused. The row is found by the SHA-256 of the secret (its timing says nothing of the
     /// secret) and the hashes are then compared in constant time. Marks the token used (at most once a minute).
     /// </summary>
-    public static async Task<RunnerTokenRecord?> FindAsync(PortholeDb db, string? presentedToken, TimeProvider time, CancellationToken ct)
+    public static async Task<RunnerTokenRecord?> FindAsync(PortholeDb db, string? presentedToken, TimeProvider time, CancellationToken ct) =>
+        (await FindWithRunnerAsync(db, presentedToken, time, ct))?.Token;
+
+    /// <summary>
+    /// As <see cref="FindAsync"/>, with the runner registered with the token (null before it registers), in one look-up:
+    /// every call of the runner protocol makes it.
+    /// </summary>
+    public static async Task<(RunnerTokenRecord Token, RunnerRecord? Runner)?> FindWithRunnerAsync(PortholeDb db, string? presentedToken, TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(time);
@@ -47,7 +54,13 @@ public static partial class RunnerTokens
         }
 
         var hash = Tokens.Hash(token);
-        var found = await db.RunnerTokens.AsNoTracking().Where(t => t.Hash == hash).FirstOrDefaultAsync(ct);
+        var row = await (from t in db.RunnerTokens.AsNoTracking()
+                         where t.Hash == hash
+                         join r in db.Runners.AsNoTracking() on t.Id equals r.TokenId into registered
+                         from r in registered.DefaultIfEmpty()
+                         select new { Token = t, Runner = r })
+            .FirstOrDefaultAsync(ct);
+        var found = row?.Token;
         if (found is null
             || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(found.Hash), Encoding.ASCII.GetBytes(hash))
             || found.RevokedAt is not null)
@@ -63,7 +76,7 @@ public static partial class RunnerTokens
             found.LastUsedAt = now;
         }
 
-        return found;
+        return (found, row!.Runner);
     }
 
     /// <summary>Every runner token, oldest first, with the name of the administrator who made it.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Porthole.Contracts.Api;
 using Porthole.Contracts.Runners;
 using Porthole.Server.Api;
@@ -43,13 +44,12 @@ public static class RunnerCalls
             return (null, Unauthorized("This is not a runner token: the runner endpoints take a runner token (prt_…), never a personal one."));
         }
 
-        var token = await RunnerTokens.FindAsync(db, presented, time, ct);
-        if (token is null)
+        var tokens = http.RequestServices.GetRequiredService<RunnerTokenCache>();
+        if (await tokens.FindAsync(db, presented, ct) is not var (token, runner))
         {
             return (null, Unauthorized("The runner token is unknown or revoked."));
         }
 
-        var runner = await db.Runners.AsNoTracking().SingleOrDefaultAsync(r => r.TokenId == token.Id, ct);
         return (new RunnerCaller(token, runner), null);
     }
 

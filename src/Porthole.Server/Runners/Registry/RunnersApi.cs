@@ -49,7 +49,7 @@ public static class RunnersApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeTokenAsync(
-        string name, HttpContext http, PortholeDb db, TimeProvider time, CancellationToken ct)
+        string name, HttpContext http, PortholeDb db, TimeProvider time, RunnerTokenCache tokens, CancellationToken ct)
     {
         if (!CurrentUser.From(http.User).IsAdmin)
         {
@@ -57,6 +57,7 @@ public static class RunnersApi
         }
 
         var refusal = await RunnerTokens.RevokeAsync(db, name, time, ct);
+        tokens.Forget();
         return refusal is null ? TypedResults.NoContent() : refusal.ToProblem();
     }
 
