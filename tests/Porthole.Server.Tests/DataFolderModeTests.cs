@@ -20,6 +20,7 @@ public sealed class DataFolderModeTests : IDisposable
     public async Task A_new_data_folder_and_its_database_are_the_server_accounts_alone()
     {
         var data = _parent.Combine("data");
+        TestDatabase.KeepOnSqlite(data); // the modes of SQLite's files are part of what is checked
         await using (var server = await RunningServer.StartAsync(data))
         {
             await server.CreateUserAsync("writer-of-a-row");
@@ -35,6 +36,7 @@ public sealed class DataFolderModeTests : IDisposable
     public async Task An_older_looser_data_folder_is_tightened_at_start()
     {
         var data = _parent.Combine("data");
+        TestDatabase.KeepOnSqlite(data); // the modes of SQLite's files are part of what is checked
         await using (var first = await RunningServer.StartAsync(data))
         {
             await first.CreateUserAsync("someone");

@@ -141,6 +141,7 @@ public sealed class PipelineLimitsTests(ITestOutputHelper output)
     public async Task A_pipeline_left_half_stored_by_a_crash_never_runs_and_is_deleted_at_the_next_start()
     {
         using var data = new TempFolder();
+        TestDatabase.KeepOnSqlite(data.Path); // the crash's half-stored pipeline is written into SQLite's file below
         using var repository = GitRepository.WithFiles((".circleci/config.yml", CircleCiConfig(2).Text));
         long finishedJob;
         var server = await RunningServer.StartAsync(data.Path);

@@ -11,7 +11,12 @@ public sealed class UserNamesTests : IAsyncLifetime
     private readonly TempFolder _data = new();
     private RunningServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await RunningServer.StartAsync(_data.Path);
+    public async Task InitializeAsync()
+    {
+        // One of these tests writes into SQLite's file behind the server (PostgreSqlTests check names on PostgreSQL).
+        TestDatabase.KeepOnSqlite(_data.Path);
+        _server = await RunningServer.StartAsync(_data.Path);
+    }
 
     public async Task DisposeAsync()
     {

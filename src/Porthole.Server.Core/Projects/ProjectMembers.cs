@@ -22,7 +22,8 @@ public static class ProjectMembers
     /// <summary>
     /// Gives the user named <paramref name="userName"/> a role in the project, or removes them when <paramref name="role"/>
     /// is null (a no-op for a user who is not a member, unless <paramref name="mustBeMember"/>), unless that would leave
-    /// the project without an admin. One write transaction, so two admins removing each other cannot both succeed.
+    /// the project without an admin. One write transaction (on PostgreSQL with the project's row locked), so two admins
+    /// removing each other cannot both succeed.
     /// </summary>
     public static async Task<Refusal?> SetRoleAsync(
         PortholeDb db, Project project, string userName, string? role, bool mustBeMember, CancellationToken ct)
@@ -34,6 +35,14 @@ public static class ProjectMembers
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+
+        // SQLite has one writer; on PostgreSQL the project's row is locked, so changes of its members take turns (and
+        // the second of two admins leaving at once sees the first gone).
+        if (db.Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL")
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"Projects\" WHERE \"Id\" = {project.Id} FOR UPDATE", ct);
+        }
+
         var current = await db.Memberships.SingleOrDefaultAsync(m => m.ProjectId == project.Id && m.UserId == member.Id, ct);
         if (current is null && mustBeMember)
         {

@@ -61,6 +61,10 @@ public sealed class LostNodeRetry(Reruns reruns)
             return "; not retried: it was being canceled";
         }
 
+        // A built-in runner's record is its machine's, shared by every process's built-in runner (they lease under names of
+        // their own): the lost one died with its process, and keeping the retry from the record would keep it from the
+        // next process's too.
+        restarted |= node.RunnerName?.StartsWith(LeaseSweeper.BuiltInRunnerPrefix, StringComparison.Ordinal) == true;
         var avoid = restarted ? null : node.RunnerId;
         var retry = (await reruns.StartAttemptsHeldAsync(db, job.WorkflowId, [job], Reason, attempt.RequestedBy, avoid, ct)).Single();
         await CancelSiblingsAsync(db, node, retry.Number, ct);

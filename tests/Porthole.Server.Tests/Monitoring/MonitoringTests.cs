@@ -117,6 +117,7 @@ public sealed class MonitoringTests
     public async Task Readiness_is_503_with_retry_after_and_a_reason_when_the_database_cannot_be_read()
     {
         using var data = new TempFolder();
+        TestDatabase.KeepOnSqlite(data.Path); // the database file is made unreadable below
         await using var server = await RunningServer.StartAsync(data.Path);
         using var anonymous = server.ClientFor(null);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/readyz")).StatusCode);

@@ -22,7 +22,15 @@ public sealed class PostgresCluster : IAsyncLifetime
 
     /// <summary>Npgsql's keywords for <paramref name="database"/> of this cluster, as the server is given them.</summary>
     public string ConnectionString(string database) =>
-        new NpgsqlConnectionStringBuilder(Server.ConnectionString(database)) { Pooling = true }.ConnectionString;
+        new NpgsqlConnectionStringBuilder(Server.ConnectionString(database))
+        {
+            Pooling = true,
+
+            // A test process starts hundreds of servers, a database each, and a pool outlives its server: idle
+            // connections are closed within seconds, not Npgsql's 5 minutes, so the cluster's connections last.
+            ConnectionIdleLifetime = 2,
+            ConnectionPruningInterval = 1,
+        }.ConnectionString;
 
     public async Task InitializeAsync() => _server = await PostgresServer.StartAsync();
 

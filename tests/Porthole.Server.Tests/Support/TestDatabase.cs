@@ -1,4 +1,8 @@
 using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Porthole.Data;
+using Porthole.Data.PostgreSql;
+using Porthole.Data.Sqlite;
 
 namespace Porthole.Server.Tests.Support;
 
@@ -14,6 +18,13 @@ public static class TestDatabase
 {
     private static readonly ConcurrentDictionary<string, Lazy<Task<string>>> Databases = new(StringComparer.Ordinal);
     private static readonly Lazy<Task<PostgresCluster>> Cluster = new(StartClusterAsync);
+    private static readonly ConcurrentDictionary<string, bool> SqliteFolders = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The server on <paramref name="dataDirectory"/> keeps SQLite even in a PostgreSQL run: for a test about SQLite's own
+    /// file (its modes, its corruption, a row written into it behind the server's back).
+    /// </summary>
+    public static void KeepOnSqlite(string dataDirectory) => SqliteFolders[Path.GetFullPath(dataDirectory)] = true;
 
     /// <summary>True when the servers of this test run use PostgreSQL.</summary>
     public static bool IsPostgreSql =>
@@ -28,7 +39,28 @@ public static class TestDatabase
         }
 
         var key = Path.GetFullPath(dataDirectory);
+        if (SqliteFolders.ContainsKey(key))
+        {
+            return null;
+        }
+
         return await Databases.GetOrAdd(key, _ => new Lazy<Task<string>>(async () => await (await Cluster.Value).CreateDatabaseAsync())).Value;
+    }
+
+    /// <summary>The database a test server on <paramref name="dataDirectory"/> keeps, opened as the server opens it: SQLite in the folder, or its PostgreSQL database.</summary>
+    public static async Task<PortholeDb> OpenAsync(string dataDirectory)
+    {
+        var builder = new DbContextOptionsBuilder<PortholeDb>();
+        if (await ForAsync(dataDirectory) is { } postgreSql)
+        {
+            builder.UsePortholePostgreSql(postgreSql);
+        }
+        else
+        {
+            builder.UsePortholeSqlite(Path.Combine(dataDirectory, "porthole.db"));
+        }
+
+        return new PortholeDb(builder.Options);
     }
 
     private static async Task<PostgresCluster> StartClusterAsync()

@@ -57,7 +57,7 @@ public sealed class SecureValueServer : IAsyncLifetime
     /// <summary>The key the server keeps for the project, read from its database in <paramref name="dataDirectory"/>; null if none.</summary>
     public static async Task<RSA?> StoredKeyAsync(string dataDirectory, string project)
     {
-        await using var db = Open(dataDirectory);
+        await using var db = await TestDatabase.OpenAsync(dataDirectory);
         var id = await db.Projects.Where(p => p.Name == project).Select(p => p.Id).SingleAsync();
         return await ProjectKeys.FindAsync(db, id, CancellationToken.None);
     }
@@ -65,13 +65,10 @@ public sealed class SecureValueServer : IAsyncLifetime
     /// <summary>How many keys the server's database holds for the project.</summary>
     public static async Task<int> StoredKeyCountAsync(string dataDirectory, string project)
     {
-        await using var db = Open(dataDirectory);
+        await using var db = await TestDatabase.OpenAsync(dataDirectory);
         var id = await db.Projects.Where(p => p.Name == project).Select(p => p.Id).SingleAsync();
         return await db.ProjectKeys.CountAsync(k => k.ProjectId == id);
     }
-
-    private static PortholeDb Open(string dataDirectory) =>
-        new(new DbContextOptionsBuilder<PortholeDb>().UsePortholeSqlite(Path.Combine(dataDirectory, "porthole.db")).Options);
 }
 
 /// <summary>openssl (an implementation other than .NET's) encrypting and decrypting with RSA key files, through files.</summary>
