@@ -45,6 +45,13 @@ public sealed class Project
     /// job, on another runner. Off by default: the node ends infrastructure_fail and stays so.
     /// </summary>
     public bool RetryLostNodes { get; set; }
+
+    /// <summary>
+    /// <c>hold_on_failure</c> (R-BEY-1): <c>off</c>; <c>ssh</c>, a node whose step failed is held for SSH, entered by whom
+    /// an SSH rerun would let in (the triggerer, and the write members when <see cref="SshWriteMembers"/> is on); <c>write</c>,
+    /// held, and every write member may enter. Needs <see cref="DebugEnabled"/>.
+    /// </summary>
+    public string HoldOnFailure { get; set; } = "off";
     public int PipelineCount { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
@@ -100,6 +107,9 @@ public sealed class PipelineRecord
 
     /// <summary>The registry orbs used, each at its exact version (<see cref="Porthole.Contracts.Plans.PipelinePlan.Orbs"/>), JSON; null: none.</summary>
     public string? Orbs { get; set; }
+
+    /// <summary>Triggered with <c>hold_on_failure</c> (R-BEY-1): its nodes are held for SSH when a step fails, whatever the project's setting.</summary>
+    public bool HoldOnFailure { get; set; }
 }
 
 public sealed class WorkflowRecord
@@ -213,6 +223,27 @@ public sealed class NodeRecord
 
     /// <summary>Fingerprints of the keys the node's sshd accepts, newline-separated.</summary>
     public string? SshAccepted { get; set; }
+
+    /// <summary>
+    /// When a step failed and the node was held for SSH (R-BEY-1): the node still runs (its lease, its sshd), but its result
+    /// is <see cref="HeldStatus"/> from then on, for the roll-up and at its end.
+    /// </summary>
+    public DateTimeOffset? HeldAt { get; set; }
+
+    /// <summary>The result of the held node's steps (<c>failed</c>, <c>timedout</c>); null when not held.</summary>
+    public string? HeldStatus { get; set; }
+
+    /// <summary>When the node's SSH wait ends unless someone extends it or connects (the runner reports it as it changes); null when not waiting.</summary>
+    public DateTimeOffset? SshEndsAt { get; set; }
+
+    /// <summary>What ends the wait at <see cref="SshEndsAt"/>: <c>first_connection</c>, <c>session_cap</c>, <c>grace</c>.</summary>
+    public string? SshEndsBy { get; set; }
+
+    /// <summary>An extension a writer asked for through the API or the web (R-BEY-4), until the node takes it: the time to add.</summary>
+    public TimeSpan? ExtendRequested { get; set; }
+
+    /// <summary>A writer asked through the API or the web to end the node now (<c>release</c>).</summary>
+    public bool ReleaseRequested { get; set; }
 
     /// <summary>Test cases the node sent past the cap of cases per node (<see cref="JobData.JobDataOptions.MaxTestCasesPerNode"/>): counted, not stored.</summary>
     public int TestCasesIgnored { get; set; }

@@ -37,7 +37,9 @@ public sealed partial class NodeSession(
             ? NodeSections.None
             : assignment.Debug is not null
                 ? new NodeSections([ssh.Debug], []) // a debug build (R-DBG-2): the session instead of the steps
-                : new NodeSections([ssh.EnableSsh], [ssh.WaitForSsh]);
+                : assignment.Ssh!.HoldOnFailure
+                    ? new NodeSections([], [ssh.EnableSsh, ssh.WaitForSsh]) { OnFailureOnly = true } // held on failure (R-BEY-1)
+                    : new NodeSections([ssh.EnableSsh], [ssh.WaitForSsh]);
         using var heartbeatStop = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(assignment.NodeId, cancel, ssh, heartbeatStop.Token);
 
@@ -147,6 +149,17 @@ public sealed partial class NodeSession(
                     {
                         await ssh.EndSessionsAsync(ended);
                     }
+
+                    // A writer extended or released the node through the API or the web (R-BEY-4).
+                    if (ssh is not null && reply.Extend is { } extend)
+                    {
+                        LogExtended(logger, nodeId, ssh.Extend(extend));
+                    }
+
+                    if (ssh is not null && reply.Release)
+                    {
+                        ssh.Release("a writer, through Porthole's API");
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -167,6 +180,9 @@ public sealed partial class NodeSession(
         before is not null && before.Select(Identity).SequenceEqual(now.Select(Identity));
 
     private static (string Fingerprint, long UserId, bool ReadOnly, bool Web) Identity(SshGrant key) => (key.Fingerprint, key.UserId, key.ReadOnly, key.Web);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {NodeId}: {Answer}")]
+    private static partial void LogExtended(ILogger logger, long nodeId, string answer);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Node {NodeId}: {Reason}")]
     private static partial void LogNodeFailed(ILogger logger, long nodeId, string reason);

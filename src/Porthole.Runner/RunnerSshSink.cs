@@ -10,4 +10,8 @@ public sealed class RunnerSshSink(IRunnerProtocol server, long nodeId) : ISshEve
     public Task EndpointReadyAsync(SshEndpointInfo endpoint) => server.ReportSshEndpointAsync(nodeId, endpoint, CancellationToken.None);
 
     public Task EventAsync(SshEvent sshEvent) => server.ReportSshEventAsync(nodeId, sshEvent, CancellationToken.None);
+
+    public Task NodeHeldAsync(NodeCompletion held) => server.HoldNodeAsync(nodeId, held, CancellationToken.None);
+
+    public Task WindowAsync(SshWindow window) => server.ReportSshWindowAsync(nodeId, window, CancellationToken.None);
 }

@@ -39,6 +39,17 @@ public sealed class PortholeOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan SshMaxSessionTime { get; set; } = TimeSpan.FromHours(2);
 
+    /// <summary>
+    /// After the last SSH session closes, how long the node waits for the next connection before it ends (R-BEY-4), so
+    /// that <c>ssh … -- cmd</c> followed by <c>scp</c> works; zero ends it at once, as CircleCI does.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan SshGracePeriod { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The most an SSH node may stay after its first connection with every <c>porthole-extend</c> counted (R-BEY-4).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan SshExtendCap { get; set; } = TimeSpan.FromHours(6);
+
     /// <summary>How long a debug session lives (R-DBG-6).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan DebugSessionTimeout { get; set; } = TimeSpan.FromMinutes(30);
@@ -92,6 +103,13 @@ public sealed class PortholeOptions : IValidatableObject
                     $"LocalRepositoryRoots: '{root}' is not an absolute path; list folders such as /srv/git.",
                     [nameof(LocalRepositoryRoots)]);
             }
+        }
+
+        if (SshExtendCap < SshMaxSessionTime)
+        {
+            yield return new ValidationResult(
+                $"SshExtendCap ({SshExtendCap}) is shorter than SshMaxSessionTime ({SshMaxSessionTime}): the cap is what porthole-extend may reach beyond it.",
+                [nameof(SshExtendCap)]);
         }
     }
 }

@@ -125,6 +125,7 @@ public static class ServerApp
         app.MapKeysApi();
         app.MapOrbsApi();
         app.MapSshApi();
+        app.MapSshLifecycleApi();
         app.MapCircleCiRerunApi();
         app.MapApprovalsApi();
         app.MapTravisDebugApi();

@@ -28,8 +28,12 @@ internal static class PipelineCommands
             HelpName = "NAME=VALUE",
             AllowMultipleArgumentsPerToken = false,
         };
+        var hold = new Option<bool>("--hold-on-failure")
+        {
+            Description = "When a step fails, keep its node for SSH as the step left it (no further step runs; the job stays failed); enter it with porthole ssh JOB",
+        };
         var json = CommonOptions.Json();
-        var command = new Command("trigger", "Start a pipeline of a project") { project, gitRef, tag, commit, parameters, json };
+        var command = new Command("trigger", "Start a pipeline of a project") { project, gitRef, tag, commit, parameters, hold, json };
         command.Validators.Add(result =>
         {
             if (result.GetResult(gitRef) is not null && result.GetResult(tag) is not null)
@@ -41,7 +45,10 @@ internal static class PipelineCommands
         {
             using var client = PortholeClient.FromLogin(context);
             var request = new TriggerRequest(
-                parseResult.GetValue(gitRef), parseResult.GetValue(commit), parseResult.GetValue(tag), ParseParameters(parseResult.GetValue(parameters)));
+                parseResult.GetValue(gitRef), parseResult.GetValue(commit), parseResult.GetValue(tag), ParseParameters(parseResult.GetValue(parameters)))
+            {
+                HoldOnFailure = parseResult.GetValue(hold) ? true : null,
+            };
             var path = PortholeClient.Path("projects", parseResult.GetRequiredValue(project), "pipelines");
             var answer = await client.SendAsync(HttpMethod.Post, path, request, cancellationToken);
             if (parseResult.GetValue(json))
@@ -165,6 +172,16 @@ internal static class PipelineCommands
             }
 
             table.WriteTo(context.Output);
+            foreach (var job in pipeline.Workflows.SelectMany(w => w.Jobs))
+            {
+                foreach (var held in job.Held ?? [])
+                {
+                    var left = held.EndsAt is { } endsAt ? $", {Format.Duration(endsAt - context.TimeProvider.GetUtcNow())} left" : string.Empty;
+                    await context.Output.WriteLineAsync(
+                        $"job {job.Id} {job.Name}: node {held.Node} is held for SSH after its step failed{left}: {context.CommandName} ssh {job.Id} --node {held.Node}");
+                }
+            }
+
             foreach (var job in pipeline.Workflows.SelectMany(w => w.Jobs).Where(j => j.Type == Contracts.Plans.JobType.Approval))
             {
                 var line = job.Status == Status.OnHold

@@ -38,6 +38,8 @@ internal static class SshCommands
             jobId, node, attempt, identity, wait, remote,
         };
         command.Subcommands.Add(Doctor(context));
+        command.Subcommands.Add(SshLifecycleCommands.Extend(context));
+        command.Subcommands.Add(SshLifecycleCommands.Release(context));
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var id = parseResult.GetRequiredValue(jobId);

@@ -18,6 +18,21 @@ public static class Format
 
     public static string Text(string? text) => string.IsNullOrWhiteSpace(text) ? "-" : OneLine.Of(text);
 
+    /// <summary>A time left, to the second under a minute, else to the minute: <c>45s</c>, <c>9m</c>, <c>1h 05m</c>; <c>0s</c> when past.</summary>
+    public static string Duration(TimeSpan left)
+    {
+        if (left <= TimeSpan.Zero)
+        {
+            return "0s";
+        }
+
+        return left.TotalMinutes < 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{(int)left.TotalSeconds}s")
+            : left.TotalHours < 1
+                ? string.Create(CultureInfo.InvariantCulture, $"{(int)left.TotalMinutes}m")
+                : string.Create(CultureInfo.InvariantCulture, $"{(int)left.TotalHours}h {left.Minutes:00}m");
+    }
+
     /// <summary>A size for people in binary multiples, as the logs' notices write it: <c>900 bytes</c>, <c>64 KB</c>, <c>1.2 MB</c>, <c>3.5 GB</c>.</summary>
     public static string Size(long bytes)
     {

@@ -18,7 +18,11 @@ public sealed record ProjectView(
     bool DebugEnabled = false,
     bool SshWriteMembers = false,
     bool DebugOpenAccess = false,
-    bool RetryLostNodes = false);
+    bool RetryLostNodes = false)
+{
+    /// <summary><c>hold_on_failure</c> (R-BEY-1): <c>off</c>, <c>ssh</c> or <c>write</c> (<see cref="HoldOnFailureModes"/>).</summary>
+    public string HoldOnFailure { get; init; } = HoldOnFailureModes.Off;
+}
 
 /// <summary>
 /// Trigger a pipeline at a ref (branch or tag), at a <see cref="Tag"/> (<c>refs/tags/T</c>; not with a ref), or at a
@@ -29,7 +33,11 @@ public sealed record TriggerRequest(
     string? Ref,
     string? Commit,
     string? Tag = null,
-    IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Parameters = null);
+    IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Parameters = null)
+{
+    /// <summary>Hold a node whose step fails for SSH (R-BEY-1): the triggerer may enter it, whatever the project's <c>hold_on_failure</c>.</summary>
+    public bool? HoldOnFailure { get; init; }
+}
 
 /// <summary>
 /// A pipeline. <see cref="Branch"/> or <see cref="Tag"/> is what was built (both null for a bare commit);
@@ -74,7 +82,14 @@ public sealed record JobSummary(
     string? ApprovedBy = null,
     DateTimeOffset? ApprovedAt = null,
     bool AllowFailure = false,
-    string? Stage = null);
+    string? Stage = null)
+{
+    /// <summary>Its nodes held for SSH after a failed step (R-BEY-1) that still wait: enter one with <c>porthole ssh JOB</c>.</summary>
+    public IReadOnlyList<HeldNode>? Held { get; init; }
+}
+
+/// <summary>A node held for SSH after a failed step (R-BEY-1): its attempt and index, and when its wait ends unless extended (null: not known yet).</summary>
+public sealed record HeldNode(int Attempt, int Node, DateTimeOffset? EndsAt);
 
 /// <summary>
 /// A job with its attempts, nodes and steps. <see cref="RunnerLabels"/>: what a runner needs to take it (issue 14);

@@ -17,7 +17,28 @@ public sealed record SkippedKey(string? Fingerprint, string Line, string Reason)
 /// Changes to a project's settings; a null leaves one as it is. <see cref="DebugOpenAccess"/> is R-DBG-7's opt-in;
 /// <see cref="RetryLostNodes"/> retries once, on another runner, a node whose runner was lost (issue 14).
 /// </summary>
-public sealed record ProjectSettingsRequest(bool? DebugEnabled, bool? SshWriteMembers, bool? DebugOpenAccess = null, bool? RetryLostNodes = null);
+public sealed record ProjectSettingsRequest(bool? DebugEnabled, bool? SshWriteMembers, bool? DebugOpenAccess = null, bool? RetryLostNodes = null)
+{
+    /// <summary><c>hold_on_failure</c> (R-BEY-1): one of <see cref="HoldOnFailureModes"/>.</summary>
+    public string? HoldOnFailure { get; init; }
+}
+
+/// <summary>
+/// A project's <c>hold_on_failure</c> (R-BEY-1): whether a node whose step failed is held for SSH, and who may enter it.
+/// </summary>
+public static class HoldOnFailureModes
+{
+    /// <summary>Not held, unless the pipeline was triggered with <c>hold_on_failure</c>.</summary>
+    public const string Off = "off";
+
+    /// <summary>Held; entered by whom an SSH rerun lets in: the triggerer, and the write members when <c>ssh_write_members</c> is on.</summary>
+    public const string Ssh = "ssh";
+
+    /// <summary>Held; every member with write access may enter.</summary>
+    public const string Write = "write";
+
+    public static readonly IReadOnlyList<string> All = [Off, Ssh, Write];
+}
 
 /// <summary>
 /// Where one node of an SSH attempt can be entered; host and port are null until its sshd is up.
@@ -34,7 +55,17 @@ public sealed record SshNodeView(
     string? HostKeyFingerprint,
     IReadOnlyList<string> AcceptedFingerprints,
     string? Command,
-    string? OpenAccessCommand = null);
+    string? OpenAccessCommand = null)
+{
+    /// <summary>When a step failed and the node was held for SSH (R-BEY-1); null for an SSH rerun's or a debug run's node.</summary>
+    public DateTimeOffset? HeldAt { get; init; }
+
+    /// <summary>When the node's SSH wait ends unless extended or entered (R-BEY-4); null when it does not wait.</summary>
+    public DateTimeOffset? EndsAt { get; init; }
+
+    /// <summary>What ends it then: <c>first_connection</c>, <c>session_cap</c> or <c>grace</c> (<see cref="Ssh.SshWindowEnd"/>).</summary>
+    public string? EndsBy { get; init; }
+}
 
 /// <summary>One key offered to a node's sshd: accepted, or refused with the reason (R-SSH-4).</summary>
 public sealed record SshKeyEventView(
@@ -82,3 +113,6 @@ public sealed record CircleRerunResponse(string WorkflowId);
 
 /// <summary>Restart a job in debug mode; <see cref="Quiet"/> keeps the session out of the log.</summary>
 public sealed record DebugJobRequest(bool? Quiet);
+
+/// <summary>Extend a node's SSH wait (R-BEY-4): <see cref="Duration"/> such as <c>30m</c>, <c>1h</c>, <c>1h30m</c> (30m when left out).</summary>
+public sealed record ExtendRequest(string? Duration);

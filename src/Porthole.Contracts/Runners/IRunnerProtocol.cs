@@ -40,6 +40,16 @@ public interface IRunnerProtocol
 
     Task ReportSshEventAsync(long nodeId, SshEvent sshEvent, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A step of a node asked for with <see cref="SshRequest.HoldOnFailure"/> failed and the node is held for SSH (R-BEY-1):
+    /// the node keeps its lease, but its result is <paramref name="held"/> from now on (its job fails now, its dependents
+    /// are not run), and its <see cref="CompleteNodeAsync"/> later keeps it.
+    /// </summary>
+    Task HoldNodeAsync(long nodeId, NodeCompletion held, CancellationToken cancellationToken);
+
+    /// <summary>When the node's SSH wait ends now (R-BEY-4): after a first connection, an extension, the last session's close.</summary>
+    Task ReportSshWindowAsync(long nodeId, SshWindow window, CancellationToken cancellationToken);
+
     /// <summary>Stores <paramref name="content"/> at <paramref name="offset"/> of the blob <paramref name="digest"/> of <paramref name="size"/> bytes.</summary>
     Task<BlobUploadResult> UploadBlobAsync(long nodeId, string digest, long size, long offset, Stream content, CancellationToken cancellationToken);
 
@@ -82,7 +92,14 @@ public sealed record HeartbeatReply(
     bool Canceled,
     IReadOnlyList<SshGrant>? SshKeys = null,
     IReadOnlyList<SshConnectionRef>? EndSessions = null,
-    bool OpenAccess = false);
+    bool OpenAccess = false)
+{
+    /// <summary>A writer asked to extend the node's SSH wait by this much (R-BEY-4): the node takes it, up to its cap, and reports its window.</summary>
+    public TimeSpan? Extend { get; init; }
+
+    /// <summary>A writer asked to end the node now (<c>release</c>, R-BEY-4).</summary>
+    public bool Release { get; init; }
+}
 
 public enum LogAppendOutcome
 {

@@ -39,6 +39,8 @@ public static class RunnerHttp
     public static string Complete(long nodeId) => Node(nodeId) + "/complete";
     public static string SshEndpoint(long nodeId) => Node(nodeId) + "/ssh/endpoint";
     public static string SshEvent(long nodeId) => Node(nodeId) + "/ssh/events";
+    public static string Hold(long nodeId) => Node(nodeId) + "/hold";
+    public static string SshWindow(long nodeId) => Node(nodeId) + "/ssh/window";
     public static string Blob(long nodeId, string digest) => Node(nodeId) + $"/blobs/{digest}";
     public static string BlobUpload(long nodeId, string digest, long size, long offset) => Blob(nodeId, digest) + $"?size={size}&offset={offset}";
     public static string BlobDownload(long nodeId, string digest, long offset) => Blob(nodeId, digest) + $"?offset={offset}";

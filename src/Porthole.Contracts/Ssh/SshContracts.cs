@@ -23,12 +23,43 @@ public sealed record SshConnectionRef(string Address, int Port);
 /// <summary>
 /// What a node that was asked for with SSH needs: who asked, the keys accepted now, and the Wait for SSH rules
 /// (R-SSH-8): how long to wait for a first connection, and how long the node may stay after the first connection.
+/// <see cref="HoldOnFailure"/> (R-BEY-1): the node runs as usual and opens SSH only when a step fails, in place of
+/// the rest of the steps; <see cref="RequestedBy"/> is then the pipeline's triggerer (or who reran the job).
+/// The session's lifecycle (R-BEY-4): <see cref="GracePeriod"/> after the last session closes before the node ends (zero:
+/// at once, CircleCI's rule), and <see cref="ExtendCap"/>, the most the node may stay after the first connection with every
+/// <c>porthole-extend</c> counted.
 /// </summary>
 public sealed record SshRequest(
     string RequestedBy,
     IReadOnlyList<SshGrant> Keys,
     TimeSpan FirstConnectionTimeout,
-    TimeSpan MaxSessionTime);
+    TimeSpan MaxSessionTime)
+{
+    public bool HoldOnFailure { get; init; }
+
+    public TimeSpan GracePeriod { get; init; }
+
+    public TimeSpan ExtendCap { get; init; }
+}
+
+/// <summary>
+/// When a node's SSH wait ends (R-BEY-4), as the node reports it whenever it changes: <see cref="EndsAt"/>, and what ends
+/// it then (<see cref="SshWindowEnd"/>); <see cref="EndsAt"/> null when the wait is over.
+/// </summary>
+public sealed record SshWindow(DateTimeOffset? EndsAt, string? EndsBy);
+
+/// <summary>What ends a node's SSH wait at <see cref="SshWindow.EndsAt"/>.</summary>
+public static class SshWindowEnd
+{
+    /// <summary>Nobody connected yet: the first connection's timeout.</summary>
+    public const string FirstConnection = "first_connection";
+
+    /// <summary>The session time since the first connection, as extended.</summary>
+    public const string SessionCap = "session_cap";
+
+    /// <summary>The last session closed: the grace period for the next connection.</summary>
+    public const string Grace = "grace";
+}
 
 /// <summary>Where a node's sshd listens and how to check it is the right one (R-SSH-3).</summary>
 public sealed record SshEndpointInfo(

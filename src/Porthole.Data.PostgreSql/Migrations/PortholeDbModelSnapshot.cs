@@ -437,8 +437,17 @@ namespace Porthole.Data.PostgreSql.Migrations
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("boolean");
 
+                    b.Property<TimeSpan?>("ExtendRequested")
+                        .HasColumnType("interval");
+
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("HeldAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("HeldStatus")
+                        .HasColumnType("text");
 
                     b.Property<int>("Index")
                         .HasColumnType("integer");
@@ -458,6 +467,9 @@ namespace Porthole.Data.PostgreSql.Migrations
                     b.Property<DateTimeOffset?>("QueuedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("ReleaseRequested")
+                        .HasColumnType("boolean");
+
                     b.Property<long?>("RunnerId")
                         .HasColumnType("bigint");
 
@@ -465,6 +477,12 @@ namespace Porthole.Data.PostgreSql.Migrations
                         .HasColumnType("text");
 
                     b.Property<string>("SshAccepted")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("SshEndsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SshEndsBy")
                         .HasColumnType("text");
 
                     b.Property<string>("SshHost")
@@ -532,6 +550,9 @@ namespace Porthole.Data.PostgreSql.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<bool>("HoldOnFailure")
+                        .HasColumnType("boolean");
+
                     b.Property<int>("Number")
                         .HasColumnType("integer");
 
@@ -590,6 +611,10 @@ namespace Porthole.Data.PostgreSql.Migrations
 
                     b.Property<bool>("DebugOpenAccess")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("HoldOnFailure")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.Property<string>("Name")
                         .IsRequired()

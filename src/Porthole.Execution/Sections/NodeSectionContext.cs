@@ -40,6 +40,9 @@ public sealed class NodeSectionContext
     /// <summary>For a section after the steps: whether the steps failed.</summary>
     public bool JobFailed { get; }
 
+    /// <summary>For a section after the steps: the steps' result as the node would end with it (a held node's, R-BEY-1).</summary>
+    public NodeCompletion? StepsResult { get; init; }
+
     /// <summary>
     /// The server's side of the protocol, for a job-data step a section runs (a debug session's <c>porthole_run_step</c>);
     /// null when the node runs without one.

@@ -50,6 +50,7 @@ internal sealed partial class NodeRun
             SpoolDirectory = SpoolDirectory,
             LogWriter = output.Writer,
             Masker = _log.Masker,
+            StepsResult = jobFailed ? Completion() : null,
         };
         var canceled = _stop.SectionStop;
 

@@ -38,6 +38,7 @@ internal sealed partial class NodeRun
     private bool _skipSteps;
     private CircleCiAgent? _circleCiAgent;
     private bool _halted;
+    private bool _held;
     private string? _skippedStepsMessage;
 
     /// <summary>The next section after the steps to run or report.</summary>
@@ -114,7 +115,7 @@ internal sealed partial class NodeRun
 
                 for (; index < Steps.Count && _infrastructureProblem is null; index++)
                 {
-                    if (_skipSteps || _halted)
+                    if (_skipSteps || _halted || _held)
                     {
                         await ReportSkippedAsync(index, Steps[index]);
                     }
@@ -127,6 +128,10 @@ internal sealed partial class NodeRun
                             _halted = true;
                             _skippedStepsMessage ??= $"Step '{Steps[index].Name}' halted the job (circleci-agent step halt).";
                         }
+
+                        // Held on failure (R-BEY-1): no further step runs; the node is kept for SSH as the step left it.
+                        // Not when the job is stopping (a cancel, its time cap): that ends the node.
+                        _held = _sections.OnFailureOnly && _progress.Failed && !_stop.IsStopping;
                     }
                 }
             }
@@ -149,6 +154,12 @@ internal sealed partial class NodeRun
         // The result is the steps' (R-SSH-7): what the sections after them do cannot change it, except a log that
         // can no longer be delivered, which Completion() reads again.
         var jobFailed = Completion().Result != NodeResult.Success;
+        if (_sections.OnFailureOnly && !_held)
+        {
+            // Sections only for a held node: one that was not held never shows them.
+            _after = _sections.After.Count;
+        }
+
         for (; _after < _sections.After.Count; _after++)
         {
             var section = _sections.After[_after];

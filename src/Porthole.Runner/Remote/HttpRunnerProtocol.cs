@@ -146,6 +146,12 @@ public sealed partial class HttpRunnerProtocol(
     public Task ReportSshEventAsync(long nodeId, SshEvent sshEvent, CancellationToken cancellationToken) =>
         ReportAsync(new ServerCall(HttpMethod.Post, RunnerHttp.SshEvent(nodeId), nodeId, RunnerConnection.CallTimeout) { Body = ServerCall.Json(sshEvent) }, "SSH event", cancellationToken);
 
+    public Task HoldNodeAsync(long nodeId, NodeCompletion held, CancellationToken cancellationToken) =>
+        ReportAsync(new ServerCall(HttpMethod.Post, RunnerHttp.Hold(nodeId), nodeId, RunnerConnection.CallTimeout) { Body = ServerCall.Json(held) }, "hold", cancellationToken);
+
+    public Task ReportSshWindowAsync(long nodeId, SshWindow window, CancellationToken cancellationToken) =>
+        ReportAsync(new ServerCall(HttpMethod.Put, RunnerHttp.SshWindow(nodeId), nodeId, RunnerConnection.CallTimeout) { Body = ServerCall.Json(window) }, "SSH window", cancellationToken);
+
     /// <summary>A report the server keeps: sent until it is taken; dropped when the node is no longer this runner's.</summary>
     private async Task ReportAsync(ServerCall call, string what, CancellationToken cancellationToken)
     {

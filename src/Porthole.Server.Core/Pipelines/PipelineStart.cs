@@ -18,6 +18,9 @@ public sealed record PipelineStart(long Id, int Number, long ProjectId, string? 
 
     /// <summary>The commit's message (<c>TRAVIS_COMMIT_MESSAGE</c>); null when the mirror could not read it.</summary>
     public string? CommitMessage { get; init; }
+
+    /// <summary>Triggered with <c>hold_on_failure</c> (R-BEY-1).</summary>
+    public bool HoldOnFailure { get; init; }
 }
 
 /// <summary>
@@ -46,4 +49,7 @@ public sealed record TriggerInput
     public string? ScheduleName { get; init; }
 
     public string? ScheduleId { get; init; }
+
+    /// <summary>Hold a node whose step fails for SSH (R-BEY-1), whatever the project's <c>hold_on_failure</c>.</summary>
+    public bool HoldOnFailure { get; init; }
 }

@@ -121,6 +121,7 @@ public sealed class PipelineTrigger(
                 TriggerSource = input.Source,
                 ScheduleName = input.ScheduleName,
                 CommitMessage = values.CommitMessage,
+                HoldOnFailure = input.HoldOnFailure,
             };
             var pipeline = await _writer.WriteAsync(db, start, plan, ct);
             if (target is { Branch: { } branch, IsBranchHead: true })

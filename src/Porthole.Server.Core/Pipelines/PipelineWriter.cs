@@ -158,6 +158,7 @@ public sealed class PipelineWriter(Scheduler scheduler, StateLock stateLock, Tim
             CommitMessage = start.CommitMessage is { Length: > 4096 } message ? message[..4096] : start.CommitMessage,
             Parameters = plan.Parameters.Count == 0 ? null : JsonSerializer.Serialize(plan.Parameters, PlanJson.Options),
             Orbs = plan.Orbs.Count == 0 ? null : JsonSerializer.Serialize(plan.Orbs, PlanJson.Options),
+            HoldOnFailure = start.HoldOnFailure,
         };
         var workflows = plan.Workflows
             .Select((workflow, index) => new WorkflowRecord { Id = first + index, PipelineId = pipeline.Id, Name = workflow.Name, Status = Status.Queued, FastFinish = workflow.FastFinish })

@@ -139,7 +139,9 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
     private async Task<string?> CancelHeldAsync(PortholeDb db, JobRecord job, CancellationToken ct)
     {
         var attempt = await db.Attempts.Where(a => a.JobId == job.Id).OrderByDescending(a => a.Number).FirstAsync(ct);
-        if (Status.IsFinished(attempt.Status))
+
+        // A node held for SSH after a failed step (R-BEY-1) still runs in a failed attempt: a cancel ends it.
+        if (Status.IsFinished(attempt.Status) && !await db.Nodes.AnyAsync(n => n.AttemptId == attempt.Id && n.HeldAt != null && n.Status == Status.Running, ct))
         {
             return $"Job {job.Id} ({job.Name}) has already finished ({job.Status}).";
         }

@@ -123,7 +123,9 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
     public async Task NodeChangedAsync(PortholeDb db, long attemptId, CancellationToken ct)
     {
         var attempt = await db.Attempts.SingleAsync(a => a.Id == attemptId, ct);
-        var nodes = await db.Nodes.Where(n => n.AttemptId == attemptId).Select(n => n.Status).ToListAsync(ct);
+
+        // A node held on failure (R-BEY-1) counts with its steps' result while it waits for SSH.
+        var nodes = await db.Nodes.Where(n => n.AttemptId == attemptId).Select(n => n.HeldStatus ?? n.Status).ToListAsync(ct);
         var status = StatusRollup.OfNodes(nodes);
         if (status == Status.Running && attempt.StartedAt is null)
         {

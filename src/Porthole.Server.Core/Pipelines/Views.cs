@@ -12,7 +12,10 @@ namespace Porthole.Server.Pipelines;
 public sealed class Views(LogStore logs, TimeProvider time, Microsoft.Extensions.Options.IOptions<PortholeOptions> options)
 {
     public static ProjectView Of(Project project) =>
-        new(project.Name, project.Repository, project.Visibility, project.CreatedAt, project.DebugEnabled, project.SshWriteMembers, project.DebugOpenAccess, project.RetryLostNodes);
+        new(project.Name, project.Repository, project.Visibility, project.CreatedAt, project.DebugEnabled, project.SshWriteMembers, project.DebugOpenAccess, project.RetryLostNodes)
+        {
+            HoldOnFailure = project.HoldOnFailure,
+        };
 
     public async Task<PipelineView> PipelineAsync(PortholeDb db, PipelineRecord pipeline, CancellationToken ct)
     {
@@ -20,6 +23,7 @@ public sealed class Views(LogStore logs, TimeProvider time, Microsoft.Extensions
         var workflows = await db.Workflows.Where(w => w.PipelineId == pipeline.Id).OrderBy(w => w.Id).ToListAsync(ct);
         var jobs = await db.Jobs.Where(j => j.PipelineId == pipeline.Id).OrderBy(j => j.Id).ToListAsync(ct);
         var approvers = await ApproversAsync(db, jobs, ct);
+        var held = await HeldNodesAsync(db, pipeline.Id, ct);
         return new PipelineView(
             pipeline.Id,
             project.Name,
@@ -45,13 +49,27 @@ public sealed class Views(LogStore logs, TimeProvider time, Microsoft.Extensions
                     j.ApprovedBy is { } by ? approvers.GetValueOrDefault(by) : null,
                     j.ApprovedAt,
                     j.AllowFailure,
-                    j.Stage))]))],
+                    j.Stage)
+                {
+                    Held = held.TryGetValue(j.Id, out var nodes) ? nodes : null,
+                })]))],
             pipeline.Branch,
             pipeline.Tag,
             pipeline.TriggerSource,
             pipeline.ScheduleName,
             StoredList<PipelineParameter>(pipeline.Parameters),
             StoredList<OrbUse>(pipeline.Orbs));
+    }
+
+    /// <summary>The nodes of a pipeline's jobs held for SSH after a failed step and still waiting (R-BEY-1), by job.</summary>
+    private static async Task<Dictionary<long, List<HeldNode>>> HeldNodesAsync(PortholeDb db, long pipelineId, CancellationToken ct)
+    {
+        var held = await (from n in db.Nodes
+                          join j in db.Jobs on n.JobId equals j.Id
+                          join a in db.Attempts on n.AttemptId equals a.Id
+                          where j.PipelineId == pipelineId && n.HeldAt != null && n.Status == Status.Running
+                          select new { n.JobId, a.Number, n.Index, n.SshEndsAt }).ToListAsync(ct);
+        return held.GroupBy(h => h.JobId).ToDictionary(g => g.Key, g => g.Select(h => new HeldNode(h.Number, h.Index, h.SshEndsAt)).ToList());
     }
 
     /// <summary>A list a pipeline keeps as JSON (its parameters, its orbs); empty when it has none.</summary>
@@ -82,7 +100,12 @@ public sealed class Views(LogStore logs, TimeProvider time, Microsoft.Extensions
         node.SshPort is { } port ? $"ssh -p {port} {node.SshUser}@{node.SshHost}" : null,
         node.SshPort is { } open && openAccessToken is not null && node.SshUser is not null && node.SshHost is not null
             ? Contracts.Ssh.DebugRequest.OpenAccessCommand(openAccessToken, open, node.SshUser, node.SshHost)
-            : null);
+            : null)
+    {
+        HeldAt = node.HeldAt,
+        EndsAt = Status.IsFinished(node.Status) ? null : node.SshEndsAt,
+        EndsBy = Status.IsFinished(node.Status) ? null : node.SshEndsBy,
+    };
 
     public async Task<JobView> JobAsync(PortholeDb db, JobRecord job, CancellationToken ct)
     {
@@ -119,7 +142,7 @@ public sealed class Views(LogStore logs, TimeProvider time, Microsoft.Extensions
                     logs.Length(n.Id),
                     [.. steps.Where(s => s.NodeId == n.Id).Select(s => new StepView(
                         s.Index, s.Name, s.Status, s.ExitCode, s.LogStart, s.LogEnd, s.StartedAt, s.FinishedAt, s.Background))],
-                    a.Ssh ? SshNode(n) : null))]))],
+                    a.Ssh || n.HeldAt is not null ? SshNode(n) : null))]))],
             job.Type,
             ApprovalRequestId(job),
             job.ApprovedBy is { } by ? (await ApproversAsync(db, [job], ct)).GetValueOrDefault(by) : null,

@@ -11,6 +11,13 @@ namespace Porthole.Server.Projects;
 /// </summary>
 public static class ProjectSettings
 {
+    /// <summary>Why <paramref name="holdOnFailure"/> is not a value of <c>hold_on_failure</c>, or null when it is (or not given).</summary>
+    public static string? InvalidHoldOnFailure(string? holdOnFailure) =>
+        holdOnFailure is null || HoldOnFailureModes.All.Contains(holdOnFailure)
+            ? null
+            : $"hold_on_failure is one of {string.Join(", ", HoldOnFailureModes.All)}, not '{(holdOnFailure.Length > 40 ? holdOnFailure[..40] + "…" : holdOnFailure)}': "
+              + "off holds nothing; ssh holds a failed node for whom an SSH rerun lets in (the triggerer); write lets every write member in.";
+
     /// <summary>
     /// Applies the settings given; a null leaves one as it is. When nobody may come in through open access any more
     /// (<c>debug_open_access</c> or <c>debug_enabled</c> off), the project's debug runs lose their open-access token: their
@@ -23,6 +30,7 @@ public static class ProjectSettings
         project.SshWriteMembers = changes.SshWriteMembers ?? project.SshWriteMembers;
         project.DebugOpenAccess = changes.DebugOpenAccess ?? project.DebugOpenAccess;
         project.RetryLostNodes = changes.RetryLostNodes ?? project.RetryLostNodes;
+        project.HoldOnFailure = changes.HoldOnFailure ?? project.HoldOnFailure;
         await db.SaveChangesAsync(ct);
         if (!project.DebugEnabled || !project.DebugOpenAccess)
         {

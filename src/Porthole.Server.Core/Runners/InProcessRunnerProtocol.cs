@@ -33,6 +33,12 @@ public sealed class InProcessRunnerProtocol(RunnerService server, IHostApplicati
     public Task ReportSshEventAsync(long nodeId, SshEvent sshEvent, CancellationToken cancellationToken) =>
         UntilTheDatabaseAnswersAsync(ct => server.ReportSshEventAsync(nodeId, sshEvent, ct), cancellationToken);
 
+    public Task HoldNodeAsync(long nodeId, NodeCompletion held, CancellationToken cancellationToken) =>
+        UntilTheDatabaseAnswersAsync(ct => server.HoldNodeAsync(nodeId, held, ct), cancellationToken);
+
+    public Task ReportSshWindowAsync(long nodeId, SshWindow window, CancellationToken cancellationToken) =>
+        UntilTheDatabaseAnswersAsync(ct => server.ReportSshWindowAsync(nodeId, window, ct), cancellationToken);
+
     public Task<BlobUploadResult> UploadBlobAsync(long nodeId, string digest, long size, long offset, Stream content, CancellationToken cancellationToken) =>
         server.UploadBlobAsync(nodeId, digest, size, offset, content, cancellationToken);
 

@@ -51,6 +51,11 @@ public sealed class LostNodeRetry(Reruns reruns)
             return $"; not retried: it was {what}, and a person may have been in it";
         }
 
+        if (node.HeldStatus is not null)
+        {
+            return "; not retried: its steps had failed and it was held for SSH";
+        }
+
         if (attempt.Reason == Reason)
         {
             return $"; not retried again: attempt {attempt.Number} was already the retry of a lost one";

@@ -78,134 +78,6 @@ public sealed partial class RunnerService(
         }
     }
 
-    /// <summary>Answers a heartbeat; <see cref="HeartbeatAsync"/> times it.</summary>
-    private async Task<HeartbeatReply> AnswerHeartbeatAsync(long nodeId, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var node = await db.Nodes.SingleOrDefaultAsync(n => n.Id == nodeId, cancellationToken);
-        if (node is null || node.Status != Status.Running)
-        {
-            return new HeartbeatReply(Canceled: true);
-        }
-
-        await registry.HeardFromAsync(node.RunnerName, cancellationToken);
-
-        var expires = time.GetUtcNow() + options.Value.LeaseDuration;
-        await db.Nodes.Where(n => n.Id == nodeId).ExecuteUpdateAsync(s => s.SetProperty(n => n.LeaseExpiresAt, expires), cancellationToken);
-        var attempt = await db.Attempts.SingleAsync(a => a.Id == node.AttemptId, cancellationToken);
-        if (!attempt.Ssh)
-        {
-            return new HeartbeatReply(node.CancelRequested);
-        }
-
-        // The keys accepted now: a removed key, member or setting closes its sessions within a heartbeat (R-SSH-11);
-        // in a debug run, the members who may only watch are among them, read-only (R-DBG-7); so are the keys of the
-        // browser terminals open on the node (R-WEB-2). The sessions an admin ended are asked again until they end.
-        var project = await ProjectOfNodeAsync(db, node, cancellationToken);
-        var keys = await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, attempt.Debug, await webTerminals.ForAsync(db, nodeId, cancellationToken), cancellationToken);
-        var ending = await db.SshSessions
-            .Where(s => s.NodeId == nodeId && s.EndRequestedAt != null && s.EndedAt == null)
-            .Select(s => new { s.Address, s.Port })
-            .Distinct()
-            .ToListAsync(cancellationToken);
-
-        // Open access (R-DBG-7's opt-in) lasts while the project lets anyone in and the run goes on; switching it off clears
-        // the run's token (ProjectSettings), so it stays off for the rest of the run even if switched on again.
-        var openAccess = attempt.OpenAccessToken is not null && project.DebugEnabled && project.DebugOpenAccess && !node.CancelRequested;
-        return new HeartbeatReply(node.CancelRequested, keys, [.. ending.Select(s => new SshConnectionRef(s.Address, s.Port))], openAccess);
-    }
-
-    public async Task ReportSshEndpointAsync(long nodeId, SshEndpointInfo endpoint, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await db.Nodes.Where(n => n.Id == nodeId).ExecuteUpdateAsync(
-            s => s.SetProperty(n => n.SshHost, endpoint.Host)
-                .SetProperty(n => n.SshPort, endpoint.Port)
-                .SetProperty(n => n.SshUser, endpoint.User)
-                .SetProperty(n => n.SshHostKey, endpoint.HostKey)
-                .SetProperty(n => n.SshHostKeyFingerprint, endpoint.HostKeyFingerprint)
-                .SetProperty(n => n.SshAccepted, string.Join('\n', endpoint.AcceptedFingerprints)),
-            cancellationToken);
-    }
-
-    public async Task ReportSshEventAsync(long nodeId, SshEvent sshEvent, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var node = await db.Nodes.SingleOrDefaultAsync(n => n.Id == nodeId, cancellationToken);
-        if (node is null)
-        {
-            return;
-        }
-
-        switch (sshEvent.Kind)
-        {
-            case SshEventKind.KeyAccepted or SshEventKind.KeyRefused:
-                var accepted = sshEvent.Kind == SshEventKind.KeyAccepted;
-                string? reason = null;
-                if (!accepted)
-                {
-                    var attempt = await db.Attempts.SingleAsync(a => a.Id == node.AttemptId, cancellationToken);
-                    var project = await ProjectOfNodeAsync(db, node, cancellationToken);
-                    reason = await SshAccess.RefusalReasonAsync(db, project, attempt.RequestedBy, attempt.Debug, sshEvent.Fingerprint, cancellationToken);
-                }
-
-                var owner = sshEvent.UserName;
-                if (owner is null && sshEvent.Fingerprint is { } fingerprint)
-                {
-                    owner = await (from k in db.SshKeys join u in db.Users on k.UserId equals u.Id where k.Fingerprint == fingerprint select u.Name)
-                        .SingleOrDefaultAsync(cancellationToken);
-                }
-
-                db.SshKeyEvents.Add(new SshKeyEventRecord
-                {
-                    NodeId = nodeId,
-                    At = sshEvent.At,
-                    Accepted = accepted,
-                    Fingerprint = sshEvent.Fingerprint,
-                    KeyType = sshEvent.KeyType,
-                    Address = sshEvent.Address,
-                    Port = sshEvent.Port,
-                    UserName = owner,
-                    Reason = reason,
-                });
-                break;
-            case SshEventKind.SessionStarted:
-                db.SshSessions.Add(new SshSessionRecord
-                {
-                    NodeId = nodeId,
-                    Address = sshEvent.Address,
-                    Port = sshEvent.Port,
-                    UserName = sshEvent.UserName,
-                    Fingerprint = sshEvent.Fingerprint,
-                    Command = sshEvent.Command,
-                    Via = sshEvent.Via == SshVia.Web ? SshVia.Web : SshVia.Ssh,
-                    ReadOnly = sshEvent.ReadOnly,
-                    StartedAt = sshEvent.At,
-                });
-                break;
-            case SshEventKind.SessionEnded:
-                var session = await db.SshSessions
-                    .Where(x => x.NodeId == nodeId && x.Address == sshEvent.Address && x.Port == sshEvent.Port && x.EndedAt == null)
-                    .OrderByDescending(x => x.Id)
-                    .FirstOrDefaultAsync(cancellationToken);
-                if (session is not null)
-                {
-                    session.EndedAt = sshEvent.At;
-                }
-
-                break;
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-    }
-
-    private static async Task<Porthole.Data.Project> ProjectOfNodeAsync(PortholeDb db, NodeRecord node, CancellationToken ct) =>
-        await (from j in db.Jobs
-               join p in db.Pipelines on j.PipelineId equals p.Id
-               join project in db.Projects on p.ProjectId equals project.Id
-               where j.Id == node.JobId
-               select project).SingleAsync(ct);
-
     public Task<LogAppendResult> AppendLogAsync(long nodeId, long offset, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken) =>
         logs.AppendAsync(nodeId, offset, chunk, cancellationToken);
 
@@ -240,7 +112,9 @@ public sealed partial class RunnerService(
             return;
         }
 
-        node.Status = node.CancelRequested ? Status.Canceled : NodeStatus(completion.Result);
+        // A node held on failure (R-BEY-1) keeps the result it was held with, whatever ended its wait.
+        node.Status = node.HeldStatus ?? (node.CancelRequested ? Status.Canceled : NodeStatus(completion.Result));
+        node.SshEndsAt = null;
         node.Message = completion.Message;
         node.FinishedAt = time.GetUtcNow();
         node.LeaseExpiresAt = null;
@@ -260,9 +134,12 @@ public sealed partial class RunnerService(
     /// </summary>
     public async Task AbandonAsync(PortholeDb db, NodeRecord node, string reason, CancellationToken ct, string? then = null)
     {
-        var notice = Encoding.UTF8.GetBytes($"\r\n\u001b[31mPorthole: {reason}; the node ended as infrastructure_fail{then}.\u001b[0m\r\n");
+        // A node held on failure (R-BEY-1) keeps its steps' result; its SSH wait ends with its runner.
+        var status = node.HeldStatus ?? Status.InfrastructureFail;
+        var notice = Encoding.UTF8.GetBytes($"\r\n\u001b[31mPorthole: {reason}; the node ended as {status}{then}.\u001b[0m\r\n");
         await logs.AppendAsync(node.Id, logs.Length(node.Id), notice, ct);
-        node.Status = Status.InfrastructureFail;
+        node.Status = status;
+        node.SshEndsAt = null;
         node.Message = reason + then;
         node.FinishedAt = time.GetUtcNow();
         node.LeaseExpiresAt = null;
@@ -349,18 +226,7 @@ public sealed partial class RunnerService(
 
         var secure = await SecureEnvironment.ResolveAsync(db, project.Id, pipeline.ConfigPath, plan, ct);
         var sshKeys = await ProjectSshKeys.ForJobAsync(db, project.Id, plan, ct);
-        SshRequest? ssh = null;
-        DebugRequest? debug = null;
-        if (attempt.Ssh)
-        {
-            var requester = await db.Users.Where(u => u.Id == attempt.RequestedBy).Select(u => u.Name).SingleAsync(ct);
-            ssh = new SshRequest(
-                requester,
-                await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, attempt.Debug, await webTerminals.ForAsync(db, node.Id, ct), ct),
-                options.Value.SshFirstConnectionTimeout,
-                options.Value.SshMaxSessionTime);
-            debug = attempt.Debug ? new DebugRequest(requester, attempt.Quiet, options.Value.DebugSessionTimeout, attempt.OpenAccessToken) : null;
-        }
+        var (ssh, debug) = await SshRequestAsync(db, node, attempt, pipeline, project, ct);
 
         return (new NodeAssignment(
             NodeId: node.Id,

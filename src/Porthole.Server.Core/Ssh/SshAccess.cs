@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Porthole.Contracts.Api;
 using Porthole.Contracts.Ssh;
 using Porthole.Server.Accounts;
 using Porthole.Data;
@@ -20,11 +21,16 @@ public static class SshAccess
     /// the browser terminals open on the node (<paramref name="webTerminals"/>, R-WEB-2) are granted <see cref="SshGrant.Web"/>
     /// by the same rules, as if they were their users' own keys, and read-only too when the terminal asked for no more.
     /// </summary>
-    /// <param name="debug">The attempt is a debug run (<see cref="AttemptRecord.Debug"/>), not a plain rerun with SSH.</param>
+    /// <param name="attempt">
+    /// The attempt: an SSH rerun, a debug run (<see cref="AttemptRecord.Debug"/>), or an attempt of the job itself whose
+    /// node was held on failure (R-BEY-1; not <see cref="AttemptRecord.Ssh"/>), where its requester is the triggerer.
+    /// </param>
     public static async Task<IReadOnlyList<SshGrant>> GrantsAsync(
-        PortholeDb db, Project project, long requesterId, bool debug, IReadOnlyCollection<WebTerminalGrant> webTerminals, CancellationToken ct)
+        PortholeDb db, Project project, AttemptRecord attempt, IReadOnlyCollection<WebTerminalGrant> webTerminals, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(webTerminals);
+        ArgumentNullException.ThrowIfNull(attempt);
+        var (requesterId, debug) = (attempt.RequestedBy, attempt.Debug);
         if (!project.DebugEnabled)
         {
             return [];
@@ -33,7 +39,7 @@ public static class SshAccess
         // Members only: a public project's readers who are not members, and server admins who are not, watch nothing.
         // Three queries whatever the number of members: this runs at every heartbeat of every SSH node.
         var roles = await db.Memberships.Where(m => m.ProjectId == project.Id).ToDictionaryAsync(m => m.UserId, m => m.Role, ct);
-        var members = debug || project.SshWriteMembers ? roles.Keys.Order() : Enumerable.Empty<long>();
+        var members = debug || WriteMembersEnter(project, attempt) ? roles.Keys.Order() : Enumerable.Empty<long>();
         var candidates = members.Prepend(requesterId).Concat(webTerminals.Select(w => w.UserId)).Distinct().ToList();
         var users = await db.Users.Where(u => candidates.Contains(u.Id)).ToDictionaryAsync(u => u.Id, ct);
         var keys = await db.SshKeys.Where(k => candidates.Contains(k.UserId)).OrderBy(k => k.Id).ToListAsync(ct);
@@ -46,7 +52,7 @@ public static class SshAccess
                 continue;
             }
 
-            var level = LevelOf(project, requesterId, debug, user, roles.GetValueOrDefault(userId));
+            var level = LevelOf(project, attempt, user, roles.GetValueOrDefault(userId));
             if (level == SshAccessLevel.None)
             {
                 continue;
@@ -66,7 +72,7 @@ public static class SshAccess
     /// <paramref name="requesterId"/>, by the rules of <see cref="GrantsAsync"/>: type, only watch (a debug run's members),
     /// or nothing.
     /// </summary>
-    public static async Task<SshAccessLevel> LevelOfAsync(PortholeDb db, Project project, long requesterId, bool debug, User user, CancellationToken ct)
+    public static async Task<SshAccessLevel> LevelOfAsync(PortholeDb db, Project project, AttemptRecord attempt, User user, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(project);
         ArgumentNullException.ThrowIfNull(user);
@@ -74,26 +80,40 @@ public static class SshAccess
             .Where(m => m.ProjectId == project.Id && m.UserId == user.Id)
             .Select(m => m.Role)
             .FirstOrDefaultAsync(ct);
-        return LevelOf(project, requesterId, debug, user, role);
+        return LevelOf(project, attempt, user, role);
+    }
+
+    /// <summary>
+    /// Whether every write member may type on the attempt's nodes, not only its requester: the project lets write members
+    /// into SSH nodes (<see cref="Project.SshWriteMembers"/>), or the attempt is the job's own, held on failure, and the
+    /// project's <c>hold_on_failure</c> is <c>write</c> (R-BEY-1).
+    /// </summary>
+    public static bool WriteMembersEnter(Project project, AttemptRecord attempt)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        ArgumentNullException.ThrowIfNull(attempt);
+        return project.SshWriteMembers || (!attempt.Ssh && project.HoldOnFailure == HoldOnFailureModes.Write);
     }
 
     /// <param name="membershipRole">The user's role as a member of the project; null when not a member.</param>
-    private static SshAccessLevel LevelOf(Project project, long requesterId, bool debug, User user, string? membershipRole)
+    private static SshAccessLevel LevelOf(Project project, AttemptRecord attempt, User user, string? membershipRole)
     {
         if (!project.DebugEnabled)
         {
             return SshAccessLevel.None;
         }
 
-        var isRequester = user.Id == requesterId;
+        var debug = attempt.Debug;
+        var writeMembers = WriteMembersEnter(project, attempt);
+        var isRequester = user.Id == attempt.RequestedBy;
         var isMember = membershipRole is not null;
-        if (!isRequester && !(isMember && (debug || project.SshWriteMembers)))
+        if (!isRequester && !(isMember && (debug || writeMembers)))
         {
             return SshAccessLevel.None;
         }
 
         var rank = Roles.Rank(ProjectAccess.RoleOf(project, user.IsAdmin, membershipRole));
-        if ((isRequester || project.SshWriteMembers) && rank >= Roles.Rank(Roles.Write))
+        if ((isRequester || writeMembers) && rank >= Roles.Rank(Roles.Write))
         {
             return SshAccessLevel.ReadWrite;
         }
@@ -102,9 +122,11 @@ public static class SshAccess
     }
 
     /// <summary>Why a node refused a key, in words the job page and <c>porthole ssh doctor</c> can show as they are.</summary>
-    /// <param name="debug">The attempt is a debug run, where members who may read are let in to watch (R-DBG-7).</param>
-    public static async Task<string> RefusalReasonAsync(PortholeDb db, Project project, long requesterId, bool debug, string? fingerprint, CancellationToken ct)
+    /// <param name="attempt">The attempt; in a debug run members who may read are let in to watch (R-DBG-7).</param>
+    public static async Task<string> RefusalReasonAsync(PortholeDb db, Project project, AttemptRecord attempt, string? fingerprint, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(attempt);
+        var (requesterId, debug) = (attempt.RequestedBy, attempt.Debug);
         if (fingerprint is null)
         {
             // sshd refuses a wrong login name before it looks at any key.
@@ -147,9 +169,14 @@ public static class SshAccess
                 : "registered to another user, who has no write access to this project";
         }
 
-        return project.SshWriteMembers
-            ? $"registered to {owner.Name}, a write member, but not accepted when offered (it was added while the node ran)"
-            : $"not the requester's key: it is registered to {owner.Name}, and this project accepts only the requester's keys";
+        if (WriteMembersEnter(project, attempt))
+        {
+            return $"registered to {owner.Name}, a write member, but not accepted when offered (it was added while the node ran)";
+        }
+
+        return attempt.Ssh
+            ? $"not the requester's key: it is registered to {owner.Name}, and this project accepts only the requester's keys"
+            : $"not the triggerer's key: it is registered to {owner.Name}, and this project's held nodes accept only the keys of who triggered the pipeline (hold_on_failure is ssh; write lets every write member in)";
     }
 
     private static Task<bool> IsMemberAsync(PortholeDb db, Project project, long userId, CancellationToken ct) =>

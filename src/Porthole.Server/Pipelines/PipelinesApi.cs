@@ -46,7 +46,13 @@ public static class PipelinesApi
             return Problems.BadRequest(ErrorCodes.InvalidRequest, badParameters!);
         }
 
-        var input = new TriggerInput { Ref = request?.Ref, Tag = request?.Tag, Commit = request?.Commit, Parameters = parameters };
+        if (request?.HoldOnFailure == true && !project.DebugEnabled)
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.DebugDisabled,
+                $"SSH is switched off for project {project.Name} (debug_enabled is off), so a failed node cannot be held for SSH: an admin turns it on with porthole project settings {project.Name} --debug-enabled true.");
+        }
+
+        var input = new TriggerInput { Ref = request?.Ref, Tag = request?.Tag, Commit = request?.Commit, Parameters = parameters, HoldOnFailure = request?.HoldOnFailure == true };
         var (pipeline, refusal) = await trigger.TriggerAsync(db, project, input, user.Id, ct);
         if (pipeline is null)
         {

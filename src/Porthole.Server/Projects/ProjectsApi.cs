@@ -161,10 +161,15 @@ public static partial class ProjectsApi
             return problem!;
         }
 
-        if (request is null || request is { DebugEnabled: null, SshWriteMembers: null, DebugOpenAccess: null, RetryLostNodes: null })
+        if (request is null || request is { DebugEnabled: null, SshWriteMembers: null, DebugOpenAccess: null, RetryLostNodes: null, HoldOnFailure: null })
         {
             return Problems.BadRequest(ErrorCodes.InvalidRequest,
-                "Send the settings to change: {\"debug_enabled\": true, \"ssh_write_members\": false, \"debug_open_access\": false, \"retry_lost_nodes\": true}.");
+                "Send the settings to change: {\"debug_enabled\": true, \"ssh_write_members\": false, \"debug_open_access\": false, \"retry_lost_nodes\": true, \"hold_on_failure\": \"ssh\"}.");
+        }
+
+        if (ProjectSettings.InvalidHoldOnFailure(request.HoldOnFailure) is { } invalid)
+        {
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, invalid);
         }
 
         await ProjectSettings.ApplyAsync(db, project, request, ct);

@@ -33,7 +33,7 @@ public static class SshApi
             return problem!;
         }
 
-        var attempts = db.Attempts.Where(a => a.JobId == job.Id && a.Ssh);
+        var attempts = SshAttempts.Of(db, job.Id);
         var record = attempt is { } number
             ? await attempts.SingleOrDefaultAsync(a => a.Number == number, ct)
             : await attempts.OrderByDescending(a => a.Number).FirstOrDefaultAsync(ct);

@@ -13,4 +13,10 @@ public interface ISshEventSink
 
     /// <summary>A key offered (accepted or refused), a session started or ended (R-SSH-4, R-SSH-10).</summary>
     Task EventAsync(SshEvent sshEvent);
+
+    /// <summary>A step failed and the node is held for SSH (R-BEY-1): its result is <paramref name="held"/> from now on.</summary>
+    Task NodeHeldAsync(Contracts.Runners.NodeCompletion held);
+
+    /// <summary>When the node's SSH wait ends now (R-BEY-4); called whenever that changes.</summary>
+    Task WindowAsync(SshWindow window);
 }

@@ -46,7 +46,7 @@ public sealed class NodeSshEndpoint : IAsyncDisposable
         var sessions = new EndpointSessions(_state, _connections, endpointId);
         _grants = new EndpointGrants(_state, _connections, sessions, options, _reports, sink);
         _lifetime = new EndpointLifetime(_state, _connections, sessions, _grants, options, endpointId, timeProvider);
-        _rerun = new RerunSections(assignment, request, _state, _connections, _grants, _lifetime, _reports, timeProvider);
+        _rerun = new RerunSections(assignment, request, _state, _connections, _grants, _lifetime, _reports, sink, timeProvider);
         _debug = new DebugRun(assignment, request, _state, _grants, _lifetime, options, secrets, _reports, timeProvider);
         EnableSsh = new EnableSshSection(this);
         WaitForSsh = new WaitForSshSection(this);
@@ -115,6 +115,15 @@ public sealed class NodeSshEndpoint : IAsyncDisposable
 
         await _grants.EndSessionsAsync(connections);
     }
+
+    /// <summary>
+    /// Adds <paramref name="by"/> to the node's SSH wait, up to its cap (R-BEY-4: <c>porthole-extend</c>, or a writer through
+    /// the API); the answer says what it did, or why not.
+    /// </summary>
+    public string Extend(TimeSpan by) => _rerun.Wait.Extend(by).Text;
+
+    /// <summary>Ends the node's SSH wait now (R-BEY-4: <c>porthole-release</c>, or a writer through the API).</summary>
+    public void Release(string by) => _rerun.Wait.Release(by);
 
     /// <summary>Ends sshd and every session if Wait for SSH has not, and delivers the last reports. Idempotent.</summary>
     public async ValueTask DisposeAsync()

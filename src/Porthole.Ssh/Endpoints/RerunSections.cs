@@ -18,20 +18,45 @@ internal sealed class RerunSections(
     EndpointGrants grants,
     EndpointLifetime lifetime,
     ReportQueue reports,
+    ISshEventSink sink,
     TimeProvider timeProvider)
 {
     private static readonly TimeSpan DefaultFirstConnectionTimeout = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan DefaultMaxSessionTime = TimeSpan.FromHours(2);
+    private Func<string, ValueTask>? _write;
+    private SshWait? _wait;
 
     public TimeSpan FirstConnectionTimeout { get; } =
         request.FirstConnectionTimeout > TimeSpan.Zero ? request.FirstConnectionTimeout : DefaultFirstConnectionTimeout;
 
     public TimeSpan MaxSessionTime { get; } = request.MaxSessionTime > TimeSpan.Zero ? request.MaxSessionTime : DefaultMaxSessionTime;
 
+    /// <summary>The Wait for SSH rules with the session's lifecycle (R-BEY-4): extensions up to the cap, the grace after the last session.</summary>
+    public SshWait Wait => _wait ??= new SshWait(
+        connections,
+        timeProvider,
+        new SshWaitRules(FirstConnectionTimeout, MaxSessionTime, request.ExtendCap > MaxSessionTime ? request.ExtendCap : MaxSessionTime, request.GracePeriod),
+        window => reports.DeliverAsync(() => sink.WindowAsync(window), CancellationToken.None),
+        async text =>
+        {
+            if (_write is { } write)
+            {
+                await write(text + "\n");
+            }
+        });
+
     public async Task<NodeSectionResult> EnableAsync(NodeSectionContext context, CancellationToken canceled)
     {
         try
         {
+            if (request.HoldOnFailure)
+            {
+                // R-BEY-1: the job's result is the steps' from now on (failed), on the server too, before sshd starts.
+                var held = context.StepsResult ?? new NodeCompletion(NodeResult.Failed, null);
+                await context.WriteAsync(HoldText(held));
+                await reports.DeliverAsync(() => sink.NodeHeldAsync(held), canceled);
+            }
+
             var (running, failure) = await lifetime.StartAsync(context, debug: null, canceled);
             if (running is null)
             {
@@ -67,12 +92,20 @@ internal sealed class RerunSections(
 
         var start = timeProvider.GetUtcNow();
         await context.WriteAsync(DetailsText(running, context.WorkingDirectory));
-        var reason = await WaitRules.WaitForEndAsync(connections, timeProvider, start, FirstConnectionTimeout, MaxSessionTime, canceled);
+        _write = context.WriteAsync;
+        var reason = await Wait.RunAsync(start, canceled);
+        _write = null;
         await context.WriteAsync(reason + "\n");
         await lifetime.ShutdownAsync();
         await reports.DrainAsync();
         return new NodeSectionResult(StepState.Success);
     }
+
+    private static string HoldText(NodeCompletion held) =>
+        (held.Message is { Length: > 0 } message ? message + "\n" : string.Empty)
+        + "This node is held for SSH (hold on failure): no further step runs, and the job's status stays "
+        + (held.Result == NodeResult.TimedOut ? "timedout" : "failed")
+        + ". Enter the node as the failed step left it: its files, processes and services are still there.\n\n";
 
     private string DetailsText(Running running, string workingDirectory) =>
         ConnectionDetailsText.Render(

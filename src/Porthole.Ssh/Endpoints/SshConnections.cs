@@ -21,6 +21,7 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
     private IReadOnlyDictionary<string, KeyGrant> _grants = new Dictionary<string, KeyGrant>();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTimeOffset? _firstConnectionAt;
+    private DateTimeOffset? _lastClosedAt;
     private bool _openAccess;
     private bool _openAccessEnded;
 
@@ -32,6 +33,18 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
             lock (_gate)
             {
                 return _firstConnectionAt;
+            }
+        }
+    }
+
+    /// <summary>When the last open connection closed (the grace period's start, R-BEY-4); null while one is open or none ever was.</summary>
+    public DateTimeOffset? LastClosedAt
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _open.Count == 0 ? _lastClosedAt : null;
             }
         }
     }
@@ -260,6 +273,7 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
         connection.Ended = true;
         _open.Remove((connection.Address, connection.Port));
         var now = timeProvider.GetUtcNow();
+        _lastClosedAt = now;
         foreach (var session in connection.Sessions)
         {
             emit(new SshEvent(

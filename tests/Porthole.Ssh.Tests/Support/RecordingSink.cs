@@ -9,6 +9,8 @@ internal sealed class RecordingSink : ISshEventSink
     private readonly Lock _gate = new();
     private readonly List<SshEvent> _events = [];
     private readonly List<SshEndpointInfo> _ready = [];
+    private readonly List<Contracts.Runners.NodeCompletion> _held = [];
+    private readonly List<SshWindow> _windows = [];
     private int _callsInFlight;
 
     public bool Overlapped { get; private set; }
@@ -57,6 +59,48 @@ internal sealed class RecordingSink : ISshEventSink
         }
 
         Leave();
+    }
+
+    public Task NodeHeldAsync(Contracts.Runners.NodeCompletion held)
+    {
+        lock (_gate)
+        {
+            _held.Add(held);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task WindowAsync(SshWindow window)
+    {
+        lock (_gate)
+        {
+            _windows.Add(window);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public IReadOnlyList<Contracts.Runners.NodeCompletion> Held
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _held];
+            }
+        }
+    }
+
+    public IReadOnlyList<SshWindow> Windows
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _windows];
+            }
+        }
     }
 
     public async Task<SshEvent> WaitForAsync(Func<SshEvent, bool> match, string what, TimeSpan? timeout = null)

@@ -132,7 +132,9 @@ internal sealed class SshNode : IAsyncDisposable
         IReadOnlyList<StepPlan>? steps = null,
         bool readOnlyBob = false,
         IReadOnlyList<ProjectVariable>? variables = null,
-        Porthole.Contracts.Plans.ContainerSpec? container = null)
+        Porthole.Contracts.Plans.ContainerSpec? container = null,
+        TimeSpan? grace = null,
+        TimeSpan? extendCap = null)
     {
         var folder = new TempFolder();
         try
@@ -166,7 +168,11 @@ internal sealed class SshNode : IAsyncDisposable
                 "alice",
                 readOnlyBob ? [sshNode.Grant("alice", alice), sshNode.Grant("bob", bob, readOnly: true)] : [sshNode.Grant("alice", alice)],
                 firstConnectionTimeout ?? TimeSpan.FromMinutes(10),
-                maxSessionTime ?? TimeSpan.FromHours(2)),
+                maxSessionTime ?? TimeSpan.FromHours(2))
+            {
+                GracePeriod = grace ?? TimeSpan.Zero,
+                ExtendCap = extendCap ?? TimeSpan.Zero,
+            },
                 debug,
                 steps ?? [],
                 variables ?? []);

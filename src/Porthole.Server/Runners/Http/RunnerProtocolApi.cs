@@ -38,6 +38,12 @@ public static class RunnerProtocolApi
             WithNodeAsync(http, db, time, nodeId, ct, () => Done(runners.ReportSshEndpointAsync(nodeId, endpoint, ct))));
         node.MapPost("/ssh/events", (long nodeId, SshEvent sshEvent, HttpContext http, PortholeDb db, RunnerService runners, TimeProvider time, CancellationToken ct) =>
             WithNodeAsync(http, db, time, nodeId, ct, () => Done(runners.ReportSshEventAsync(nodeId, sshEvent, ct))));
+        node.MapPost("/hold", (long nodeId, NodeCompletion held, HttpContext http, PortholeDb db, RunnerService runners, TimeProvider time, CancellationToken ct) =>
+            WithNodeAsync(http, db, time, nodeId, ct, () => held.Result is NodeResult.Failed or NodeResult.TimedOut
+                ? Done(runners.HoldNodeAsync(nodeId, held with { Message = RunnerInput.Clip(held.Message) }, ct))
+                : Task.FromResult<IResult>(RunnerInput.Bad("A node is held only when a step failed or timed out: the result must be failed or timed_out."))));
+        node.MapPut("/ssh/window", (long nodeId, SshWindow window, HttpContext http, PortholeDb db, RunnerService runners, TimeProvider time, CancellationToken ct) =>
+            WithNodeAsync(http, db, time, nodeId, ct, () => Done(runners.ReportSshWindowAsync(nodeId, window, ct))));
         node.MapPut("/blobs/{digest}", RunnerBlobApi.UploadAsync);
         node.MapGet("/blobs/{digest}", RunnerBlobApi.DownloadAsync);
         node.MapPost("/caches/find", (long nodeId, CacheQuery query, HttpContext http, PortholeDb db, RunnerService runners, TimeProvider time, CancellationToken ct) =>

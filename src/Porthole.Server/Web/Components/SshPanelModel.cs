@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
 using Porthole.Server.Accounts;
 using Porthole.Data;
@@ -20,13 +21,13 @@ public sealed record SshPanelModel(JobSshView View, bool Live, bool CanEnd, SshA
         PortholeDb db, JobRecord job, Project project, AttemptRecord attempt, CurrentUser user, ProjectPermissions permissions, CancellationToken ct)
     {
         var view = await SshApi.ViewAsync(db, job, project, attempt, user, ct);
-        var live = !Status.IsFinished(attempt.Status);
+        var live = SshAttempts.IsLive(attempt, await db.Nodes.Where(n => n.AttemptId == attempt.Id).ToListAsync(ct));
         var level = SshAccessLevel.None;
         if (live)
         {
             // The same decision as the terminal's endpoint (WebTerminalApi), which checks again when one opens.
             var viewer = await db.Users.FindAsync([user.Id], ct) ?? throw new InvalidOperationException($"user {user.Id} is gone");
-            level = await SshAccess.LevelOfAsync(db, project, attempt.RequestedBy, attempt.Debug, viewer, ct);
+            level = await SshAccess.LevelOfAsync(db, project, attempt, viewer, ct);
         }
 
         return new SshPanelModel(

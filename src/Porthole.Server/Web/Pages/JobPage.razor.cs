@@ -83,7 +83,9 @@ public sealed partial class JobPage
             Job = view,
             SelectedAttempt = selected,
             Permissions = permissions,
-            Ssh = record.Ssh ? await Components.SshPanelModel.ForAsync(db, job, project!, record, user, permissions, ct) : null,
+            Ssh = record.Ssh || view.Attempts.Single(a => a.Number == selected).Nodes.Any(n => n.Ssh?.HeldAt is not null)
+                ? await Components.SshPanelModel.ForAsync(db, job, project!, record, user, permissions, ct)
+                : null,
             RequestedBy = requesters,
             Artifacts = await jobData.ArtifactsAsync(job.Id, selected, ct),
             Tests = await jobData.TestsAsync(job.Id, selected, ct),

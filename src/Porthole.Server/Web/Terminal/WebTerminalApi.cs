@@ -84,7 +84,7 @@ public static class WebTerminalApi
             return (null, problem);
         }
 
-        var attempts = db.Attempts.Where(a => a.JobId == job.Id && a.Ssh);
+        var attempts = SshAttempts.Of(db, job.Id);
         var attempt = attemptNumber > 0
             ? await attempts.SingleOrDefaultAsync(a => a.Number == attemptNumber, ct)
             : await attempts.OrderByDescending(a => a.Number).FirstOrDefaultAsync(ct);
@@ -114,7 +114,7 @@ public static class WebTerminalApi
         }
 
         var userRecord = await db.Users.SingleAsync(u => u.Id == user.Id, ct);
-        var level = await SshAccess.LevelOfAsync(db, project!, attempt.RequestedBy, attempt.Debug, userRecord, ct);
+        var level = await SshAccess.LevelOfAsync(db, project!, attempt, userRecord, ct);
         if (level == SshAccessLevel.None)
         {
             var requester = await db.Users.Where(u => u.Id == attempt.RequestedBy).Select(u => u.Name).SingleOrDefaultAsync(ct) ?? "?";

@@ -13,7 +13,7 @@ using Porthole.Data;
 namespace Porthole.Data.PostgreSql.Migrations
 {
     [DbContext(typeof(PortholeDb))]
-    [Migration("20261206181257_Initial")]
+    [Migration("20261206214008_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -440,8 +440,17 @@ namespace Porthole.Data.PostgreSql.Migrations
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("boolean");
 
+                    b.Property<TimeSpan?>("ExtendRequested")
+                        .HasColumnType("interval");
+
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("HeldAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("HeldStatus")
+                        .HasColumnType("text");
 
                     b.Property<int>("Index")
                         .HasColumnType("integer");
@@ -461,6 +470,9 @@ namespace Porthole.Data.PostgreSql.Migrations
                     b.Property<DateTimeOffset?>("QueuedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("ReleaseRequested")
+                        .HasColumnType("boolean");
+
                     b.Property<long?>("RunnerId")
                         .HasColumnType("bigint");
 
@@ -468,6 +480,12 @@ namespace Porthole.Data.PostgreSql.Migrations
                         .HasColumnType("text");
 
                     b.Property<string>("SshAccepted")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("SshEndsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SshEndsBy")
                         .HasColumnType("text");
 
                     b.Property<string>("SshHost")
@@ -535,6 +553,9 @@ namespace Porthole.Data.PostgreSql.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<bool>("HoldOnFailure")
+                        .HasColumnType("boolean");
+
                     b.Property<int>("Number")
                         .HasColumnType("integer");
 
@@ -593,6 +614,10 @@ namespace Porthole.Data.PostgreSql.Migrations
 
                     b.Property<bool>("DebugOpenAccess")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("HoldOnFailure")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.Property<string>("Name")
                         .IsRequired()

@@ -1,4 +1,5 @@
-﻿using Microsoft.EntityFrameworkCore.Migrations;
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
@@ -224,6 +225,12 @@ namespace Porthole.Data.Sqlite.Migrations
                     SshHostKey = table.Column<string>(type: "TEXT", nullable: true),
                     SshHostKeyFingerprint = table.Column<string>(type: "TEXT", nullable: true),
                     SshAccepted = table.Column<string>(type: "TEXT", nullable: true),
+                    HeldAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    HeldStatus = table.Column<string>(type: "TEXT", nullable: true),
+                    SshEndsAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    SshEndsBy = table.Column<string>(type: "TEXT", nullable: true),
+                    ExtendRequested = table.Column<TimeSpan>(type: "TEXT", nullable: true),
+                    ReleaseRequested = table.Column<bool>(type: "INTEGER", nullable: false),
                     TestCasesIgnored = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
@@ -252,7 +259,8 @@ namespace Porthole.Data.Sqlite.Migrations
                     ScheduleName = table.Column<string>(type: "TEXT", nullable: true),
                     CommitMessage = table.Column<string>(type: "TEXT", nullable: true),
                     Parameters = table.Column<string>(type: "TEXT", nullable: true),
-                    Orbs = table.Column<string>(type: "TEXT", nullable: true)
+                    Orbs = table.Column<string>(type: "TEXT", nullable: true),
+                    HoldOnFailure = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -324,6 +332,7 @@ namespace Porthole.Data.Sqlite.Migrations
                     SshWriteMembers = table.Column<bool>(type: "INTEGER", nullable: false),
                     DebugOpenAccess = table.Column<bool>(type: "INTEGER", nullable: false),
                     RetryLostNodes = table.Column<bool>(type: "INTEGER", nullable: false),
+                    HoldOnFailure = table.Column<string>(type: "TEXT", nullable: false),
                     PipelineCount = table.Column<int>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },

@@ -230,6 +230,12 @@ namespace Porthole.Data.PostgreSql.Migrations
                     SshHostKey = table.Column<string>(type: "text", nullable: true),
                     SshHostKeyFingerprint = table.Column<string>(type: "text", nullable: true),
                     SshAccepted = table.Column<string>(type: "text", nullable: true),
+                    HeldAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    HeldStatus = table.Column<string>(type: "text", nullable: true),
+                    SshEndsAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    SshEndsBy = table.Column<string>(type: "text", nullable: true),
+                    ExtendRequested = table.Column<TimeSpan>(type: "interval", nullable: true),
+                    ReleaseRequested = table.Column<bool>(type: "boolean", nullable: false),
                     TestCasesIgnored = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
@@ -258,7 +264,8 @@ namespace Porthole.Data.PostgreSql.Migrations
                     ScheduleName = table.Column<string>(type: "text", nullable: true),
                     CommitMessage = table.Column<string>(type: "text", nullable: true),
                     Parameters = table.Column<string>(type: "text", nullable: true),
-                    Orbs = table.Column<string>(type: "text", nullable: true)
+                    Orbs = table.Column<string>(type: "text", nullable: true),
+                    HoldOnFailure = table.Column<bool>(type: "boolean", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -330,6 +337,7 @@ namespace Porthole.Data.PostgreSql.Migrations
                     SshWriteMembers = table.Column<bool>(type: "boolean", nullable: false),
                     DebugOpenAccess = table.Column<bool>(type: "boolean", nullable: false),
                     RetryLostNodes = table.Column<bool>(type: "boolean", nullable: false),
+                    HoldOnFailure = table.Column<string>(type: "text", nullable: false),
                     PipelineCount = table.Column<int>(type: "integer", nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
