@@ -82,7 +82,11 @@ public sealed record HeartbeatReply(
     bool Canceled,
     IReadOnlyList<SshGrant>? SshKeys = null,
     IReadOnlyList<SshConnectionRef>? EndSessions = null,
-    bool OpenAccess = false);
+    bool OpenAccess = false)
+{
+    /// <summary>The project's <c>ssh_port_forwarding</c> now (<see cref="SshRequest.PortForwarding"/>), with <see cref="SshKeys"/>.</summary>
+    public bool PortForwarding { get; init; }
+}
 
 public enum LogAppendOutcome
 {

@@ -132,7 +132,8 @@ internal sealed class SshNode : IAsyncDisposable
         IReadOnlyList<StepPlan>? steps = null,
         bool readOnlyBob = false,
         IReadOnlyList<ProjectVariable>? variables = null,
-        Porthole.Contracts.Plans.ContainerSpec? container = null)
+        Porthole.Contracts.Plans.ContainerSpec? container = null,
+        bool portForwarding = false)
     {
         var folder = new TempFolder();
         try
@@ -166,7 +167,7 @@ internal sealed class SshNode : IAsyncDisposable
                 "alice",
                 readOnlyBob ? [sshNode.Grant("alice", alice), sshNode.Grant("bob", bob, readOnly: true)] : [sshNode.Grant("alice", alice)],
                 firstConnectionTimeout ?? TimeSpan.FromMinutes(10),
-                maxSessionTime ?? TimeSpan.FromHours(2)),
+                maxSessionTime ?? TimeSpan.FromHours(2)) { PortForwarding = portForwarding },
                 debug,
                 steps ?? [],
                 variables ?? []);
