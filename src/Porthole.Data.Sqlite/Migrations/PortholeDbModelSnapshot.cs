@@ -460,6 +460,9 @@ namespace Porthole.Data.Sqlite.Migrations
                     b.Property<string>("SshUser")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SshWorkingDirectory")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("StartedAt")
                         .HasColumnType("INTEGER");
 
@@ -579,6 +582,9 @@ namespace Porthole.Data.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("RetryLostNodes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("SshPortForwarding")
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("SshWriteMembers")

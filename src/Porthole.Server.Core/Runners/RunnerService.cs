@@ -112,7 +112,10 @@ public sealed partial class RunnerService(
         // Open access (R-DBG-7's opt-in) lasts while the project lets anyone in and the run goes on; switching it off clears
         // the run's token (ProjectSettings), so it stays off for the rest of the run even if switched on again.
         var openAccess = attempt.OpenAccessToken is not null && project.DebugEnabled && project.DebugOpenAccess && !node.CancelRequested;
-        return new HeartbeatReply(node.CancelRequested, keys, [.. ending.Select(s => new SshConnectionRef(s.Address, s.Port))], openAccess);
+        return new HeartbeatReply(node.CancelRequested, keys, [.. ending.Select(s => new SshConnectionRef(s.Address, s.Port))], openAccess)
+        {
+            PortForwarding = project.SshPortForwarding,
+        };
     }
 
     public async Task ReportSshEndpointAsync(long nodeId, SshEndpointInfo endpoint, CancellationToken cancellationToken)
@@ -124,7 +127,8 @@ public sealed partial class RunnerService(
                 .SetProperty(n => n.SshUser, endpoint.User)
                 .SetProperty(n => n.SshHostKey, endpoint.HostKey)
                 .SetProperty(n => n.SshHostKeyFingerprint, endpoint.HostKeyFingerprint)
-                .SetProperty(n => n.SshAccepted, string.Join('\n', endpoint.AcceptedFingerprints)),
+                .SetProperty(n => n.SshAccepted, string.Join('\n', endpoint.AcceptedFingerprints))
+                .SetProperty(n => n.SshWorkingDirectory, endpoint.WorkingDirectory),
             cancellationToken);
     }
 
@@ -358,7 +362,10 @@ public sealed partial class RunnerService(
                 requester,
                 await SshAccess.GrantsAsync(db, project, attempt.RequestedBy, attempt.Debug, await webTerminals.ForAsync(db, node.Id, ct), ct),
                 options.Value.SshFirstConnectionTimeout,
-                options.Value.SshMaxSessionTime);
+                options.Value.SshMaxSessionTime)
+            {
+                PortForwarding = project.SshPortForwarding,
+            };
             debug = attempt.Debug ? new DebugRequest(requester, attempt.Quiet, options.Value.DebugSessionTimeout, attempt.OpenAccessToken) : null;
         }
 

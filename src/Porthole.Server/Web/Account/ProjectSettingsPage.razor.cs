@@ -44,6 +44,7 @@ public sealed partial class ProjectSettingsPage
         [FromForm(Name = "ssh_write_members")] bool? sshWriteMembers,
         [FromForm(Name = "debug_open_access")] bool? debugOpenAccess,
         [FromForm(Name = "retry_lost_nodes")] bool? retryLostNodes,
+        [FromForm(Name = "ssh_port_forwarding")] bool? sshPortForwarding,
         HttpContext http, PortholeDb db, CancellationToken ct)
     {
         var (project, problem) = await Lookups.ProjectAsync(db, name, CurrentUser.From(http.User), Roles.Admin, "change its settings", ct);
@@ -52,10 +53,15 @@ public sealed partial class ProjectSettingsPage
             return WebResults.Problem(problem!);
         }
 
-        await ProjectSettings.ApplyAsync(db, project, new ProjectSettingsRequest(debugEnabled ?? false, sshWriteMembers, debugOpenAccess ?? false, retryLostNodes ?? false), ct);
+        var changes = new ProjectSettingsRequest(debugEnabled ?? false, sshWriteMembers, debugOpenAccess ?? false, retryLostNodes ?? false)
+        {
+            SshPortForwarding = sshPortForwarding ?? false,
+        };
+        await ProjectSettings.ApplyAsync(db, project, changes, ct);
         var saved = $"Saved: debug mode {(project.DebugEnabled ? "enabled" : "off")}; "
             + $"{(project.SshWriteMembers ? "all write members" : "the requester only")} may type in an SSH session; "
             + $"open access {(project.DebugOpenAccess ? "ON" : "off")}; "
+            + $"port forwarding to SSH nodes {(project.SshPortForwarding ? "on" : "off")}; "
             + $"a job whose runner was lost is {(project.RetryLostNodes ? "retried once" : "not retried")}.";
         return Flash.RedirectWith(http, Links.ProjectSettings(project.Name), new FlashMessage(saved, IsError: false));
     }

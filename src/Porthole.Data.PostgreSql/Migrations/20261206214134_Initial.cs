@@ -230,6 +230,7 @@ namespace Porthole.Data.PostgreSql.Migrations
                     SshHostKey = table.Column<string>(type: "text", nullable: true),
                     SshHostKeyFingerprint = table.Column<string>(type: "text", nullable: true),
                     SshAccepted = table.Column<string>(type: "text", nullable: true),
+                    SshWorkingDirectory = table.Column<string>(type: "text", nullable: true),
                     TestCasesIgnored = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
@@ -328,6 +329,7 @@ namespace Porthole.Data.PostgreSql.Migrations
                     Visibility = table.Column<string>(type: "text", nullable: false),
                     DebugEnabled = table.Column<bool>(type: "boolean", nullable: false),
                     SshWriteMembers = table.Column<bool>(type: "boolean", nullable: false),
+                    SshPortForwarding = table.Column<bool>(type: "boolean", nullable: false),
                     DebugOpenAccess = table.Column<bool>(type: "boolean", nullable: false),
                     RetryLostNodes = table.Column<bool>(type: "boolean", nullable: false),
                     PipelineCount = table.Column<int>(type: "integer", nullable: false),

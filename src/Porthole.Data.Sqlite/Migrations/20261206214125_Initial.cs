@@ -224,6 +224,7 @@ namespace Porthole.Data.Sqlite.Migrations
                     SshHostKey = table.Column<string>(type: "TEXT", nullable: true),
                     SshHostKeyFingerprint = table.Column<string>(type: "TEXT", nullable: true),
                     SshAccepted = table.Column<string>(type: "TEXT", nullable: true),
+                    SshWorkingDirectory = table.Column<string>(type: "TEXT", nullable: true),
                     TestCasesIgnored = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
@@ -322,6 +323,7 @@ namespace Porthole.Data.Sqlite.Migrations
                     Visibility = table.Column<string>(type: "TEXT", nullable: false),
                     DebugEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
                     SshWriteMembers = table.Column<bool>(type: "INTEGER", nullable: false),
+                    SshPortForwarding = table.Column<bool>(type: "INTEGER", nullable: false),
                     DebugOpenAccess = table.Column<bool>(type: "INTEGER", nullable: false),
                     RetryLostNodes = table.Column<bool>(type: "INTEGER", nullable: false),
                     PipelineCount = table.Column<int>(type: "INTEGER", nullable: false),
