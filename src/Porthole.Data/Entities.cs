@@ -35,6 +35,12 @@ public sealed class Project
     public bool SshWriteMembers { get; set; }
 
     /// <summary>
+    /// <c>ssh_port_forwarding</c> (R-BEY-5): an SSH node's writers may forward local ports to the node itself (<c>ssh -L</c>,
+    /// VS Code Remote-SSH), nowhere else. Off by default.
+    /// </summary>
+    public bool SshPortForwarding { get; set; }
+
+    /// <summary>
     /// Travis's "anyone with the ssh command gets in", opt-in (R-DBG-7): a debug run then accepts any key that comes
     /// with the run's token. Off by default: key-based access as for SSH reruns.
     /// </summary>
@@ -244,6 +250,8 @@ public sealed class NodeRecord
 
     /// <summary>A writer asked through the API or the web to end the node now (<c>release</c>).</summary>
     public bool ReleaseRequested { get; set; }
+    /// <summary>The job's working directory as the node has it, where a session starts (an IDE's folder, R-BEY-5).</summary>
+    public string? SshWorkingDirectory { get; set; }
 
     /// <summary>Test cases the node sent past the cap of cases per node (<see cref="JobData.JobDataOptions.MaxTestCasesPerNode"/>): counted, not stored.</summary>
     public int TestCasesIgnored { get; set; }

@@ -118,6 +118,7 @@ public sealed partial class NodeSession(
     {
         IReadOnlyList<SshGrant>? lastKeys = null;
         bool? lastOpenAccess = null;
+        bool? lastForwarding = null;
         var failures = 0;
         using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
         try
@@ -138,11 +139,12 @@ public sealed partial class NodeSession(
                         await cancel.CancelAsync();
                     }
 
-                    if (ssh is not null && reply.SshKeys is { } keys && (!SameKeys(lastKeys, keys) || reply.OpenAccess != lastOpenAccess))
+                    if (ssh is not null && reply.SshKeys is { } keys && (!SameKeys(lastKeys, keys) || reply.OpenAccess != lastOpenAccess || reply.PortForwarding != lastForwarding))
                     {
-                        await ssh.UpdateKeysAsync(keys, reply.OpenAccess);
+                        await ssh.UpdateKeysAsync(keys, reply.OpenAccess, reply.PortForwarding);
                         lastKeys = keys;
                         lastOpenAccess = reply.OpenAccess;
+                        lastForwarding = reply.PortForwarding;
                     }
 
                     if (ssh is not null && reply.EndSessions is { Count: > 0 } ended)

@@ -6,7 +6,7 @@ namespace Porthole.Cli.Commands;
 
 /// <summary>
 /// <c>porthole project settings</c>: shows or changes a project's debug_enabled, ssh_write_members and debug_open_access
-/// (R-AC-3, R-SSH-4, R-DBG-7), retry_lost_nodes (issue 14) and hold_on_failure (R-BEY-1).
+/// (R-AC-3, R-SSH-4, R-DBG-7), ssh_port_forwarding (R-BEY-5), retry_lost_nodes (issue 14) and hold_on_failure (R-BEY-1).
 /// </summary>
 internal static class ProjectSettingsCommand
 {
@@ -17,6 +17,7 @@ internal static class ProjectSettingsCommand
         var sshWriteMembers = TrueOrFalse("--ssh-write-members", "Accept the keys of every write member in an SSH rerun, not only the requester's");
         var openAccess = TrueOrFalse("--debug-open-access", "Let anyone with a debug run's ssh command in, whatever their key (Travis's way; off by default)");
         var retryLost = TrueOrFalse("--retry-lost-nodes", "Retry once, on another runner, a job whose runner stopped heart-beating (off by default)");
+        var forwarding = TrueOrFalse("--ssh-port-forwarding", "Let an SSH node's writers forward local ports to the node itself (ssh -L, VS Code Remote-SSH; off by default)");
         var hold = new Option<string>("--hold-on-failure")
         {
             Description = "Keep a node whose step failed for SSH: off, ssh (the triggerer may enter, as an SSH rerun's requester), or write (every write member)",
@@ -25,7 +26,7 @@ internal static class ProjectSettingsCommand
         var json = CommonOptions.Json();
         var command = new Command("settings", "Show a project's settings, or change them with the options given")
         {
-            project, debugEnabled, sshWriteMembers, openAccess, retryLost, hold, json,
+            project, debugEnabled, sshWriteMembers, openAccess, retryLost, forwarding, hold, json,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -36,10 +37,11 @@ internal static class ProjectSettingsCommand
                 Parse(parseResult.GetValue(openAccess)),
                 Parse(parseResult.GetValue(retryLost)))
             {
+                SshPortForwarding = Parse(parseResult.GetValue(forwarding)),
                 HoldOnFailure = parseResult.GetValue(hold),
             };
             using var client = PortholeClient.FromLogin(context);
-            var answer = request is { DebugEnabled: null, SshWriteMembers: null, DebugOpenAccess: null, RetryLostNodes: null, HoldOnFailure: null }
+            var answer = request is { DebugEnabled: null, SshWriteMembers: null, DebugOpenAccess: null, RetryLostNodes: null, SshPortForwarding: null, HoldOnFailure: null }
                 ? await client.GetAsync(PortholeClient.Path("projects", name), cancellationToken)
                 : await client.SendAsync(HttpMethod.Put, PortholeClient.Path("projects", name, "settings"), request, cancellationToken);
             if (parseResult.GetValue(json))
@@ -51,7 +53,8 @@ internal static class ProjectSettingsCommand
             var settings = client.Read<ProjectView>(answer);
             await context.Output.WriteLineAsync(
                 $"project {settings.Name}: debug_enabled {Text(settings.DebugEnabled)}, ssh_write_members {Text(settings.SshWriteMembers)}, "
-                + $"debug_open_access {Text(settings.DebugOpenAccess)}, retry_lost_nodes {Text(settings.RetryLostNodes)}, hold_on_failure {settings.HoldOnFailure}");
+                + $"debug_open_access {Text(settings.DebugOpenAccess)}, retry_lost_nodes {Text(settings.RetryLostNodes)}, "
+                + $"ssh_port_forwarding {Text(settings.SshPortForwarding)}, hold_on_failure {settings.HoldOnFailure}");
             return ExitCodes.Success;
         });
         return command;

@@ -14,7 +14,8 @@ namespace Porthole.Cli.Commands;
 
 /// <summary>
 /// <c>porthole ssh JOB</c>: enters a node of a job rerun with SSH with the real ssh, the host key pinned and the
-/// right key chosen (R-SSH-3); <c>porthole ssh doctor JOB</c>: why a key is refused, and what to do (R-SSH-4).
+/// right key chosen (R-SSH-3); with <c>--config</c>, prints the node as a <c>Host</c> block of <c>~/.ssh/config</c> instead
+/// (R-BEY-5: VS Code Remote-SSH, scp, rsync); <c>porthole ssh doctor JOB</c>: why a key is refused, and what to do (R-SSH-4).
 /// </summary>
 internal static class SshCommands
 {
@@ -28,6 +29,10 @@ internal static class SshCommands
         var attempt = AttemptOption();
         var identity = IdentityOption();
         var wait = WaitOption(60);
+        var config = new Option<bool>("--config")
+        {
+            Description = "Print the node as a Host block for ~/.ssh/config (VS Code Remote-SSH, scp, rsync) instead of connecting; its host key is pinned",
+        };
         var remote = new Argument<string[]>("remote-command")
         {
             Description = "After --: a command to run in the job's environment instead of a login shell",
@@ -35,7 +40,7 @@ internal static class SshCommands
         };
         var command = new Command("ssh", "Enter a node of a job rerun with SSH (porthole rerun JOB --ssh), or see why a key is refused (ssh doctor)")
         {
-            jobId, node, attempt, identity, wait, remote,
+            jobId, node, attempt, identity, wait, config, remote,
         };
         command.Subcommands.Add(Doctor(context));
         command.Subcommands.Add(SshLifecycleCommands.Extend(context));
@@ -47,12 +52,19 @@ internal static class SshCommands
             var attemptNumber = CheckAttempt(parseResult.GetValue(attempt));
             var waitSeconds = CheckWait(parseResult.GetValue(wait));
             var identityFile = NodeConnection.IdentityFile(context, parseResult.GetValue(identity));
+            var remoteCommand = parseResult.GetValue(remote) ?? [];
+            var printConfig = parseResult.GetValue(config);
+            if (printConfig && remoteCommand.Length > 0)
+            {
+                throw CliException.Usage("--config prints a Host block and runs nothing: leave out the command after --");
+            }
 
             using var client = PortholeClient.FromLogin(context);
             var nodeView = await NodeConnection.WaitForEndpointAsync(
                 context, client, id, nodeIndex, attemptNumber, waitSeconds, $"rerun it with {context.CommandName} rerun {id} --ssh", cancellationToken);
-            return await NodeConnection.RunSshAsync(
-                context, launcher, id, nodeView, identityFile, parseResult.GetValue(remote) ?? [], forceTerminal: false, cancellationToken);
+            return printConfig
+                ? await NodeConnection.WriteConfigAsync(context, id, nodeView, identityFile, cancellationToken)
+                : await NodeConnection.RunSshAsync(context, launcher, id, nodeView, identityFile, remoteCommand, forceTerminal: false, cancellationToken);
         });
         return command;
     }

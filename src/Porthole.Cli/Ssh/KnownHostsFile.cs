@@ -21,9 +21,11 @@ internal static class KnownHostsFile
     }
 
     /// <summary>Pins <paramref name="hostKey"/> for host and port, replacing an older line for the same name; the file keeps mode 600.</summary>
-    public static void Pin(string path, string host, int port, PublicKeyLine hostKey)
+    public static void Pin(string path, string host, int port, PublicKeyLine hostKey) => Pin(path, OpenSshText.KnownHostsName(host, port), hostKey);
+
+    /// <summary>Pins <paramref name="hostKey"/> under <paramref name="name"/> (a <c>HostKeyAlias</c>), replacing an older line for it.</summary>
+    public static void Pin(string path, string name, PublicKeyLine hostKey)
     {
-        var name = OpenSshText.KnownHostsName(host, port);
         var folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? throw new CliException($"cannot write {path}: it has no folder");
         var temporary = Path.Combine(folder, $".known_hosts.{Guid.NewGuid():N}.tmp");
         try

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Porthole.Cli.Client;
 using Porthole.Contracts.Api;
+using Porthole.Ssh.Keys;
 using Status = Porthole.Contracts.Api.Status;
 
 namespace Porthole.Cli.Ssh;
@@ -123,6 +124,29 @@ internal static class NodeConnection
         await context.Output.FlushAsync(cancellationToken);
         await context.Error.FlushAsync(cancellationToken);
         return await launcher.RunAsync("ssh", arguments, cancellationToken);
+    }
+
+    /// <summary>
+    /// Prints the node as a <c>Host</c> block of <c>~/.ssh/config</c> (<see cref="SshConfigHost"/>): its host key pinned
+    /// under the block's alias in Porthole's known_hosts, the given key or else the first local key it accepts. VS Code's
+    /// link to the job's working directory goes to standard error, so that standard output is the block alone.
+    /// </summary>
+    public static async Task<int> WriteConfigAsync(CliContext context, long jobId, SshNodeView node, string? identityFile, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(node);
+        var endpoint = SshEndpoint.From(jobId, node);
+        var knownHosts = KnownHostsFile.Locate(context);
+        var alias = SshConfigHost.Alias(jobId, node.Index);
+        KnownHostsFile.Pin(knownHosts, alias, endpoint.HostKey);
+        identityFile ??= await ChooseIdentityAsync(context, jobId, node.Index, endpoint, knownHosts, cancellationToken);
+        await context.Output.WriteAsync(SshConfigHost.Render(alias, endpoint.Host, endpoint.Port, endpoint.User, knownHosts, identityFile));
+        if (node.WorkingDirectory is { Length: > 0 } folder)
+        {
+            await context.Error.WriteLineAsync($"Add it to ~/.ssh/config; then ssh {alias}, or in VS Code: {SshConfigHost.VsCodeLink(alias, folder)}");
+        }
+
+        return ExitCodes.Success;
     }
 
     private static async Task<string> ChooseIdentityAsync(

@@ -8,7 +8,8 @@ public sealed record CreateProjectRequest(string Name, string Repository, string
 
 /// <summary>
 /// A project and its settings: <see cref="DebugEnabled"/>, <see cref="SshWriteMembers"/> and <see cref="DebugOpenAccess"/>
-/// (SSH and debug), <see cref="RetryLostNodes"/> (a node whose runner was lost is retried once on another runner).
+/// (SSH and debug), <see cref="RetryLostNodes"/> (a node whose runner was lost is retried once on another runner),
+/// <see cref="SshPortForwarding"/> (an SSH node's writers may forward local ports to the node: VS Code, R-BEY-5).
 /// </summary>
 public sealed record ProjectView(
     string Name,
@@ -18,7 +19,8 @@ public sealed record ProjectView(
     bool DebugEnabled = false,
     bool SshWriteMembers = false,
     bool DebugOpenAccess = false,
-    bool RetryLostNodes = false)
+    bool RetryLostNodes = false,
+    bool SshPortForwarding = false)
 {
     /// <summary><c>hold_on_failure</c> (R-BEY-1): <c>off</c>, <c>ssh</c> or <c>write</c> (<see cref="HoldOnFailureModes"/>).</summary>
     public string HoldOnFailure { get; init; } = HoldOnFailureModes.Off;

@@ -15,10 +15,13 @@ public sealed record SkippedKey(string? Fingerprint, string Line, string Reason)
 
 /// <summary>
 /// Changes to a project's settings; a null leaves one as it is. <see cref="DebugOpenAccess"/> is R-DBG-7's opt-in;
-/// <see cref="RetryLostNodes"/> retries once, on another runner, a node whose runner was lost (issue 14).
+/// <see cref="RetryLostNodes"/> retries once, on another runner, a node whose runner was lost (issue 14);
+/// <see cref="SshPortForwarding"/> lets an SSH node's writers forward local ports to the node (R-BEY-5).
 /// </summary>
 public sealed record ProjectSettingsRequest(bool? DebugEnabled, bool? SshWriteMembers, bool? DebugOpenAccess = null, bool? RetryLostNodes = null)
 {
+    public bool? SshPortForwarding { get; init; }
+
     /// <summary><c>hold_on_failure</c> (R-BEY-1): one of <see cref="HoldOnFailureModes"/>.</summary>
     public string? HoldOnFailure { get; init; }
 }
@@ -65,6 +68,21 @@ public sealed record SshNodeView(
 
     /// <summary>What ends it then: <c>first_connection</c>, <c>session_cap</c> or <c>grace</c> (<see cref="Ssh.SshWindowEnd"/>).</summary>
     public string? EndsBy { get; init; }
+    /// <summary>The job's working directory on the node, where a session starts: the folder an IDE opens (R-BEY-5).</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>
+    /// The node as a <c>Host</c> block of <c>~/.ssh/config</c> (R-BEY-5), its host key checked against
+    /// <see cref="KnownHostsLine"/> in <c>~/.ssh/porthole_known_hosts</c>; <c>porthole ssh JOB --config</c> prints one with
+    /// the local key and writes the line itself. Null until the node's sshd is up.
+    /// </summary>
+    public string? SshConfig { get; init; }
+
+    /// <summary>The known_hosts line that pins the node's host key under the block's <c>HostKeyAlias</c>.</summary>
+    public string? KnownHostsLine { get; init; }
+
+    /// <summary>VS Code's link that opens <see cref="WorkingDirectory"/> over Remote-SSH through the Host block.</summary>
+    public string? VsCodeLink { get; init; }
 }
 
 /// <summary>One key offered to a node's sshd: accepted, or refused with the reason (R-SSH-4).</summary>

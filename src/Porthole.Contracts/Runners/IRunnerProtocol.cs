@@ -99,6 +99,8 @@ public sealed record HeartbeatReply(
 
     /// <summary>A writer asked to end the node now (<c>release</c>, R-BEY-4).</summary>
     public bool Release { get; init; }
+    /// <summary>The project's <c>ssh_port_forwarding</c> now (<see cref="SshRequest.PortForwarding"/>), with <see cref="SshKeys"/>.</summary>
+    public bool PortForwarding { get; init; }
 }
 
 public enum LogAppendOutcome

@@ -35,6 +35,13 @@ public sealed record SshRequest(
     TimeSpan FirstConnectionTimeout,
     TimeSpan MaxSessionTime)
 {
+    /// <summary>
+    /// The project's <c>ssh_port_forwarding</c> (R-BEY-5): the keys that may type may open local port forwards
+    /// (<c>ssh -L</c>, an IDE's tunnel) to the node's own addresses, nowhere else. Heartbeats carry it on
+    /// (<see cref="Runners.HeartbeatReply.PortForwarding"/>).
+    /// </summary>
+    public bool PortForwarding { get; init; }
+
     public bool HoldOnFailure { get; init; }
 
     public TimeSpan GracePeriod { get; init; }
@@ -68,7 +75,11 @@ public sealed record SshEndpointInfo(
     string User,
     string HostKey,
     string HostKeyFingerprint,
-    IReadOnlyList<string> AcceptedFingerprints);
+    IReadOnlyList<string> AcceptedFingerprints)
+{
+    /// <summary>The job's working directory as the node has it, where every session starts (VS Code opens it, R-BEY-5).</summary>
+    public string? WorkingDirectory { get; init; }
+}
 
 public enum SshEventKind
 {

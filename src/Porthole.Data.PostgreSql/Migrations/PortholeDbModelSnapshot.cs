@@ -500,6 +500,9 @@ namespace Porthole.Data.PostgreSql.Migrations
                     b.Property<string>("SshUser")
                         .HasColumnType("text");
 
+                    b.Property<string>("SshWorkingDirectory")
+                        .HasColumnType("text");
+
                     b.Property<DateTimeOffset?>("StartedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -628,6 +631,9 @@ namespace Porthole.Data.PostgreSql.Migrations
                         .HasColumnType("text");
 
                     b.Property<bool>("RetryLostNodes")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("SshPortForwarding")
                         .HasColumnType("boolean");
 
                     b.Property<bool>("SshWriteMembers")

@@ -479,6 +479,9 @@ namespace Porthole.Data.Sqlite.Migrations
                     b.Property<string>("SshUser")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SshWorkingDirectory")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("StartedAt")
                         .HasColumnType("INTEGER");
 
@@ -605,6 +608,9 @@ namespace Porthole.Data.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("RetryLostNodes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("SshPortForwarding")
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("SshWriteMembers")

@@ -90,6 +90,7 @@ internal sealed class DockerNode : IExecutorNode
             : ["-e", "ENV=" + rc];
         // Each session's own id goes into the container with it: the endpoint ends a closed session's processes there by it.
         string[] carried = [.. request.Carried.SelectMany(name => new[] { "-e", name })];
+        var address = await PrimaryAddressAsync(cancellationToken);
         return new SessionEntry([.. door, "-i", .. carried, _containers.Primary], [.. door, "-it", "-e", "TERM", .. carried, .. rcVariables, _containers.Primary])
         {
             Shell = _user.BashPath ?? "/bin/sh",
@@ -100,7 +101,22 @@ internal sealed class DockerNode : IExecutorNode
                 : null,
             SessionRcPath = rc,
             Doorway = (door, _containers.Primary),
+            ForwardHosts = address is null ? [] : [address],
         };
+    }
+
+    /// <summary>
+    /// The primary container's address on the node's own network, which its service containers share: where sshd, on the
+    /// runner's host, reaches what listens in the node on all its addresses. The host's loopback is not the container's,
+    /// and is never given to a docker node's sessions.
+    /// </summary>
+    private async Task<string?> PrimaryAddressAsync(CancellationToken cancellationToken)
+    {
+        var inspected = await _client.Containers.InspectContainerAsync(_containers.Primary, cancellationToken);
+        var networks = inspected.NetworkSettings?.Networks;
+        return networks is not null && networks.TryGetValue(NodeContainers.ShortName(_tag), out var network) && !string.IsNullOrEmpty(network.IPAddress)
+            ? network.IPAddress
+            : null;
     }
 
     /// <summary>A path in the node's scratch folder as the runner's host has it (files the container writes for the runner).</summary>

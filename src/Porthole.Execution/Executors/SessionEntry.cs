@@ -46,4 +46,11 @@ public sealed record SessionEntry(IReadOnlyList<string> Command, IReadOnlyList<s
     /// options of their own; null for a node whose sessions need none.
     /// </summary>
     public (IReadOnlyList<string> Door, string Target)? Doorway { get; init; }
+
+    /// <summary>
+    /// The node's own addresses, as its sshd can reach them, that local port forwarding may open when the project allows it
+    /// (R-BEY-5): the loopback of the shell executor's node (the runner's host, which its sessions reach anyway); a
+    /// container's address on its node's network. Empty: this node cannot forward.
+    /// </summary>
+    public IReadOnlyList<string> ForwardHosts { get; init; } = ["127.0.0.1", "localhost"];
 }

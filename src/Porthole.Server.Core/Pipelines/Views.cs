@@ -4,6 +4,7 @@ using Porthole.Contracts.Plans;
 using Porthole.Data;
 using Porthole.Server.Logs;
 using Porthole.Server.Runners.Registry;
+using Porthole.Ssh.Keys;
 using RunnerLabels = Porthole.Contracts.Runners.RunnerLabels;
 
 namespace Porthole.Server.Pipelines;
@@ -12,7 +13,7 @@ namespace Porthole.Server.Pipelines;
 public sealed class Views(LogStore logs, TimeProvider time, Microsoft.Extensions.Options.IOptions<PortholeOptions> options)
 {
     public static ProjectView Of(Project project) =>
-        new(project.Name, project.Repository, project.Visibility, project.CreatedAt, project.DebugEnabled, project.SshWriteMembers, project.DebugOpenAccess, project.RetryLostNodes)
+        new(project.Name, project.Repository, project.Visibility, project.CreatedAt, project.DebugEnabled, project.SshWriteMembers, project.DebugOpenAccess, project.RetryLostNodes, project.SshPortForwarding)
         {
             HoldOnFailure = project.HoldOnFailure,
         };
@@ -105,6 +106,12 @@ public sealed class Views(LogStore logs, TimeProvider time, Microsoft.Extensions
         HeldAt = node.HeldAt,
         EndsAt = Status.IsFinished(node.Status) ? null : node.SshEndsAt,
         EndsBy = Status.IsFinished(node.Status) ? null : node.SshEndsBy,
+        WorkingDirectory = node.SshWorkingDirectory,
+        SshConfig = node is { SshPort: { } configPort, SshHost: { } host, SshUser: { } user }
+            ? SshConfigHost.Render(SshConfigHost.Alias(node.JobId, node.Index), host, configPort, user, SshConfigHost.WebKnownHostsPath, identityFile: null)
+            : null,
+        KnownHostsLine = node is { SshPort: not null, SshHostKey: { } hostKey } ? SshConfigHost.KnownHostsLine(SshConfigHost.Alias(node.JobId, node.Index), hostKey) : null,
+        VsCodeLink = node is { SshPort: not null, SshWorkingDirectory: { } folder } ? SshConfigHost.VsCodeLink(SshConfigHost.Alias(node.JobId, node.Index), folder) : null,
     };
 
     public async Task<JobView> JobAsync(PortholeDb db, JobRecord job, CancellationToken ct)

@@ -6,7 +6,8 @@ namespace Porthole.Server.Projects;
 
 /// <summary>
 /// A project's settings: SSH and debug (R-AC-3, R-DBG-7: <c>debug_enabled</c>, <c>ssh_write_members</c>, <c>debug_open_access</c>),
-/// and <c>retry_lost_nodes</c> (issue 14: a node whose runner was lost is retried once on another runner).
+/// <c>ssh_port_forwarding</c> (R-BEY-5: local port forwarding to the node, for VS Code Remote-SSH), and <c>retry_lost_nodes</c>
+/// (issue 14: a node whose runner was lost is retried once on another runner).
 /// Shared by the API (PUT /api/projects/NAME/settings) and the web's project settings page; the caller checks the admin role.
 /// </summary>
 public static class ProjectSettings
@@ -31,6 +32,7 @@ public static class ProjectSettings
         project.DebugOpenAccess = changes.DebugOpenAccess ?? project.DebugOpenAccess;
         project.RetryLostNodes = changes.RetryLostNodes ?? project.RetryLostNodes;
         project.HoldOnFailure = changes.HoldOnFailure ?? project.HoldOnFailure;
+        project.SshPortForwarding = changes.SshPortForwarding ?? project.SshPortForwarding;
         await db.SaveChangesAsync(ct);
         if (!project.DebugEnabled || !project.DebugOpenAccess)
         {

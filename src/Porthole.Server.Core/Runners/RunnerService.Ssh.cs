@@ -61,6 +61,7 @@ public sealed partial class RunnerService
         {
             Extend = extend,
             Release = release,
+            PortForwarding = project.SshPortForwarding,
         };
     }
 
@@ -73,7 +74,8 @@ public sealed partial class RunnerService
                 .SetProperty(n => n.SshUser, endpoint.User)
                 .SetProperty(n => n.SshHostKey, endpoint.HostKey)
                 .SetProperty(n => n.SshHostKeyFingerprint, endpoint.HostKeyFingerprint)
-                .SetProperty(n => n.SshAccepted, string.Join('\n', endpoint.AcceptedFingerprints)),
+                .SetProperty(n => n.SshAccepted, string.Join('\n', endpoint.AcceptedFingerprints))
+                .SetProperty(n => n.SshWorkingDirectory, endpoint.WorkingDirectory),
             cancellationToken);
     }
 
@@ -215,6 +217,7 @@ public sealed partial class RunnerService
             HoldOnFailure = hold,
             GracePeriod = settings.SshGracePeriod,
             ExtendCap = settings.SshExtendCap,
+            PortForwarding = project.SshPortForwarding,
         };
         var debug = attempt.Debug ? new DebugRequest(requester, attempt.Quiet, settings.DebugSessionTimeout, attempt.OpenAccessToken) : null;
         return (ssh, debug);

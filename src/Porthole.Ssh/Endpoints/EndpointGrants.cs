@@ -1,4 +1,5 @@
 using Porthole.Contracts.Ssh;
+using Porthole.Execution.Executors;
 
 namespace Porthole.Ssh.Endpoints;
 
@@ -20,17 +21,18 @@ internal sealed class EndpointGrants(
     /// <summary>Held while authorized_keys is written: by key updates, and by sshd's start (<see cref="SshdLauncher"/>).</summary>
     public SemaphoreSlim Gate => _keysGate;
 
-    /// <summary>authorized_keys of the keys accepted now.</summary>
-    public string AuthorizedKeys(NodeSshFiles files) => AuthorizedKeysText.Render(state.Grants, options.BashPath, files.AttachScriptPath);
+    /// <summary>authorized_keys of the keys accepted now, with port forwarding to the node's addresses if it is on.</summary>
+    public string AuthorizedKeys(NodeSshFiles files, SessionEntry entry) =>
+        AuthorizedKeysText.Render(state.Grants, options.BashPath, files.AttachScriptPath, state.PortForwarding ? entry.ForwardHosts : null);
 
     /// <summary>See <see cref="NodeSshEndpoint.UpdateKeysAsync"/>.</summary>
-    public async Task UpdateAsync(IReadOnlyList<SshGrant> keys, bool openAccess)
+    public async Task UpdateAsync(IReadOnlyList<SshGrant> keys, bool openAccess, bool? portForwarding)
     {
         var grants = KeyGrant.From(keys);
         await _keysGate.WaitAsync();
         try
         {
-            var running = state.SetGrants(grants, openAccess);
+            var running = state.SetGrants(grants, openAccess, portForwarding);
             if (!openAccess)
             {
                 connections.EndOpenAccess();
@@ -44,7 +46,7 @@ internal sealed class EndpointGrants(
             {
                 try
                 {
-                    NodeSshFiles.WriteAtomically(running.Files.AuthorizedKeysPath, AuthorizedKeysText.Render(grants, options.BashPath, running.Files.AttachScriptPath));
+                    NodeSshFiles.WriteAtomically(running.Files.AuthorizedKeysPath, AuthorizedKeys(running.Files, running.Entry));
                 }
                 catch (Exception e) when ((e is IOException or UnauthorizedAccessException) && state.Ending)
                 {

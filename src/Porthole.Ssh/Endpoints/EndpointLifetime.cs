@@ -41,7 +41,10 @@ internal sealed class EndpointLifetime(
             launch.Account,
             launch.HostKey.PublicLine,
             launch.HostKey.Fingerprint,
-            [.. state.Grants.Select(g => g.Fingerprint)]);
+            [.. state.Grants.Select(g => g.Fingerprint)])
+        {
+            WorkingDirectory = context.WorkingDirectory,
+        };
         var running = new Running(launch, info) { OpenAccess = launcher.OpenAccess };
         var (ending, openAccessEnded) = state.SetRunning(running);
         if (openAccessEnded && running.OpenAccess)

@@ -8,10 +8,11 @@ namespace Porthole.Ssh.Endpoints;
 /// some changes must see each other: a key update and sshd's start (one of them removes a token open access no longer
 /// lets in), the end and a start that was still under way (the start stops what it made).
 /// </summary>
-internal sealed class EndpointState(IReadOnlyList<KeyGrant> grants)
+internal sealed class EndpointState(IReadOnlyList<KeyGrant> grants, bool portForwarding = false)
 {
     private readonly Lock _gate = new();
     private IReadOnlyList<KeyGrant> _grants = grants;
+    private bool _portForwarding = portForwarding;
     private Running? _running;
     private bool _ending;
     private bool _readyReported;
@@ -53,6 +54,18 @@ internal sealed class EndpointState(IReadOnlyList<KeyGrant> grants)
         }
     }
 
+    /// <summary>Whether the keys that may type may forward local ports to the node (the project's <c>ssh_port_forwarding</c>).</summary>
+    public bool PortForwarding
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _portForwarding;
+            }
+        }
+    }
+
     /// <summary>Open access was switched off (or the run canceled): it stays off for the rest of the run.</summary>
     public bool OpenAccessEnded
     {
@@ -88,12 +101,16 @@ internal sealed class EndpointState(IReadOnlyList<KeyGrant> grants)
         }
     }
 
-    /// <summary>Takes the keys accepted now and whether open access still is; returns sshd if it runs and is not ending.</summary>
-    public Running? SetGrants(IReadOnlyList<KeyGrant> grants, bool openAccess)
+    /// <summary>
+    /// Takes the keys accepted now, whether open access still is and whether port forwarding is (null: as it was);
+    /// returns sshd if it runs and is not ending.
+    /// </summary>
+    public Running? SetGrants(IReadOnlyList<KeyGrant> grants, bool openAccess, bool? portForwarding = null)
     {
         lock (_gate)
         {
             _grants = grants;
+            _portForwarding = portForwarding ?? _portForwarding;
             _openAccessEnded |= !openAccess;
             return _ending ? null : _running;
         }

@@ -40,7 +40,7 @@ public sealed class NodeSshEndpoint : IAsyncDisposable
         var endpointId = Guid.NewGuid().ToString("N");
         var grants = KeyGrant.From(request.Keys);
         var secrets = SecretPatterns.Of(assignment);
-        _state = new EndpointState(grants);
+        _state = new EndpointState(grants, request.PortForwarding);
         _connections = new SshConnections(timeProvider, e => _reports.Post(() => sink.EventAsync(e)), secrets);
         _connections.SetGrants(grants);
         var sessions = new EndpointSessions(_state, _connections, endpointId);
@@ -94,10 +94,15 @@ public sealed class NodeSshEndpoint : IAsyncDisposable
     /// as a revoked key is ended: the token file goes first (the attach script then refuses the token), then every open
     /// session let in by it is closed. True changes nothing: open access that ended does not come back.
     /// </param>
-    public async Task UpdateKeysAsync(IReadOnlyList<SshGrant> keys, bool openAccess = true)
+    /// <param name="portForwarding">
+    /// Whether the keys that may type may forward local ports to the node now (the project's <c>ssh_port_forwarding</c>,
+    /// R-BEY-5); null leaves it as it is. It applies to the connections made after this returns: sshd decides a
+    /// connection's forwarding when it logs in.
+    /// </param>
+    public async Task UpdateKeysAsync(IReadOnlyList<SshGrant> keys, bool openAccess = true, bool? portForwarding = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        await _grants.UpdateAsync(keys, openAccess);
+        await _grants.UpdateAsync(keys, openAccess, portForwarding);
     }
 
     /// <summary>

@@ -6,12 +6,23 @@ namespace Porthole.Ssh.Endpoints;
 /// <summary>
 /// The sshd_config of one node. Public keys only, one account, everything but sessions switched off. It works for a
 /// root sshd and for one that runs as an ordinary user (then it can only log in that user): <c>StrictModes no</c>,
-/// <c>UsePAM no</c>, <c>PidFile none</c>, absolute paths everywhere.
+/// <c>UsePAM no</c>, <c>PidFile none</c>, absolute paths everywhere. Local port forwarding is allowed here to the node's
+/// own addresses only, and authorized_keys decides per key whether it is on (<see cref="AuthorizedKeysText"/>): so that
+/// switching the project's setting applies at the next rewrite of the keys, without restarting sshd. Remote
+/// forwarding, Unix sockets, the agent, X11 and tunnels stay off.
 /// </summary>
 internal static class SshdConfigText
 {
+    /// <param name="forwardHosts">The node's addresses a forwarded connection may open (any port); none: no forwarding at all.</param>
     /// <param name="openAccess">The lines that let any key in (<see cref="OpenAccessText"/>), or null.</param>
-    public static string Render(int port, IReadOnlyList<string> listenAddresses, string hostKeyPath, string account, NodeSshFiles files, string? openAccess = null)
+    public static string Render(
+        int port,
+        IReadOnlyList<string> listenAddresses,
+        string hostKeyPath,
+        string account,
+        NodeSshFiles files,
+        IReadOnlyList<string> forwardHosts,
+        string? openAccess = null)
     {
         var text = new StringBuilder();
         void Line(string line) => text.Append(line).Append('\n');
@@ -62,7 +73,17 @@ internal static class SshdConfigText
 
         // With a forced command, an sftp client arrives in it as SSH_ORIGINAL_COMMAND=internal-sftp.
         Line("Subsystem sftp internal-sftp");
-        Line("AllowTcpForwarding no");
+        if (forwardHosts.Count == 0)
+        {
+            Line("AllowTcpForwarding no");
+        }
+        else
+        {
+            Line("AllowTcpForwarding local");
+            Line("PermitOpen " + string.Join(' ', forwardHosts.Select(AuthorizedKeysText.ForwardTarget)));
+            Line("PermitListen none");
+        }
+
         Line("AllowStreamLocalForwarding no");
         Line("AllowAgentForwarding no");
         Line("X11Forwarding no");

@@ -35,7 +35,7 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
     /// <param name="onLine">Every line sshd prints, with the attempt that printed it.</param>
     public async Task<SshdLaunch?> LaunchAsync(
         NodeSectionContext context,
-        Func<NodeSshFiles, string> authorizedKeys,
+        Func<NodeSshFiles, SessionEntry, string> authorizedKeys,
         SemaphoreSlim keysGate,
         Action<SshdAttempt, string> onLine,
         CancellationToken canceled)
@@ -96,8 +96,8 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
             await keysGate.WaitAsync(canceled);
             try
             {
-                NodeSshFiles.WriteAtomically(files.AuthorizedKeysPath, authorizedKeys(files));
-                NodeSshFiles.WriteAtomically(files.ConfigPath, SshdConfigText.Render(port.Value, options.ListenAddresses, hostKey.PrivateKeyPath, account, files, openAccess));
+                NodeSshFiles.WriteAtomically(files.AuthorizedKeysPath, authorizedKeys(files, Entry));
+                NodeSshFiles.WriteAtomically(files.ConfigPath, SshdConfigText.Render(port.Value, options.ListenAddresses, hostKey.PrivateKeyPath, account, files, Entry.ForwardHosts, openAccess));
                 (process, sshd) = await StartSshdAsync(host, files, launchEnvironment, port.Value, onLine, canceled);
             }
             catch

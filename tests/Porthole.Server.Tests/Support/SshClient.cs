@@ -25,6 +25,10 @@ public sealed class SshClient(string knownHostsFolder)
     public Task<SshResult> SftpGetAsync(SshKeyFile key, string user, string host, int port, string remote, string local) =>
         RunAsync("sftp", [.. Options(key, port, "-P"), "-b", "-", $"{user}@{host}"], $"get {remote} {local}\n");
 
+    /// <summary>The real ssh with a config file and nothing else (<c>ssh -F FILE …</c>): what a user's ~/.ssh/config would do.</summary>
+    public static Task<SshResult> WithConfigAsync(string configFile, params string[] arguments) =>
+        RunAsync("ssh", ["-F", configFile, .. arguments]);
+
     public Process StartInteractive(SshKeyFile key, string user, string host, int port, params string[] command)
     {
         var start = new ProcessStartInfo("ssh") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };

@@ -54,7 +54,11 @@ public sealed partial class LifecycleTests
         Assert.True(int.Parse(settings["maxstartups"].Split(':')[0], CultureInfo.InvariantCulture) >= 100, settings["maxstartups"]);
         Assert.True(int.Parse(settings["maxsessions"], CultureInfo.InvariantCulture) >= 100);
         Assert.Equal("127.0.0.1:" + node.Info.Port.ToString(CultureInfo.InvariantCulture), settings["listenaddress"]);
-        Assert.Equal(("no", "no", "publickey", "no", "no"), (settings["passwordauthentication"], settings["kbdinteractiveauthentication"], settings["authenticationmethods"], settings["allowtcpforwarding"], settings["x11forwarding"]));
+        Assert.Equal(("no", "no", "publickey", "no"), (settings["passwordauthentication"], settings["kbdinteractiveauthentication"], settings["authenticationmethods"], settings["x11forwarding"]));
+
+        // Local forwarding to the node itself only, and only for the keys whose authorized_keys line allows it (none here).
+        Assert.Equal(("local", "127.0.0.1:* localhost:*", "none"), (settings["allowtcpforwarding"], settings["permitopen"], settings["permitlisten"]));
+        Assert.Equal(("no", "no", "no", "no"), (settings["allowstreamlocalforwarding"], settings["allowagentforwarding"], settings["permittunnel"], settings["gatewayports"]));
 
         foreach (var file in new[] { "environment.sh", "authorized_keys", "sshd_config", "attach.sh", "audit.log" })
         {

@@ -134,7 +134,8 @@ internal sealed class SshNode : IAsyncDisposable
         IReadOnlyList<ProjectVariable>? variables = null,
         Porthole.Contracts.Plans.ContainerSpec? container = null,
         TimeSpan? grace = null,
-        TimeSpan? extendCap = null)
+        TimeSpan? extendCap = null,
+        bool portForwarding = false)
     {
         var folder = new TempFolder();
         try
@@ -172,6 +173,7 @@ internal sealed class SshNode : IAsyncDisposable
             {
                 GracePeriod = grace ?? TimeSpan.Zero,
                 ExtendCap = extendCap ?? TimeSpan.Zero,
+                PortForwarding = portForwarding,
             },
                 debug,
                 steps ?? [],

@@ -45,6 +45,7 @@ public sealed partial class ProjectSettingsPage
         [FromForm(Name = "debug_open_access")] bool? debugOpenAccess,
         [FromForm(Name = "retry_lost_nodes")] bool? retryLostNodes,
         [FromForm(Name = "hold_on_failure")] string? holdOnFailure,
+        [FromForm(Name = "ssh_port_forwarding")] bool? sshPortForwarding,
         HttpContext http, PortholeDb db, CancellationToken ct)
     {
         var (project, problem) = await Lookups.ProjectAsync(db, name, CurrentUser.From(http.User), Roles.Admin, "change its settings", ct);
@@ -58,11 +59,16 @@ public sealed partial class ProjectSettingsPage
             return Flash.RedirectWith(http, Links.ProjectSettings(project.Name), new FlashMessage(invalid, IsError: true));
         }
 
-        var changes = new ProjectSettingsRequest(debugEnabled ?? false, sshWriteMembers, debugOpenAccess ?? false, retryLostNodes ?? false) { HoldOnFailure = holdOnFailure };
+        var changes = new ProjectSettingsRequest(debugEnabled ?? false, sshWriteMembers, debugOpenAccess ?? false, retryLostNodes ?? false)
+        {
+            SshPortForwarding = sshPortForwarding ?? false,
+            HoldOnFailure = holdOnFailure,
+        };
         await ProjectSettings.ApplyAsync(db, project, changes, ct);
         var saved = $"Saved: debug mode {(project.DebugEnabled ? "enabled" : "off")}; "
             + $"{(project.SshWriteMembers ? "all write members" : "the requester only")} may type in an SSH session; "
             + $"open access {(project.DebugOpenAccess ? "ON" : "off")}; "
+            + $"port forwarding to SSH nodes {(project.SshPortForwarding ? "on" : "off")}; "
             + $"a job whose runner was lost is {(project.RetryLostNodes ? "retried once" : "not retried")}; "
             + $"a failed node is {(project.HoldOnFailure == HoldOnFailureModes.Off ? "not held" : $"held for SSH ({project.HoldOnFailure})")}.";
         return Flash.RedirectWith(http, Links.ProjectSettings(project.Name), new FlashMessage(saved, IsError: false));

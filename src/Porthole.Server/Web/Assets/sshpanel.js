@@ -67,6 +67,16 @@
       accepted.appendChild(item);
     }
     field("accepted-none").hidden = (node.accepted_fingerprints || []).length > 0;
+    // The Host block, its known_hosts line and VS Code's link (R-BEY-5), once the node's sshd is up.
+    field("ssh-config-section").hidden = typeof node.ssh_config !== "string";
+    field("ssh-config").textContent = node.ssh_config || "";
+    field("known-hosts").textContent = node.known_hosts_line || "";
+    const vscode = field("vscode");
+    if (vscode !== null) {
+      const link = typeof node.vs_code_link === "string" && node.vs_code_link.startsWith("vscode://") ? node.vs_code_link : null;
+      vscode.hidden = link === null;
+      vscode.setAttribute("href", link || "#");
+    }
   }
 
   // The admin's End session form; its antiforgery token is the one the page's own forms carry.

@@ -17,6 +17,9 @@ namespace Porthole.Server.Web.Components;
 /// <param name="TerminalRefusal">Why the viewer may not open a terminal, in the words of the terminal's own refusal.</param>
 public sealed record SshPanelModel(JobSshView View, bool Live, bool CanEnd, SshAccessLevel Level, string? TerminalRefusal)
 {
+    /// <summary>The project's <c>ssh_port_forwarding</c>: VS Code Remote-SSH needs it (R-BEY-5).</summary>
+    public bool PortForwarding { get; init; }
+
     public static async Task<SshPanelModel> ForAsync(
         PortholeDb db, JobRecord job, Project project, AttemptRecord attempt, CurrentUser user, ProjectPermissions permissions, CancellationToken ct)
     {
@@ -35,6 +38,9 @@ public sealed record SshPanelModel(JobSshView View, bool Live, bool CanEnd, SshA
             live,
             permissions.IsAdmin,
             level,
-            live && level == SshAccessLevel.None ? WebTerminalApi.WhyNot(project, attempt.Debug, view.RequestedBy) : null);
+            live && level == SshAccessLevel.None ? WebTerminalApi.WhyNot(project, attempt.Debug, view.RequestedBy) : null)
+        {
+            PortForwarding = project.SshPortForwarding,
+        };
     }
 }

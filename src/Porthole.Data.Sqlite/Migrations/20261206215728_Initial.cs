@@ -231,6 +231,7 @@ namespace Porthole.Data.Sqlite.Migrations
                     SshEndsBy = table.Column<string>(type: "TEXT", nullable: true),
                     ExtendRequested = table.Column<TimeSpan>(type: "TEXT", nullable: true),
                     ReleaseRequested = table.Column<bool>(type: "INTEGER", nullable: false),
+                    SshWorkingDirectory = table.Column<string>(type: "TEXT", nullable: true),
                     TestCasesIgnored = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
@@ -330,6 +331,7 @@ namespace Porthole.Data.Sqlite.Migrations
                     Visibility = table.Column<string>(type: "TEXT", nullable: false),
                     DebugEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
                     SshWriteMembers = table.Column<bool>(type: "INTEGER", nullable: false),
+                    SshPortForwarding = table.Column<bool>(type: "INTEGER", nullable: false),
                     DebugOpenAccess = table.Column<bool>(type: "INTEGER", nullable: false),
                     RetryLostNodes = table.Column<bool>(type: "INTEGER", nullable: false),
                     HoldOnFailure = table.Column<string>(type: "TEXT", nullable: false),

@@ -236,6 +236,7 @@ namespace Porthole.Data.PostgreSql.Migrations
                     SshEndsBy = table.Column<string>(type: "text", nullable: true),
                     ExtendRequested = table.Column<TimeSpan>(type: "interval", nullable: true),
                     ReleaseRequested = table.Column<bool>(type: "boolean", nullable: false),
+                    SshWorkingDirectory = table.Column<string>(type: "text", nullable: true),
                     TestCasesIgnored = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
@@ -335,6 +336,7 @@ namespace Porthole.Data.PostgreSql.Migrations
                     Visibility = table.Column<string>(type: "text", nullable: false),
                     DebugEnabled = table.Column<bool>(type: "boolean", nullable: false),
                     SshWriteMembers = table.Column<bool>(type: "boolean", nullable: false),
+                    SshPortForwarding = table.Column<bool>(type: "boolean", nullable: false),
                     DebugOpenAccess = table.Column<bool>(type: "boolean", nullable: false),
                     RetryLostNodes = table.Column<bool>(type: "boolean", nullable: false),
                     HoldOnFailure = table.Column<string>(type: "text", nullable: false),
