@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
     "log-throughput" => await LogThroughput.RunAsync(args.Skip(1).ToArray()),
     "pickup" => await Pickup.RunAsync(args.Skip(1).ToArray()),
     "ssh-ready" => await SshReady.RunAsync(args.Skip(1).ToArray()),
+    "hold-ready" => await HoldReady.RunAsync(args.Skip(1).ToArray()),
     "docker-ssh-ready" => await DockerSshReady.RunAsync(args.Skip(1).ToArray()),
     "ssh-sessions" => await SshSessions.RunAsync(args.Skip(1).ToArray()),
     "debug-ready" => await DebugReady.RunAsync(args.Skip(1).ToArray()),
@@ -24,6 +25,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Porthole.Bench step-overhead|log-throughput|pickup|ssh-ready|docker-ssh-ready|ssh-sessions|debug-ready|keystroke|web-load|live-log-latency|big-pipeline|cache|artifacts|config-compile|webhook|dispatch|failover [runs]");
+    Console.Error.WriteLine("usage: Porthole.Bench step-overhead|log-throughput|pickup|ssh-ready|hold-ready|docker-ssh-ready|ssh-sessions|debug-ready|keystroke|web-load|live-log-latency|big-pipeline|cache|artifacts|config-compile|webhook|dispatch|failover [runs]");
     return 2;
 }

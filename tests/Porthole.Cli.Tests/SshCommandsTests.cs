@@ -296,7 +296,7 @@ public sealed class SshCommandsTests : IDisposable
         var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--debug-enabled", "false");
 
         Assert.Equal("", outcome.Stderr);
-        Assert.Equal("project web: debug_enabled false, ssh_write_members true, debug_open_access false, retry_lost_nodes false, ssh_port_forwarding false\n", outcome.Stdout);
+        Assert.Equal("project web: debug_enabled false, ssh_write_members true, debug_open_access false, retry_lost_nodes false, ssh_port_forwarding false, hold_on_failure off\n", outcome.Stdout);
         var request = Assert.Single(server.Requests);
         Assert.Equal("PUT", request.Method);
         Assert.Equal("/api/projects/web/settings", request.Path);
@@ -311,7 +311,7 @@ public sealed class SshCommandsTests : IDisposable
 
         var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--debug-open-access", "true");
 
-        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access true, retry_lost_nodes false, ssh_port_forwarding false\n", outcome.Stdout);
+        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access true, retry_lost_nodes false, ssh_port_forwarding false, hold_on_failure off\n", outcome.Stdout);
         var request = Assert.Single(server.Requests);
         Assert.Equal("""{"debug_open_access":true}""", request.Body);
     }
@@ -325,11 +325,30 @@ public sealed class SshCommandsTests : IDisposable
         var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--retry-lost-nodes", "true");
 
         Assert.Equal("", outcome.Stderr);
-        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access false, retry_lost_nodes true, ssh_port_forwarding false\n", outcome.Stdout);
+        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access false, retry_lost_nodes true, ssh_port_forwarding false, hold_on_failure off\n", outcome.Stdout);
         var request = Assert.Single(server.Requests);
         Assert.Equal("PUT", request.Method);
         Assert.Equal("/api/projects/web/settings", request.Path);
         Assert.Equal("""{"retry_lost_nodes":true}""", request.Body);
+    }
+
+    [Fact]
+    public async Task Project_settings_hold_failed_nodes_for_ssh_and_refuse_a_value_that_is_not_off_ssh_or_write()
+    {
+        await using var server = new FakeHttpServer((request, response) => response.JsonAsync(
+            """{"name":"web","repository":"https://example.com/web.git","visibility":"private","created_at":"2025-11-23T04:16:09Z","debug_enabled":true,"hold_on_failure":"write"}"""));
+
+        var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--hold-on-failure", "write");
+
+        Assert.Equal("", outcome.Stderr);
+        Assert.EndsWith(", hold_on_failure write\n", outcome.Stdout, StringComparison.Ordinal);
+        var request = Assert.Single(server.Requests);
+        Assert.Equal("PUT", request.Method);
+        Assert.Equal("""{"hold_on_failure":"write"}""", request.Body);
+
+        var refused = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--hold-on-failure", "always");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Single(server.Requests);
     }
 
     [Fact]
@@ -341,7 +360,7 @@ public sealed class SshCommandsTests : IDisposable
         var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--ssh-port-forwarding", "true");
 
         Assert.Equal("", outcome.Stderr);
-        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access false, retry_lost_nodes false, ssh_port_forwarding true\n", outcome.Stdout);
+        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access false, retry_lost_nodes false, ssh_port_forwarding true, hold_on_failure off\n", outcome.Stdout);
         var request = Assert.Single(server.Requests);
         Assert.Equal("PUT", request.Method);
         Assert.Equal("""{"ssh_port_forwarding":true}""", request.Body);
@@ -369,7 +388,7 @@ public sealed class SshCommandsTests : IDisposable
 
         var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web");
 
-        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access true, retry_lost_nodes false, ssh_port_forwarding false\n", outcome.Stdout);
+        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access true, retry_lost_nodes false, ssh_port_forwarding false, hold_on_failure off\n", outcome.Stdout);
         var request = Assert.Single(server.Requests);
         Assert.Equal("GET", request.Method);
         Assert.Equal("/api/projects/web", request.Path);
