@@ -133,6 +133,7 @@ public sealed class NodeSshEndpoint : IAsyncDisposable
     /// <summary>Ends sshd and every session if Wait for SSH has not, and delivers the last reports. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _rerun.StopCommandsAsync();
         await _lifetime.ShutdownAsync();
         await _reports.DisposeAsync();
     }

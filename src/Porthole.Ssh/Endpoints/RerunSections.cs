@@ -23,8 +23,10 @@ internal sealed class RerunSections(
 {
     private static readonly TimeSpan DefaultFirstConnectionTimeout = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan DefaultMaxSessionTime = TimeSpan.FromHours(2);
+    private readonly CancellationTokenSource _commandsStop = new();
     private Func<string, ValueTask>? _write;
     private SshWait? _wait;
+    private Task _commands = Task.CompletedTask;
 
     public TimeSpan FirstConnectionTimeout { get; } =
         request.FirstConnectionTimeout > TimeSpan.Zero ? request.FirstConnectionTimeout : DefaultFirstConnectionTimeout;
@@ -43,7 +45,23 @@ internal sealed class RerunSections(
             {
                 await write(text + "\n");
             }
+
+            if (state.Running?.Commands is { } commands)
+            {
+                await commands.NoticeAsync(text);
+            }
         });
+
+    /// <summary>Stops answering the sessions' porthole-extend and porthole-release. Idempotent.</summary>
+    public async Task StopCommandsAsync()
+    {
+        if (!_commandsStop.IsCancellationRequested)
+        {
+            await _commandsStop.CancelAsync();
+        }
+
+        await _commands;
+    }
 
     public async Task<NodeSectionResult> EnableAsync(NodeSectionContext context, CancellationToken canceled)
     {
@@ -64,6 +82,11 @@ internal sealed class RerunSections(
             }
 
             await grants.ReportReadyAsync(running, canceled);
+            if (running.Commands is { } commands)
+            {
+                _commands = commands.RunAsync(Wait, timeProvider, _commandsStop.Token);
+            }
+
             await context.WriteAsync(DetailsText(running, context.WorkingDirectory));
             return new NodeSectionResult(StepState.Success);
         }
@@ -95,6 +118,7 @@ internal sealed class RerunSections(
         _write = context.WriteAsync;
         var reason = await Wait.RunAsync(start, canceled);
         _write = null;
+        await StopCommandsAsync();
         await context.WriteAsync(reason + "\n");
         await lifetime.ShutdownAsync();
         await reports.DrainAsync();
@@ -116,5 +140,8 @@ internal sealed class RerunSections(
             FirstConnectionTimeout,
             MaxSessionTime,
             state.Grants,
-            workingDirectory);
+            workingDirectory)
+        + (running.Commands is null
+            ? string.Empty
+            : $"In a session: porthole-extend [30m] keeps this node longer (at most {Execution.Logging.DurationText.Format(Wait.Rules.Cap)} after the first connection), porthole-release ends it now.\n");
 }

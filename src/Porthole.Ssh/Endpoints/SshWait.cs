@@ -13,6 +13,8 @@ namespace Porthole.Ssh.Endpoints;
 /// </summary>
 internal sealed class SshWait(SshConnections connections, TimeProvider timeProvider, SshWaitRules rules, Func<SshWindow, Task> report, Func<string, Task> notice)
 {
+    public SshWaitRules Rules => rules;
+
     private static readonly TimeSpan[] NoticesBefore = [TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1)];
 
     private readonly Lock _gate = new();

@@ -15,7 +15,11 @@ internal sealed record SshdLaunch(
     HostKey HostKey,
     string Account,
     IReadOnlyDictionary<string, string> LaunchEnvironment,
-    SessionEntry Entry);
+    SessionEntry Entry)
+{
+    /// <summary>The sessions' <c>porthole-extend</c> and <c>porthole-release</c>, and the notices at their prompts (R-BEY-4).</summary>
+    public SessionCommands? Commands { get; init; }
+}
 
 /// <summary>
 /// Starts a node's sshd: writes its files, then tries the ports of the range until sshd listens on one. sshd runs
@@ -53,9 +57,19 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
         var sessionEnvironment = SessionEnvironment(context, nodeVariables);
         var environmentText = EnvironmentFileText.Render(sessionEnvironment);
         NodeSshFiles.WriteAtomically(files.EnvironmentPath, environmentText);
-        NodeSshFiles.WriteAtomically(files.SessionRcPath, ScriptTexts.SessionRc(files, context.BashEnvPath));
+
+        // A debug run's windows have their own rc (and their own time limit); the other sessions get the lifecycle's commands.
+        var commands = debug ? null : SessionCommands.For(context.Node, files);
+        if (commands is not null)
+        {
+            await commands.PrepareAsync(canceled);
+        }
+
+        var commandsRc = commands?.Rc(bash: true) ?? string.Empty;
+        NodeSshFiles.WriteAtomically(files.SessionRcPath, ScriptTexts.SessionRc(files, context.BashEnvPath) + commandsRc);
         Entry = await context.Node.SessionEntryAsync(
-            new SessionEntryRequest(context.WorkingDirectory, sessionEnvironment, ScriptTexts.InlineSessionRc(environmentText, context.BashEnvPath), files.Directory, host.Account, [ScriptTexts.SessionVariable]),
+            new SessionEntryRequest(
+                context.WorkingDirectory, sessionEnvironment, ScriptTexts.InlineSessionRc(environmentText, context.BashEnvPath) + commandsRc, files.Directory, host.Account, [ScriptTexts.SessionVariable]),
             canceled);
         NodeSshFiles.WriteAtomically(
             files.AttachScriptPath,
@@ -113,7 +127,7 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
             var outcome = await sshd.Outcome;
             if (outcome == SshdStart.Listening)
             {
-                return new SshdLaunch(files, new AuditLog(files.AuditPath), process, sshd, hostKey, account, launchEnvironment, Entry!);
+                return new SshdLaunch(files, new AuditLog(files.AuditPath), process, sshd, hostKey, account, launchEnvironment, Entry!) { Commands = commands };
             }
 
             await process.StopAsync();

@@ -8,6 +8,7 @@ namespace Porthole.Ssh.Tests.Endpoints;
 /// The session's lifecycle (R-BEY-4, issue 15) on a fake clock and a real sshd: the grace after the last session, an
 /// extension up to the cap and past it, a release, the notices before the end, and the window told to the server.
 /// </summary>
+[Collection(DockerCollection.Name)]
 public sealed class SessionLifecycleTests
 {
     private readonly FakeTimeProvider _clock = new();
@@ -85,6 +86,49 @@ public sealed class SessionLifecycleTests
         await waiting.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.EndsWith("Released by alice, with porthole-release; the node ends.\n", node.WaitText, StringComparison.Ordinal);
         Assert.Equal(255, (await client.WaitAsync(TimeSpan.FromSeconds(5))).ExitCode);
+    }
+
+    [Theory]
+    [InlineData("shell")]
+    [InlineData("debian")]
+    [InlineData("busybox")]
+    public async Task Inside_a_session_porthole_extend_and_porthole_release_work_and_bad_input_is_refused_with_the_reason(string executor)
+    {
+        Porthole.Contracts.Plans.ContainerSpec? container = null;
+        if (executor != "shell")
+        {
+            await DockerTestImages.EnsureAsync();
+            container = executor == "debian"
+                ? new Porthole.Contracts.Plans.ContainerSpec(DockerTestImages.Debian) { User = "circleci" }
+                : new Porthole.Contracts.Plans.ContainerSpec(DockerTestImages.Busybox);
+        }
+
+        await using var node = await SshNode.CreateAsync(maxSessionTime: TimeSpan.FromHours(1), extendCap: TimeSpan.FromHours(2), container: container);
+        await node.EnableAsync();
+        Assert.Contains("porthole-extend [30m] keeps this node longer (at most 2h0m0s after the first connection)", node.EnableText, StringComparison.Ordinal);
+        var waiting = node.WaitAsync();
+        await using var terminals = new TerminalTmux(node.Folder.Combine("terminals.sock"));
+        await terminals.OpenAsync("user", ["ssh", "-tt", .. node.SshArguments(node.Alice)]);
+        await Wait.UntilAsync(() => node.Sink.Windows.LastOrDefault()?.EndsBy == SshWindowEnd.SessionCap, "the session window");
+        var before = node.Sink.Windows[^1].EndsAt!.Value;
+
+        await terminals.TypeLineAsync("user", "porthole-extend 45m; echo \"code=$?\"");
+        var screen = await terminals.WaitForAsync("user", "code=0");
+        Assert.Contains("porthole-extend: 45m0s added; the node now stays until", screen, StringComparison.Ordinal);
+        await Wait.UntilAsync(() => node.Sink.Windows[^1].EndsAt > before, "the extended window");
+        Assert.Equal(before + TimeSpan.FromMinutes(45), node.Sink.Windows[^1].EndsAt!.Value, TimeSpan.FromSeconds(1));
+
+        await terminals.TypeLineAsync("user", "porthole-extend 5h; echo \"past=$?\"");
+        screen = await terminals.WaitForAsync("user", "past=1");
+        Assert.Contains("5h0m0s is past this node's cap of 2h0m0s after the first connection: at most 15m0s more.", screen, StringComparison.Ordinal);
+        await terminals.TypeLineAsync("user", "porthole-extend 'soon;id'; echo \"bad=$?\"");
+        screen = await terminals.WaitForAsync("user", "bad=2");
+        Assert.Contains("is not a duration: give one such as 30m", screen, StringComparison.Ordinal);
+
+        await terminals.TypeLineAsync("user", "porthole-release");
+        await waiting.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.EndsWith("Released by a session (porthole-release); the node ends.\n", node.WaitText, StringComparison.Ordinal);
+        await Wait.UntilAsync(() => terminals.ExitedAsync("user").GetAwaiter().GetResult(), "the session closed");
     }
 
     [Theory]
