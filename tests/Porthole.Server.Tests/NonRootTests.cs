@@ -46,7 +46,7 @@ public sealed class NonRootTests
             SshKeyFile.Run("chown", ["-R", $"{account}:", app]);
             var porthole = Path.Combine(app, "porthole.dll");
             var start = new ProcessStartInfo("runuser") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in (string[])["-u", account, "--", "/usr/bin/env", $"HOME={home.Path}", "DOTNET_NOLOGO=1", "dotnet", porthole, "server", "--data", data, "--urls", $"http://127.0.0.1:{port}"])
+            foreach (var argument in (string[])["-u", account, "--", "/usr/bin/env", $"HOME={home.Path}", "DOTNET_NOLOGO=1", "PORTHOLE_Porthole__SshGracePeriod=00:00:00", "dotnet", porthole, "server", "--data", data, "--urls", $"http://127.0.0.1:{port}"])
             {
                 start.ArgumentList.Add(argument);
             }
@@ -101,7 +101,7 @@ public sealed class NonRootTests
             Assert.True(result.ExitCode == 0, result.Error);
             Assert.Equal("built\nhidden\n", result.Output);
 
-            // The only session has closed, so the node ends (R-SSH-8) and takes its sshd with it.
+            // The only session has closed, so the node ends (R-SSH-8, with no grace: CircleCI's rule) and takes its sshd with it.
             await WaitAsync(async () => Status.IsFinished((await client.GetFromJsonAsyncOrFail<JobView>($"/api/jobs/{jobId}")).Attempts[^1].Status));
             Assert.Equal(Status.Success, (await client.GetFromJsonAsyncOrFail<JobView>($"/api/jobs/{jobId}")).Attempts[^1].Status);
             var again = await ssh.SshAsync(key, node.User!, node.Host!, node.Port.Value, "true");

@@ -86,6 +86,8 @@ public static class WebApp
         pages.MapPost("/jobs/{id}/cancel", JobPage.CancelAsync);
         pages.MapPost("/jobs/{id}/approve", PipelinePage.ApproveAsync);
         pages.MapPost("/jobs/{id}/ssh/sessions/{sessionId}/end", JobPage.EndSessionAsync);
+        pages.MapPost("/jobs/{id}/nodes/{node}/extend", SshLifecycleForms.ExtendAsync);
+        pages.MapPost("/jobs/{id}/nodes/{node}/release", SshLifecycleForms.ReleaseAsync);
         return app;
     }
 }

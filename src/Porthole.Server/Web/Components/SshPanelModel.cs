@@ -20,6 +20,9 @@ public sealed record SshPanelModel(JobSshView View, bool Live, bool CanEnd, SshA
     /// <summary>The project's <c>ssh_port_forwarding</c>: VS Code Remote-SSH needs it (R-BEY-5).</summary>
     public bool PortForwarding { get; init; }
 
+    /// <summary>The viewer may write to the project: the Extend and Release buttons of a node that waits (R-BEY-4).</summary>
+    public bool CanWrite { get; init; }
+
     public static async Task<SshPanelModel> ForAsync(
         PortholeDb db, JobRecord job, Project project, AttemptRecord attempt, CurrentUser user, ProjectPermissions permissions, CancellationToken ct)
     {
@@ -41,6 +44,7 @@ public sealed record SshPanelModel(JobSshView View, bool Live, bool CanEnd, SshA
             live && level == SshAccessLevel.None ? WebTerminalApi.WhyNot(project, attempt.Debug, view.RequestedBy) : null)
         {
             PortForwarding = project.SshPortForwarding,
+            CanWrite = permissions.CanWrite,
         };
     }
 }
