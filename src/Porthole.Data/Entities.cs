@@ -185,6 +185,12 @@ public sealed class AttemptRecord
     /// <summary>A quiet debug run: nothing of the session goes into the log.</summary>
     public bool Quiet { get; set; }
 
+    /// <summary>A debug run that stops before this step (its index in the plan, from 0) once the steps before it ran (R-BEY-4).</summary>
+    public int? BreakBefore { get; set; }
+
+    /// <summary>A debug run that runs the steps and stops at the first that fails (R-BEY-4).</summary>
+    public bool BreakOnFailure { get; set; }
+
     /// <summary>
     /// A debug run of a project with <see cref="Project.DebugOpenAccess"/>: the secret that the open ssh command carries.
     /// Shown to the project's writers by the API, never written to a log; null otherwise.

@@ -145,7 +145,14 @@ public sealed record StepView(
 /// Rerun a job (a new attempt), or with <see cref="FromFailed"/> every failed job of its workflow and what depends on them,
 /// or with <see cref="Ssh"/> the job alone with an SSH endpoint per node (R-SSH-1).
 /// </summary>
-public sealed record RerunRequest(bool? FromFailed, bool? Ssh = null);
+public sealed record RerunRequest(bool? FromFailed, bool? Ssh = null)
+{
+    /// <summary>With <see cref="Ssh"/>: run the steps up to this one (its index from 0, or its name), then stop there in a shared debug session (R-BEY-4).</summary>
+    public string? BreakBefore { get; init; }
+
+    /// <summary>With <see cref="Ssh"/>: run the steps, and stop in a shared debug session at the first that fails (R-BEY-4).</summary>
+    public bool? BreakOnFailure { get; init; }
+}
 
 public sealed record RerunResponse(long WorkflowId, IReadOnlyList<JobAttemptRef> Jobs);
 

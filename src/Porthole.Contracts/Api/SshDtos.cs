@@ -130,7 +130,11 @@ public sealed record CircleRerunRequest(IReadOnlyList<string>? Jobs, bool? Enabl
 public sealed record CircleRerunResponse(string WorkflowId);
 
 /// <summary>Restart a job in debug mode; <see cref="Quiet"/> keeps the session out of the log.</summary>
-public sealed record DebugJobRequest(bool? Quiet);
+public sealed record DebugJobRequest(bool? Quiet)
+{
+    /// <summary>Run the steps before this one (its index from 0, or its name) first, then start the session there (R-BEY-4); Travis's debug mode is the first phase.</summary>
+    public string? FromStep { get; init; }
+}
 
 /// <summary>Extend a node's SSH wait (R-BEY-4): <see cref="Duration"/> such as <c>30m</c>, <c>1h</c>, <c>1h30m</c> (30m when left out).</summary>
 public sealed record ExtendRequest(string? Duration);

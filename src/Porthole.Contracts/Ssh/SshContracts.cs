@@ -132,7 +132,20 @@ public sealed record DebugRequest(string RequestedBy, bool Quiet, TimeSpan Timeo
     public static string OpenAccessCommand(string token, int port, string user, string host) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ssh -t -o SetEnv={TokenVariable}={token} -p {port} {user}@{host}");
 
+    /// <summary>
+    /// A breakpoint (R-BEY-4): the steps before this index (of the plan's steps, from 0) run as usual, then the node stops
+    /// there in the shared session; <c>porthole-continue</c> runs the rest unattended. Null: the session comes before the
+    /// first step, as Travis's debug mode does.
+    /// </summary>
+    public int? BreakBefore { get; init; }
+
+    /// <summary>A breakpoint at the first failure (R-BEY-4): the steps run as usual until one fails, then the node stops there.</summary>
+    public bool BreakOnFailure { get; init; }
+
+    /// <summary>Whether the steps run first: a breakpoint before a step, or at the first failure.</summary>
+    public bool HasBreakpoint => BreakBefore is not null || BreakOnFailure;
+
     /// <summary>The record without its secret, for anything that prints or logs it.</summary>
     public override string ToString() =>
-        $"DebugRequest {{ RequestedBy = {RequestedBy}, Quiet = {Quiet}, Timeout = {Timeout}, OpenAccess = {OpenAccessToken is not null} }}";
+        $"DebugRequest {{ RequestedBy = {RequestedBy}, Quiet = {Quiet}, Timeout = {Timeout}, OpenAccess = {OpenAccessToken is not null}, BreakBefore = {BreakBefore}, BreakOnFailure = {BreakOnFailure} }}";
 }

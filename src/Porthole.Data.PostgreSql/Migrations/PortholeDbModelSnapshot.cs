@@ -119,6 +119,12 @@ namespace Porthole.Data.PostgreSql.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<int?>("BreakBefore")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("BreakOnFailure")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 

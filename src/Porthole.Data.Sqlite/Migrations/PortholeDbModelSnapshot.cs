@@ -106,6 +106,12 @@ namespace Porthole.Data.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("BreakBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("BreakOnFailure")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 

@@ -219,7 +219,9 @@ public sealed partial class RunnerService
             ExtendCap = settings.SshExtendCap,
             PortForwarding = project.SshPortForwarding,
         };
-        var debug = attempt.Debug ? new DebugRequest(requester, attempt.Quiet, settings.DebugSessionTimeout, attempt.OpenAccessToken) : null;
+        var debug = attempt.Debug
+            ? new DebugRequest(requester, attempt.Quiet, settings.DebugSessionTimeout, attempt.OpenAccessToken) { BreakBefore = attempt.BreakBefore, BreakOnFailure = attempt.BreakOnFailure }
+            : null;
         return (ssh, debug);
     }
 }

@@ -11,7 +11,7 @@ using Porthole.Data;
 namespace Porthole.Data.Sqlite.Migrations
 {
     [DbContext(typeof(PortholeDb))]
-    [Migration("20261206215728_Initial")]
+    [Migration("20261206222437_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -107,6 +107,12 @@ namespace Porthole.Data.Sqlite.Migrations
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("BreakBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("BreakOnFailure")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("CreatedAt")

@@ -13,7 +13,7 @@ using Porthole.Data;
 namespace Porthole.Data.PostgreSql.Migrations
 {
     [DbContext(typeof(PortholeDb))]
-    [Migration("20261206215734_Initial")]
+    [Migration("20261206222446_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -121,6 +121,12 @@ namespace Porthole.Data.PostgreSql.Migrations
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int?>("BreakBefore")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("BreakOnFailure")
+                        .HasColumnType("boolean");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");

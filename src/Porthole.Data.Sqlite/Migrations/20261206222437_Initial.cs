@@ -45,6 +45,8 @@ namespace Porthole.Data.Sqlite.Migrations
                     Ssh = table.Column<bool>(type: "INTEGER", nullable: false),
                     Debug = table.Column<bool>(type: "INTEGER", nullable: false),
                     Quiet = table.Column<bool>(type: "INTEGER", nullable: false),
+                    BreakBefore = table.Column<int>(type: "INTEGER", nullable: true),
+                    BreakOnFailure = table.Column<bool>(type: "INTEGER", nullable: false),
                     OpenAccessToken = table.Column<string>(type: "TEXT", nullable: true),
                     RequestedBy = table.Column<long>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),

@@ -50,6 +50,8 @@ namespace Porthole.Data.PostgreSql.Migrations
                     Ssh = table.Column<bool>(type: "boolean", nullable: false),
                     Debug = table.Column<bool>(type: "boolean", nullable: false),
                     Quiet = table.Column<bool>(type: "boolean", nullable: false),
+                    BreakBefore = table.Column<int>(type: "integer", nullable: true),
+                    BreakOnFailure = table.Column<bool>(type: "boolean", nullable: false),
                     OpenAccessToken = table.Column<string>(type: "text", nullable: true),
                     RequestedBy = table.Column<long>(type: "bigint", nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
