@@ -95,7 +95,8 @@ public sealed class HoldOnFailureTests : IAsyncLifetime
     [Fact]
     public async Task The_project_setting_holds_every_pipeline_and_write_lets_every_writer_in_while_ssh_lets_only_the_triggerer()
     {
-        await StartAsync("shell");
+        // The grace after a session keeps the node for the next one (R-BEY-4).
+        await StartAsync("shell", grace: true);
         var writerToken = await Server.CreateUserAsync("writer");
         await Expect.StatusAsync(await Server.Client.PutAsJsonAsync("/api/projects/app/members/writer", new { role = "write" }), 204);
         var writerKey = SshKeyFile.Generate(_keys.Path, "writer");
@@ -155,7 +156,7 @@ public sealed class HoldOnFailureTests : IAsyncLifetime
         Assert.Single(await Server.Client.GetFromJsonAsyncOrFail<List<PipelineView>>("/api/projects/app/pipelines"));
     }
 
-    private async Task StartAsync(string executor, bool passing = false)
+    private async Task StartAsync(string executor, bool passing = false, bool grace = false)
     {
         var image = string.Empty;
         if (executor == "docker")
@@ -191,7 +192,7 @@ public sealed class HoldOnFailureTests : IAsyncLifetime
                       requires: [build]
             """;
         _repository = GitRepository.WithFiles((".circleci/config.yml", config));
-        _server = await RunningServer.StartAsync(_data.Path);
+        _server = await RunningServer.StartAsync(_data.Path, grace ? new Dictionary<string, string?> { ["Porthole:SshGracePeriod"] = "00:02:00" } : null);
         await Server.AddProjectAsync("app", _repository.Path);
         _mine = SshKeyFile.Generate(_keys.Path, "mine");
         await Server.Client.AddKeyAsync(_mine);

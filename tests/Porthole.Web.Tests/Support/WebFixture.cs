@@ -49,6 +49,9 @@ public sealed class WebFixture : IAsyncLifetime
             new ServerHostOptions(_data.Path, Address.ToString().TrimEnd('/'), Demo: false, new Dictionary<string, string?>
             {
                 ["Runner:HeartbeatInterval"] = "00:00:00.200",
+
+                // A node ends as its last session closes (CircleCI's rule; the grace period's tests are the server's).
+                ["Porthole:SshGracePeriod"] = "00:00:00",
                 ["Runner:LogFlushInterval"] = "00:00:00.050",
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Porthole:GitHubKeysBase"] = _keyHost.BaseAddress,
