@@ -96,7 +96,7 @@ public sealed class NodeRunner(TimeProvider timeProvider, IExecutor executor)
                     Say = await setupStep.StartAsync(),
                     Variables = assignment.Variables.GroupBy(v => v.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
                     RemoteDocker = assignment.Job.Steps.Any(s => s.Kind == StepKind.SetupRemoteDocker),
-                    HostSide = sections.Before.Count + sections.After.Count > 0,
+                    HostSide = sections.Before.Count + sections.After.Count > 0 || sections.Break is not null,
                 };
                 // A cancel reaches the setting up too (a pull from a registry that stalls), not the job's time cap.
                 node = await executor.SetupAsync(setup, cancellationToken);

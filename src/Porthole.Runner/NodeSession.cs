@@ -35,6 +35,8 @@ public sealed partial class NodeSession(
         await using var ssh = assignment.Ssh is null ? null : new NodeSshEndpoint(assignment, SshSettings(), new RunnerSshSink(server, assignment.NodeId), time);
         var sections = ssh is null
             ? NodeSections.None
+            : assignment.Debug is { HasBreakpoint: true } debug
+                ? new NodeSections([], []) { Break = ssh.Debug, BreakBefore = debug.BreakBefore, BreakOnFailure = debug.BreakOnFailure } // R-BEY-4
             : assignment.Debug is not null
                 ? new NodeSections([ssh.Debug], []) // a debug build (R-DBG-2): the session instead of the steps
                 : assignment.Ssh!.HoldOnFailure

@@ -43,6 +43,9 @@ public sealed class NodeSectionContext
     /// <summary>For a section after the steps: the steps' result as the node would end with it (a held node's, R-BEY-1).</summary>
     public NodeCompletion? StepsResult { get; init; }
 
+    /// <summary>For a breakpoint's section (R-BEY-4): the step it stopped before, or the one that failed (with <see cref="JobFailed"/>).</summary>
+    public int? StepIndex { get; init; }
+
     /// <summary>
     /// The server's side of the protocol, for a job-data step a section runs (a debug session's <c>porthole_run_step</c>);
     /// null when the node runs without one.

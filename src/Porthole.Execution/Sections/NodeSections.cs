@@ -10,4 +10,15 @@ public sealed record NodeSections(IReadOnlyList<INodeSection> Before, IReadOnlyL
     public static NodeSections None { get; } = new([], []);
 
     public bool OnFailureOnly { get; init; }
+
+    /// <summary>
+    /// A breakpoint's section (R-BEY-4): run before step <see cref="BreakBefore"/>, or after the first step that fails with
+    /// <see cref="BreakOnFailure"/>, once. When it ends by itself without skipping the steps (<c>porthole-continue</c>),
+    /// the steps left run as usual; when it skips them, they are skipped.
+    /// </summary>
+    public INodeSection? Break { get; init; }
+
+    public int? BreakBefore { get; init; }
+
+    public bool BreakOnFailure { get; init; }
 }

@@ -8,6 +8,26 @@ namespace Porthole.Execution.Steps;
 /// <summary>The runner's sections around the steps: each run and reported like a step, never deciding the job's result.</summary>
 internal sealed partial class NodeRun
 {
+    /// <summary>
+    /// A breakpoint (R-BEY-4) at step <paramref name="stepIndex"/>: its section runs once, reported after every other
+    /// section; unless it ended by <c>porthole-continue</c>, the steps left are skipped with its message.
+    /// </summary>
+    private async Task RunBreakAsync(int stepIndex)
+    {
+        _broke = true;
+        var result = await RunSectionAsync(FirstAfterIndex + _sections.After.Count, _sections.Break!, _progress.Failed, stepIndex);
+        if (_stop.IsCanceled)
+        {
+            _stopReason = StopReason.Canceled;
+        }
+
+        if (result is null || result.SkipSteps)
+        {
+            _skipSteps = true;
+            _skippedStepsMessage = result?.Message ?? _skippedStepsMessage;
+        }
+    }
+
     private async Task RunBeforeSectionAsync(int index, INodeSection section)
     {
         if (_stop.SectionStop.IsCancellationRequested)
@@ -29,7 +49,7 @@ internal sealed partial class NodeRun
     /// that throws is reported failed with a line in the log and the node goes on: a section never decides the job's
     /// result. Returns the section's own result when it ended by itself.
     /// </summary>
-    private async Task<NodeSectionResult?> RunSectionAsync(int index, INodeSection section, bool jobFailed)
+    private async Task<NodeSectionResult?> RunSectionAsync(int index, INodeSection section, bool jobFailed, int? stepIndex = null)
     {
         var name = section.Name;
         var startedAt = _timeProvider.GetUtcNow();
@@ -51,6 +71,7 @@ internal sealed partial class NodeRun
             LogWriter = output.Writer,
             Masker = _log.Masker,
             StepsResult = jobFailed ? Completion() : null,
+            StepIndex = stepIndex,
         };
         var canceled = _stop.SectionStop;
 

@@ -39,6 +39,7 @@ internal sealed partial class NodeRun
     private CircleCiAgent? _circleCiAgent;
     private bool _halted;
     private bool _held;
+    private bool _broke;
     private string? _skippedStepsMessage;
 
     /// <summary>The next section after the steps to run or report.</summary>
@@ -115,6 +116,11 @@ internal sealed partial class NodeRun
 
                 for (; index < Steps.Count && _infrastructureProblem is null; index++)
                 {
+                    if (_sections.Break is not null && !_broke && index == _sections.BreakBefore && !_skipSteps && !_halted && !_stop.IsStopping)
+                    {
+                        await RunBreakAsync(index);
+                    }
+
                     if (_skipSteps || _halted || _held)
                     {
                         await ReportSkippedAsync(index, Steps[index]);
@@ -132,6 +138,10 @@ internal sealed partial class NodeRun
                         // Held on failure (R-BEY-1): no further step runs; the node is kept for SSH as the step left it.
                         // Not when the job is stopping (a cancel, its time cap): that ends the node.
                         _held = _sections.OnFailureOnly && _progress.Failed && !_stop.IsStopping;
+                        if (_sections is { Break: not null, BreakOnFailure: true } && !_broke && _progress.Failed && !_stop.IsStopping)
+                        {
+                            await RunBreakAsync(index);
+                        }
                     }
                 }
             }

@@ -53,7 +53,7 @@ internal static class DebugScripts
     /// directory, one function per step (R-DBG-4), and the help text.
     /// </summary>
     /// <param name="quiet">Quiet: the functions' records go to a file of their own; otherwise into the session's echo, in order with it.</param>
-    public static string Rc(DebugPlacement placement, string? bashEnvPath, string workingDirectory, IReadOnlyList<DebugStep> steps)
+    public static string Rc(DebugPlacement placement, string? bashEnvPath, string workingDirectory, IReadOnlyList<DebugStep> steps, string? continuePath = null)
     {
         var text = new StringBuilder();
         void Line(string line = "") => text.Append(line).Append('\n');
@@ -109,6 +109,11 @@ internal static class DebugScripts
 
             words.AddRange(["-c", Runner, "porthole-step", placement.EnvironmentPath, step.EnvironmentPath, step.Directory]);
             words.AddRange(step.Arguments);
+
+            // What it runs, before it runs it (R-BEY-4): the step's script, each line after "+ ", or its command.
+            Line(step.Script.Length > 0
+                ? $"  while IFS= read -r porthole__line || [ -n \"$porthole__line\" ]; do printf '+ %s\\n' \"$porthole__line\"; done < {ShellQuote.Single(step.ScriptPath)}"
+                : $"  printf '+ %s\\n' {ShellQuote.Single(string.Join(' ', step.Arguments))}");
             Line("  " + string.Join(' ', words.Select((w, i) => i < 3 ? w : ShellQuote.Single(w))));
             Line("}");
             foreach (var function in step.Functions)
@@ -147,6 +152,16 @@ internal static class DebugScripts
         }
 
         Line("}");
+        if (continuePath is not null)
+        {
+            // porthole-continue (R-BEY-4): the runner ends this session and runs the steps left, unattended.
+            Line("porthole_continue() {");
+            Line($"  printf '%s\\n' \"$$-$(date +%s)\" > {ShellQuote.Single(continuePath)} || return 1");
+            Line("  echo 'Porthole: the steps left run unattended now; this session closes.'");
+            Line("}");
+            Line("alias porthole-continue=porthole_continue");
+        }
+
         // The first window starts before its output is piped to the log: the help waits for the pipe (a second at most).
         Line($"porthole__wait=0; while [ $porthole__wait -lt 40 ] && [ ! -e {ShellQuote.Single(placement.ReadyPath)} ]; do sleep 0.025; porthole__wait=$((porthole__wait + 1)); done; unset porthole__wait");
         Line($"cat {ShellQuote.Single(placement.HelpPath)}");
@@ -193,13 +208,16 @@ internal static class DebugScripts
         exit "$code"
         """;
 
-    public static string Help(long jobId, int nodeIndex, IReadOnlyList<DebugStep> steps)
+    /// <param name="stoppedAt">Where a breakpoint stopped the steps (R-BEY-4), in words ("before step 2 (Run tests)"); null: before any step ran.</param>
+    public static string Help(long jobId, int nodeIndex, IReadOnlyList<DebugStep> steps, string? stoppedAt = null)
     {
         var text = new StringBuilder();
         void Line(string line = "") => text.Append(line).Append('\n');
         var travis = steps.SelectMany(s => s.Functions).Where(f => f.StartsWith("travis_run_", StringComparison.Ordinal)).ToList();
 
-        Line(string.Create(CultureInfo.InvariantCulture, $"This is a debug session of job {jobId} (node {nodeIndex}): the job was set up and checked out, and none of its steps ran."));
+        Line(stoppedAt is null
+            ? string.Create(CultureInfo.InvariantCulture, $"This is a debug session of job {jobId} (node {nodeIndex}): the job was set up and checked out, and none of its steps ran.")
+            : string.Create(CultureInfo.InvariantCulture, $"This is a debug session of job {jobId} (node {nodeIndex}), stopped {stoppedAt}: the steps before it ran as usual."));
         Line("Everyone who connects shares this terminal: what one types, the others see.");
         Line();
         Line("Run the job's steps one by one, each as the runner would (its environment, directory and shell):");
@@ -218,6 +236,9 @@ internal static class DebugScripts
             Line("runner itself when their function asks; the window shows what it says and waits (Ctrl-C stops waiting).");
         }
 
+        Line();
+        Line("Each prints what it runs (+ …) before running it.");
+        Line("porthole-continue ends this session and runs the steps left unattended, as a normal run would.");
         Line();
         Line("tmux: ctrl-b c opens a window, ctrl-b 0 goes to the first, ctrl-b [ scrolls back (q leaves).");
         Line("Exit the last window to end the debug build; no step will run after it.");

@@ -38,13 +38,24 @@ internal sealed class DebugRun(
     {
         var log = new DebugLog(context);
         await log.WriteAsync($"Debug build initiated by {_request.RequestedBy}\n");
+        var stoppedAt = StoppedAt(context);
+        if (stoppedAt is not null)
+        {
+            await log.WriteAsync($"Stopped {stoppedAt} (a breakpoint): the steps before it ran as usual.\n");
+        }
+
         DebugSession session;
         Running running;
         DebugPlacement placement;
         List<DebugStep> steps;
+        string continuePath;
         try
         {
-            await CheckoutAsync(context, log, canceled);
+            if (!_request.HasBreakpoint)
+            {
+                await CheckoutAsync(context, log, canceled);
+            }
+
             await log.WriteAsync("Setting up debug tools.\n");
             var (started, failure) = await lifetime.StartAsync(context, _request, canceled);
             if (started is null)
@@ -64,10 +75,12 @@ internal sealed class DebugRun(
                 directory => string.IsNullOrEmpty(directory) ? context.WorkingDirectory : context.Node.ResolveDirectory(directory, context.WorkingDirectory),
                 placement.RequestPath,
                 context.Node.StepShell);
+            continuePath = placement.RequestPath("continue");
+            await placement.ResetRequestAsync(continuePath, canceled);
             var texts = new DebugFiles(
                 steps,
-                DebugScripts.Rc(placement, context.BashEnvPath, context.WorkingDirectory, steps),
-                DebugScripts.Help(assignment.JobId, assignment.NodeIndex, steps),
+                DebugScripts.Rc(placement, context.BashEnvPath, context.WorkingDirectory, steps, continuePath),
+                DebugScripts.Help(assignment.JobId, assignment.NodeIndex, steps, stoppedAt),
                 context.WorkingDirectory);
             NodeSshFiles.WriteAtomically(running.Files.DebugRecordPath, string.Empty);
             WatchFilter.Write(running.Files, secrets);
@@ -119,11 +132,19 @@ internal sealed class DebugRun(
         {
             var timeUp = Task.Delay(SessionTimeout, timeProvider, stopWaiting.Token);
             var canceledTask = Task.Delay(Timeout.InfiniteTimeSpan, stopWaiting.Token);
-            var first = await Task.WhenAny(session.Server.Exited, timeUp, canceledTask);
+            var continued = ContinueRequestedAsync(placement.HostPathOf(continuePath), stopWaiting.Token);
+            var first = await Task.WhenAny(session.Server.Exited, timeUp, canceledTask, continued);
             reason = first == session.Server.Exited
                 ? "the last window was exited."
-                : canceled.IsCancellationRequested ? "the job was canceled." : $"{DurationText.Format(SessionTimeout)} are up.";
+                : canceled.IsCancellationRequested ? "the job was canceled." : first == continued ? Continued : $"{DurationText.Format(SessionTimeout)} are up.";
             await stopWaiting.CancelAsync();
+            try
+            {
+                await continued;
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
 
         if (keepAlive is not null)
@@ -136,11 +157,46 @@ internal sealed class DebugRun(
         await lifetime.ShutdownAsync();
         await stopTailing.CancelAsync();
         await tailing;
+        if (reason == Continued)
+        {
+            // porthole-continue (R-BEY-4): the session is over, and the steps left run as a normal run would.
+            await log.WriteAsync("porthole-continue: the debug session ended; the steps left run unattended.\n", newLine: true);
+            await reports.DrainAsync();
+            return new NodeSectionResult(StepState.Success);
+        }
+
         await log.WriteAsync("All remaining steps, including caching and deploy, will be skipped.\n", newLine: true);
         var message = $"The debug session ended: {reason}";
         await log.WriteAsync(message + "\n");
         await reports.DrainAsync();
         return new NodeSectionResult(StepState.Success, SkipSteps: true, message);
+    }
+
+    private const string Continued = "porthole-continue.";
+    private static readonly TimeSpan ContinuePollInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Where a breakpoint stopped the steps, in words; null for a debug run that runs no step first.</summary>
+    private string? StoppedAt(NodeSectionContext context)
+    {
+        if (context.StepIndex is not { } index || index < 0 || index >= assignment.Job.Steps.Count)
+        {
+            return null;
+        }
+
+        var name = assignment.Job.Steps[index].Name;
+        return context.JobFailed
+            ? string.Create(CultureInfo.InvariantCulture, $"after step {index} ({name}) failed")
+            : string.Create(CultureInfo.InvariantCulture, $"before step {index} ({name})");
+    }
+
+    /// <summary>Completes once a window has run <c>porthole-continue</c> (a nonce in its request file).</summary>
+    private async Task ContinueRequestedAsync(string hostPath, CancellationToken stop)
+    {
+        while (DebugStepRequests.ReadNonce(hostPath) is null)
+        {
+            // Polled on the real clock, as the typed steps' requests are: it decides nothing about time.
+            await Task.Delay(ContinuePollInterval, TimeProvider.System, stop);
+        }
     }
 
     /// <summary>
