@@ -22,8 +22,9 @@ public sealed record NotificationWebhookView(
 public sealed record SetNotificationWebhookRequest(string? Url, bool? Rotate = null);
 
 /// <summary>
-/// The JSON body of one notification. <see cref="SshCommand"/> is given for <c>ready</c>, <see cref="EndsAt"/> while the
-/// node waits (<c>ready</c>, <c>ending_soon</c>), <see cref="Status"/> for <c>ended</c>; <see cref="Url"/> is the job's page.
+/// The JSON body of one notification. <see cref="SshCommand"/> is given for <c>ready</c>, <see cref="EndsAt"/> for
+/// <c>ending_soon</c> (and for <c>ready</c> when the node has reported its wait by then), <see cref="Status"/> for
+/// <c>ended</c>; <see cref="Url"/> is the job's page.
 /// </summary>
 public sealed record NotificationPayload(
     string Event,
