@@ -58,37 +58,36 @@ public static class NotificationsApi
             return Problems.BadRequest(ErrorCodes.InvalidRequest, invalid);
         }
 
+        var url = request!.Url!;
         var webhook = await db.ProjectNotifications.SingleOrDefaultAsync(w => w.ProjectId == project.Id, ct);
-        var serverUrl = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
         var created = webhook is null;
         string? secret = null;
-        if (webhook is null)
+        if (webhook is null || request.Rotate == true)
         {
             secret = HookSignature.NewSecret();
-            webhook = new ProjectNotificationRecord { ProjectId = project.Id, Url = request!.Url!, Secret = secret, ServerUrl = serverUrl };
-            db.ProjectNotifications.Add(webhook);
-        }
-        else if (request!.Rotate == true)
-        {
-            secret = HookSignature.NewSecret();
+            webhook ??= db.ProjectNotifications.Add(new ProjectNotificationRecord { ProjectId = project.Id, Url = url, Secret = secret, ServerUrl = "" }).Entity;
             webhook.Secret = secret;
+            webhook.CreatedBy = user.Id;
+            webhook.CreatedAt = time.GetUtcNow();
         }
 
-        webhook.Url = request.Url!;
+        // The job links of the calls use the server's address as the admin reached it now.
+        var serverUrl = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
+        webhook.Url = url;
         webhook.ServerUrl = serverUrl;
-        webhook.CreatedBy = secret is null ? webhook.CreatedBy : user.Id;
-        webhook.CreatedAt = secret is null ? webhook.CreatedAt : time.GetUtcNow();
         try
         {
             await db.SaveChangesAsync(ct);
         }
         catch (DbUpdateException e) when (ServerDatabase.IsConstraintViolation(e))
         {
-            // Another request made it at the same moment: that one's secret stands, and only its answer shows it.
+            // Another request made it at the same moment: that one's secret stands (only its answer shows it); this address is set.
             db.ChangeTracker.Clear();
-            var made = await db.ProjectNotifications.AsNoTracking().SingleAsync(w => w.ProjectId == project.Id, ct);
-            return Problems.Conflict(ErrorCodes.InvalidRequest,
-                $"The notification webhook of {project.Name} was set by another request at the same moment, to {made.Url}; set it again to change it.");
+            webhook = await db.ProjectNotifications.SingleAsync(w => w.ProjectId == project.Id, ct);
+            webhook.Url = url;
+            webhook.ServerUrl = serverUrl;
+            await db.SaveChangesAsync(ct);
+            return TypedResults.Ok(await ViewAsync(db, project, webhook, secret: null, ct));
         }
 
         var view = await ViewAsync(db, project, webhook, secret, ct);
