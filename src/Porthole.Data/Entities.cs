@@ -251,6 +251,12 @@ public sealed class NodeRecord
     /// <summary>What ends the wait at <see cref="SshEndsAt"/>: <c>first_connection</c>, <c>session_cap</c>, <c>grace</c>.</summary>
     public string? SshEndsBy { get; set; }
 
+    /// <summary>
+    /// The end (<see cref="SshEndsAt"/>) the project's notification webhook was last told is near (<c>ending_soon</c>,
+    /// R-BEY-4); claimed in the database, so one server sends it once.
+    /// </summary>
+    public DateTimeOffset? SshEndingNotifiedFor { get; set; }
+
     /// <summary>An extension a writer asked for through the API or the web (R-BEY-4), until the node takes it: the time to add.</summary>
     public TimeSpan? ExtendRequested { get; set; }
 

@@ -36,6 +36,7 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
     public DbSet<ContextVariableRecord> ContextVariables => Set<ContextVariableRecord>();
     public DbSet<ProjectSshKeyRecord> ProjectSshKeys => Set<ProjectSshKeyRecord>();
     public DbSet<ProjectHookRecord> ProjectHooks => Set<ProjectHookRecord>();
+    public DbSet<ProjectNotificationRecord> ProjectNotifications => Set<ProjectNotificationRecord>();
     public DbSet<HookDeliveryRecord> HookDeliveries => Set<HookDeliveryRecord>();
     public DbSet<ScheduleRecord> Schedules => Set<ScheduleRecord>();
     public DbSet<ProjectKeyRecord> ProjectKeys => Set<ProjectKeyRecord>();
@@ -117,6 +118,10 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
         CaseInsensitive(modelBuilder.Entity<RunnerRecord>().ToTable("Runners").Property(r => r.Name));
         modelBuilder.Entity<RunnerRecord>().HasIndex(r => r.Name).IsUnique();
         modelBuilder.Entity<NodeRecord>().HasIndex(n => new { n.RunnerId, n.Status });
+
+        // A project's notification webhook (R-BEY-4): one per project, gone with its project.
+        modelBuilder.Entity<ProjectNotificationRecord>().ToTable("ProjectNotifications").HasKey(n => n.ProjectId);
+        modelBuilder.Entity<ProjectNotificationRecord>().HasOne<Project>().WithMany().HasForeignKey(n => n.ProjectId).OnDelete(DeleteBehavior.Cascade);
 
         // The open browser terminals' keys (issue 14): read by every heartbeat of their node, on whichever server.
         modelBuilder.Entity<WebTerminalGrantRecord>().ToTable("WebTerminalGrants").HasIndex(g => g.NodeId);

@@ -10,6 +10,7 @@ using Porthole.Server.Debug;
 using Porthole.Server.JobData;
 using Porthole.Server.Logs;
 using Porthole.Server.Monitoring;
+using Porthole.Server.Notifications;
 using Porthole.Server.Orbs;
 using Porthole.Server.Pipelines;
 using Porthole.Server.Projects;
@@ -100,6 +101,15 @@ public static class CoreServiceCollectionExtensions
         services.AddHttpClient<KeyProviders>();
         services.AddSingleton<IRunnerProtocol, InProcessRunnerProtocol>();
         services.AddHostedService<LeaseSweeper>();
+
+        // A project's notification webhook (R-BEY-4): the runner's calls post, these send, off the request path.
+        services.AddSingleton<NotificationQueue>();
+        services.AddSingleton<WebhookClient>();
+        services.AddHttpClient(WebhookClient.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHostedService<NotificationSender>();
+        services.AddHostedService<EndingSoonWatch>();
 
         // The open browser terminals' keys (a table every server reads): RunnerService grants them at each heartbeat.
         services.AddSingleton<WebTerminalGrants>();

@@ -118,6 +118,7 @@ public static class ServerApp
         app.MapMembersApi();
         app.MapPipelinesApi();
         app.MapHooksApi();
+        app.MapNotificationsApi();
         app.MapSchedulesApi();
         app.MapJobsApi();
         app.MapLogsApi();

@@ -53,6 +53,23 @@ public sealed class ProjectSettingsPageTests(WebFixture web) : WebTest(web)
     }
 
     [Fact]
+    public async Task The_notification_webhook_is_shown_by_its_address_once_set()
+    {
+        using var admin = ApiClient.Admin(Web);
+        var (_, ownerToken) = await admin.CreateUserAsync("owner");
+        using var owner = new ApiClient(Web.Address, ownerToken);
+        var project = await owner.CreateProjectAsync("notify");
+        var page = await Web.SignedInPageAsync(ownerToken);
+        await page.GotoAsync($"/projects/{project}/settings");
+        var section = page.GetByRole(AriaRole.Region, new() { Name = "Notifications" });
+        await Assertions.Expect(section).ToContainTextAsync("No notification webhook");
+
+        await owner.PutJsonAsync($"/api/projects/{project}/notifications", new { url = "https://hooks.example.com/porthole" });
+        await page.ReloadAsync();
+        await Assertions.Expect(section).ToContainTextAsync("posted, signed with the webhook's secret, to https://hooks.example.com/porthole");
+    }
+
+    [Fact]
     public async Task Members_are_added_changed_and_removed_by_the_apis_rules()
     {
         using var admin = ApiClient.Admin(Web);

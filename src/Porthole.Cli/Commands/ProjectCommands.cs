@@ -15,6 +15,7 @@ internal static class ProjectCommands
         project.Subcommands.Add(ProjectSettingsCommand.Create(context));
         project.Subcommands.Add(ProjectMembersCommand.Create(context));
         project.Subcommands.Add(HookCommand.Create(context));
+        project.Subcommands.Add(ProjectNotificationsCommand.Create(context));
         project.Subcommands.Add(ProjectSshKeysCommand.Create(context));
         project.Subcommands.Add(ProjectImagesCommand.Create(context));
         yield return project;

@@ -485,6 +485,9 @@ namespace Porthole.Data.PostgreSql.Migrations
                     b.Property<string>("SshAccepted")
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("SshEndingNotifiedFor")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset?>("SshEndsAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -732,6 +735,34 @@ namespace Porthole.Data.PostgreSql.Migrations
                         .IsUnique();
 
                     b.ToTable("ProjectKeys", (string)null);
+                });
+
+            modelBuilder.Entity("Porthole.Data.ProjectNotificationRecord", b =>
+                {
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("CreatedBy")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ServerUrl")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("ProjectId");
+
+                    b.ToTable("ProjectNotifications", (string)null);
                 });
 
             modelBuilder.Entity("Porthole.Data.ProjectSshKeyRecord", b =>
@@ -1334,6 +1365,15 @@ namespace Porthole.Data.PostgreSql.Migrations
                 });
 
             modelBuilder.Entity("Porthole.Data.ProjectImageRecord", b =>
+                {
+                    b.HasOne("Porthole.Data.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porthole.Data.ProjectNotificationRecord", b =>
                 {
                     b.HasOne("Porthole.Data.Project", null)
                         .WithMany()

@@ -464,6 +464,9 @@ namespace Porthole.Data.Sqlite.Migrations
                     b.Property<string>("SshAccepted")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("SshEndingNotifiedFor")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("SshEndsAt")
                         .HasColumnType("INTEGER");
 
@@ -703,6 +706,34 @@ namespace Porthole.Data.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("ProjectKeys", (string)null);
+                });
+
+            modelBuilder.Entity("Porthole.Data.ProjectNotificationRecord", b =>
+                {
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedBy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ServerUrl")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ProjectId");
+
+                    b.ToTable("ProjectNotifications", (string)null);
                 });
 
             modelBuilder.Entity("Porthole.Data.ProjectSshKeyRecord", b =>
@@ -1281,6 +1312,15 @@ namespace Porthole.Data.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("Porthole.Data.ProjectImageRecord", b =>
+                {
+                    b.HasOne("Porthole.Data.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porthole.Data.ProjectNotificationRecord", b =>
                 {
                     b.HasOne("Porthole.Data.Project", null)
                         .WithMany()

@@ -3,6 +3,7 @@ using Porthole.Contracts.Api;
 using Porthole.Contracts.Runners;
 using Porthole.Contracts.Ssh;
 using Porthole.Data;
+using Porthole.Server.Notifications;
 using Porthole.Server.Ssh;
 
 namespace Porthole.Server.Runners;
@@ -68,6 +69,7 @@ public sealed partial class RunnerService
     public async Task ReportSshEndpointAsync(long nodeId, SshEndpointInfo endpoint, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var first = await db.Nodes.AnyAsync(n => n.Id == nodeId && n.SshPort == null, cancellationToken);
         await db.Nodes.Where(n => n.Id == nodeId).ExecuteUpdateAsync(
             s => s.SetProperty(n => n.SshHost, endpoint.Host)
                 .SetProperty(n => n.SshPort, endpoint.Port)
@@ -77,6 +79,24 @@ public sealed partial class RunnerService
                 .SetProperty(n => n.SshAccepted, string.Join('\n', endpoint.AcceptedFingerprints))
                 .SetProperty(n => n.SshWorkingDirectory, endpoint.WorkingDirectory),
             cancellationToken);
+
+        // The node is ready for SSH: its project's webhook hears it once, however often the endpoint is reported.
+        if (first)
+        {
+            notifications.Post(new NodeNotice(nodeId, NotificationEvents.Ready, time.GetUtcNow()));
+        }
+    }
+
+    /// <summary>
+    /// A node that was held or had its sshd up ended: its project's webhook hears it (whether the node had SSH at all,
+    /// and whether the project has a webhook, is looked at when it is sent, off this call).
+    /// </summary>
+    private void NotifyEnded(NodeRecord node)
+    {
+        if (node.HeldAt is not null || node.SshPort is not null)
+        {
+            notifications.Post(new NodeNotice(node.Id, NotificationEvents.Ended, node.FinishedAt ?? time.GetUtcNow()));
+        }
     }
 
     public async Task ReportSshEventAsync(long nodeId, SshEvent sshEvent, CancellationToken cancellationToken)

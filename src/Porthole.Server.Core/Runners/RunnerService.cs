@@ -29,7 +29,8 @@ public sealed partial class RunnerService(
     JobDataStore jobData,
     Registry.RunnerRegistry registry,
     NodeClaims claims,
-    Monitoring.PortholeMetrics metrics) : IRunnerProtocol
+    Monitoring.PortholeMetrics metrics,
+    Notifications.NotificationQueue notifications) : IRunnerProtocol
 {
     private static readonly TimeSpan LongPoll = RunnerHttp.LongPoll;
 
@@ -126,6 +127,7 @@ public sealed partial class RunnerService(
             .ExecuteUpdateAsync(x => x.SetProperty(v => v.EndedAt, node.FinishedAt), cancellationToken);
         await scheduler.NodeChangedAsync(db, node.AttemptId, cancellationToken);
         logs.Wake(nodeId);
+        NotifyEnded(node);
     }
 
     /// <summary>
@@ -148,6 +150,7 @@ public sealed partial class RunnerService(
         await db.SaveChangesAsync(ct);
         await scheduler.NodeChangedAsync(db, node.AttemptId, ct);
         logs.Wake(node.Id);
+        NotifyEnded(node);
     }
 
     private async Task<NodeAssignment?> TryLeaseAsync(string runnerName, CancellationToken ct)

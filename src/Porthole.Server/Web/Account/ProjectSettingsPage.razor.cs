@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Api;
 using Porthole.Server.Accounts;
 using Porthole.Server.Api;
@@ -24,6 +25,10 @@ public sealed partial class ProjectSettingsPage
     [Parameter, EditorRequired]
     public IReadOnlyList<MemberView> Members { get; set; } = [];
 
+    /// <summary>The project's notification webhook's address (R-BEY-4), or null when it has none.</summary>
+    [Parameter]
+    public string? NotificationUrl { get; set; }
+
     public static readonly IReadOnlyList<string> RoleChoices = [Roles.Read, Roles.Write, Roles.Admin];
 
     public static async Task<IResult> GetAsync(string name, HttpContext http, PortholeDb db, CancellationToken ct)
@@ -34,7 +39,13 @@ public sealed partial class ProjectSettingsPage
             return WebResults.Problem(problem!);
         }
 
-        return WebResults.Page<ProjectSettingsPage>(new { Project = Views.Of(project), Members = await ProjectMembers.ListAsync(db, project, ct) });
+        var notificationUrl = await db.ProjectNotifications.Where(w => w.ProjectId == project.Id).Select(w => w.Url).SingleOrDefaultAsync(ct);
+        return WebResults.Page<ProjectSettingsPage>(new
+        {
+            Project = Views.Of(project),
+            Members = await ProjectMembers.ListAsync(db, project, ct),
+            NotificationUrl = notificationUrl,
+        });
     }
 
     /// <summary>The settings form: an unticked box is sent as nothing, so it means off.</summary>

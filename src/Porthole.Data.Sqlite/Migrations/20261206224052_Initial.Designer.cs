@@ -11,7 +11,7 @@ using Porthole.Data;
 namespace Porthole.Data.Sqlite.Migrations
 {
     [DbContext(typeof(PortholeDb))]
-    [Migration("20261206222437_Initial")]
+    [Migration("20261206224052_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -467,6 +467,9 @@ namespace Porthole.Data.Sqlite.Migrations
                     b.Property<string>("SshAccepted")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("SshEndingNotifiedFor")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("SshEndsAt")
                         .HasColumnType("INTEGER");
 
@@ -706,6 +709,34 @@ namespace Porthole.Data.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("ProjectKeys", (string)null);
+                });
+
+            modelBuilder.Entity("Porthole.Data.ProjectNotificationRecord", b =>
+                {
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedBy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ServerUrl")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ProjectId");
+
+                    b.ToTable("ProjectNotifications", (string)null);
                 });
 
             modelBuilder.Entity("Porthole.Data.ProjectSshKeyRecord", b =>
@@ -1284,6 +1315,15 @@ namespace Porthole.Data.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("Porthole.Data.ProjectImageRecord", b =>
+                {
+                    b.HasOne("Porthole.Data.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Porthole.Data.ProjectNotificationRecord", b =>
                 {
                     b.HasOne("Porthole.Data.Project", null)
                         .WithMany()

@@ -231,6 +231,7 @@ namespace Porthole.Data.Sqlite.Migrations
                     HeldStatus = table.Column<string>(type: "TEXT", nullable: true),
                     SshEndsAt = table.Column<long>(type: "INTEGER", nullable: true),
                     SshEndsBy = table.Column<string>(type: "TEXT", nullable: true),
+                    SshEndingNotifiedFor = table.Column<long>(type: "INTEGER", nullable: true),
                     ExtendRequested = table.Column<TimeSpan>(type: "TEXT", nullable: true),
                     ReleaseRequested = table.Column<bool>(type: "INTEGER", nullable: false),
                     SshWorkingDirectory = table.Column<string>(type: "TEXT", nullable: true),
@@ -641,6 +642,28 @@ namespace Porthole.Data.Sqlite.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "ProjectNotifications",
+                columns: table => new
+                {
+                    ProjectId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Url = table.Column<string>(type: "TEXT", nullable: false),
+                    Secret = table.Column<string>(type: "TEXT", nullable: false),
+                    ServerUrl = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedBy = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ProjectNotifications", x => x.ProjectId);
+                    table.ForeignKey(
+                        name: "FK_ProjectNotifications_Projects_ProjectId",
+                        column: x => x.ProjectId,
+                        principalTable: "Projects",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Artifacts_CreatedAt",
                 table: "Artifacts",
@@ -920,6 +943,9 @@ namespace Porthole.Data.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "ProjectKeys");
+
+            migrationBuilder.DropTable(
+                name: "ProjectNotifications");
 
             migrationBuilder.DropTable(
                 name: "ProjectSshKeys");

@@ -236,6 +236,7 @@ namespace Porthole.Data.PostgreSql.Migrations
                     HeldStatus = table.Column<string>(type: "text", nullable: true),
                     SshEndsAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     SshEndsBy = table.Column<string>(type: "text", nullable: true),
+                    SshEndingNotifiedFor = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     ExtendRequested = table.Column<TimeSpan>(type: "interval", nullable: true),
                     ReleaseRequested = table.Column<bool>(type: "boolean", nullable: false),
                     SshWorkingDirectory = table.Column<string>(type: "text", nullable: true),
@@ -646,6 +647,28 @@ namespace Porthole.Data.PostgreSql.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "ProjectNotifications",
+                columns: table => new
+                {
+                    ProjectId = table.Column<long>(type: "bigint", nullable: false),
+                    Url = table.Column<string>(type: "text", nullable: false),
+                    Secret = table.Column<string>(type: "text", nullable: false),
+                    ServerUrl = table.Column<string>(type: "text", nullable: false),
+                    CreatedBy = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ProjectNotifications", x => x.ProjectId);
+                    table.ForeignKey(
+                        name: "FK_ProjectNotifications_Projects_ProjectId",
+                        column: x => x.ProjectId,
+                        principalTable: "Projects",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Artifacts_CreatedAt",
                 table: "Artifacts",
@@ -925,6 +948,9 @@ namespace Porthole.Data.PostgreSql.Migrations
 
             migrationBuilder.DropTable(
                 name: "ProjectKeys");
+
+            migrationBuilder.DropTable(
+                name: "ProjectNotifications");
 
             migrationBuilder.DropTable(
                 name: "ProjectSshKeys");
