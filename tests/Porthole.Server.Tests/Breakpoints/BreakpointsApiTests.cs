@@ -124,6 +124,12 @@ public sealed class BreakpointsApiTests : IAsyncLifetime
             $"Job {_jobId} has no step 'nope'. {Steps}",
             await ProblemAsync(_server.Client.PostAsJsonAsync($"/api/jobs/{_jobId}/debug", new DebugJobRequest(null) { FromStep = "nope" }, ApiJson.Options), 422, ErrorCodes.StepNotFound));
 
+        // An index sent as a JSON number is the API's usual bad request, not a server error.
+        using (var number = new StringContent("""{"ssh": true, "break_before": 2}""", System.Text.Encoding.UTF8, "application/json"))
+        {
+            await Expect.StatusAsync(await _server.Client.PostAsync($"/api/jobs/{_jobId}/rerun", number), 400);
+        }
+
         Assert.Contains("not both", await ProblemAsync(Rerun(new RerunRequest(null, true) { BreakBefore = "1", BreakOnFailure = true }), 400, ErrorCodes.InvalidRequest), StringComparison.Ordinal);
         Assert.Contains("\"ssh\": true", await ProblemAsync(Rerun(new RerunRequest(null) { BreakBefore = "1" }), 400, ErrorCodes.InvalidRequest), StringComparison.Ordinal);
         Assert.StartsWith("break_on_failure stops a rerun with SSH", await ProblemAsync(Rerun(new RerunRequest(null, false) { BreakOnFailure = true }), 400, ErrorCodes.InvalidRequest), StringComparison.Ordinal);
