@@ -99,11 +99,12 @@ public static class StepBreakpoints
     {
         var listed = steps.Count == 0
             ? "It has no steps."
-            : "Its steps: " + string.Join(", ", steps.Select((name, i) => Describe(i, name))) + ".";
+            : "Its steps: " + string.Join(", ", steps.Select((name, i) => Listed(i, name))) + ".";
         return new Refusal((int)HttpStatusCode.UnprocessableEntity, ErrorCodes.StepNotFound, $"Job {job.Id} has no step '{MessageText.Shorten(step)}'. {listed}");
     }
 
-    private static string Describe(int index, string name) =>
+    /// <summary>"2 Run tests": a step in the list of a refusal.</summary>
+    private static string Listed(int index, string name) =>
         string.Create(CultureInfo.InvariantCulture, $"{index} {MessageText.Shorten(name)}");
 
     private static string Indexes(List<int> indexes) =>
