@@ -27,13 +27,18 @@ internal static class DebugCommand
         {
             Description = "Start nothing: join the job's latest debug session as an observer, who sees it but cannot type",
         };
+        var fromStep = new Option<string>("--from-step")
+        {
+            Description = "Run the steps before STEP (its index from 0, or its name) first, then stop there; the first step by default, as Travis does",
+            HelpName = "STEP",
+        };
         var noConnect = new Option<bool>("--no-connect") { Description = "Print the ssh command once the session is up instead of connecting" };
         var node = SshCommands.NodeOption();
         var identity = SshCommands.IdentityOption();
         var wait = SshCommands.WaitOption(DefaultWaitSeconds);
         var command = new Command("debug", "Restart a job in debug mode and enter its shared terminal session (tmux), or join it read-only")
         {
-            jobId, quiet, readOnly, noConnect, node, identity, wait,
+            jobId, quiet, readOnly, fromStep, noConnect, node, identity, wait,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -46,10 +51,16 @@ internal static class DebugCommand
                 throw CliException.Usage("--quiet applies to the debug run porthole debug starts; --read-only starts none");
             }
 
+            var from = parseResult.GetValue(fromStep);
+            if (watching && from is not null)
+            {
+                throw CliException.Usage("--from-step applies to the debug run porthole debug starts; --read-only starts none");
+            }
+
             var identityFile = NodeConnection.IdentityFile(context, parseResult.GetValue(identity));
 
             using var client = PortholeClient.FromLogin(context);
-            var attempt = watching ? null : await StartAsync(context, client, id, parseResult.GetValue(quiet), cancellationToken);
+            var attempt = watching ? null : await StartAsync(context, client, id, parseResult.GetValue(quiet), from, cancellationToken);
             var nodeView = await WaitForSessionAsync(context, client, id, nodeIndex, attempt, waitSeconds, watching, cancellationToken);
             if (parseResult.GetValue(noConnect))
             {
@@ -73,18 +84,20 @@ internal static class DebugCommand
     }
 
     /// <summary><c>POST /api/jobs/{id}/debug</c>; the attempt it started, whose endpoint is then waited for.</summary>
-    private static async Task<int?> StartAsync(CliContext context, PortholeClient client, long jobId, bool quiet, CancellationToken cancellationToken)
+    private static async Task<int?> StartAsync(CliContext context, PortholeClient client, long jobId, bool quiet, string? fromStep, CancellationToken cancellationToken)
     {
-        var answer = await client.SendAsync(HttpMethod.Post, PortholeClient.Path("jobs", jobId, "debug"), new DebugJobRequest(quiet ? true : null), cancellationToken);
+        var request = new DebugJobRequest(quiet ? true : null) { FromStep = fromStep };
+        var answer = await client.SendAsync(HttpMethod.Post, PortholeClient.Path("jobs", jobId, "debug"), request, cancellationToken);
         var started = client.Read<RerunResponse>(answer);
         var job = started.Jobs?.FirstOrDefault(j => j.JobId == jobId);
+        var stops = fromStep is null ? "" : $", stopping before step {fromStep}";
         if (job is null)
         {
-            await context.Output.WriteLineAsync($"job {jobId}: debug run started");
+            await context.Output.WriteLineAsync($"job {jobId}: debug run started{stops}");
             return null;
         }
 
-        await context.Output.WriteLineAsync($"job {job.JobId} {job.Name} attempt {job.Attempt}: debug run started");
+        await context.Output.WriteLineAsync($"job {job.JobId} {job.Name} attempt {job.Attempt}: debug run started{stops}");
         return job.Attempt;
     }
 

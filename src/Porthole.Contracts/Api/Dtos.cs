@@ -126,7 +126,20 @@ public sealed record AttemptView(
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    IReadOnlyList<NodeView> Nodes);
+    IReadOnlyList<NodeView> Nodes)
+{
+    /// <summary>A debug run (R-DBG-2): an SSH attempt whose nodes stop in a shared session.</summary>
+    public bool Debug { get; init; }
+
+    /// <summary>A debug run that stops before this step (its index in the job's steps, from 0) once the steps before it ran (R-BEY-4).</summary>
+    public int? BreakBefore { get; init; }
+
+    /// <summary>The name of the step <see cref="BreakBefore"/> is.</summary>
+    public string? BreakBeforeStep { get; init; }
+
+    /// <summary>A debug run that runs the steps and stops at the first that fails (R-BEY-4).</summary>
+    public bool BreakOnFailure { get; init; }
+}
 
 public sealed record NodeView(int Index, string Status, string? Message, long LogLength, IReadOnlyList<StepView> Steps, SshNodeView? Ssh = null);
 
@@ -193,6 +206,8 @@ public static class ErrorCodes
     public const string NoSshKey = "no_ssh_key";
     public const string DebugDisabled = "debug_unavailable";
     public const string NotSshAttempt = "not_ssh_attempt";
+    public const string StepNotFound = "step_not_found";
+    public const string StepAmbiguous = "step_ambiguous";
     public const string TokenNameTaken = "token_name_taken";
     public const string LastAdmin = "last_admin";
     public const string SshSessionNotFound = "ssh_session_not_found";

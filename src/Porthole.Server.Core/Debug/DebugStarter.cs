@@ -3,6 +3,7 @@ using Porthole.Server.Accounts;
 using Porthole.Server.Api;
 using Porthole.Data;
 using Porthole.Server.Pipelines;
+using Porthole.Server.Ssh;
 
 namespace Porthole.Server.Debug;
 
@@ -13,19 +14,27 @@ public enum DebugRefusalKind
     DebugUnavailable,
     NoSshKey,
     AlreadyRunning,
+
+    /// <summary>The step to start from is not the job's, or its name is two steps' (R-BEY-4); <see cref="DebugRefusal.Code"/> says which.</summary>
+    InvalidStep,
 }
 
 /// <summary>Why a debug run was not started, in a form both the native and the Travis-compatible API can answer with.</summary>
-public sealed record DebugRefusal(DebugRefusalKind Kind, string Message);
+public sealed record DebugRefusal(DebugRefusalKind Kind, string Message)
+{
+    /// <summary>The API's error code, where the kind alone does not say it.</summary>
+    public string? Code { get; init; }
+}
 
 /// <summary>
 /// "Debug job" (R-DBG-1), behind every way of asking for it: the checks in the order Travis makes them (the job,
-/// debug access, the project's setting), then ours (a key to let the user in), then a new debug attempt.
+/// debug access, the project's setting), then ours (a key to let the user in, the step to start from), then a new debug attempt.
 /// </summary>
 public sealed class DebugStarter(Reruns reruns)
 {
+    /// <param name="fromStep">The step to stop before once the steps before it ran (R-BEY-4: its index or name); null: before the first, as Travis does.</param>
     public async Task<(JobRecord? Job, AttemptRecord? Attempt, DebugRefusal? Refusal)> StartAsync(
-        PortholeDb db, string idText, CurrentUser user, bool quiet, CancellationToken ct)
+        PortholeDb db, string idText, CurrentUser user, bool quiet, CancellationToken ct, string? fromStep = null)
     {
         var job = Ids.TryParse(idText, out var id) ? await db.Jobs.SingleOrDefaultAsync(j => j.Id == id, ct) : null;
         var project = job is null ? null : await (from p in db.Pipelines
@@ -56,7 +65,13 @@ public sealed class DebugStarter(Reruns reruns)
                 "add an SSH key first: porthole keys add ~/.ssh/id_ed25519.pub (the debug session lets in your keys only)"));
         }
 
-        var (attempt, refusal) = await reruns.DebugAsync(db, project, job, user.Id, quiet, ct);
+        var (breakpoint, stepRefusal) = StepBreakpoints.Resolve(job, fromStep, onFailure: false);
+        if (stepRefusal is not null)
+        {
+            return (null, null, new DebugRefusal(DebugRefusalKind.InvalidStep, stepRefusal.Detail) { Code = stepRefusal.Code });
+        }
+
+        var (attempt, refusal) = await reruns.DebugAsync(db, project, job, user.Id, quiet, breakpoint, ct);
         return attempt is null
             ? (null, null, new DebugRefusal(DebugRefusalKind.AlreadyRunning, refusal!))
             : (job, attempt, null);

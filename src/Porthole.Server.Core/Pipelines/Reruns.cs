@@ -64,8 +64,22 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
     }
 
     /// <summary>Reruns one job with an SSH endpoint on each node: a new attempt of the same job that leaves every status as it was (R-SSH-12).</summary>
-    public async Task<(IReadOnlyList<JobAttemptRef>? Jobs, string? Refusal)> RerunWithSshAsync(PortholeDb db, JobRecord job, long userId, CancellationToken ct)
+    public Task<(IReadOnlyList<JobAttemptRef>? Jobs, string? Refusal)> RerunWithSshAsync(PortholeDb db, JobRecord job, long userId, CancellationToken ct) =>
+        RerunWithSshAsync(db, project: null, job, userId, breakpoint: null, ct);
+
+    /// <summary>
+    /// Reruns one job with an SSH endpoint on each node: a new attempt of the same job that leaves every status as it was
+    /// (R-SSH-12). With a <paramref name="breakpoint"/> (R-BEY-4) it is a debug attempt that runs the steps and stops there.
+    /// </summary>
+    /// <param name="project">The job's project, needed with a breakpoint: its <see cref="Project.DebugOpenAccess"/> decides whether the run gets a token.</param>
+    public async Task<(IReadOnlyList<JobAttemptRef>? Jobs, string? Refusal)> RerunWithSshAsync(
+        PortholeDb db, Project? project, JobRecord job, long userId, Breakpoint? breakpoint, CancellationToken ct)
     {
+        if (breakpoint is not null)
+        {
+            ArgumentNullException.ThrowIfNull(project);
+        }
+
         using var held = await stateLock.EnterAsync(ct);
         if (ApprovalRefusal(job, "rerun with SSH") is { } approval)
         {
@@ -77,14 +91,21 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
             return (null, refusal);
         }
 
-        var attempt = await scheduler.StartAttemptAsync(db, job, "rerun_with_ssh", userId, ct, ssh: true);
+        var attempt = breakpoint is null
+            ? await scheduler.StartAttemptAsync(db, job, "rerun_with_ssh", userId, ct, ssh: true)
+            : await scheduler.StartAttemptAsync(db, job, "rerun_with_ssh", userId, ct, debug: true, openAccessToken: OpenAccessToken(project!), breakpoint: breakpoint);
         return ([new JobAttemptRef(job.Id, job.Name, attempt.Number)], null);
     }
 
-    /// <summary>Restarts a job in debug mode (R-DBG-2): a new attempt that stops before its first step; every status stays as it was.</summary>
+    /// <summary>
+    /// Restarts a job in debug mode (R-DBG-2): a new attempt that stops before its first step, or with a
+    /// <paramref name="breakpoint"/> before another (R-BEY-4) once the steps before it ran; every status stays as it was.
+    /// </summary>
     /// <param name="project">The job's project: its <see cref="Project.DebugOpenAccess"/> decides whether the run gets a token.</param>
-    public async Task<(AttemptRecord? Attempt, string? Refusal)> DebugAsync(PortholeDb db, Project project, JobRecord job, long userId, bool quiet, CancellationToken ct)
+    public async Task<(AttemptRecord? Attempt, string? Refusal)> DebugAsync(
+        PortholeDb db, Project project, JobRecord job, long userId, bool quiet, Breakpoint? breakpoint, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(project);
         using var held = await stateLock.EnterAsync(ct);
         if (ApprovalRefusal(job, "debug") is { } approval)
         {
@@ -96,11 +117,7 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
             return (null, refusal);
         }
 
-        // R-DBG-7's opt-in: a fresh secret per run, so that a command that leaked lets nobody into the next one.
-        var token = project.DebugOpenAccess
-            ? System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24))
-            : null;
-        return (await scheduler.StartAttemptAsync(db, job, "debug", userId, ct, debug: true, quiet: quiet, openAccessToken: token), null);
+        return (await scheduler.StartAttemptAsync(db, job, "debug", userId, ct, debug: true, quiet: quiet, openAccessToken: OpenAccessToken(project), breakpoint: breakpoint), null);
     }
 
     /// <summary>
@@ -170,6 +187,11 @@ public sealed class Reruns(Scheduler scheduler, StateLock stateLock)
         await scheduler.NodeChangedAsync(db, attempt.Id, ct);
         return null;
     }
+
+    /// <summary>R-DBG-7's opt-in: a fresh secret per debug run, so that a command that leaked lets nobody into the next one.</summary>
+    private static string? OpenAccessToken(Project project) => project.DebugOpenAccess
+        ? System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24))
+        : null;
 
     private static string? ApprovalRefusal(JobRecord job, string action) => job.Type == JobType.Approval
         ? $"Job {job.Id} ({job.Name}) is an approval job: it has no nodes to {action}; approve it, or rerun it to wait for a new approval."

@@ -25,11 +25,18 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
     /// job's status as it was: it is listed with the job, but the job, workflow and pipeline keep their statuses.
     /// An approval job's attempt has no node (nothing to lease): on hold when its requirements are met, else blocked,
     /// and the approval of an earlier attempt is forgotten (§A6: a rerun waits for a new approval).
-    /// The nodes are written kept from <paramref name="avoidRunnerId"/> when given (a lost node's retry).
+    /// The nodes are written kept from <paramref name="avoidRunnerId"/> when given (a lost node's retry). A debug attempt
+    /// may stop at a <paramref name="breakpoint"/> (R-BEY-4) instead of before its first step.
     /// </remarks>
     public async Task<AttemptRecord> StartAttemptAsync(
-        PortholeDb db, JobRecord job, string reason, long requestedBy, CancellationToken ct, bool ssh = false, bool debug = false, bool quiet = false, string? openAccessToken = null, long? avoidRunnerId = null)
+        PortholeDb db, JobRecord job, string reason, long requestedBy, CancellationToken ct, bool ssh = false, bool debug = false, bool quiet = false,
+        string? openAccessToken = null, long? avoidRunnerId = null, Breakpoint? breakpoint = null)
     {
+        if (breakpoint is not null && !debug)
+        {
+            throw new InvalidOperationException("A breakpoint stops a debug attempt: only a debug attempt has one.");
+        }
+
         ssh |= debug;
         var approval = job.Type == JobType.Approval;
         if (approval && ssh)
@@ -62,6 +69,8 @@ public sealed class Scheduler(TimeProvider time, WorkSignal work)
             Debug = debug,
             Quiet = quiet,
             OpenAccessToken = debug ? openAccessToken : null,
+            BreakBefore = breakpoint?.Before,
+            BreakOnFailure = breakpoint?.OnFailure ?? false,
             RequestedBy = requestedBy,
             CreatedAt = time.GetUtcNow(),
         };

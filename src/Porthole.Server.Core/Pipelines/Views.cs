@@ -123,6 +123,7 @@ public sealed class Views(LogStore logs, TimeProvider time, Microsoft.Extensions
         var nodes = await db.Nodes.Where(n => n.JobId == job.Id).OrderBy(n => n.Index).ToListAsync(ct);
         var nodeIds = nodes.Select(n => n.Id).ToList();
         var steps = await db.Steps.Where(s => nodeIds.Contains(s.NodeId)).OrderBy(s => s.Index).ToListAsync(ct);
+        IReadOnlyList<string> planSteps = attempts.Any(a => a.BreakBefore is not null) ? Ssh.StepBreakpoints.Steps(job) : [];
         return new JobView(
             job.Id,
             job.Name,
@@ -149,7 +150,13 @@ public sealed class Views(LogStore logs, TimeProvider time, Microsoft.Extensions
                     logs.Length(n.Id),
                     [.. steps.Where(s => s.NodeId == n.Id).Select(s => new StepView(
                         s.Index, s.Name, s.Status, s.ExitCode, s.LogStart, s.LogEnd, s.StartedAt, s.FinishedAt, s.Background))],
-                    a.Ssh || n.HeldAt is not null ? SshNode(n) : null))]))],
+                    a.Ssh || n.HeldAt is not null ? SshNode(n) : null))])
+            {
+                Debug = a.Debug,
+                BreakBefore = a.BreakBefore,
+                BreakBeforeStep = a.BreakBefore is { } before ? planSteps.ElementAtOrDefault(before) : null,
+                BreakOnFailure = a.BreakOnFailure,
+            })],
             job.Type,
             ApprovalRequestId(job),
             job.ApprovedBy is { } by ? (await ApproversAsync(db, [job], ct)).GetValueOrDefault(by) : null,

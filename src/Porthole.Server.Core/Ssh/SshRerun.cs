@@ -15,8 +15,10 @@ namespace Porthole.Server.Ssh;
 /// </summary>
 public sealed class SshRerun(Reruns reruns)
 {
+    /// <param name="breakBefore">A breakpoint before this step (R-BEY-4: its index or name), resolved after the checks; the attempt is then a debug attempt.</param>
+    /// <param name="breakOnFailure">A breakpoint at the first failing step (R-BEY-4); the attempt is then a debug attempt.</param>
     public async Task<(IReadOnlyList<JobAttemptRef>? Jobs, Refusal? Refusal)> RequestAsync(
-        PortholeDb db, JobRecord job, Project project, CurrentUser user, CancellationToken ct)
+        PortholeDb db, JobRecord job, Project project, CurrentUser user, CancellationToken ct, string? breakBefore = null, bool breakOnFailure = false)
     {
         if (!project.DebugEnabled)
         {
@@ -35,7 +37,13 @@ public sealed class SshRerun(Reruns reruns)
                 "You have no SSH key, so no session could be let in: add an SSH key first: porthole keys add ~/.ssh/id_ed25519.pub"));
         }
 
-        var (jobs, refusal) = await reruns.RerunWithSshAsync(db, job, user.Id, ct);
+        var (breakpoint, stepRefusal) = StepBreakpoints.Resolve(job, breakBefore, breakOnFailure);
+        if (stepRefusal is not null)
+        {
+            return (null, stepRefusal);
+        }
+
+        var (jobs, refusal) = await reruns.RerunWithSshAsync(db, project, job, user.Id, breakpoint, ct);
         return jobs is null ? (null, Refusal.Conflict(ErrorCodes.JobNotFinished, refusal!)) : (jobs, null);
     }
 }

@@ -9,7 +9,7 @@ using Porthole.Data;
 
 namespace Porthole.Server.Debug;
 
-/// <summary>Porthole's own <c>POST /api/jobs/{id}/debug</c> (<c>{"quiet": true}</c>), with ProblemDetails errors.</summary>
+/// <summary>Porthole's own <c>POST /api/jobs/{id}/debug</c> (<c>{"quiet": true}</c>, <c>{"from_step": "2"}</c>), with ProblemDetails errors.</summary>
 public static class DebugApi
 {
     public static void MapDebugApi(this IEndpointRouteBuilder app)
@@ -20,7 +20,7 @@ public static class DebugApi
     private static async Task<Results<Accepted<RerunResponse>, ProblemHttpResult>> DebugAsync(
         string id, DebugJobRequest? request, HttpContext http, PortholeDb db, DebugStarter starter, CancellationToken ct)
     {
-        var (job, attempt, refusal) = await starter.StartAsync(db, id, CurrentUser.From(http.User), request?.Quiet ?? false, ct);
+        var (job, attempt, refusal) = await starter.StartAsync(db, id, CurrentUser.From(http.User), request?.Quiet ?? false, ct, request?.FromStep);
         if (refusal is not null)
         {
             return refusal.Kind switch
@@ -29,6 +29,7 @@ public static class DebugApi
                 DebugRefusalKind.InsufficientAccess => Problems.Forbidden(refusal.Message),
                 DebugRefusalKind.DebugUnavailable => Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.DebugDisabled, refusal.Message),
                 DebugRefusalKind.NoSshKey => Problems.Create(StatusCodes.Status422UnprocessableEntity, ErrorCodes.NoSshKey, refusal.Message),
+                DebugRefusalKind.InvalidStep => Problems.Create(StatusCodes.Status422UnprocessableEntity, refusal.Code ?? ErrorCodes.InvalidRequest, refusal.Message),
                 _ => Problems.Conflict(ErrorCodes.JobNotFinished, refusal.Message),
             };
         }

@@ -38,6 +38,7 @@ public static class TravisDebugApi
                 DebugRefusalKind.InsufficientAccess => TravisErrors.Create(StatusCodes.Status403Forbidden, "insufficient_access", refusal.Message),
                 DebugRefusalKind.DebugUnavailable => TravisErrors.Create(StatusCodes.Status403Forbidden, "debug_unavailable", refusal.Message),
                 DebugRefusalKind.NoSshKey => TravisErrors.Create(StatusCodes.Status403Forbidden, "ssh_key_required", refusal.Message),
+                DebugRefusalKind.InvalidStep => TravisErrors.Create(StatusCodes.Status422UnprocessableEntity, "wrong_params", refusal.Message),
                 _ => TravisErrors.Create(StatusCodes.Status409Conflict, "job_already_running", refusal.Message),
             };
         }

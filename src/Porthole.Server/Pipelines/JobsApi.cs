@@ -55,6 +55,11 @@ public static class JobsApi
             return Problems.BadRequest(ErrorCodes.InvalidRequest, "A rerun with SSH reruns one job; it cannot be combined with from_failed.");
         }
 
+        if (BreakpointRefusal(request) is { } breakpointRefusal)
+        {
+            return Problems.BadRequest(ErrorCodes.InvalidRequest, breakpointRefusal);
+        }
+
         // For SSH the project's setting is checked before the role, so a read member learns both reasons in order.
         var (job, project, problem) = await Lookups.JobAsync(db, id, user, request?.Ssh == true ? Roles.Read : Roles.Write, "rerun it", ct);
         if (job is null)
@@ -66,7 +71,7 @@ public static class JobsApi
         string? refusal;
         if (request?.Ssh == true)
         {
-            var (started, sshRefusal) = await sshRerun.RequestAsync(db, job, project!, user, ct);
+            var (started, sshRefusal) = await sshRerun.RequestAsync(db, job, project!, user, ct, request.BreakBefore, request.BreakOnFailure == true);
             return started is null ? sshRefusal!.ToProblem() : TypedResults.Accepted($"/api/jobs/{job.Id}", new RerunResponse(job.WorkflowId, started));
         }
 
@@ -83,5 +88,23 @@ public static class JobsApi
         return jobs is null
             ? Problems.Conflict(ErrorCodes.JobNotFinished, refusal!)
             : TypedResults.Accepted($"/api/jobs/{job.Id}", new RerunResponse(job.WorkflowId, jobs));
+    }
+
+    /// <summary>A breakpoint (R-BEY-4) stops a rerun with SSH, and a run stops at one.</summary>
+    private static string? BreakpointRefusal(RerunRequest? request)
+    {
+        var before = request?.BreakBefore is not null;
+        var onFailure = request?.BreakOnFailure == true;
+        if (!before && !onFailure)
+        {
+            return null;
+        }
+
+        if (request!.Ssh != true)
+        {
+            return $"{(before ? "break_before" : "break_on_failure")} stops a rerun with SSH: add \"ssh\": true (porthole rerun JOB --ssh {(before ? "--break-before STEP" : "--break-on-failure")}).";
+        }
+
+        return before && onFailure ? Ssh.StepBreakpoints.BothRefusal : null;
     }
 }

@@ -44,6 +44,10 @@ public sealed partial class JobPage
     [Parameter]
     public ArtifactList Artifacts { get; set; } = new([]);
 
+    /// <summary>The names of the job's steps, in its plan's order: what a breakpoint (R-BEY-4) may name.</summary>
+    [Parameter]
+    public IReadOnlyList<string> Steps { get; set; } = [];
+
     /// <summary>The selected attempt's test results.</summary>
     [Parameter]
     public TestResultList Tests { get; set; } = new(new TestCounts(0, 0, 0, 0, 0), []);
@@ -87,6 +91,7 @@ public sealed partial class JobPage
                 ? await Components.SshPanelModel.ForAsync(db, job, project!, record, user, permissions, ct)
                 : null,
             RequestedBy = requesters,
+            Steps = StepBreakpoints.Steps(job),
             Artifacts = await jobData.ArtifactsAsync(job.Id, selected, ct),
             Tests = await jobData.TestsAsync(job.Id, selected, ct),
         });
@@ -108,8 +113,18 @@ public sealed partial class JobPage
             : new FlashMessage($"Job {job.Name} rerun: {string.Join(", ", jobs.Select(j => $"{j.Name} attempt {j.Attempt}"))}.", IsError: false));
     }
 
-    /// <summary>"Rerun job with SSH" (R-SSH-1): <see cref="SshRerun"/>, as <c>POST /api/jobs/{id}/rerun {"ssh": true}</c>, with its messages.</summary>
-    public static async Task<IResult> RerunWithSshAsync(string id, HttpContext http, PortholeDb db, SshRerun sshRerun, CancellationToken ct)
+    /// <summary>
+    /// "Rerun job with SSH" (R-SSH-1): <see cref="SshRerun"/>, as <c>POST /api/jobs/{id}/rerun {"ssh": true}</c>, with its
+    /// messages; with <c>break_before</c> (a step's index) or <c>break_on_failure</c>, a debug run that stops there (R-BEY-4).
+    /// </summary>
+    public static async Task<IResult> RerunWithSshAsync(
+        string id,
+        [FromForm(Name = "break_before")] string? breakBefore,
+        [FromForm(Name = "break_on_failure")] string? breakOnFailure,
+        HttpContext http,
+        PortholeDb db,
+        SshRerun sshRerun,
+        CancellationToken ct)
     {
         var user = CurrentUser.From(http.User);
         var (job, project, problem) = await Lookups.JobAsync(db, id, user, Roles.Read, "rerun it", ct);
@@ -118,20 +133,36 @@ public sealed partial class JobPage
             return Refused(http, id, problem!);
         }
 
-        var (started, sshRefusal) = await sshRerun.RequestAsync(db, job, project!, user, ct);
-        return Flash.RedirectWith(http, Links.Job(job.Id), started is null
-            ? new FlashMessage(sshRefusal!.Detail, IsError: true)
-            : new FlashMessage(
-                $"Rerun with SSH started: attempt {started[0].Attempt}. The SSH panel shows the command to connect with as soon as the node's sshd is up.",
-                IsError: false));
+        var breakpoint = string.IsNullOrEmpty(breakBefore) ? null : breakBefore;
+        var (started, sshRefusal) = await sshRerun.RequestAsync(db, job, project!, user, ct, breakpoint, breakOnFailure == "true");
+        if (started is null)
+        {
+            return Flash.RedirectWith(http, Links.Job(job.Id), new FlashMessage(sshRefusal!.Detail, IsError: true));
+        }
+
+        var attempt = await db.Attempts.SingleAsync(a => a.JobId == job.Id && a.Number == started[0].Attempt, ct);
+        return Flash.RedirectWith(http, Links.Job(job.Id), new FlashMessage(
+            StepBreakpoints.Stops(job, attempt) is { } stops
+                ? $"Rerun with SSH started: attempt {started[0].Attempt}, a debug run that {stops}. The SSH panel shows the command to connect with; porthole-continue in the session runs the rest of the steps."
+                : $"Rerun with SSH started: attempt {started[0].Attempt}. The SSH panel shows the command to connect with as soon as the node's sshd is up.",
+            IsError: false));
     }
 
-    /// <summary>"Debug job" / "Debug build" (R-DBG-1): <see cref="DebugStarter"/>, as <c>POST /api/jobs/{id}/debug</c> and Travis's call.</summary>
+    /// <summary>
+    /// "Debug job" / "Debug build" (R-DBG-1): <see cref="DebugStarter"/>, as <c>POST /api/jobs/{id}/debug</c> and Travis's call;
+    /// with <c>from_step</c> (a step's index) the steps before it run first (R-BEY-4).
+    /// </summary>
     public static async Task<IResult> DebugAsync(
-        string id, [FromForm(Name = "quiet")] string? quiet, HttpContext http, PortholeDb db, DebugStarter starter, CancellationToken ct)
+        string id,
+        [FromForm(Name = "quiet")] string? quiet,
+        [FromForm(Name = "from_step")] string? fromStep,
+        HttpContext http,
+        PortholeDb db,
+        DebugStarter starter,
+        CancellationToken ct)
     {
         var quietly = quiet == "true";
-        var (job, attempt, refusal) = await starter.StartAsync(db, id, CurrentUser.From(http.User), quietly, ct);
+        var (job, attempt, refusal) = await starter.StartAsync(db, id, CurrentUser.From(http.User), quietly, ct, string.IsNullOrEmpty(fromStep) ? null : fromStep);
         if (refusal is not null)
         {
             return refusal.Kind == DebugRefusalKind.NotFound
@@ -140,8 +171,9 @@ public sealed partial class JobPage
         }
 
         var mode = quietly ? " in quiet mode (no session output in the log)" : "";
+        var stops = StepBreakpoints.Stops(job!, attempt!) ?? "stops before the first step";
         return Flash.RedirectWith(http, Links.Job(job!.Id), new FlashMessage(
-            $"Debug run started{mode}: attempt {attempt!.Number}. It stops before the first step; connect with the command in the SSH panel.",
+            $"Debug run started{mode}: attempt {attempt!.Number}. It {stops}; connect with the command in the SSH panel.",
             IsError: false));
     }
 
@@ -193,6 +225,9 @@ public sealed partial class JobPage
     private AttemptView Selected => Job.Attempts.Single(a => a.Number == SelectedAttempt);
 
     private AttemptView Latest => Job.Attempts[^1];
+
+    /// <summary>"2 Run tests": a step as the breakpoint selects list it.</summary>
+    private string StepOption(int index) => $"{index.ToString(CultureInfo.InvariantCulture)} {Api.MessageText.Shorten(Steps[index])}";
 
     private static string ReasonText(AttemptView attempt) => attempt.Reason switch
     {
