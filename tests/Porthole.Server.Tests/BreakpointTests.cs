@@ -65,7 +65,7 @@ public sealed class BreakpointTests : IAsyncLifetime
     {
         await Expect.StatusAsync(await _server.Client.PostAsJsonAsync($"/api/jobs/{_jobId}/rerun", new RerunRequest(null, true) { BreakBefore = "two" }, ApiJson.Options), 202);
         using var terminal = await EnterAsync();
-        await terminal.WaitForAsync("stopped before step 1 (two)");
+        await _server.WaitForLogAsync(_jobId, "Stopped before step 1 (two) (a breakpoint)");
 
         // Step one ran, two did not: the session is where the run stopped.
         await terminal.TypeAsync("ls *.txt; echo listed-$((6 * 7))\r");
@@ -98,7 +98,7 @@ public sealed class BreakpointTests : IAsyncLifetime
     {
         await Expect.StatusAsync(await _server.Client.PostAsJsonAsync($"/api/jobs/{_jobId}/rerun", new RerunRequest(null, true) { BreakOnFailure = true }, ApiJson.Options), 202);
         using var terminal = await EnterAsync();
-        await terminal.WaitForAsync("stopped after step 2 (three) failed");
+        await _server.WaitForLogAsync(_jobId, "Stopped after step 2 (three) failed (a breakpoint)");
 
         // The failed step again, by hand: its function prints its script before it runs it.
         await terminal.TypeAsync("porthole_run_step 2; echo \"again=$?\"\r");
