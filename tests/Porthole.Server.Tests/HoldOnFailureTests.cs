@@ -38,7 +38,8 @@ public sealed class HoldOnFailureTests : IAsyncLifetime
     [InlineData("docker")]
     public async Task A_failed_step_keeps_its_node_with_its_files_and_processes_and_the_job_is_failed_already(string executor)
     {
-        await StartAsync(executor);
+        // The grace after each session keeps the node for the next (R-BEY-4).
+        await StartAsync(executor, grace: true);
         var response = await Server.Client.PostAsJsonAsync("/api/projects/app/pipelines", new TriggerRequest(null, null) { HoldOnFailure = true }, ApiJson.Options);
         await Expect.StatusAsync(response, 201);
         var pipeline = (await response.Content.ReadFromJsonAsync<PipelineView>(ApiJson.Options))!;

@@ -62,7 +62,7 @@ public sealed class NotificationClockTests : IAsyncLifetime
         await TickAsync(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(2));
         var soon = (await _receiver.WaitForAsync(2))[1];
         Assert.Equal(NotificationEvents.EndingSoon, Event(soon));
-        Assert.Equal(firstEnd, JsonDocument.Parse(soon.Body).RootElement.GetProperty("ends_at").GetDateTimeOffset());
+        Assert.Equal(firstEnd, JsonDocument.Parse(soon.Body).RootElement.GetProperty("ends_at").GetDateTimeOffset(), TimeSpan.FromMilliseconds(1)); // PostgreSQL keeps microseconds
         await TickAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(2, _receiver.All.Count);
 
@@ -78,7 +78,7 @@ public sealed class NotificationClockTests : IAsyncLifetime
         Assert.Equal(2, _receiver.All.Count);
         await TickAsync(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(2));
         var again = (await _receiver.WaitForAsync(3))[2];
-        Assert.Equal(extended, JsonDocument.Parse(again.Body).RootElement.GetProperty("ends_at").GetDateTimeOffset());
+        Assert.Equal(extended, JsonDocument.Parse(again.Body).RootElement.GetProperty("ends_at").GetDateTimeOffset(), TimeSpan.FromMilliseconds(1));
 
         // The node ends: ended, with the held node's status.
         await runner.CompleteNodeAsync(node.NodeId, new NodeCompletion(NodeResult.Success, null), ct);

@@ -28,6 +28,7 @@ public sealed partial class PortForwardingTests
         cd "$dir"
         echo "hello from $CIRCLE_JOB" > index.html
         command -v python3 >/dev/null || { echo "this test needs python3 in the node" >&2; exit 3; }
+        : > server.log
         python3 -u -m http.server --bind 127.0.0.1 0 > server.log 2>&1 &
         server=$!
         trap 'kill $server; rm -rf "$dir"' EXIT
