@@ -141,13 +141,13 @@ public sealed partial class ScheduledTriggers(
                 wait = TimeSpan.FromMinutes(1);
             }
 
-            Interlocked.Increment(ref _passes);
             _databaseAway = away;
             lock (_gate)
             {
                 if (_again && !_stopping.IsCancellationRequested)
                 {
                     _again = false;
+                    Interlocked.Increment(ref _passes);
                     continue;
                 }
 
@@ -157,6 +157,8 @@ public sealed partial class ScheduledTriggers(
                     _timer?.Change(wait, Timeout.InfiniteTimeSpan);
                 }
 
+                // Counted once the timer is set: whoever waits for a pass and then moves the clock finds the timer there.
+                Interlocked.Increment(ref _passes);
                 return;
             }
         }
