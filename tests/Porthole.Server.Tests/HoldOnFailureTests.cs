@@ -80,6 +80,8 @@ public sealed class HoldOnFailureTests : IAsyncLifetime
         Assert.True(failedAt >= 0 && enableAt > failedAt, log);
         Assert.Contains("held for SSH (hold on failure)", log, StringComparison.Ordinal);
         Assert.Contains($"ssh -p {node.Port} {node.User}@{node.Host}", log, StringComparison.Ordinal);
+        // The skipped step's report and the hold travel apart (the log's reports, the SSH endpoint's): wait for both.
+        job = await Server.WaitForJobAsync(jobId, j => j.Attempts[0].Nodes[0].Steps.Any(s => s.Name == "never"), seconds: 30);
         var steps = job.Attempts[0].Nodes[0].Steps;
         Assert.Equal("skipped", steps.Single(s => s.Name == "never").Status);
         Assert.Equal(Status.Failed, steps.Single(s => s.Name == "fails").Status);
