@@ -73,6 +73,12 @@ public sealed class BreakpointTests : IAsyncLifetime
         Assert.Contains("one.txt", listed, StringComparison.Ordinal);
         Assert.DoesNotContain("two.txt", listed, StringComparison.Ordinal);
 
+        // A debug session keeps its own time limit: extend and release say they do not reach it, and change nothing.
+        var extend = await _server.Client.PostAsJsonAsync($"/api/jobs/{_jobId}/nodes/0/extend", new { duration = "30m" });
+        await Expect.StatusAsync(extend, 409);
+        Assert.Contains("is a debug session", await extend.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await Expect.StatusAsync(await _server.Client.PostAsync($"/api/jobs/{_jobId}/nodes/0/release", null), 409);
+
         // Fix what step three needs, then let the rest run unattended: the attempt ends as a normal run would, passed.
         await terminal.TypeAsync("touch fixed.txt; porthole-continue\r");
         await terminal.WaitForAsync("the steps left run unattended now");

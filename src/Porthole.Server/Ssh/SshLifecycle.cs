@@ -84,6 +84,13 @@ public static class SshLifecycle
                 $"Node {index} of job {job.Id} does not wait for SSH ({record.Status}): there is nothing to {action}."));
         }
 
+        // A debug session keeps its own time limit, which neither reaches yet: say so rather than change nothing.
+        if (attempt.Debug)
+        {
+            return (null, Refusal.Conflict(ErrorCodes.SshEndpointUnavailable,
+                $"Node {index} of job {job.Id} is a debug session, which lives until its last window is exited or its time limit: {action} does not reach it. Cancel the job to end it now (porthole cancel {job.Id})."));
+        }
+
         return (record, null);
     }
 }

@@ -25,6 +25,7 @@ internal sealed class RerunSections(
     private static readonly TimeSpan DefaultMaxSessionTime = TimeSpan.FromHours(2);
     private readonly CancellationTokenSource _commandsStop = new();
     private Func<string, ValueTask>? _write;
+    private readonly Lock _waitGate = new();
     private SshWait? _wait;
     private Task _commands = Task.CompletedTask;
 
@@ -34,23 +35,39 @@ internal sealed class RerunSections(
     public TimeSpan MaxSessionTime { get; } = request.MaxSessionTime > TimeSpan.Zero ? request.MaxSessionTime : DefaultMaxSessionTime;
 
     /// <summary>The Wait for SSH rules with the session's lifecycle (R-BEY-4): extensions up to the cap, the grace after the last session.</summary>
-    public SshWait Wait => _wait ??= new SshWait(
-        connections,
-        timeProvider,
-        new SshWaitRules(FirstConnectionTimeout, MaxSessionTime, request.ExtendCap > MaxSessionTime ? request.ExtendCap : MaxSessionTime, request.GracePeriod),
-        window => reports.DeliverAsync(() => sink.WindowAsync(window), CancellationToken.None),
-        async text =>
+    /// <remarks>Made once, under a lock: a heartbeat's extension, the sessions' requests and the section may all come first.</remarks>
+    public SshWait Wait
+    {
+        get
         {
-            if (_write is { } write)
+            lock (_waitGate)
             {
-                await write(text + "\n");
+                return _wait ??= new SshWait(
+                    connections,
+                    timeProvider,
+                    new SshWaitRules(FirstConnectionTimeout, MaxSessionTime, request.ExtendCap > MaxSessionTime ? request.ExtendCap : MaxSessionTime, request.GracePeriod)
+                    {
+                        JobId = assignment.JobId,
+                    },
+                    window => reports.DeliverAsync(() => sink.WindowAsync(window), CancellationToken.None),
+                    NoticeAsync);
             }
+        }
+    }
 
-            if (state.Running?.Commands is { } commands)
-            {
-                await commands.NoticeAsync(text);
-            }
-        });
+    /// <summary>A notice before the node's end: into the log while Wait for SSH runs, and to the sessions' next prompt.</summary>
+    private async Task NoticeAsync(string text)
+    {
+        if (_write is { } write)
+        {
+            await write(text + "\n");
+        }
+
+        if (state.Running?.Commands is { } commands)
+        {
+            await commands.NoticeAsync(text);
+        }
+    }
 
     /// <summary>Stops answering the sessions' porthole-extend and porthole-release. Idempotent.</summary>
     public async Task StopCommandsAsync()

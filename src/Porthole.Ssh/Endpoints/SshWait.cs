@@ -126,7 +126,7 @@ internal sealed class SshWait(SshConnections connections, TimeProvider timeProvi
                     {
                         if (noticed.Add((end, before)) && end - now > before - TimeSpan.FromSeconds(30))
                         {
-                            await notice(NoticeText(end - now, endsBy));
+                            await notice(NoticeText(end - now, endsBy, rules.JobId));
                         }
                     }
                     else if (at < next)
@@ -190,10 +190,12 @@ internal sealed class SshWait(SshConnections connections, TimeProvider timeProvi
         return (cap, SshWindowEnd.SessionCap);
     }
 
-    private static string NoticeText(TimeSpan left, string endsBy) =>
+    private static string NoticeText(TimeSpan left, string endsBy, long jobId) =>
         endsBy == SshWindowEnd.Grace
             ? $"Porthole: this node ends in {DurationText.Format(RoundUp(left))} unless someone connects."
-            : $"Porthole: this node ends in {DurationText.Format(RoundUp(left))}: porthole-extend 30m adds time (porthole ssh extend JOB from outside); porthole-release ends it now.";
+            : string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"Porthole: this node ends in {DurationText.Format(RoundUp(left))}: porthole-extend 30m adds time (porthole ssh extend {jobId} from outside); porthole-release ends it now.");
 
     private static TimeSpan RoundUp(TimeSpan left) => TimeSpan.FromSeconds(Math.Ceiling(left.TotalSeconds / 10) * 10);
 
@@ -206,7 +208,11 @@ internal sealed class SshWait(SshConnections connections, TimeProvider timeProvi
 }
 
 /// <summary>The Wait for SSH rules of one node (R-SSH-8, R-BEY-4).</summary>
-internal sealed record SshWaitRules(TimeSpan FirstConnection, TimeSpan Session, TimeSpan Cap, TimeSpan Grace);
+internal sealed record SshWaitRules(TimeSpan FirstConnection, TimeSpan Session, TimeSpan Cap, TimeSpan Grace)
+{
+    /// <summary>The node's job, for the notices' <c>porthole ssh extend JOB</c>.</summary>
+    public long JobId { get; init; }
+}
 
 /// <summary>What <see cref="SshWait.Extend"/> did: the new end, or why nothing changed; <see cref="Text"/> says it.</summary>
 internal sealed record SshExtension(bool Extended, DateTimeOffset? EndsAt, string Text)
