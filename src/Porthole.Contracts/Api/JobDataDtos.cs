@@ -6,6 +6,27 @@ public sealed record ArtifactList(IReadOnlyList<ArtifactView> Items, string? Nex
 /// <summary>One artifact: its path as stored (destination prefix first), the node that stored it, where to download it, its bytes.</summary>
 public sealed record ArtifactView(string Path, int NodeIndex, string Url, long Size);
 
+/// <summary><c>GET /api/jobs/{id}/recordings</c>: the recorded SSH and debug sessions of the attempt (R-BEY-2), oldest first.</summary>
+public sealed record SessionRecordingList(IReadOnlyList<SessionRecordingView> Items);
+
+/// <summary>
+/// One recorded session: who (user name, key fingerprint), how (<c>ssh</c> or <c>web</c>), the node, when it started and
+/// ended, its length in seconds, its size, whether the node cut it at its cap, and where to download it (an asciicast v2
+/// file for <c>asciinema play</c>).
+/// </summary>
+public sealed record SessionRecordingView(
+    long Id,
+    int NodeIndex,
+    string UserName,
+    string Fingerprint,
+    string Via,
+    DateTimeOffset StartedAt,
+    DateTimeOffset EndedAt,
+    double Seconds,
+    long Size,
+    bool Truncated,
+    string Url);
+
 /// <summary>
 /// <c>GET /api/jobs/{id}/tests</c>: the counts, and CircleCI v2's test items (failed and errored first, then skipped, then
 /// passed; each group by file, class and name).

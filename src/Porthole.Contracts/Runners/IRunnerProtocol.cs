@@ -71,6 +71,9 @@ public interface IRunnerProtocol
     /// <summary>Names an uploaded blob as one artifact file of the node.</summary>
     Task StoreArtifactAsync(long nodeId, ArtifactFile artifact, CancellationToken cancellationToken);
 
+    /// <summary>Names an uploaded blob (an asciicast v2 file, masked) as the recording of one SSH or debug session of the node (R-BEY-2).</summary>
+    Task StoreRecordingAsync(long nodeId, SessionRecordingFile recording, CancellationToken cancellationToken);
+
     /// <summary>Records test cases read from the node's JUnit XML.</summary>
     Task StoreTestResultsAsync(long nodeId, IReadOnlyList<TestCaseResult> cases, CancellationToken cancellationToken);
 

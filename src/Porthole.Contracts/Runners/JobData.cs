@@ -66,6 +66,23 @@ public sealed record WorkspaceAttach(IReadOnlyList<WorkspaceLayerRef> Layers, st
 /// <summary>One artifact file: its path as listed (destination prefix and path below it, '/'-separated, relative), its blob (raw bytes, not compressed).</summary>
 public sealed record ArtifactFile(string Path, string Digest, long Size);
 
+/// <summary>
+/// The recording of one interactive SSH or debug session of a node (R-BEY-2): its blob, an asciicast v2 file with the job's
+/// secrets masked; who opened the session (the key's owner as the node's grants name it, and the key's fingerprint), how
+/// (<see cref="Ssh.SshVia"/>), when it started and ended, and whether the node cut it at its size cap.
+/// </summary>
+/// <param name="Seconds">The recording's length: the time of its last event.</param>
+public sealed record SessionRecordingFile(
+    string Digest,
+    long Size,
+    string UserName,
+    string Fingerprint,
+    string Via,
+    DateTimeOffset StartedAt,
+    DateTimeOffset EndedAt,
+    double Seconds,
+    bool Truncated);
+
 public enum TestOutcome
 {
     Passed,

@@ -44,6 +44,12 @@ public sealed record SshRequest(
 
     public bool HoldOnFailure { get; init; }
 
+    /// <summary>
+    /// The project's <c>session_recording</c> (R-BEY-2, on by default): every interactive session of the node is recorded
+    /// (asciicast v2, masked) and uploaded with the job's data (<see cref="Runners.IRunnerProtocol.StoreRecordingAsync"/>).
+    /// </summary>
+    public bool Record { get; init; }
+
     public TimeSpan GracePeriod { get; init; }
 
     public TimeSpan ExtendCap { get; init; }
