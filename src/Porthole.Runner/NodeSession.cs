@@ -32,7 +32,7 @@ public sealed partial class NodeSession(
         var workspace = Path.GetFullPath(Path.Combine(settings.WorkspaceDirectory, assignment.NodeId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         await using var spool = new LogSpool(assignment.NodeId, Path.GetFullPath(settings.SpoolDirectory), server, settings.LogFlushInterval, time, logger);
-        await using var ssh = assignment.Ssh is null ? null : new NodeSshEndpoint(assignment, SshSettings(), new RunnerSshSink(server, assignment.NodeId), time);
+        await using var ssh = assignment.Ssh is null ? null : new NodeSshEndpoint(assignment, SshSettings(), new RunnerSshSink(server, assignment.NodeId, time), time);
         var sections = ssh is null
             ? NodeSections.None
             : assignment.Debug is { HasBreakpoint: true } debug

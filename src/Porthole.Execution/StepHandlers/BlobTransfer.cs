@@ -16,7 +16,12 @@ internal sealed class BlobTransfer(IRunnerProtocol server, long nodeId, TimeProv
     private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(10)];
 
     /// <exception cref="StepFailedException">The server refused the blob (its reason), or did not answer after retries.</exception>
-    public async Task UploadAsync(SpoolFile file, string digest, long size, CancellationToken cancellationToken)
+    public Task UploadAsync(SpoolFile file, string digest, long size, CancellationToken cancellationToken) =>
+        UploadAsync(file.OpenRead, digest, size, cancellationToken);
+
+    /// <summary>Uploads what <paramref name="openAt"/> reads from an offset (a file of the runner's, finished and kept until this returns).</summary>
+    /// <exception cref="StepFailedException">The server refused the blob (its reason), or did not answer after retries.</exception>
+    public async Task UploadAsync(Func<long, FileStream> openAt, string digest, long size, CancellationToken cancellationToken)
     {
         long offset = 0;
         var failures = 0;
@@ -25,7 +30,7 @@ internal sealed class BlobTransfer(IRunnerProtocol server, long nodeId, TimeProv
             BlobUploadResult result;
             try
             {
-                await using var stream = file.OpenRead(offset);
+                await using var stream = openAt(offset);
                 var length = Math.Min(ChunkBytes, size - offset);
                 await using var chunk = new ReadWindow(stream, length);
                 result = await server.UploadBlobAsync(nodeId, digest, size, offset, chunk, cancellationToken);

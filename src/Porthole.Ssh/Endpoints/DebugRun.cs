@@ -157,6 +157,11 @@ internal sealed class DebugRun(
         await lifetime.ShutdownAsync();
         await stopTailing.CancelAsync();
         await tailing;
+        if (lifetime.RecordingText is { } recordings)
+        {
+            await log.WriteAsync(recordings, newLine: true);
+        }
+
         if (reason == Continued)
         {
             // porthole-continue (R-BEY-4): the session is over, and the steps left run as a normal run would.

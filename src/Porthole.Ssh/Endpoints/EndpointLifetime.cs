@@ -1,12 +1,14 @@
 using Porthole.Contracts.Runners;
 using Porthole.Contracts.Ssh;
 using Porthole.Execution.Sections;
+using Porthole.Ssh.Recording;
 
 namespace Porthole.Ssh.Endpoints;
 
 /// <summary>
 /// Starts one node's sshd (<see cref="SshdLauncher"/>) and watches its sessions; ends it, every session and the debug
-/// session once, however many ask (R-SSH-9), and gives its port back.
+/// session once, however many ask (R-SSH-9), and gives its port back. With the project's <c>session_recording</c>
+/// (R-BEY-2) it keeps the sessions' recordings (<see cref="SessionRecordings"/>), the last ones once everything ended.
 /// </summary>
 internal sealed class EndpointLifetime(
     EndpointState state,
@@ -15,8 +17,31 @@ internal sealed class EndpointLifetime(
     EndpointGrants grants,
     SshOptions options,
     string endpointId,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider,
+    EndpointRecording recording)
 {
+    private SessionRecordings? _recordings;
+
+    /// <summary>What became of the sessions' recordings, for the log, once the endpoint has shut down; null when none was made.</summary>
+    public string? RecordingText
+    {
+        get
+        {
+            if (_recordings is not { } recordings || (recordings.Uploaded == 0 && recordings.Problems.Count == 0))
+            {
+                return null;
+            }
+
+            var text = recordings.Uploaded switch
+            {
+                0 => string.Empty,
+                1 => "1 session recording is kept with the job (on its page).\n",
+                var n => $"{n} session recordings are kept with the job (on its page).\n",
+            };
+            return text + string.Concat(recordings.Problems.Select(p => $"A session recording was not kept: {p}.\n"));
+        }
+    }
+
     /// <summary>Starts sshd and watches its sessions; the endpoint is not reported ready yet. Null and why when it could not.</summary>
     /// <param name="debug">A debug run's request (its sessions land in tmux, and it may be open to anyone); null for a rerun with SSH.</param>
     public async Task<(Running? Running, NodeSectionResult? Failure)> StartAsync(NodeSectionContext context, DebugRequest? debug, CancellationToken canceled)
@@ -28,7 +53,7 @@ internal sealed class EndpointLifetime(
             connections.AllowOpenAccess();
         }
 
-        var launcher = new SshdLauncher(options, endpointId, timeProvider, debug is not null, openAccessToken);
+        var launcher = new SshdLauncher(options, endpointId, timeProvider, debug is not null, openAccessToken, recording.Record);
         var launch = await launcher.LaunchAsync(context, grants.AuthorizedKeys, grants.Gate, sessions.OnSshdLine, canceled);
         if (launch is null)
         {
@@ -61,6 +86,17 @@ internal sealed class EndpointLifetime(
         }
 
         running.Watch(sessions.ApplyAudit, sessions.ProbeConnections, timeProvider, options.LivenessInterval);
+        if (launcher.Recording)
+        {
+            _recordings = new SessionRecordings(launch.Files, connections, recording.Secrets, recording.Sink, timeProvider);
+            _recordings.Start();
+            await context.WriteAsync("Interactive sessions on this node are recorded (the project's session_recording), with the job's secrets masked; the recordings are kept with the job, on its page.\n");
+        }
+        else if (recording.Record)
+        {
+            await context.WriteAsync($"Sessions on this node are not recorded: the runner's host has no {ScriptTexts.RecordingScriptPath} (util-linux's bsdutils).\n");
+        }
+
         return (running, null);
     }
 
@@ -80,6 +116,10 @@ internal sealed class EndpointLifetime(
         }
 
         await sessions.ClosedAsync();
+        if (_recordings is { } recordings)
+        {
+            await recordings.FinishAsync();
+        }
     }
 
     /// <summary>Ends sshd, every connection and every session process of this endpoint, and reports the sessions ended (R-SSH-9).</summary>
@@ -93,3 +133,6 @@ internal sealed class EndpointLifetime(
         PortReservations.Release(running.Info.Port);
     }
 }
+
+/// <summary>Whether a node's sessions are recorded (the project's <c>session_recording</c>, R-BEY-2), what to mask in them, and where they go.</summary>
+internal sealed record EndpointRecording(bool Record, SecretPatterns Secrets, ISshEventSink Sink);

@@ -19,4 +19,10 @@ public interface ISshEventSink
 
     /// <summary>When the node's SSH wait ends now (R-BEY-4); called whenever that changes.</summary>
     Task WindowAsync(SshWindow window);
+
+    /// <summary>
+    /// A session's recording (R-BEY-2): an asciicast v2 file at <paramref name="castPath"/>, masked, there until this
+    /// returns, to keep with the job's data. Unlike the other calls it may come beside them (an upload takes a while).
+    /// </summary>
+    Task RecordingAsync(Contracts.Runners.SessionRecordingFile recording, string castPath);
 }

@@ -45,7 +45,7 @@ public sealed class NodeSshEndpoint : IAsyncDisposable
         _connections.SetGrants(grants);
         var sessions = new EndpointSessions(_state, _connections, endpointId);
         _grants = new EndpointGrants(_state, _connections, sessions, options, _reports, sink);
-        _lifetime = new EndpointLifetime(_state, _connections, sessions, _grants, options, endpointId, timeProvider);
+        _lifetime = new EndpointLifetime(_state, _connections, sessions, _grants, options, endpointId, timeProvider, new EndpointRecording(request.Record, secrets, sink));
         _rerun = new RerunSections(assignment, request, _state, _connections, _grants, _lifetime, _reports, sink, timeProvider);
         _debug = new DebugRun(assignment, request, _state, _grants, _lifetime, options, secrets, _reports, timeProvider);
         EnableSsh = new EnableSshSection(this);

@@ -8,7 +8,7 @@ namespace Porthole.Ssh.Endpoints;
 /// <summary>
 /// The files of one node's sshd, in a folder of their own outside the job's working directory: the config, the
 /// authorized keys with their forced command, the attach script, the job's environment for sessions (secrets: mode
-/// 600), the audit log that the attach script appends to, and the script that runs sshd.
+/// 600), the audit log that the attach script appends to, the script that runs sshd, and the sessions' recordings.
 /// </summary>
 internal sealed class NodeSshFiles
 {
@@ -59,6 +59,12 @@ internal sealed class NodeSshFiles
     /// <summary>The folder of the tmux socket: the job account's, which runs the debug session's tmux server.</summary>
     public string TmuxDirectory => Path.Combine(Directory, "tmux");
 
+    /// <summary>
+    /// Where the sessions' recordings are written (R-BEY-2, <see cref="Recording.SessionRecordings"/>): the session account's
+    /// folder, as the tmux folder is.
+    /// </summary>
+    public string RecordingsDirectory => Path.Combine(Directory, "recordings");
+
     public string TmuxConfigPath => Path.Combine(Directory, "debug_tmux.conf");
 
     public string DebugRcPath => Path.Combine(Directory, "debug_rc.sh");
@@ -83,13 +89,14 @@ internal sealed class NodeSshFiles
     /// Makes the folder. For a node whose processes run as a job account (a root runner), the folder stays the runner's
     /// but its group is the account's (set-group-id, so every file written in it is readable by the group, see
     /// <see cref="WriteAtomically"/>), and the files the job account's processes write (the audit log, the debug session's
-    /// logs, the tmux socket's folder) are made beforehand and given to it: it can write them, and can neither replace
+    /// logs, the tmux socket's folder, the recordings folder) are made beforehand and given to it: it can write them, and can neither replace
     /// nor add any file, so nothing the runner reads here can be a link to a file of the runner's.
     /// </summary>
     public void CreateDirectory(NodeAccount? account = null)
     {
         System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         System.IO.Directory.CreateDirectory(TmuxDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        System.IO.Directory.CreateDirectory(RecordingsDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         if (account is null)
         {
             return;
@@ -99,6 +106,7 @@ internal sealed class NodeSshFiles
         File.SetUnixFileMode(Directory, UnixFileMode.SetGroup | UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
         FileOwnership.Give(TmuxDirectory, account.Uid, account.Gid);
+        FileOwnership.Give(RecordingsDirectory, account.Uid, account.Gid);
         System.IO.Directory.CreateDirectory(StepsDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
         foreach (var path in new[] { AuditPath, SessionLogPath, DebugRecordPath })

@@ -138,6 +138,11 @@ internal sealed class RerunSections(
         await StopCommandsAsync();
         await context.WriteAsync(reason + "\n");
         await lifetime.ShutdownAsync();
+        if (lifetime.RecordingText is { } recordings)
+        {
+            await context.WriteAsync(recordings);
+        }
+
         await reports.DrainAsync();
         return new NodeSectionResult(StepState.Success);
     }

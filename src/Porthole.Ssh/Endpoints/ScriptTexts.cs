@@ -21,7 +21,9 @@ internal static class ScriptTexts
     /// </summary>
     /// <param name="tmuxPath">For a debug node: the tmux that every login and <c>watch</c> attaches to (R-DBG-3); null otherwise.</param>
     /// <param name="entry">How a session's program enters the node (<c>IExecutorNode.SessionEntryAsync</c>): nothing when sshd runs in it; a container's door.</param>
-    public static string Attach(NodeSshFiles files, string workingDirectory, string endpointId, string bashPath, string sftpServerPath, string? tmuxPath = null, SessionEntry? entry = null) => $$"""
+    /// <param name="record">Whether interactive sessions that can type are recorded (R-BEY-2, <see cref="Recorded"/>).</param>
+    public static string Attach(
+        NodeSshFiles files, string workingDirectory, string endpointId, string bashPath, string sftpServerPath, string? tmuxPath = null, SessionEntry? entry = null, bool record = false) => $$"""
         #!/bin/bash
         # Porthole: the forced command of every key of this node (see authorized_keys). $1 is the key's owner, $2 its
         # fingerprint, $3 its flags, comma-separated: ro for a key that may only watch a debug session, web for the key of
@@ -73,7 +75,7 @@ internal static class ScriptTexts
         . {{ShellQuote.Single(files.EnvironmentPath)}}
         export {{SessionVariable}}={{endpointId}}-$$
         cd -- {{ShellQuote.Single(workingDirectory)}} 2>/dev/null || cd -- "$HOME" 2>/dev/null || cd /
-        {{(tmuxPath is null ? string.Empty : DebugAttach(files, tmuxPath, bashPath))}}
+        {{(tmuxPath is null ? string.Empty : DebugAttach(files, tmuxPath, bashPath, record))}}
         case $command in
           '')
             if [ -t 0 ]; then
@@ -81,7 +83,7 @@ internal static class ScriptTexts
               # steps left in BASH_ENV go on top of them, at the first prompt.
               export PORTHOLE_SSH_RC={{ShellQuote.Single(files.SessionRcPath)}}
               export PROMPT_COMMAND='unset PROMPT_COMMAND; . "$PORTHOLE_SSH_RC"; unset PORTHOLE_SSH_RC'
-              exec {{Entry(entry?.TerminalCommand)}}{{Shell(entry, bashPath)}} {{(entry?.ShellIsBash == false ? "-l" : "--login")}}
+              {{Recorded(files, bashPath, record, $"{Entry(entry?.TerminalCommand)}{Shell(entry, bashPath)} {(entry?.ShellIsBash == false ? "-l" : "--login")}")}}
             fi
             exec {{Entry(entry?.Command)}}{{Shell(entry, bashPath)}} {{(entry?.ShellIsBash == false ? "-s" : "--norc -s")}} ;;
           internal-sftp)
@@ -93,6 +95,24 @@ internal static class ScriptTexts
         esac
 
         """;
+
+    /// <summary>
+    /// Execs <paramref name="command"/> (shell words, quoted); with <paramref name="record"/>, under util-linux <c>script</c>,
+    /// which gives it a pty of its own and logs what that pty shows and what is typed into it, with timings, in the
+    /// recordings folder as <c>PID-MICROSECONDS.io</c> and <c>.tm</c> (PID the attach script's, as its audit line says:
+    /// <see cref="Recording.SessionRecordings"/>). <c>-f</c> writes every read at once: a session killed at the node's end
+    /// keeps what it showed. <c>script -c</c> runs the command with <c>$SHELL</c>, hence bash's path there.
+    /// </summary>
+    private static string Recorded(NodeSshFiles files, string bashPath, bool record, string command) =>
+        !record
+            ? "exec " + command
+            : $$"""
+              recording={{ShellQuote.Single(files.RecordingsDirectory)}}/$$-${EPOCHREALTIME/[.,]/}
+                  SHELL={{ShellQuote.Single(bashPath)}} exec {{RecordingScriptPath}} -qfe -m advanced -B "$recording.io" -T "$recording.tm" -c {{ShellQuote.Single("exec " + command)}}
+              """;
+
+    /// <summary>util-linux's <c>script</c> (bsdutils, Essential in Debian), which records the sessions (R-BEY-2).</summary>
+    public const string RecordingScriptPath = WatchFilter.ScriptPath;
 
     private static string Entry(IReadOnlyList<string>? entry) =>
         entry is null || entry.Count == 0 ? string.Empty : string.Join(' ', entry.Select(ShellQuote.Single)) + " ";
@@ -133,7 +153,7 @@ internal static class ScriptTexts
     /// joins it read-only: it sees, with the job's secrets masked as in the log (<see cref="WatchFilter"/>), and its keys
     /// reach nobody (R-DBG-7).
     /// </summary>
-    private static string DebugAttach(NodeSshFiles files, string tmuxPath, string bashPath)
+    private static string DebugAttach(NodeSshFiles files, string tmuxPath, string bashPath, bool record)
     {
         var tmux = $"{ShellQuote.Single(tmuxPath)} -S {ShellQuote.Single(files.TmuxSocketPath)}";
         return $$"""
@@ -157,7 +177,7 @@ internal static class ScriptTexts
                 if [ "$read_only" = 1 ]; then
             {{WatchMasked(files, tmux, bashPath)}}
                 fi
-                exec {{tmux}} attach-session -t debug ;;
+                {{Recorded(files, bashPath, record, tmux + " attach-session -t debug")}} ;;
             esac
             if [ "$read_only" = 1 ]; then
               echo "Porthole: this key may only watch this debug session, read-only." >&2

@@ -18,6 +18,8 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
     private readonly Dictionary<(string Address, int Port), SshConnection> _open = [];
     private readonly List<AuditLine> _pending = [];
     private readonly HashSet<(string Address, int Port)> _refusedLogins = [];
+    private readonly Dictionary<int, (SshConnection Connection, AuditLine Session)> _byProcess = [];
+    private readonly Queue<int> _processOrder = new();
     private IReadOnlyDictionary<string, KeyGrant> _grants = new Dictionary<string, KeyGrant>();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTimeOffset? _firstConnectionAt;
@@ -252,9 +254,31 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
         ? !_openAccess
         : !_grants.TryGetValue(connection.Fingerprint, out var grant) || (grant.ReadOnly && connection.Sessions.Any(s => !s.ReadOnly));
 
+    /// <summary>
+    /// The session whose attach script had this process id, and its connection (ended or not): who a session's recording
+    /// belongs to (R-BEY-2). Null for a process id no session had (of the last <see cref="MaximumPending"/>).
+    /// </summary>
+    public (SshConnection Connection, AuditLine Session)? SessionOf(int processId)
+    {
+        lock (_gate)
+        {
+            return _byProcess.TryGetValue(processId, out var found) ? found : null;
+        }
+    }
+
     private void StartSession(SshConnection connection, AuditLine line)
     {
         connection.Sessions.Add(line);
+        if (!_byProcess.ContainsKey(line.ProcessId))
+        {
+            _processOrder.Enqueue(line.ProcessId);
+            if (_processOrder.Count > MaximumPending)
+            {
+                _byProcess.Remove(_processOrder.Dequeue());
+            }
+        }
+
+        _byProcess[line.ProcessId] = (connection, line);
         emit(new SshEvent(
             SshEventKind.SessionStarted,
             timeProvider.GetUtcNow(),

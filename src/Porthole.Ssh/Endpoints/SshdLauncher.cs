@@ -26,8 +26,12 @@ internal sealed record SshdLaunch(
 /// through the node (<see cref="IExecutorNode.StartAsync"/>), so it carries the node's tag and ends with the node.
 /// </summary>
 /// <param name="openAccessToken">A debug run open to anyone with its ssh command (R-DBG-7): the token such a connection must send.</param>
-internal sealed class SshdLauncher(SshOptions options, string endpointId, TimeProvider timeProvider, bool debug = false, string? openAccessToken = null)
+/// <param name="record">Whether the project records sessions (R-BEY-2): they are, where the runner's host has util-linux's <c>script</c>.</param>
+internal sealed class SshdLauncher(SshOptions options, string endpointId, TimeProvider timeProvider, bool debug = false, string? openAccessToken = null, bool record = false)
 {
+    /// <summary>Whether the sessions are recorded: asked for, and <c>script</c> is there.</summary>
+    public bool Recording { get; } = record && File.Exists(ScriptTexts.RecordingScriptPath);
+
     /// <summary>Whether the sshd started lets in any key that comes with the run's token.</summary>
     public bool OpenAccess { get; private set; }
 
@@ -73,7 +77,7 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
             canceled);
         NodeSshFiles.WriteAtomically(
             files.AttachScriptPath,
-            ScriptTexts.Attach(files, context.WorkingDirectory, endpointId, options.BashPath, options.SftpServerPath, debug ? options.TmuxPath : null, Entry));
+            ScriptTexts.Attach(files, context.WorkingDirectory, endpointId, options.BashPath, options.SftpServerPath, debug ? options.TmuxPath : null, Entry, Recording));
         NodeSshFiles.WriteAtomically(files.SupervisorPath, ScriptTexts.Supervisor);
         files.CreateEmptyAuditLog();
 

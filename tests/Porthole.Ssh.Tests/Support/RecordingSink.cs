@@ -11,6 +11,7 @@ internal sealed class RecordingSink : ISshEventSink
     private readonly List<SshEndpointInfo> _ready = [];
     private readonly List<Contracts.Runners.NodeCompletion> _held = [];
     private readonly List<SshWindow> _windows = [];
+    private readonly List<(Contracts.Runners.SessionRecordingFile File, string Cast)> _recordings = [];
     private int _callsInFlight;
 
     public bool Overlapped { get; private set; }
@@ -79,6 +80,27 @@ internal sealed class RecordingSink : ISshEventSink
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Keeps the recording and its file's text (the file goes once this returns).</summary>
+    public async Task RecordingAsync(Contracts.Runners.SessionRecordingFile recording, string castPath)
+    {
+        var cast = await File.ReadAllTextAsync(castPath);
+        lock (_gate)
+        {
+            _recordings.Add((recording, cast));
+        }
+    }
+
+    public IReadOnlyList<(Contracts.Runners.SessionRecordingFile File, string Cast)> Recordings
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _recordings];
+            }
+        }
     }
 
     public IReadOnlyList<Contracts.Runners.NodeCompletion> Held

@@ -135,7 +135,8 @@ internal sealed class SshNode : IAsyncDisposable
         Porthole.Contracts.Plans.ContainerSpec? container = null,
         TimeSpan? grace = null,
         TimeSpan? extendCap = null,
-        bool portForwarding = false)
+        bool portForwarding = false,
+        bool record = false)
     {
         var folder = new TempFolder();
         try
@@ -174,6 +175,7 @@ internal sealed class SshNode : IAsyncDisposable
                 GracePeriod = grace ?? TimeSpan.Zero,
                 ExtendCap = extendCap ?? TimeSpan.Zero,
                 PortForwarding = portForwarding,
+                Record = record,
             },
                 debug,
                 steps ?? [],

@@ -1,0 +1,167 @@
+using System.Text.Json;
+using Porthole.Contracts.Plans;
+using Porthole.Contracts.Runners;
+using Porthole.Contracts.Ssh;
+using Porthole.Ssh.Tests.Support;
+
+namespace Porthole.Ssh.Tests.Recording;
+
+/// <summary>
+/// Every interactive session that can type is recorded (R-BEY-2): real sshd, real <c>ssh -tt</c> clients in terminals of
+/// the test's own tmux, util-linux <c>script</c> on the node. The recording reaches the sink once its session is over, as
+/// asciicast v2 with the job's secrets masked, named by who opened the session as the grants say; a command, a watcher and
+/// a project that turned recording off give none; and what the session's account leaves in its recordings folder (a link
+/// to a runner's file, a forged log) is never read through or taken for a session.
+/// </summary>
+public sealed class SessionRecordingTests
+{
+    private const string Secret = "Sup3rS3cretValue42";
+
+    private static readonly IReadOnlyList<ProjectVariable> Variables = [new("SECRET", Secret, Secret: true)];
+
+    private static List<JsonElement> Events(string cast)
+    {
+        var lines = cast.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = JsonDocument.Parse(lines[0]).RootElement;
+        Assert.Equal(2, header.GetProperty("version").GetInt32());
+        return [.. lines.Skip(1).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
+    }
+
+    private static string Stream(List<JsonElement> events, string kind) =>
+        string.Concat(events.Where(e => e[1].GetString() == kind).Select(e => e[2].GetString()));
+
+    [Theory]
+    [InlineData("shell")]
+    [InlineData("debian")]
+    public async Task An_interactive_session_is_recorded_with_what_was_typed_and_shown_and_its_secrets_masked(string executor)
+    {
+        ContainerSpec? container = null;
+        if (executor == "debian")
+        {
+            await DockerTestImages.EnsureAsync();
+            container = new ContainerSpec(DockerTestImages.Debian) { User = "circleci" };
+        }
+
+        await using var node = await SshNode.CreateAsync(variables: Variables, container: container, grace: TimeSpan.FromMinutes(5), record: true);
+        await node.EnableAsync();
+        Assert.Contains("Interactive sessions on this node are recorded", node.EnableText, StringComparison.Ordinal);
+        var waiting = node.WaitAsync();
+
+        // A command is not an interactive session: it is not recorded.
+        var command = await node.SshAsync(node.Alice, "echo", "not-recorded");
+        Assert.Equal(0, command.ExitCode);
+
+        await using var terminals = new TerminalTmux(node.Folder.Combine("terminals.sock"));
+        await terminals.OpenAsync("user", ["ssh", "-tt", .. node.SshArguments(node.Alice)]);
+        await terminals.TypeLineAsync("user", "echo typed-$((6 * 7))");
+        await terminals.WaitForAsync("user", "typed-42");
+        await terminals.TypeLineAsync("user", $"echo shown:$SECRET; echo {Secret} >/dev/null; echo done-secret");
+        var screen = await terminals.WaitForAsync("user", "done-secret");
+        Assert.Contains($"shown:{Secret}", screen, StringComparison.Ordinal);
+        await terminals.TypeLineAsync("user", "head -c 3000 /dev/urandom; printf '\\033[0m\\n'; echo after-$((2 + 2))-noise");
+        await terminals.WaitForAsync("user", "after-4-noise");
+        await terminals.TypeLineAsync("user", "exit");
+        await Wait.UntilAsync(() => terminals.ExitedAsync("user").GetAwaiter().GetResult(), "the session closed");
+
+        // Taken once its session is over, while the node still waits (the next session may come within the grace).
+        await Wait.UntilAsync(() => node.Sink.Recordings.Count > 0, "the session's recording", TimeSpan.FromSeconds(20));
+        node.Endpoint.Release("the test");
+        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("1 session recording is kept with the job (on its page).", node.WaitText, StringComparison.Ordinal);
+
+        var (file, cast) = Assert.Single(node.Sink.Recordings);
+        Assert.Equal("alice", file.UserName);
+        Assert.Equal(node.Alice.Fingerprint, file.Fingerprint);
+        Assert.Equal(SshVia.Ssh, file.Via);
+        Assert.False(file.Truncated);
+        Assert.True(file.Seconds > 0, $"{file.Seconds} s");
+        Assert.True(file.EndedAt >= file.StartedAt);
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(cast), file.Size);
+
+        var header = JsonDocument.Parse(cast.Split('\n')[0]).RootElement;
+        Assert.Equal(120, header.GetProperty("width").GetInt32());
+        Assert.Equal(30, header.GetProperty("height").GetInt32());
+        var events = Events(cast);
+        var shown = Stream(events, "o");
+        var typed = Stream(events, "i");
+        Assert.Contains("typed-42", shown, StringComparison.Ordinal);
+        Assert.Contains("echo typed-$((6 * 7))", typed, StringComparison.Ordinal);
+        Assert.Contains("shown:********", shown, StringComparison.Ordinal);
+        Assert.Contains("echo ******** >/dev/null", typed, StringComparison.Ordinal);
+        Assert.Contains("after-4-noise", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, cast, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-recorded", cast, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(node.Node.Host.ScratchDirectory, "ssh", "recordings")));
+    }
+
+    [Fact]
+    public async Task A_project_that_turned_recording_off_gets_no_recording()
+    {
+        await using var node = await SshNode.CreateAsync(variables: Variables, grace: TimeSpan.FromMinutes(5), record: false);
+        await node.EnableAsync();
+        Assert.DoesNotContain("recorded", node.EnableText, StringComparison.Ordinal);
+        var waiting = node.WaitAsync();
+        await using var terminals = new TerminalTmux(node.Folder.Combine("terminals.sock"));
+        await terminals.OpenAsync("user", ["ssh", "-tt", .. node.SshArguments(node.Alice)]);
+        await terminals.TypeLineAsync("user", "echo typed-$((6 * 7)); exit");
+        await Wait.UntilAsync(() => terminals.ExitedAsync("user").GetAwaiter().GetResult(), "the session closed");
+        node.Endpoint.Release("the test");
+        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Empty(node.Sink.Recordings);
+        Assert.DoesNotContain("recording", node.WaitText, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(node.Node.Host.ScratchDirectory, "ssh", "recordings")));
+    }
+
+    [Fact]
+    public async Task A_debug_sessions_writer_is_recorded_and_its_watcher_is_not()
+    {
+        await using var node = await SshNode.CreateAsync(
+            debug: new DebugRequest("alice", Quiet: false, TimeSpan.FromMinutes(30)), readOnlyBob: true, variables: Variables, record: true);
+        var section = node.DebugAsync();
+        await node.WaitForDebugAsync(section);
+        await using var terminals = new TerminalTmux(node.Folder.Combine("terminals.sock"));
+        await terminals.OpenAsync("writer", ["ssh", "-tt", .. node.SshArguments(node.Alice)]);
+        await node.WaitForDebugClientsAsync(1);
+        await terminals.OpenAsync("bob", ["ssh", "-tt", .. node.SshArguments(node.Bob)]);
+        await node.WaitForDebugClientsAsync(2);
+        await terminals.TypeLineAsync("writer", "echo debug-$((5 * 5)) $SECRET");
+        await terminals.WaitForAsync("bob", "debug-25");
+        await terminals.TypeLineAsync("writer", "exit");
+        await section.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Contains("1 session recording is kept with the job (on its page).", node.DebugText, StringComparison.Ordinal);
+        var (file, cast) = Assert.Single(node.Sink.Recordings);
+        Assert.Equal("alice", file.UserName);
+        Assert.Contains("debug-25 ********", Stream(Events(cast), "o"), StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, cast, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task What_a_session_leaves_in_the_recordings_folder_is_never_read_through_a_link_nor_taken_for_a_session()
+    {
+        await using var node = await SshNode.CreateAsync(grace: TimeSpan.FromMinutes(5), record: true);
+        await node.EnableAsync();
+        var waiting = node.WaitAsync();
+        var recordings = Path.Combine(node.Node.Host.ScratchDirectory, "ssh", "recordings");
+        var hostKey = await File.ReadAllTextAsync(node.HostKeyPath);
+
+        // The session swaps its own logs for links to the runner's host key, and forges a log no session wrote.
+        await using var terminals = new TerminalTmux(node.Folder.Combine("terminals.sock"));
+        await terminals.OpenAsync("attacker", ["ssh", "-tt", .. node.SshArguments(node.Alice)]);
+        await terminals.TypeLineAsync(
+            "attacker",
+            $"cd '{recordings}' && for f in *.io *.tm; do rm -f \"$f\" && ln -s '{node.HostKeyPath}' \"$f\"; done; "
+            + "printf 'Script started\\nforged-text' > 99999-1.io; printf 'O 0.1 11\\n' > 99999-1.tm; ls -l; echo swapped-$((1 + 1))");
+        await terminals.WaitForAsync("attacker", "swapped-2");
+        await terminals.TypeLineAsync("attacker", "exit");
+        await Wait.UntilAsync(() => terminals.ExitedAsync("attacker").GetAwaiter().GetResult(), "the session closed");
+        node.Endpoint.Release("the test");
+        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Empty(node.Sink.Recordings);
+        Assert.DoesNotContain("PRIVATE KEY", node.WaitText, StringComparison.Ordinal);
+        Assert.Contains("BEGIN OPENSSH PRIVATE KEY", hostKey, StringComparison.Ordinal);
+        Assert.Equal(hostKey, await File.ReadAllTextAsync(node.HostKeyPath));
+    }
+}
