@@ -55,10 +55,10 @@ internal sealed class RerunSections(
         }
     }
 
-    /// <summary>A notice before the node's end: into the log while Wait for SSH runs, and to the sessions' next prompt.</summary>
-    private async Task NoticeAsync(string text)
+    /// <summary>A notice before the node's end: into the log while Wait for SSH runs, and to the sessions' next prompt; null takes the last one back.</summary>
+    private async Task NoticeAsync(string? text)
     {
-        if (_write is { } write)
+        if (_write is { } write && text is not null)
         {
             await write(text + "\n");
         }

@@ -95,12 +95,12 @@ internal sealed partial class SessionCommands
         }
     }
 
-    /// <summary>Shows <paramref name="text"/> at every session's next prompt.</summary>
-    public async Task NoticeAsync(string text)
+    /// <summary>Shows <paramref name="text"/> at every session's next prompt; null: nothing (the last notice no longer holds).</summary>
+    public async Task NoticeAsync(string? text)
     {
         try
         {
-            await WriteAsync(NoticePath, text + "\n", CancellationToken.None);
+            await WriteAsync(NoticePath, text is null ? string.Empty : text + "\n", CancellationToken.None);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ExecutorException)
         {

@@ -11,7 +11,7 @@ namespace Porthole.Ssh.Endpoints;
 /// connection (zero: the node ends at once, CircleCI's rule). <see cref="Release"/> ends it now. Every change of when
 /// the wait ends is told (<c>report</c>), and so is each of the last 5 minutes and the last minute (<c>notice</c>).
 /// </summary>
-internal sealed class SshWait(SshConnections connections, TimeProvider timeProvider, SshWaitRules rules, Func<SshWindow, Task> report, Func<string, Task> notice)
+internal sealed class SshWait(SshConnections connections, TimeProvider timeProvider, SshWaitRules rules, Func<SshWindow, Task> report, Func<string?, Task> notice)
 {
     public SshWaitRules Rules => rules;
 
@@ -113,6 +113,12 @@ internal sealed class SshWait(SshConnections connections, TimeProvider timeProvi
                 var window = new SshWindow(end, endsBy);
                 if (window != reported)
                 {
+                    if (reported?.EndsBy == SshWindowEnd.Grace && endsBy != SshWindowEnd.Grace)
+                    {
+                        // Someone connected within the grace: its notice ("unless someone connects") is no longer true.
+                        await notice(null);
+                    }
+
                     await report(window);
                     reported = window;
                 }
