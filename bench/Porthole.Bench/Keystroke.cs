@@ -6,37 +6,54 @@ using Porthole.Contracts.Api;
 namespace Porthole.Bench;
 
 /// <summary>
-/// The echo round trip of one keystroke through the debug session (ssh → sshd → tmux → bash and back), against two floors
-/// in the same run: a plain sshd + bash, and a plain sshd + real tmux (<c>tmux attach</c> to a bash in a tmux server the
-/// benchmark starts). Targets (medians): ≤ 1.3× the plain figure, ≤ 1.1× the tmux one.
+/// The echo round trip of one keystroke through the debug session (ssh → sshd → tmux → bash and back), recorded as every
+/// session is by default (R-BEY-2: util-linux <c>script</c> in front of the tmux client), against three figures in the same
+/// run: the same through a debug session of a project that turned recording off, a plain sshd + bash, and a plain sshd +
+/// real tmux (<c>tmux attach</c> to a bash in a tmux server the benchmark starts). Targets (medians): ≤ 1.1× without
+/// recording, ≤ 1.3× the plain figure, ≤ 1.1× the tmux one.
 /// </summary>
 /// <remarks>
-/// The three terminals are open at once, while the debug run is live, and take turns keystroke by keystroke (which goes
+/// The four terminals are open at once, while both debug runs are live, and take turns keystroke by keystroke (which goes
 /// first rotates), after the same warm-up: the figures see the same machine, the same background (the server and its
-/// node) and the same state of this process's own code, so that their ratios are tmux's and ours, and nothing else's.
+/// nodes) and the same state of this process's own code, so that their ratios are the recorder's, tmux's and ours, and
+/// nothing else's.
 /// </remarks>
 public static class Keystroke
 {
     /// <summary>Keystrokes typed into each terminal before the measured ones, and not counted: the same for all.</summary>
     private const int WarmUp = 20;
 
+    /// <summary>The job debugged once the project turned recording off; <see cref="SshBench.ShellJob"/> is debugged before, recorded.</summary>
+    private const string UnrecordedJob = "unrecorded";
+
+    private const string Config = $"version: 2\njobs:\n  {SshBench.ShellJob}:\n    steps:\n      - run: echo hi\n  {UnrecordedJob}:\n    steps:\n      - run: echo hi\n";
+
     public static async Task<int> RunAsync(string[] args)
     {
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
-        await using var bench = await SshBench.StartAsync();
+        await using var bench = await SshBench.StartAsync(Config);
+        var root = bench.Server.Root;
+
+        // The project's setting is read when a node is leased: the first debug run is recorded, the second is not.
         (await bench.Server.Client.PostAsync($"/job/{bench.JobId}/debug", JsonContent.Create(new { quiet = true }))).EnsureSuccessStatusCode();
         var node = await bench.WaitForNodeAsync();
-        var root = bench.Server.Root;
-        var figures = new[] { new List<double>(), new List<double>(), new List<double>() };
+        var recordedKnownHosts = Path.Combine(root, "recorded_known_hosts");
+        File.Copy(bench.KnownHosts, recordedKnownHosts);
+        (await bench.Server.Client.PutAsync("/api/projects/bench/settings", JsonContent.Create(new { session_recording = false }))).EnsureSuccessStatusCode();
+        var unrecordedJob = bench.JobIdOf(UnrecordedJob);
+        (await bench.Server.Client.PostAsync($"/job/{unrecordedJob}/debug", JsonContent.Create(new { quiet = true }))).EnsureSuccessStatusCode();
+        var unrecordedNode = await bench.WaitForNodeAsync(unrecordedJob);
+        var figures = new[] { new List<double>(), new List<double>(), new List<double>(), new List<double>() };
         await using (var bare = await BareSshd.StartAsync(root, bench.PublicLine))
         await using (var tmux = await TmuxServer.StartAsync())
         {
             var bareKnownHosts = Path.Combine(root, "bare_known_hosts");
             await File.WriteAllTextAsync(bareKnownHosts, $"[127.0.0.1]:{bare.Port} {bare.HostKeyLine}\n");
-            await using var debugTerminal = Terminal.Open(bench.Key, bench.KnownHosts, node.User!, node.Host!, node.Port!.Value);
+            await using var debugTerminal = Terminal.Open(bench.Key, recordedKnownHosts, node.User!, node.Host!, node.Port!.Value);
             await using var plainTerminal = Terminal.Open(bench.Key, bareKnownHosts, Environment.UserName, "127.0.0.1", bare.Port, "bash", "--norc", "-i");
             await using var tmuxTerminal = Terminal.Open(bench.Key, bareKnownHosts, Environment.UserName, "127.0.0.1", bare.Port, tmux.AttachCommand);
-            Terminal[] terminals = [debugTerminal, plainTerminal, tmuxTerminal];
+            await using var unrecordedTerminal = Terminal.Open(bench.Key, bench.KnownHosts, unrecordedNode.User!, unrecordedNode.Host!, unrecordedNode.Port!.Value);
+            Terminal[] terminals = [debugTerminal, plainTerminal, tmuxTerminal, unrecordedTerminal];
             foreach (var terminal in terminals)
             {
                 await ReadyAsync(terminal);
@@ -61,9 +78,11 @@ public static class Keystroke
         }
 
         await bench.EndAttemptAsync();
+        await bench.EndAttemptAsync(unrecordedJob);
 
-        var (debugMedian, plainMedian, tmuxMedian) = (Stats.Median(figures[0]), Stats.Median(figures[1]), Stats.Median(figures[2]));
-        Console.WriteLine($"keystroke: echo round trip through the debug session (ssh, sshd, tmux, bash), median of {count}: {Stats.F(debugMedian, 3)} ms");
+        var (debugMedian, plainMedian, tmuxMedian, unrecordedMedian) = (Stats.Median(figures[0]), Stats.Median(figures[1]), Stats.Median(figures[2]), Stats.Median(figures[3]));
+        Console.WriteLine($"keystroke: echo round trip through the debug session (ssh, sshd, script, tmux, bash), recorded, median of {count}: {Stats.F(debugMedian, 3)} ms");
+        Console.WriteLine($"keystroke: through a debug session not recorded (session_recording off), median of {count}: {Stats.F(unrecordedMedian, 3)} ms; recording overhead {Stats.F(debugMedian / unrecordedMedian)}x (target <= 1.1x)");
         Console.WriteLine($"keystroke: through a plain sshd + bash, median of {count}: {Stats.F(plainMedian, 3)} ms; ratio {Stats.F(debugMedian / plainMedian)}x (target <= 1.3x)");
         Console.WriteLine($"keystroke: through a plain sshd + tmux attach, median of {count}: {Stats.F(tmuxMedian, 3)} ms; ratio {Stats.F(debugMedian / tmuxMedian)}x (target <= 1.1x)");
         return 0;
