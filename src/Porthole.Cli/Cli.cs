@@ -99,6 +99,7 @@ public static class Cli
         root.Subcommands.Add(ApproveCommand.Create(context));
         root.Subcommands.Add(LogsCommand.Create(context));
         root.Subcommands.Add(ArtifactsCommand.Create(context));
+        root.Subcommands.Add(RecordingsCommand.Create(context));
         root.Subcommands.Add(TestsCommand.Create(context));
         root.Subcommands.Add(KeysCommands.Create(context));
         root.Subcommands.Add(TokensCommands.Create(context));

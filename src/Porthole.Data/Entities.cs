@@ -41,6 +41,12 @@ public sealed class Project
     public bool SshPortForwarding { get; set; }
 
     /// <summary>
+    /// <c>session_recording</c> (R-BEY-2): every interactive SSH or debug session of the project's nodes is recorded
+    /// (asciicast v2, the job's secrets masked) and kept with the job's data. On by default.
+    /// </summary>
+    public bool SessionRecording { get; set; } = true;
+
+    /// <summary>
     /// Travis's "anyone with the ssh command gets in", opt-in (R-DBG-7): a debug run then accepts any key that comes
     /// with the run's token. Off by default: key-based access as for SSH reruns.
     /// </summary>

@@ -1,8 +1,8 @@
 namespace Porthole.Data;
 
 /// <summary>
-/// A blob kept under <c>DATA/blobs</c>, named by the SHA-256 of its bytes (lowercase hex). Kept while a record
-/// (a cache, a workspace layer, an artifact) or a running node's upload names it; the sweeper deletes it after.
+/// A blob kept under <c>DATA/blobs</c>, named by the SHA-256 of its bytes (lowercase hex). Kept while a record (a cache,
+/// a workspace layer, an artifact, a session recording) or a running node's upload names it; the sweeper deletes it after.
 /// </summary>
 public sealed class BlobRecord
 {
@@ -76,6 +76,38 @@ public sealed class ArtifactRecord
     public required string Path { get; set; }
     public required string Digest { get; set; }
     public long Size { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>
+/// The recording of one interactive SSH or debug session of a node (R-BEY-2): its blob (an asciicast v2 file, the job's
+/// secrets masked), who opened the session and how, when, and whether the node cut it at its cap. Kept as the job's log is.
+/// </summary>
+public sealed class SessionRecordingRecord
+{
+    public long Id { get; set; }
+    public long JobId { get; set; }
+    public long AttemptId { get; set; }
+    public int Attempt { get; set; }
+    public long NodeId { get; set; }
+    public int NodeIndex { get; set; }
+    public required string Digest { get; set; }
+    public long Size { get; set; }
+
+    /// <summary>The key's owner, as the node's grants name it.</summary>
+    public required string UserName { get; set; }
+
+    /// <summary>The key's fingerprint (<c>SHA256:…</c>).</summary>
+    public required string Fingerprint { get; set; }
+
+    /// <summary><c>ssh</c> or <c>web</c> (the browser's terminal).</summary>
+    public required string Via { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset EndedAt { get; set; }
+
+    /// <summary>The recording's length: the time of its last event.</summary>
+    public double Seconds { get; set; }
+    public bool Truncated { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
 

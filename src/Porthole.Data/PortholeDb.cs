@@ -32,6 +32,7 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
     public DbSet<WorkspaceLayerRecord> WorkspaceLayers => Set<WorkspaceLayerRecord>();
     public DbSet<ArtifactRecord> Artifacts => Set<ArtifactRecord>();
     public DbSet<TestCaseRecord> TestCases => Set<TestCaseRecord>();
+    public DbSet<SessionRecordingRecord> SessionRecordings => Set<SessionRecordingRecord>();
     public DbSet<ContextRecord> Contexts => Set<ContextRecord>();
     public DbSet<ContextVariableRecord> ContextVariables => Set<ContextVariableRecord>();
     public DbSet<ProjectSshKeyRecord> ProjectSshKeys => Set<ProjectSshKeyRecord>();
@@ -91,6 +92,8 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
         modelBuilder.Entity<TestCaseRecord>().ToTable("TestCases").HasIndex(t => new { t.JobId, t.Attempt });
         modelBuilder.Entity<TestCaseRecord>().HasIndex(t => t.NodeId);
         modelBuilder.Entity<TestCaseRecord>().HasIndex(t => t.AttemptId);
+        modelBuilder.Entity<SessionRecordingRecord>().ToTable("SessionRecordings").HasIndex(r => new { r.JobId, r.Attempt });
+        modelBuilder.Entity<SessionRecordingRecord>().HasIndex(r => r.Digest);
 
         // Triggers (issue 12): a delivery id starts one pipeline at most; a branch has one schedule per workflow.
         modelBuilder.Entity<ProjectHookRecord>().ToTable("ProjectHooks").HasKey(h => h.ProjectId);

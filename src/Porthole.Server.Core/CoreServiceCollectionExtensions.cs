@@ -87,6 +87,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CacheStore>();
         services.AddSingleton<WorkspaceLayers>();
         services.AddSingleton<Artifacts>();
+        services.AddSingleton<Recordings>();
         services.AddSingleton<TestResults>();
         services.AddSingleton<JobDataStore>();
         services.AddSingleton<JobDataViews>();

@@ -123,6 +123,7 @@ public static class ServerApp
         app.MapJobsApi();
         app.MapLogsApi();
         app.MapJobDataApi();
+        app.MapRecordingsApi();
         app.MapKeysApi();
         app.MapOrbsApi();
         app.MapSshApi();

@@ -296,7 +296,7 @@ public sealed class SshCommandsTests : IDisposable
         var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--debug-enabled", "false");
 
         Assert.Equal("", outcome.Stderr);
-        Assert.Equal("project web: debug_enabled false, ssh_write_members true, debug_open_access false, retry_lost_nodes false, ssh_port_forwarding false, hold_on_failure off\n", outcome.Stdout);
+        Assert.Equal("project web: debug_enabled false, ssh_write_members true, debug_open_access false, retry_lost_nodes false, ssh_port_forwarding false, hold_on_failure off, session_recording true\n", outcome.Stdout);
         var request = Assert.Single(server.Requests);
         Assert.Equal("PUT", request.Method);
         Assert.Equal("/api/projects/web/settings", request.Path);
@@ -311,7 +311,7 @@ public sealed class SshCommandsTests : IDisposable
 
         var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--debug-open-access", "true");
 
-        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access true, retry_lost_nodes false, ssh_port_forwarding false, hold_on_failure off\n", outcome.Stdout);
+        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access true, retry_lost_nodes false, ssh_port_forwarding false, hold_on_failure off, session_recording true\n", outcome.Stdout);
         var request = Assert.Single(server.Requests);
         Assert.Equal("""{"debug_open_access":true}""", request.Body);
     }
@@ -325,7 +325,7 @@ public sealed class SshCommandsTests : IDisposable
         var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--retry-lost-nodes", "true");
 
         Assert.Equal("", outcome.Stderr);
-        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access false, retry_lost_nodes true, ssh_port_forwarding false, hold_on_failure off\n", outcome.Stdout);
+        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access false, retry_lost_nodes true, ssh_port_forwarding false, hold_on_failure off, session_recording true\n", outcome.Stdout);
         var request = Assert.Single(server.Requests);
         Assert.Equal("PUT", request.Method);
         Assert.Equal("/api/projects/web/settings", request.Path);
@@ -341,7 +341,7 @@ public sealed class SshCommandsTests : IDisposable
         var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--hold-on-failure", "write");
 
         Assert.Equal("", outcome.Stderr);
-        Assert.EndsWith(", hold_on_failure write\n", outcome.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith(", hold_on_failure write, session_recording true\n", outcome.Stdout, StringComparison.Ordinal);
         var request = Assert.Single(server.Requests);
         Assert.Equal("PUT", request.Method);
         Assert.Equal("""{"hold_on_failure":"write"}""", request.Body);
@@ -360,7 +360,7 @@ public sealed class SshCommandsTests : IDisposable
         var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--ssh-port-forwarding", "true");
 
         Assert.Equal("", outcome.Stderr);
-        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access false, retry_lost_nodes false, ssh_port_forwarding true, hold_on_failure off\n", outcome.Stdout);
+        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access false, retry_lost_nodes false, ssh_port_forwarding true, hold_on_failure off, session_recording true\n", outcome.Stdout);
         var request = Assert.Single(server.Requests);
         Assert.Equal("PUT", request.Method);
         Assert.Equal("""{"ssh_port_forwarding":true}""", request.Body);
@@ -368,6 +368,25 @@ public sealed class SshCommandsTests : IDisposable
         var refused = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--ssh-port-forwarding", "on");
         Assert.Equal(2, refused.ExitCode);
         Assert.Contains("Argument 'on' not recognized", refused.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Project_settings_switch_session_recording()
+    {
+        await using var server = new FakeHttpServer((request, response) => response.JsonAsync(
+            """{"name":"web","repository":"https://example.com/web.git","visibility":"private","created_at":"2025-11-23T04:16:09Z","debug_enabled":true,"session_recording":false}"""));
+
+        var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--session-recording", "false");
+
+        Assert.Equal("", outcome.Stderr);
+        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access false, retry_lost_nodes false, ssh_port_forwarding false, hold_on_failure off, session_recording false\n", outcome.Stdout);
+        var request = Assert.Single(server.Requests);
+        Assert.Equal("PUT", request.Method);
+        Assert.Equal("""{"session_recording":false}""", request.Body);
+
+        var refused = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web", "--session-recording", "off");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("Argument 'off' not recognized", refused.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -388,7 +407,7 @@ public sealed class SshCommandsTests : IDisposable
 
         var outcome = await CliRunner.RunAsync(CliRunner.LoggedIn(server.Url, _folder), "project", "settings", "web");
 
-        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access true, retry_lost_nodes false, ssh_port_forwarding false, hold_on_failure off\n", outcome.Stdout);
+        Assert.Equal("project web: debug_enabled true, ssh_write_members false, debug_open_access true, retry_lost_nodes false, ssh_port_forwarding false, hold_on_failure off, session_recording true\n", outcome.Stdout);
         var request = Assert.Single(server.Requests);
         Assert.Equal("GET", request.Method);
         Assert.Equal("/api/projects/web", request.Path);

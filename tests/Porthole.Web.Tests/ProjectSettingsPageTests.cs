@@ -24,11 +24,14 @@ public sealed class ProjectSettingsPageTests(WebFixture web) : WebTest(web)
         await Assertions.Expect(debugEnabled).ToBeCheckedAsync();
         await Assertions.Expect(page.GetByLabel("Nobody: the requester only")).ToBeCheckedAsync();
         await Assertions.Expect(page.GetByLabel("Retry jobs whose runner was lost")).Not.ToBeCheckedAsync();
+        var recording = page.GetByLabel("Record SSH and debug sessions");
+        await Assertions.Expect(recording).ToBeCheckedAsync();
         await Assertions.Expect(page.GetByText("Anyone with a debug run's ssh command gets in, whatever their key")).ToBeVisibleAsync();
         await Screenshots.SaveAsync(page, "project-settings", narrowToo: true);
 
         await debugEnabled.UncheckAsync();
         await page.GetByLabel("All write members, with their own keys").CheckAsync();
+        await recording.UncheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
 
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved: debug mode off");
@@ -38,8 +41,12 @@ public sealed class ProjectSettingsPageTests(WebFixture web) : WebTest(web)
         Assert.True(settings.GetProperty("ssh_write_members").GetBoolean());
         Assert.False(settings.GetProperty("debug_open_access").GetBoolean());
         Assert.False(settings.GetProperty("retry_lost_nodes").GetBoolean());
+        Assert.False(settings.GetProperty("session_recording").GetBoolean());
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("SSH and debug sessions not recorded");
+        await Assertions.Expect(recording).Not.ToBeCheckedAsync();
 
         await debugEnabled.CheckAsync();
+        await recording.CheckAsync();
         await page.GetByLabel("Open access to debug runs").CheckAsync();
         await page.GetByLabel("Retry jobs whose runner was lost").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
@@ -50,6 +57,7 @@ public sealed class ProjectSettingsPageTests(WebFixture web) : WebTest(web)
         Assert.True(settings.GetProperty("debug_enabled").GetBoolean());
         Assert.True(settings.GetProperty("debug_open_access").GetBoolean());
         Assert.True(settings.GetProperty("retry_lost_nodes").GetBoolean());
+        Assert.True(settings.GetProperty("session_recording").GetBoolean());
     }
 
     [Fact]

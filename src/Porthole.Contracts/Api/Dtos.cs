@@ -9,7 +9,8 @@ public sealed record CreateProjectRequest(string Name, string Repository, string
 /// <summary>
 /// A project and its settings: <see cref="DebugEnabled"/>, <see cref="SshWriteMembers"/> and <see cref="DebugOpenAccess"/>
 /// (SSH and debug), <see cref="RetryLostNodes"/> (a node whose runner was lost is retried once on another runner),
-/// <see cref="SshPortForwarding"/> (an SSH node's writers may forward local ports to the node: VS Code, R-BEY-5).
+/// <see cref="SshPortForwarding"/> (an SSH node's writers may forward local ports to the node: VS Code, R-BEY-5),
+/// <see cref="SessionRecording"/> (interactive sessions are recorded, R-BEY-2).
 /// </summary>
 public sealed record ProjectView(
     string Name,
@@ -24,6 +25,9 @@ public sealed record ProjectView(
 {
     /// <summary><c>hold_on_failure</c> (R-BEY-1): <c>off</c>, <c>ssh</c> or <c>write</c> (<see cref="HoldOnFailureModes"/>).</summary>
     public string HoldOnFailure { get; init; } = HoldOnFailureModes.Off;
+
+    /// <summary><c>session_recording</c> (R-BEY-2): whether the project's SSH and debug sessions are recorded; on by default.</summary>
+    public bool SessionRecording { get; init; } = true;
 }
 
 /// <summary>

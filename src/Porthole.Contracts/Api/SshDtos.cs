@@ -16,7 +16,8 @@ public sealed record SkippedKey(string? Fingerprint, string Line, string Reason)
 /// <summary>
 /// Changes to a project's settings; a null leaves one as it is. <see cref="DebugOpenAccess"/> is R-DBG-7's opt-in;
 /// <see cref="RetryLostNodes"/> retries once, on another runner, a node whose runner was lost (issue 14);
-/// <see cref="SshPortForwarding"/> lets an SSH node's writers forward local ports to the node (R-BEY-5).
+/// <see cref="SshPortForwarding"/> lets an SSH node's writers forward local ports to the node (R-BEY-5);
+/// <see cref="SessionRecording"/> records the interactive sessions of the project's nodes (R-BEY-2).
 /// </summary>
 public sealed record ProjectSettingsRequest(bool? DebugEnabled, bool? SshWriteMembers, bool? DebugOpenAccess = null, bool? RetryLostNodes = null)
 {
@@ -24,6 +25,9 @@ public sealed record ProjectSettingsRequest(bool? DebugEnabled, bool? SshWriteMe
 
     /// <summary><c>hold_on_failure</c> (R-BEY-1): one of <see cref="HoldOnFailureModes"/>.</summary>
     public string? HoldOnFailure { get; init; }
+
+    /// <summary><c>session_recording</c> (R-BEY-2).</summary>
+    public bool? SessionRecording { get; init; }
 }
 
 /// <summary>

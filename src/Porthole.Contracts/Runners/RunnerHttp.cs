@@ -48,6 +48,7 @@ public static class RunnerHttp
     public static string SaveCache(long nodeId) => Node(nodeId) + "/caches";
     public static string Workspace(long nodeId) => Node(nodeId) + "/workspace";
     public static string Artifacts(long nodeId) => Node(nodeId) + "/artifacts";
+    public static string Recordings(long nodeId) => Node(nodeId) + "/recordings";
     public static string TestResults(long nodeId) => Node(nodeId) + "/test-results";
     public static string TestTimings(long nodeId) => Node(nodeId) + "/test-timings";
     public static string Siblings(long nodeId) => Node(nodeId) + "/siblings";

@@ -642,6 +642,9 @@ namespace Porthole.Data.PostgreSql.Migrations
                     b.Property<bool>("RetryLostNodes")
                         .HasColumnType("boolean");
 
+                    b.Property<bool>("SessionRecording")
+                        .HasColumnType("boolean");
+
                     b.Property<bool>("SshPortForwarding")
                         .HasColumnType("boolean");
 
@@ -968,6 +971,72 @@ namespace Porthole.Data.PostgreSql.Migrations
                         .IsUnique();
 
                     b.ToTable("Schedules", (string)null);
+                });
+
+            modelBuilder.Entity("Porthole.Data.SessionRecordingRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("AttemptId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Digest")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("NodeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("NodeIndex")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("Seconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Truncated")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Via")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Digest");
+
+                    b.HasIndex("JobId", "Attempt");
+
+                    b.ToTable("SessionRecordings", (string)null);
                 });
 
             modelBuilder.Entity("Porthole.Data.SshKey", b =>

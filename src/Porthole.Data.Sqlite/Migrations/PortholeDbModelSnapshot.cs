@@ -619,6 +619,9 @@ namespace Porthole.Data.Sqlite.Migrations
                     b.Property<bool>("RetryLostNodes")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("SessionRecording")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("SshPortForwarding")
                         .HasColumnType("INTEGER");
 
@@ -931,6 +934,70 @@ namespace Porthole.Data.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("Schedules", (string)null);
+                });
+
+            modelBuilder.Entity("Porthole.Data.SessionRecordingRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AttemptId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Digest")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("NodeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("NodeIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Seconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Truncated")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Via")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Digest");
+
+                    b.HasIndex("JobId", "Attempt");
+
+                    b.ToTable("SessionRecordings", (string)null);
                 });
 
             modelBuilder.Entity("Porthole.Data.SshKey", b =>

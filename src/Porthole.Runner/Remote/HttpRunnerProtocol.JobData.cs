@@ -3,7 +3,7 @@ using Porthole.Contracts.Runners;
 
 namespace Porthole.Runner.Remote;
 
-/// <summary>The job-data half of the protocol over HTTP: blobs by offset, caches, workspace layers, artifacts, test results.</summary>
+/// <summary>The job-data half of the protocol over HTTP: blobs by offset, caches, workspace layers, artifacts, session recordings, test results.</summary>
 public sealed partial class HttpRunnerProtocol
 {
     /// <summary>One window of a blob, once (<c>BlobTransfer</c> retries from what the server stored); refused: nothing kept.</summary>
@@ -80,6 +80,9 @@ public sealed partial class HttpRunnerProtocol
 
     public Task StoreArtifactAsync(long nodeId, ArtifactFile artifact, CancellationToken cancellationToken) =>
         StoreAsync(new ServerCall(HttpMethod.Post, RunnerHttp.Artifacts(nodeId), nodeId, RunnerConnection.CallTimeout) { Body = ServerCall.Json(artifact) }, "artifact", cancellationToken);
+
+    public Task StoreRecordingAsync(long nodeId, SessionRecordingFile recording, CancellationToken cancellationToken) =>
+        StoreAsync(new ServerCall(HttpMethod.Post, RunnerHttp.Recordings(nodeId), nodeId, RunnerConnection.CallTimeout) { Body = ServerCall.Json(recording) }, "session recording", cancellationToken);
 
     public Task StoreTestResultsAsync(long nodeId, IReadOnlyList<TestCaseResult> cases, CancellationToken cancellationToken) =>
         StoreAsync(new ServerCall(HttpMethod.Post, RunnerHttp.TestResults(nodeId), nodeId, RunnerConnection.CallTimeout) { Body = ServerCall.Json(cases) }, "test results", cancellationToken);

@@ -147,8 +147,9 @@ public sealed partial class BlobStore(
         db.NodeBlobs.Where(u => u.NodeId == nodeId && u.Digest == digest).ExecuteUpdateAsync(s => s.SetProperty(u => u.Named, true), ct);
 
     /// <summary>
-    /// Deletes the blob, file and row, when no cache, workspace layer or artifact names it and no upload of a running node
-    /// that no record named yet does; <paramref name="letGoOf"/> is a node's upload to forget first (its own refused save).
+    /// Deletes the blob, file and row, when no cache, workspace layer, artifact or session recording names it and no upload
+    /// of a running node that no record named yet does; <paramref name="letGoOf"/> is a node's upload to forget first (its
+    /// own refused save).
     /// </summary>
     public async Task DeleteIfUnnamedAsync(string digest, long? letGoOf, CancellationToken ct)
     {
@@ -162,6 +163,7 @@ public sealed partial class BlobStore(
         var named = await db.Caches.AnyAsync(c => c.Digest == digest, ct)
             || await db.WorkspaceLayers.AnyAsync(l => l.Digest == digest, ct)
             || await db.Artifacts.AnyAsync(a => a.Digest == digest, ct)
+            || await db.SessionRecordings.AnyAsync(r => r.Digest == digest, ct)
             || await (from u in db.NodeBlobs
                       where u.Digest == digest && !u.Named
                       join n in db.Nodes on u.NodeId equals n.Id

@@ -7,7 +7,7 @@ namespace Porthole.Server.JobData;
 
 /// <summary>
 /// The job-data half of the runner protocol, as <see cref="Runners.RunnerService"/> hands it on: blobs, caches, workspace
-/// layers, artifacts and test results, and who may read a blob back.
+/// layers, artifacts, session recordings and test results, and who may read a blob back.
 /// </summary>
 public sealed class JobDataStore(
     IDbContextFactory<PortholeDb> dbFactory,
@@ -15,6 +15,7 @@ public sealed class JobDataStore(
     CacheStore caches,
     WorkspaceLayers workspaces,
     Artifacts artifacts,
+    Recordings recordings,
     TestResults tests,
     IOptions<JobDataOptions> options)
 {
@@ -25,6 +26,8 @@ public sealed class JobDataStore(
     public WorkspaceLayers Workspaces => workspaces;
 
     public Artifacts Artifacts => artifacts;
+
+    public Recordings Recordings => recordings;
 
     public TestResults Tests => tests;
 

@@ -13,7 +13,7 @@ public sealed record JobDataSweep(int Caches, int Artifacts, int WorkspaceLayers
 /// <summary>
 /// Every <see cref="JobDataOptions.SweepInterval"/>: deletes the caches, artifacts and workspace layers older than their
 /// expiry, then the blobs nothing names any more (no record, no running node's upload), blob files without a row and
-/// partial uploads untouched for a day.
+/// partial uploads untouched for a day. Session recordings do not expire: they are kept as the job's log is.
 /// </summary>
 public sealed partial class JobDataSweeper(
     IDbContextFactory<PortholeDb> dbFactory,
@@ -80,6 +80,7 @@ public sealed partial class JobDataSweeper(
                 .Where(b => !db.Caches.Any(c => c.Digest == b.Digest)
                     && !db.WorkspaceLayers.Any(l => l.Digest == b.Digest)
                     && !db.Artifacts.Any(a => a.Digest == b.Digest)
+                    && !db.SessionRecordings.Any(r => r.Digest == b.Digest)
                     && !db.NodeBlobs.Any(u => u.Digest == b.Digest && !u.Named))
                 .Select(b => b.Digest)
                 .ToListAsync(ct);

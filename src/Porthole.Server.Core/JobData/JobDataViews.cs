@@ -5,8 +5,8 @@ using Porthole.Data;
 namespace Porthole.Server.JobData;
 
 /// <summary>
-/// The artifacts and test results of one attempt of a job, as the API and the web's job page show them. The caller has
-/// already checked that the user may read the job and has chosen the attempt.
+/// The artifacts, session recordings and test results of one attempt of a job, as the API and the web's job page show
+/// them. The caller has already checked that the user may read the job and has chosen the attempt.
 /// </summary>
 public sealed class JobDataViews(IDbContextFactory<PortholeDb> dbFactory)
 {
@@ -18,6 +18,18 @@ public sealed class JobDataViews(IDbContextFactory<PortholeDb> dbFactory)
             .OrderBy(a => a.NodeIndex).ThenBy(a => a.Path)
             .Select(a => new { a.Path, a.NodeIndex, a.Size }).ToListAsync(ct);
         return new ArtifactList([.. artifacts.Select(a => new ArtifactView(a.Path, a.NodeIndex, DownloadUrl(jobId, attempt, a.NodeIndex, a.Path), a.Size))]);
+    }
+
+    /// <summary>The session recordings of <paramref name="attempt"/> of the job, oldest first, each with its download URL.</summary>
+    public async Task<SessionRecordingList> RecordingsAsync(long jobId, int attempt, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var recordings = await db.SessionRecordings.AsNoTracking().Where(r => r.JobId == jobId && r.Attempt == attempt)
+            .OrderBy(r => r.StartedAt).ThenBy(r => r.Id)
+            .ToListAsync(ct);
+        return new SessionRecordingList([.. recordings.Select(r => new SessionRecordingView(
+            r.Id, r.NodeIndex, r.UserName, r.Fingerprint, r.Via, r.StartedAt, r.EndedAt, r.Seconds, r.Size, r.Truncated,
+            RecordingUrl(jobId, attempt, r.Id)))]);
     }
 
     /// <summary>The test results of <paramref name="attempt"/> of the job: the counts, and failed and errored cases first, then skipped, then passed.</summary>
@@ -40,6 +52,10 @@ public sealed class JobDataViews(IDbContextFactory<PortholeDb> dbFactory)
             new TestCounts(total, Count("success"), Count("failure"), Count("error"), Count("skipped")) { Ignored = ignored },
             items);
     }
+
+    /// <summary>Where a session recording is downloaded: <c>/api/jobs/{jobId}/recordings/{id}?attempt={n}</c>.</summary>
+    public static string RecordingUrl(long jobId, int attempt, long id) =>
+        FormattableString.Invariant($"/api/jobs/{jobId}/recordings/{id}?attempt={attempt}");
 
     /// <summary>Where an artifact's bytes are downloaded: <c>/api/jobs/{jobId}/artifacts/{nodeIndex}/{path}?attempt={n}</c>, each path segment escaped.</summary>
     public static string DownloadUrl(long jobId, int attempt, int nodeIndex, string path) =>

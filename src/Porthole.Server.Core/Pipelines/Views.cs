@@ -16,6 +16,7 @@ public sealed class Views(LogStore logs, TimeProvider time, Microsoft.Extensions
         new(project.Name, project.Repository, project.Visibility, project.CreatedAt, project.DebugEnabled, project.SshWriteMembers, project.DebugOpenAccess, project.RetryLostNodes, project.SshPortForwarding)
         {
             HoldOnFailure = project.HoldOnFailure,
+            SessionRecording = project.SessionRecording,
         };
 
     public async Task<PipelineView> PipelineAsync(PortholeDb db, PipelineRecord pipeline, CancellationToken ct)

@@ -6,8 +6,9 @@ namespace Porthole.Server.Projects;
 
 /// <summary>
 /// A project's settings: SSH and debug (R-AC-3, R-DBG-7: <c>debug_enabled</c>, <c>ssh_write_members</c>, <c>debug_open_access</c>),
-/// <c>ssh_port_forwarding</c> (R-BEY-5: local port forwarding to the node, for VS Code Remote-SSH), and <c>retry_lost_nodes</c>
-/// (issue 14: a node whose runner was lost is retried once on another runner).
+/// <c>ssh_port_forwarding</c> (R-BEY-5: local port forwarding to the node, for VS Code Remote-SSH), <c>retry_lost_nodes</c>
+/// (issue 14: a node whose runner was lost is retried once on another runner), and <c>session_recording</c> (R-BEY-2: SSH
+/// and debug sessions are recorded; a node leased after the change follows it).
 /// Shared by the API (PUT /api/projects/NAME/settings) and the web's project settings page; the caller checks the admin role.
 /// </summary>
 public static class ProjectSettings
@@ -33,6 +34,7 @@ public static class ProjectSettings
         project.RetryLostNodes = changes.RetryLostNodes ?? project.RetryLostNodes;
         project.HoldOnFailure = changes.HoldOnFailure ?? project.HoldOnFailure;
         project.SshPortForwarding = changes.SshPortForwarding ?? project.SshPortForwarding;
+        project.SessionRecording = changes.SessionRecording ?? project.SessionRecording;
         await db.SaveChangesAsync(ct);
         if (!project.DebugEnabled || !project.DebugOpenAccess)
         {

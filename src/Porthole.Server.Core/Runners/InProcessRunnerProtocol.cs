@@ -55,6 +55,9 @@ public sealed class InProcessRunnerProtocol(RunnerService server, IHostApplicati
 
     public Task StoreArtifactAsync(long nodeId, ArtifactFile artifact, CancellationToken cancellationToken) => server.StoreArtifactAsync(nodeId, artifact, cancellationToken);
 
+    public Task StoreRecordingAsync(long nodeId, SessionRecordingFile recording, CancellationToken cancellationToken) =>
+        server.StoreRecordingAsync(nodeId, recording, cancellationToken);
+
     public Task StoreTestResultsAsync(long nodeId, IReadOnlyList<TestCaseResult> cases, CancellationToken cancellationToken) =>
         server.StoreTestResultsAsync(nodeId, cases, cancellationToken);
 

@@ -26,6 +26,9 @@ public sealed partial class RunnerService
     public Task StoreArtifactAsync(long nodeId, ArtifactFile artifact, CancellationToken cancellationToken) =>
         jobData.Artifacts.StoreAsync(nodeId, artifact, cancellationToken);
 
+    public Task StoreRecordingAsync(long nodeId, SessionRecordingFile recording, CancellationToken cancellationToken) =>
+        jobData.Recordings.StoreAsync(nodeId, recording, cancellationToken);
+
     public Task StoreTestResultsAsync(long nodeId, IReadOnlyList<TestCaseResult> cases, CancellationToken cancellationToken) =>
         jobData.Tests.StoreAsync(nodeId, cases, cancellationToken);
 

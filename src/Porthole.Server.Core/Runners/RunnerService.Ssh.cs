@@ -238,6 +238,7 @@ public sealed partial class RunnerService
             GracePeriod = settings.SshGracePeriod,
             ExtendCap = settings.SshExtendCap,
             PortForwarding = project.SshPortForwarding,
+            Record = project.SessionRecording,
         };
         var debug = attempt.Debug
             ? new DebugRequest(requester, attempt.Quiet, settings.DebugSessionTimeout, attempt.OpenAccessToken) { BreakBefore = attempt.BreakBefore, BreakOnFailure = attempt.BreakOnFailure }

@@ -87,7 +87,7 @@ public static class JobDataApi
     }
 
     /// <summary>The job, checked readable as its log is, and the attempt asked for (the latest by default).</summary>
-    private static async Task<(JobRecord? Job, int Attempt, ProblemHttpResult? Problem)> AttemptAsync(
+    internal static async Task<(JobRecord? Job, int Attempt, ProblemHttpResult? Problem)> AttemptAsync(
         string id, int? attempt, string action, HttpContext http, PortholeDb db, CancellationToken ct)
     {
         var (job, _, problem) = await Lookups.JobAsync(db, id, CurrentUser.From(http.User), Roles.Read, action, ct);

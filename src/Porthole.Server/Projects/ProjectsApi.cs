@@ -150,7 +150,8 @@ public static partial class ProjectsApi
 
     /// <summary>
     /// Project settings (R-AC-3): <c>debug_enabled</c>, <c>ssh_write_members</c>, <c>debug_open_access</c> (R-DBG-7),
-    /// <c>retry_lost_nodes</c> (issue 14), <c>ssh_port_forwarding</c> (R-BEY-5). Admins only.
+    /// <c>retry_lost_nodes</c> (issue 14), <c>ssh_port_forwarding</c> (R-BEY-5), <c>hold_on_failure</c> (R-BEY-1),
+    /// <c>session_recording</c> (R-BEY-2). Admins only.
     /// </summary>
     private static async Task<Results<Ok<ProjectView>, ProblemHttpResult>> SetSettingsAsync(
         string name, ProjectSettingsRequest? request, HttpContext http, PortholeDb db, CancellationToken ct)
@@ -161,10 +162,10 @@ public static partial class ProjectsApi
             return problem!;
         }
 
-        if (request is null || request is { DebugEnabled: null, SshWriteMembers: null, DebugOpenAccess: null, RetryLostNodes: null, SshPortForwarding: null, HoldOnFailure: null })
+        if (request is null || request is { DebugEnabled: null, SshWriteMembers: null, DebugOpenAccess: null, RetryLostNodes: null, SshPortForwarding: null, HoldOnFailure: null, SessionRecording: null })
         {
             return Problems.BadRequest(ErrorCodes.InvalidRequest,
-                "Send the settings to change: {\"debug_enabled\": true, \"ssh_write_members\": false, \"debug_open_access\": false, \"retry_lost_nodes\": true, \"ssh_port_forwarding\": false, \"hold_on_failure\": \"ssh\"}.");
+                "Send the settings to change: {\"debug_enabled\": true, \"ssh_write_members\": false, \"debug_open_access\": false, \"retry_lost_nodes\": true, \"ssh_port_forwarding\": false, \"hold_on_failure\": \"ssh\", \"session_recording\": true}.");
         }
 
         if (ProjectSettings.InvalidHoldOnFailure(request.HoldOnFailure) is { } invalid)

@@ -56,6 +56,8 @@ public static class RunnerProtocolApi
             WithNodeAsync(http, db, time, nodeId, ct, () => Ok(runners.AttachWorkspaceAsync(nodeId, ct))));
         node.MapPost("/artifacts", (long nodeId, ArtifactFile artifact, HttpContext http, PortholeDb db, RunnerService runners, TimeProvider time, CancellationToken ct) =>
             WithNodeAsync(http, db, time, nodeId, ct, () => Done(runners.StoreArtifactAsync(nodeId, artifact, ct))));
+        node.MapPost("/recordings", (long nodeId, SessionRecordingFile recording, HttpContext http, PortholeDb db, RunnerService runners, TimeProvider time, CancellationToken ct) =>
+            WithNodeAsync(http, db, time, nodeId, ct, () => Done(runners.StoreRecordingAsync(nodeId, recording, ct))));
         node.MapPost("/test-results", (long nodeId, List<TestCaseResult> cases, HttpContext http, PortholeDb db, RunnerService runners, TimeProvider time, CancellationToken ct) =>
             WithNodeAsync(http, db, time, nodeId, ct, () => Done(runners.StoreTestResultsAsync(nodeId, cases, ct))));
         node.MapGet("/test-timings", (long nodeId, HttpContext http, PortholeDb db, RunnerService runners, TimeProvider time, CancellationToken ct) =>

@@ -57,6 +57,7 @@ public sealed partial class ProjectSettingsPage
         [FromForm(Name = "retry_lost_nodes")] bool? retryLostNodes,
         [FromForm(Name = "hold_on_failure")] string? holdOnFailure,
         [FromForm(Name = "ssh_port_forwarding")] bool? sshPortForwarding,
+        [FromForm(Name = "session_recording")] bool? sessionRecording,
         HttpContext http, PortholeDb db, CancellationToken ct)
     {
         var (project, problem) = await Lookups.ProjectAsync(db, name, CurrentUser.From(http.User), Roles.Admin, "change its settings", ct);
@@ -73,6 +74,7 @@ public sealed partial class ProjectSettingsPage
         var changes = new ProjectSettingsRequest(debugEnabled ?? false, sshWriteMembers, debugOpenAccess ?? false, retryLostNodes ?? false)
         {
             SshPortForwarding = sshPortForwarding ?? false,
+            SessionRecording = sessionRecording ?? false,
             HoldOnFailure = holdOnFailure,
         };
         await ProjectSettings.ApplyAsync(db, project, changes, ct);
@@ -80,6 +82,7 @@ public sealed partial class ProjectSettingsPage
             + $"{(project.SshWriteMembers ? "all write members" : "the requester only")} may type in an SSH session; "
             + $"open access {(project.DebugOpenAccess ? "ON" : "off")}; "
             + $"port forwarding to SSH nodes {(project.SshPortForwarding ? "on" : "off")}; "
+            + $"SSH and debug sessions {(project.SessionRecording ? "recorded" : "not recorded")}; "
             + $"a job whose runner was lost is {(project.RetryLostNodes ? "retried once" : "not retried")}; "
             + $"a failed node is {(project.HoldOnFailure == HoldOnFailureModes.Off ? "not held" : $"held for SSH ({project.HoldOnFailure})")}.";
         return Flash.RedirectWith(http, Links.ProjectSettings(project.Name), new FlashMessage(saved, IsError: false));

@@ -335,6 +335,7 @@ namespace Porthole.Data.Sqlite.Migrations
                     DebugEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
                     SshWriteMembers = table.Column<bool>(type: "INTEGER", nullable: false),
                     SshPortForwarding = table.Column<bool>(type: "INTEGER", nullable: false),
+                    SessionRecording = table.Column<bool>(type: "INTEGER", nullable: false),
                     DebugOpenAccess = table.Column<bool>(type: "INTEGER", nullable: false),
                     RetryLostNodes = table.Column<bool>(type: "INTEGER", nullable: false),
                     HoldOnFailure = table.Column<string>(type: "TEXT", nullable: false),
@@ -404,6 +405,33 @@ namespace Porthole.Data.Sqlite.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Schedules", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SessionRecordings",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    JobId = table.Column<long>(type: "INTEGER", nullable: false),
+                    AttemptId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Attempt = table.Column<int>(type: "INTEGER", nullable: false),
+                    NodeId = table.Column<long>(type: "INTEGER", nullable: false),
+                    NodeIndex = table.Column<int>(type: "INTEGER", nullable: false),
+                    Digest = table.Column<string>(type: "TEXT", nullable: false),
+                    Size = table.Column<long>(type: "INTEGER", nullable: false),
+                    UserName = table.Column<string>(type: "TEXT", nullable: false),
+                    Fingerprint = table.Column<string>(type: "TEXT", nullable: false),
+                    Via = table.Column<string>(type: "TEXT", nullable: false),
+                    StartedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    EndedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Seconds = table.Column<double>(type: "REAL", nullable: false),
+                    Truncated = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SessionRecordings", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -809,6 +837,16 @@ namespace Porthole.Data.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_SessionRecordings_Digest",
+                table: "SessionRecordings",
+                column: "Digest");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SessionRecordings_JobId_Attempt",
+                table: "SessionRecordings",
+                columns: new[] { "JobId", "Attempt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SshKeyEvents_NodeId",
                 table: "SshKeyEvents",
                 column: "NodeId");
@@ -958,6 +996,9 @@ namespace Porthole.Data.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "Schedules");
+
+            migrationBuilder.DropTable(
+                name: "SessionRecordings");
 
             migrationBuilder.DropTable(
                 name: "SshKeyEvents");

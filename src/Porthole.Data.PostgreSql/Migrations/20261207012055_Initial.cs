@@ -340,6 +340,7 @@ namespace Porthole.Data.PostgreSql.Migrations
                     DebugEnabled = table.Column<bool>(type: "boolean", nullable: false),
                     SshWriteMembers = table.Column<bool>(type: "boolean", nullable: false),
                     SshPortForwarding = table.Column<bool>(type: "boolean", nullable: false),
+                    SessionRecording = table.Column<bool>(type: "boolean", nullable: false),
                     DebugOpenAccess = table.Column<bool>(type: "boolean", nullable: false),
                     RetryLostNodes = table.Column<bool>(type: "boolean", nullable: false),
                     HoldOnFailure = table.Column<string>(type: "text", nullable: false),
@@ -409,6 +410,33 @@ namespace Porthole.Data.PostgreSql.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Schedules", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SessionRecordings",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    JobId = table.Column<long>(type: "bigint", nullable: false),
+                    AttemptId = table.Column<long>(type: "bigint", nullable: false),
+                    Attempt = table.Column<int>(type: "integer", nullable: false),
+                    NodeId = table.Column<long>(type: "bigint", nullable: false),
+                    NodeIndex = table.Column<int>(type: "integer", nullable: false),
+                    Digest = table.Column<string>(type: "text", nullable: false),
+                    Size = table.Column<long>(type: "bigint", nullable: false),
+                    UserName = table.Column<string>(type: "text", nullable: false),
+                    Fingerprint = table.Column<string>(type: "text", nullable: false),
+                    Via = table.Column<string>(type: "text", nullable: false),
+                    StartedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    EndedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Seconds = table.Column<double>(type: "double precision", nullable: false),
+                    Truncated = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SessionRecordings", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -814,6 +842,16 @@ namespace Porthole.Data.PostgreSql.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_SessionRecordings_Digest",
+                table: "SessionRecordings",
+                column: "Digest");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SessionRecordings_JobId_Attempt",
+                table: "SessionRecordings",
+                columns: new[] { "JobId", "Attempt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SshKeyEvents_NodeId",
                 table: "SshKeyEvents",
                 column: "NodeId");
@@ -963,6 +1001,9 @@ namespace Porthole.Data.PostgreSql.Migrations
 
             migrationBuilder.DropTable(
                 name: "Schedules");
+
+            migrationBuilder.DropTable(
+                name: "SessionRecordings");
 
             migrationBuilder.DropTable(
                 name: "SshKeyEvents");
