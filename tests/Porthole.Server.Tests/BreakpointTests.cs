@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Porthole.Contracts.Api;
+using Porthole.Contracts.Ssh;
 using Porthole.Server.Tests.Support;
 
 namespace Porthole.Server.Tests;
@@ -7,8 +8,8 @@ namespace Porthole.Server.Tests;
 /// <summary>
 /// Breakpoints (R-BEY-4, issue 15) end to end: a rerun with SSH that runs the steps up to a named step, or to the first
 /// failure, then stops there in the shared debug session; the step functions print what they run; porthole-continue
-/// ends the session and runs the steps left unattended, and the attempt ends with the steps' status. The real server,
-/// runner, sshd, tmux and ssh client.
+/// ends the session and runs the steps left unattended, and the attempt ends with the steps' status; a writer extends
+/// or releases the session through the API. The real server, runner, sshd, tmux and ssh client.
 /// </summary>
 public sealed class BreakpointTests : IAsyncLifetime
 {
@@ -73,11 +74,12 @@ public sealed class BreakpointTests : IAsyncLifetime
         Assert.Contains("one.txt", listed, StringComparison.Ordinal);
         Assert.DoesNotContain("two.txt", listed, StringComparison.Ordinal);
 
-        // A debug session keeps its own time limit: extend and release say they do not reach it, and change nothing.
-        var extend = await _server.Client.PostAsJsonAsync($"/api/jobs/{_jobId}/nodes/0/extend", new { duration = "30m" });
-        await Expect.StatusAsync(extend, 409);
-        Assert.Contains("is a debug session", await extend.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        await Expect.StatusAsync(await _server.Client.PostAsync($"/api/jobs/{_jobId}/nodes/0/release", null), 409);
+        // A writer extends the debug session's time limit through the API: the node takes it at its next heartbeat.
+        var limited = await _server.WaitForSshViewAsync(_jobId, v => v.Nodes[0].EndsBy == SshWindowEnd.SessionCap);
+        var before = limited.Nodes[0].EndsAt!.Value;
+        await Expect.StatusAsync(await _server.Client.PostAsJsonAsync($"/api/jobs/{_jobId}/nodes/0/extend", new { duration = "30m" }), 202);
+        var extended = await _server.WaitForSshViewAsync(_jobId, v => v.Nodes[0].EndsAt > before);
+        Assert.Equal(before + TimeSpan.FromMinutes(30), extended.Nodes[0].EndsAt!.Value, TimeSpan.FromSeconds(1));
 
         // Fix what step three needs, then let the rest run unattended: the attempt ends as a normal run would, passed.
         await terminal.TypeAsync("touch fixed.txt; porthole-continue\r");
@@ -121,6 +123,20 @@ public sealed class BreakpointTests : IAsyncLifetime
         var log = await _server.LogAsync(_jobId, attempt: attempt.Number);
         Assert.Contains("three-failed", log, StringComparison.Ordinal);
         Assert.DoesNotContain("four-ran", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_release_through_the_API_ends_the_debug_session_and_the_steps_left_are_skipped()
+    {
+        await Expect.StatusAsync(await _server.Client.PostAsJsonAsync($"/api/jobs/{_jobId}/rerun", new RerunRequest(null, true) { BreakBefore = "two" }, ApiJson.Options), 202);
+        await _server.WaitForSshViewAsync(_jobId, v => v.Debug && v.Nodes is [{ EndsAt: not null }, ..]);
+
+        await Expect.StatusAsync(await _server.Client.PostAsync($"/api/jobs/{_jobId}/nodes/0/release", null), 202);
+        var job = await _server.WaitForJobAsync(_jobId, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 60);
+        var attempt = job.Attempts[^1];
+        Assert.Equal("skipped", attempt.Nodes[0].Steps.Single(s => s.Name == "two").Status);
+        Assert.Contains("Released by a writer, through Porthole's API; the node ends.", await _server.LogAsync(_jobId, attempt: attempt.Number), StringComparison.Ordinal);
+        await Expect.ProblemAsync(await _server.Client.PostAsync($"/api/jobs/{_jobId}/nodes/0/release", null), 409, ErrorCodes.SshEndpointUnavailable);
     }
 
     private async Task<InteractiveSsh> EnterAsync()

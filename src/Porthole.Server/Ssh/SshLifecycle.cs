@@ -8,16 +8,16 @@ using Porthole.Server.Web.Components;
 namespace Porthole.Server.Ssh;
 
 /// <summary>
-/// A node's SSH lifecycle from outside (R-BEY-4), for a caller known to be a writer of the job's project: extend its wait
-/// (up to the cap) or release it. The API (<see cref="SshLifecycleApi"/>) and the SSH panel's buttons share it; the node
-/// takes the request at its next heartbeat.
+/// A node's SSH lifecycle from outside (R-BEY-4), for a caller known to be a writer of the job's project: extend its wait,
+/// or a debug session's time limit (up to the cap), or release it. The API (<see cref="SshLifecycleApi"/>) and the SSH
+/// panel's buttons share it; the node takes the request at its next heartbeat.
 /// </summary>
 public static class SshLifecycle
 {
     /// <summary>Asks node <paramref name="node"/> of the job's latest attempt with SSH to stay <paramref name="duration"/> longer.</summary>
     public static async Task<(NodeRecord? Node, Refusal? Refusal)> ExtendAsync(PortholeDb db, JobRecord job, string node, string? duration, TimeSpan cap, CancellationToken ct)
     {
-        var (record, refusal) = await LiveNodeAsync(db, job, node, "extend", ct);
+        var (record, debug, refusal) = await LiveNodeAsync(db, job, node, "extend", ct);
         if (record is null)
         {
             return (null, refusal);
@@ -28,14 +28,15 @@ public static class SshLifecycle
             return (null, Refusal.BadRequest(ErrorCodes.InvalidRequest, error!));
         }
 
-        // The cap counts from the first connection; the node checks it again when it takes the extension.
+        // The cap counts from the first connection (a debug session's from its start, before that): the node checks it
+        // again when it takes the extension.
         var first = await db.SshSessions.Where(s => s.NodeId == record.Id).MinAsync(s => (DateTimeOffset?)s.StartedAt, ct);
         var pending = record.ExtendRequested ?? TimeSpan.Zero;
         if (by + pending > cap || (first is { } since && record.SshEndsAt is { } ends && record.SshEndsBy == SshWindowEnd.SessionCap && ends + pending + by - since > cap))
         {
             var room = first is { } f && record.SshEndsAt is { } e ? cap - (e + pending - f) : cap - pending;
             return (null, Refusal.Conflict(ErrorCodes.InvalidRequest,
-                $"{DurationText.Format(by)} is past this node's cap of {DurationText.Format(cap)} after the first connection: at most {DurationText.Format(room < TimeSpan.Zero ? TimeSpan.Zero : room)} more."));
+                $"{DurationText.Format(by)} is past this node's cap of {DurationText.Format(cap)} after {(debug ? "the debug session's start" : "the first connection")}: at most {DurationText.Format(room < TimeSpan.Zero ? TimeSpan.Zero : room)} more."));
         }
 
         record.ExtendRequested = pending + by;
@@ -46,7 +47,7 @@ public static class SshLifecycle
     /// <summary>Asks node <paramref name="node"/> of the job's latest attempt with SSH to end now.</summary>
     public static async Task<(NodeRecord? Node, Refusal? Refusal)> ReleaseAsync(PortholeDb db, JobRecord job, string node, CancellationToken ct)
     {
-        var (record, refusal) = await LiveNodeAsync(db, job, node, "release", ct);
+        var (record, _, refusal) = await LiveNodeAsync(db, job, node, "release", ct);
         if (record is null)
         {
             return (null, refusal);
@@ -57,40 +58,36 @@ public static class SshLifecycle
         return (record, null);
     }
 
-    /// <summary>Node <paramref name="node"/> of the job's latest attempt with SSH, still waiting for SSH; or the refusal (400, 404, 409).</summary>
-    private static async Task<(NodeRecord? Node, Refusal? Refusal)> LiveNodeAsync(PortholeDb db, JobRecord job, string node, string action, CancellationToken ct)
+    /// <summary>
+    /// Node <paramref name="node"/> of the job's latest attempt with SSH, still waiting for SSH or in its debug session (and
+    /// whether it is that); or the refusal (400, 404, 409).
+    /// </summary>
+    private static async Task<(NodeRecord? Node, bool Debug, Refusal? Refusal)> LiveNodeAsync(PortholeDb db, JobRecord job, string node, string action, CancellationToken ct)
     {
         if (!int.TryParse(node, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
         {
-            return (null, Refusal.BadRequest(ErrorCodes.InvalidRequest, $"'{Lookups.Shorten(node)}' is not a node index: nodes are numbered from 0."));
+            return (null, false, Refusal.BadRequest(ErrorCodes.InvalidRequest, $"'{Lookups.Shorten(node)}' is not a node index: nodes are numbered from 0."));
         }
 
         var attempt = await SshAttempts.Of(db, job.Id).OrderByDescending(a => a.Number).FirstOrDefaultAsync(ct);
         if (attempt is null)
         {
-            return (null, Refusal.NotFound(ErrorCodes.NotSshAttempt,
+            return (null, false, Refusal.NotFound(ErrorCodes.NotSshAttempt,
                 $"Job {job.Id} has no node with SSH: rerun it with SSH (porthole rerun {job.Id} --ssh), debug it, or trigger with hold_on_failure."));
         }
 
         var record = await db.Nodes.SingleOrDefaultAsync(n => n.AttemptId == attempt.Id && n.Index == index, ct);
         if (record is null)
         {
-            return (null, Refusal.NotFound(ErrorCodes.NodeNotFound, $"Attempt {attempt.Number} of job {job.Id} has no node {index}."));
+            return (null, false, Refusal.NotFound(ErrorCodes.NodeNotFound, $"Attempt {attempt.Number} of job {job.Id} has no node {index}."));
         }
 
         if (Status.IsFinished(record.Status) || (!attempt.Ssh && record.HeldAt is null))
         {
-            return (null, Refusal.Conflict(ErrorCodes.SshEndpointUnavailable,
+            return (null, false, Refusal.Conflict(ErrorCodes.SshEndpointUnavailable,
                 $"Node {index} of job {job.Id} does not wait for SSH ({record.Status}): there is nothing to {action}."));
         }
 
-        // A debug session keeps its own time limit, which neither reaches yet: say so rather than change nothing.
-        if (attempt.Debug)
-        {
-            return (null, Refusal.Conflict(ErrorCodes.SshEndpointUnavailable,
-                $"Node {index} of job {job.Id} is a debug session, which lives until its last window is exited or its time limit: {action} does not reach it. Cancel the job to end it now (porthole cancel {job.Id})."));
-        }
-
-        return (record, null);
+        return (record, attempt.Debug, null);
     }
 }

@@ -50,10 +50,11 @@ internal static class DebugScripts
 
     /// <summary>
     /// The rc file of every window: the job's environment, what the steps would have left in BASH_ENV, the working
-    /// directory, one function per step (R-DBG-4), and the help text.
+    /// directory, one function per step (R-DBG-4), <c>porthole-continue</c>, the lifecycle's commands, and the help text.
     /// </summary>
-    /// <param name="quiet">Quiet: the functions' records go to a file of their own; otherwise into the session's echo, in order with it.</param>
-    public static string Rc(DebugPlacement placement, string? bashEnvPath, string workingDirectory, IReadOnlyList<DebugStep> steps, string? continuePath = null)
+    /// <param name="lifecycleRc"><c>porthole-extend</c> and <c>porthole-release</c> (<see cref="SessionCommands.Rc"/>, R-BEY-4).</param>
+    public static string Rc(
+        DebugPlacement placement, string? bashEnvPath, string workingDirectory, IReadOnlyList<DebugStep> steps, string? continuePath = null, string? lifecycleRc = null)
     {
         var text = new StringBuilder();
         void Line(string line = "") => text.Append(line).Append('\n');
@@ -162,6 +163,8 @@ internal static class DebugScripts
             Line("alias porthole-continue=porthole_continue");
         }
 
+        text.Append(lifecycleRc);
+
         // The first window starts before its output is piped to the log: the help waits for the pipe (a second at most).
         Line($"porthole__wait=0; while [ $porthole__wait -lt 40 ] && [ ! -e {ShellQuote.Single(placement.ReadyPath)} ]; do sleep 0.025; porthole__wait=$((porthole__wait + 1)); done; unset porthole__wait");
         Line($"cat {ShellQuote.Single(placement.HelpPath)}");
@@ -239,6 +242,7 @@ internal static class DebugScripts
         Line();
         Line("Each prints what it runs (+ …) before running it.");
         Line("porthole-continue ends this session and runs the steps left unattended, as a normal run would.");
+        Line("porthole-extend [30m] keeps this session longer (the status line says until when); porthole-release ends it now.");
         Line();
         Line("tmux: ctrl-b c opens a window, ctrl-b 0 goes to the first, ctrl-b [ scrolls back (q leaves).");
         Line("Exit the last window to end the debug build; no step will run after it.");

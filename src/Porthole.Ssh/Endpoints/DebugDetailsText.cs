@@ -8,6 +8,7 @@ namespace Porthole.Ssh.Endpoints;
 /// <summary>How to join a debug build's session, as the Debug section prints it (R-DBG-3), in Travis's words.</summary>
 internal static class DebugDetailsText
 {
+    /// <param name="cap">The most the session may live after its start with every <c>porthole-extend</c> (R-BEY-4).</param>
     /// <param name="openAccess">sshd lets anyone with the run's token in, and open access has not ended.</param>
     public static string Render(
         SshEndpointInfo info,
@@ -16,6 +17,7 @@ internal static class DebugDetailsText
         int nodeIndex,
         bool quiet,
         TimeSpan timeout,
+        TimeSpan cap,
         IReadOnlyList<KeyGrant> grants,
         bool openAccess)
     {
@@ -31,6 +33,7 @@ internal static class DebugDetailsText
         }
 
         Line($"This debug build will stay alive for {AliveText(timeout)}.");
+        Line($"In the session: porthole-extend [30m] keeps it longer (at most {DurationText.Format(cap)} after its start), porthole-release ends it now.");
         Line();
         Line($"{hostKeyLabel} key fingerprint of the host is");
         Line($"  {info.HostKeyFingerprint}");

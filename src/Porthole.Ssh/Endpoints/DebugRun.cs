@@ -3,7 +3,6 @@ using Porthole.Contracts.Plans;
 using Porthole.Contracts.Runners;
 using Porthole.Contracts.Ssh;
 using Porthole.Execution.Executors;
-using Porthole.Execution.Logging;
 using Porthole.Execution.Sections;
 using Porthole.Ssh.Debugging;
 
@@ -12,7 +11,7 @@ namespace Porthole.Ssh.Endpoints;
 /// <summary>
 /// What the Debug section of a debug run does (R-DBG-2…7): checks out, starts the endpoint's sshd and one tmux session
 /// every connection lands in, echoes the session into the log (or a keep-alive dot), and keeps the node until the last
-/// window is exited, the time is up or the job is canceled.
+/// window is exited, the time is up (<see cref="DebugLimit"/>: extended or released, R-BEY-4) or the job is canceled.
 /// </summary>
 internal sealed class DebugRun(
     NodeAssignment assignment,
@@ -22,17 +21,14 @@ internal sealed class DebugRun(
     EndpointLifetime lifetime,
     SshOptions options,
     SecretPatterns secrets,
+    DebugLimit limit,
     ReportQueue reports,
     TimeProvider timeProvider)
 {
-    private static readonly TimeSpan DefaultDebugTimeout = TimeSpan.FromMinutes(30);
     private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan TailInterval = TimeSpan.FromMilliseconds(100);
 
-    private readonly DebugRequest _request = assignment.Debug ?? new DebugRequest(ssh.RequestedBy, Quiet: false, DefaultDebugTimeout);
-
-    /// <summary>How long a debug session may live (<see cref="DebugRequest.Timeout"/>, 30 minutes by default).</summary>
-    public TimeSpan SessionTimeout => _request.Timeout > TimeSpan.Zero ? _request.Timeout : DefaultDebugTimeout;
+    private readonly DebugRequest _request = assignment.Debug ?? new DebugRequest(ssh.RequestedBy, Quiet: false, limit.SessionTimeout);
 
     public async Task<NodeSectionResult> RunAsync(NodeSectionContext context, CancellationToken canceled)
     {
@@ -79,7 +75,8 @@ internal sealed class DebugRun(
             await placement.ResetRequestAsync(continuePath, canceled);
             var texts = new DebugFiles(
                 steps,
-                DebugScripts.Rc(placement, context.BashEnvPath, context.WorkingDirectory, steps, continuePath),
+                // The lifecycle's commands without the prompt's notices: tmux shows those to every client.
+                DebugScripts.Rc(placement, context.BashEnvPath, context.WorkingDirectory, steps, continuePath, running.Commands.Rc(bash: false)),
                 DebugScripts.Help(assignment.JobId, assignment.NodeIndex, steps, stoppedAt),
                 context.WorkingDirectory);
             NodeSshFiles.WriteAtomically(running.Files.DebugRecordPath, string.Empty);
@@ -113,7 +110,8 @@ internal sealed class DebugRun(
             assignment.JobId,
             assignment.NodeIndex,
             _request.Quiet,
-            SessionTimeout,
+            limit.SessionTimeout,
+            limit.Cap,
             state.Grants,
             running.OpenAccess && !state.OpenAccessEnded));
         var tails = new[] { new LogTail(running.Files.SessionLogPath, separate: false), new LogTail(placement.RecordHostPath ?? running.Files.DebugRecordPath, separate: true) };
@@ -127,16 +125,17 @@ internal sealed class DebugRun(
             ? timeProvider.CreateTimer(_ => _ = log.KeepAliveAsync(), null, KeepAliveInterval, KeepAliveInterval)
             : null;
 
-        string reason;
+        // The section's last words: why the session ended; null for porthole-continue.
+        string? message;
         using (var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(canceled))
         {
-            var timeUp = Task.Delay(SessionTimeout, timeProvider, stopWaiting.Token);
+            var limited = limit.RunAsync(session, log, running.Commands, stopWaiting.Token);
             var canceledTask = Task.Delay(Timeout.InfiniteTimeSpan, stopWaiting.Token);
             var continued = ContinueRequestedAsync(placement.HostPathOf(continuePath), stopWaiting.Token);
-            var first = await Task.WhenAny(session.Server.Exited, timeUp, canceledTask, continued);
-            reason = first == session.Server.Exited
-                ? "the last window was exited."
-                : canceled.IsCancellationRequested ? "the job was canceled." : first == continued ? Continued : $"{DurationText.Format(SessionTimeout)} are up.";
+            var first = await Task.WhenAny(session.Server.Exited, limited, canceledTask, continued);
+            message = first == session.Server.Exited
+                ? "The debug session ended: the last window was exited."
+                : canceled.IsCancellationRequested ? "The debug session ended: the job was canceled." : first == continued ? null : await limited;
             await stopWaiting.CancelAsync();
             try
             {
@@ -145,6 +144,9 @@ internal sealed class DebugRun(
             catch (OperationCanceledException)
             {
             }
+
+            // The limit reports that the session no longer waits.
+            await limited;
         }
 
         if (keepAlive is not null)
@@ -162,7 +164,7 @@ internal sealed class DebugRun(
             await log.WriteAsync(recordings, newLine: true);
         }
 
-        if (reason == Continued)
+        if (message is null)
         {
             // porthole-continue (R-BEY-4): the session is over, and the steps left run as a normal run would.
             await log.WriteAsync("porthole-continue: the debug session ended; the steps left run unattended.\n", newLine: true);
@@ -171,13 +173,11 @@ internal sealed class DebugRun(
         }
 
         await log.WriteAsync("All remaining steps, including caching and deploy, will be skipped.\n", newLine: true);
-        var message = $"The debug session ended: {reason}";
         await log.WriteAsync(message + "\n");
         await reports.DrainAsync();
         return new NodeSectionResult(StepState.Success, SkipSteps: true, message);
     }
 
-    private const string Continued = "porthole-continue.";
     private static readonly TimeSpan ContinuePollInterval = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Where a breakpoint stopped the steps, in words; null for a debug run that runs no step first.</summary>

@@ -26,7 +26,9 @@ public sealed class NodeSshEndpoint : IAsyncDisposable
     private readonly EndpointGrants _grants;
     private readonly EndpointLifetime _lifetime;
     private readonly RerunSections _rerun;
+    private readonly DebugLimit _debugLimit;
     private readonly DebugRun _debug;
+    private readonly bool _isDebug;
 
     public NodeSshEndpoint(NodeAssignment assignment, SshOptions options, ISshEventSink sink, TimeProvider timeProvider)
     {
@@ -47,7 +49,9 @@ public sealed class NodeSshEndpoint : IAsyncDisposable
         _grants = new EndpointGrants(_state, _connections, sessions, options, _reports, sink);
         _lifetime = new EndpointLifetime(_state, _connections, sessions, _grants, options, endpointId, timeProvider, new EndpointRecording(request.Record, secrets, sink));
         _rerun = new RerunSections(assignment, request, _state, _connections, _grants, _lifetime, _reports, sink, timeProvider);
-        _debug = new DebugRun(assignment, request, _state, _grants, _lifetime, options, secrets, _reports, timeProvider);
+        _debugLimit = new DebugLimit(assignment, request, _connections, _reports, sink, timeProvider);
+        _debug = new DebugRun(assignment, request, _state, _grants, _lifetime, options, secrets, _debugLimit, _reports, timeProvider);
+        _isDebug = assignment.Debug is not null;
         EnableSsh = new EnableSshSection(this);
         WaitForSsh = new WaitForSshSection(this);
         Debug = new DebugSection(_debug);
@@ -71,7 +75,7 @@ public sealed class NodeSshEndpoint : IAsyncDisposable
     public TimeSpan MaxSessionTime => _rerun.MaxSessionTime;
 
     /// <summary>How long a debug session may live (<see cref="DebugRequest.Timeout"/>, 30 minutes by default).</summary>
-    public TimeSpan DebugTimeout => _debug.SessionTimeout;
+    public TimeSpan DebugTimeout => _debugLimit.SessionTimeout;
 
     /// <summary>The debug session's tmux socket, once the Debug section has started it (for <c>tmux -S</c>).</summary>
     public string? DebugSocketPath => _state.DebugSession?.Files.TmuxSocketPath;
@@ -122,13 +126,13 @@ public sealed class NodeSshEndpoint : IAsyncDisposable
     }
 
     /// <summary>
-    /// Adds <paramref name="by"/> to the node's SSH wait, up to its cap (R-BEY-4: <c>porthole-extend</c>, or a writer through
-    /// the API); the answer says what it did, or why not.
+    /// Adds <paramref name="by"/> to the node's SSH wait, or to a debug run's time limit, up to its cap (R-BEY-4:
+    /// <c>porthole-extend</c>, or a writer through the API); the answer says what it did, or why not.
     /// </summary>
-    public string Extend(TimeSpan by) => _rerun.Wait.Extend(by).Text;
+    public string Extend(TimeSpan by) => Lifecycle.Extend(by).Text;
 
-    /// <summary>Ends the node's SSH wait now (R-BEY-4: <c>porthole-release</c>, or a writer through the API).</summary>
-    public void Release(string by) => _rerun.Wait.Release(by);
+    /// <summary>Ends the node's SSH wait, or a debug run's session, now (R-BEY-4: <c>porthole-release</c>, or a writer through the API).</summary>
+    public void Release(string by) => Lifecycle.Release(by);
 
     /// <summary>Ends sshd and every session if Wait for SSH has not, and delivers the last reports. Idempotent.</summary>
     public async ValueTask DisposeAsync()
@@ -137,6 +141,9 @@ public sealed class NodeSshEndpoint : IAsyncDisposable
         await _lifetime.ShutdownAsync();
         await _reports.DisposeAsync();
     }
+
+    /// <summary>What <see cref="Extend"/> and <see cref="Release"/> reach: a debug run's limit, or the Wait for SSH.</summary>
+    private SshWait Lifecycle => _isDebug ? _debugLimit.Wait : _rerun.Wait;
 
     internal Task<NodeSectionResult> EnableAsync(NodeSectionContext context, CancellationToken canceled) => _rerun.EnableAsync(context, canceled);
 

@@ -63,9 +63,9 @@ internal sealed class RerunSections(
             await write(text + "\n");
         }
 
-        if (state.Running?.Commands is { } commands)
+        if (state.Running is { } running)
         {
-            await commands.NoticeAsync(text);
+            await running.Commands.NoticeAsync(text);
         }
     }
 
@@ -99,10 +99,7 @@ internal sealed class RerunSections(
             }
 
             await grants.ReportReadyAsync(running, canceled);
-            if (running.Commands is { } commands)
-            {
-                _commands = commands.RunAsync(Wait, timeProvider, _commandsStop.Token);
-            }
+            _commands = running.Commands.RunAsync(Wait, _commandsStop.Token);
 
             await context.WriteAsync(DetailsText(running, context.WorkingDirectory));
             return new NodeSectionResult(StepState.Success);
@@ -163,7 +160,5 @@ internal sealed class RerunSections(
             MaxSessionTime,
             state.Grants,
             workingDirectory)
-        + (running.Commands is null
-            ? string.Empty
-            : $"In a session: porthole-extend [30m] keeps this node longer (at most {Execution.Logging.DurationText.Format(Wait.Rules.Cap)} after the first connection), porthole-release ends it now.\n");
+        + $"In a session: porthole-extend [30m] keeps this node longer (at most {Execution.Logging.DurationText.Format(Wait.Rules.Cap)} after the first connection), porthole-release ends it now.\n";
 }

@@ -29,8 +29,8 @@ internal sealed class Running(SshdLaunch launch, SshEndpointInfo info)
     /// <summary>How a session enters the node (<see cref="IExecutorNode.SessionEntryAsync"/>).</summary>
     public SessionEntry Entry => launch.Entry;
 
-    /// <summary>The sessions' <c>porthole-extend</c> and <c>porthole-release</c> (R-BEY-4); null in a debug run.</summary>
-    public SessionCommands? Commands => launch.Commands;
+    /// <summary>The sessions' (or the debug session's windows') <c>porthole-extend</c> and <c>porthole-release</c> (R-BEY-4).</summary>
+    public SessionCommands Commands => launch.Commands;
 
     /// <summary>Where sshd listens and the keys it accepts now (the endpoint updates them under its keys' gate).</summary>
     public SshEndpointInfo Info { get; set; } = info;

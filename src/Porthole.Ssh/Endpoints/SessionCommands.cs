@@ -7,11 +7,11 @@ using Porthole.Execution.Processes;
 namespace Porthole.Ssh.Endpoints;
 
 /// <summary>
-/// <c>porthole-extend [DURATION]</c> and <c>porthole-release</c> inside an SSH session (R-BEY-4), and the notices before the
-/// node's end shown at the session's next prompt. The commands are the session rc's (<see cref="Rc"/>): they write one
+/// <c>porthole-extend [DURATION]</c> and <c>porthole-release</c> inside an SSH session or a debug session's windows (R-BEY-4),
+/// and the notices before the node's end shown at an SSH session's next prompt (a debug session shows them through tmux). The commands are the session rc's (<see cref="Rc"/>): they write one
 /// request line (<c>NONCE extend 30m</c>, <c>NONCE release</c>) into a file the session's account may write, and wait for
 /// the reply line (<c>NONCE CODE TEXT</c>) in a file only the runner writes; this, polled from Enable SSH until the node's
-/// end, answers them through <see cref="SshWait"/>. On the shell executor the request is in the SSH folder's tmux folder
+/// end (or from the Debug section while its session lives), answers them through <see cref="SshWait"/>. On the shell executor the request is in the SSH folder's tmux folder
 /// (the account's) and the reply and notice in the SSH folder (the runner's, readable by the account's group); in a
 /// container, all three are in the node's scratch folder, which the container sees. A request is read without following
 /// a link; anything but one short well-formed line is ignored.
@@ -70,7 +70,7 @@ internal sealed partial class SessionCommands
     }
 
     /// <summary>Answers requests through <paramref name="wait"/> until <paramref name="stop"/>.</summary>
-    public async Task RunAsync(SshWait wait, TimeProvider timeProvider, CancellationToken stop)
+    public async Task RunAsync(SshWait wait, CancellationToken stop)
     {
         try
         {
@@ -83,7 +83,8 @@ internal sealed partial class SessionCommands
                     await WriteAsync(ReplyPath, $"{request.Nonce} {code} {text}\n", stop);
                 }
 
-                await Task.Delay(PollInterval, timeProvider, stop);
+                // Polled on the real clock, as a debug session's requests are: a wait for the sessions, not a rule of the node.
+                await Task.Delay(PollInterval, TimeProvider.System, stop);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -107,7 +108,7 @@ internal sealed partial class SessionCommands
         }
     }
 
-    /// <summary>The rc lines that give a session the two commands and the notices (POSIX sh; bash shows notices at each prompt).</summary>
+    /// <summary>The rc lines that give a session the two commands (POSIX sh) and, with <paramref name="bash"/>, the notices at each prompt.</summary>
     public string Rc(bool bash)
     {
         var request = ShellQuote.Single(RequestPath);

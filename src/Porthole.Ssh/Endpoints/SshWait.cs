@@ -10,6 +10,8 @@ namespace Porthole.Ssh.Endpoints;
 /// <see cref="SshWaitRules.Cap"/>); after the last session closes, <see cref="SshWaitRules.Grace"/> for the next
 /// connection (zero: the node ends at once, CircleCI's rule). <see cref="Release"/> ends it now. Every change of when
 /// the wait ends is told (<c>report</c>), and so is each of the last 5 minutes and the last minute (<c>notice</c>).
+/// A debug session's time limit is such a wait too (<see cref="SshWaitRules.FromStart"/>): its session time counts from
+/// the wait's start, whoever is connected.
 /// </summary>
 internal sealed class SshWait(SshConnections connections, TimeProvider timeProvider, SshWaitRules rules, Func<SshWindow, Task> report, Func<string?, Task> notice)
 {
@@ -40,8 +42,8 @@ internal sealed class SshWait(SshConnections connections, TimeProvider timeProvi
             if (by > room)
             {
                 return SshExtension.Refused(room <= TimeSpan.Zero
-                    ? $"porthole-extend: this node already stays as long as it may: {DurationText.Format(rules.Cap)} after the first connection is the cap."
-                    : $"porthole-extend: {DurationText.Format(by)} is past this node's cap of {DurationText.Format(rules.Cap)} after the first connection: at most {DurationText.Format(room)} more.");
+                    ? $"porthole-extend: this node already stays as long as it may: {DurationText.Format(rules.Cap)} after {rules.CapFrom} is the cap."
+                    : $"porthole-extend: {DurationText.Format(by)} is past this node's cap of {DurationText.Format(rules.Cap)} after {rules.CapFrom}: at most {DurationText.Format(room)} more.");
             }
 
             _extension += by;
@@ -106,7 +108,8 @@ internal sealed class SshWait(SshConnections connections, TimeProvider timeProvi
                         SshWindowEnd.Grace => rules.Grace == TimeSpan.Zero
                             ? "The last SSH session closed; the node ends."
                             : $"The last SSH session closed and nobody connected within {DurationText.Format(rules.Grace)}; the node ends.",
-                        _ => $"The node reached {DurationText.Format(rules.Session + Extension)} since the first SSH connection; closing sessions.",
+                        _ when rules.FromStart => $"The debug session ended: {DurationText.Format(SessionTime)} are up.",
+                        _ => $"The node reached {DurationText.Format(SessionTime)} since the first SSH connection; closing sessions.",
                     };
                 }
 
@@ -160,6 +163,9 @@ internal sealed class SshWait(SshConnections connections, TimeProvider timeProvi
         }
     }
 
+    /// <summary>The session time as extended so far.</summary>
+    private TimeSpan SessionTime => rules.Session + Extension;
+
     private TimeSpan Extension
     {
         get
@@ -181,6 +187,11 @@ internal sealed class SshWait(SshConnections connections, TimeProvider timeProvi
         }
 
         var extension = Extension;
+        if (rules.FromStart)
+        {
+            return (start + rules.Session + extension, SshWindowEnd.SessionCap);
+        }
+
         if (connections.FirstConnectionAt is not { } first)
         {
             return (start + rules.FirstConnection + extension, SshWindowEnd.FirstConnection);
@@ -218,6 +229,19 @@ internal sealed record SshWaitRules(TimeSpan FirstConnection, TimeSpan Session, 
 {
     /// <summary>The node's job, for the notices' <c>porthole ssh extend JOB</c>.</summary>
     public long JobId { get; init; }
+
+    /// <summary>
+    /// A debug session's time limit (R-DBG-5): <see cref="Session"/> and the cap count from the wait's start, not from the
+    /// first connection, and neither the first connection's timeout nor the grace applies.
+    /// </summary>
+    public bool FromStart { get; init; }
+
+    /// <summary>What the cap counts from, in words.</summary>
+    public string CapFrom => FromStart ? "the debug session's start" : "the first connection";
+
+    /// <summary>The rules of a debug session that may live <paramref name="timeout"/> and be extended up to <paramref name="cap"/> (never less than the timeout).</summary>
+    public static SshWaitRules ForDebug(TimeSpan timeout, TimeSpan cap, long jobId) =>
+        new(timeout, timeout, cap > timeout ? cap : timeout, TimeSpan.Zero) { JobId = jobId, FromStart = true };
 }
 
 /// <summary>What <see cref="SshWait.Extend"/> did: the new end, or why nothing changed; <see cref="Text"/> says it.</summary>

@@ -7,6 +7,7 @@ namespace Porthole.Ssh.Endpoints;
 
 /// <summary>A node's sshd, listening.</summary>
 /// <param name="LaunchEnvironment">What sshd was started with: the node's base environment and the endpoint's mark, for other processes of the endpoint (tmux).</param>
+/// <param name="Commands">The sessions' <c>porthole-extend</c> and <c>porthole-release</c>, and the notices at their prompts (R-BEY-4).</param>
 internal sealed record SshdLaunch(
     NodeSshFiles Files,
     AuditLog Audit,
@@ -15,11 +16,8 @@ internal sealed record SshdLaunch(
     HostKey HostKey,
     string Account,
     IReadOnlyDictionary<string, string> LaunchEnvironment,
-    SessionEntry Entry)
-{
-    /// <summary>The sessions' <c>porthole-extend</c> and <c>porthole-release</c>, and the notices at their prompts (R-BEY-4).</summary>
-    public SessionCommands? Commands { get; init; }
-}
+    SessionEntry Entry,
+    SessionCommands Commands);
 
 /// <summary>
 /// Starts a node's sshd: writes its files, then tries the ports of the range until sshd listens on one. sshd runs
@@ -62,14 +60,10 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
         var environmentText = EnvironmentFileText.Render(sessionEnvironment);
         NodeSshFiles.WriteAtomically(files.EnvironmentPath, environmentText);
 
-        // A debug run's windows have their own rc (and their own time limit); the other sessions get the lifecycle's commands.
-        var commands = debug ? null : SessionCommands.For(context.Node, files);
-        if (commands is not null)
-        {
-            await commands.PrepareAsync(canceled);
-        }
-
-        var commandsRc = commands?.Rc(bash: true) ?? string.Empty;
+        // The lifecycle's commands: the sessions' rc has them here, a debug run's windows in their own rc (DebugRun).
+        var commands = SessionCommands.For(context.Node, files);
+        await commands.PrepareAsync(canceled);
+        var commandsRc = commands.Rc(bash: true);
         NodeSshFiles.WriteAtomically(files.SessionRcPath, ScriptTexts.SessionRc(files, context.BashEnvPath) + commandsRc);
         Entry = await context.Node.SessionEntryAsync(
             new SessionEntryRequest(
@@ -131,7 +125,7 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
             var outcome = await sshd.Outcome;
             if (outcome == SshdStart.Listening)
             {
-                return new SshdLaunch(files, new AuditLog(files.AuditPath), process, sshd, hostKey, account, launchEnvironment, Entry!) { Commands = commands };
+                return new SshdLaunch(files, new AuditLog(files.AuditPath), process, sshd, hostKey, account, launchEnvironment, Entry!, commands);
             }
 
             await process.StopAsync();
