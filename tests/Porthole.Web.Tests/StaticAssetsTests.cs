@@ -10,6 +10,9 @@ public sealed class StaticAssetsTests(WebFixture web) : WebTest(web)
     [InlineData("/static/xterm/xterm.js", "text/javascript", "Terminal")]
     [InlineData("/static/xterm/addon-fit.js", "text/javascript", "FitAddon")]
     [InlineData("/static/xterm/xterm.css", "text/css", ".xterm")]
+    [InlineData("/static/asciinema/asciinema-player.min.js", "text/javascript", "AsciinemaPlayer")]
+    [InlineData("/static/asciinema/asciinema-player.css", "text/css", ".ap-term")]
+    [InlineData("/static/asciinema/LICENSE.txt", "text/plain", "Apache License")]
     [InlineData("/static/porthole.css", "text/css", "--focus")]
     [InlineData("/static/porthole.js", "text/javascript", "porthole")]
     public async Task Static_files_are_served_from_the_assembly_with_their_type_and_cache_headers(string path, string type, string content)

@@ -27,9 +27,14 @@ public sealed class JobDataViews(IDbContextFactory<PortholeDb> dbFactory)
         var recordings = await db.SessionRecordings.AsNoTracking().Where(r => r.JobId == jobId && r.Attempt == attempt)
             .OrderBy(r => r.StartedAt).ThenBy(r => r.Id)
             .ToListAsync(ct);
-        return new SessionRecordingList([.. recordings.Select(r => new SessionRecordingView(
-            r.Id, r.NodeIndex, r.UserName, r.Fingerprint, r.Via, r.StartedAt, r.EndedAt, r.Seconds, r.Size, r.Truncated,
-            RecordingUrl(jobId, attempt, r.Id)))]);
+        return new SessionRecordingList([.. recordings.Select(RecordingView)]);
+    }
+
+    /// <summary>The session recording <paramref name="id"/> of <paramref name="attempt"/> of the job (its replay page), or null.</summary>
+    public async Task<SessionRecordingView?> RecordingAsync(long jobId, int attempt, long id, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await Recordings.FindAsync(db, jobId, attempt, id, ct) is { } recording ? RecordingView(recording) : null;
     }
 
     /// <summary>The test results of <paramref name="attempt"/> of the job: the counts, and failed and errored cases first, then skipped, then passed.</summary>
@@ -52,6 +57,10 @@ public sealed class JobDataViews(IDbContextFactory<PortholeDb> dbFactory)
             new TestCounts(total, Count("success"), Count("failure"), Count("error"), Count("skipped")) { Ignored = ignored },
             items);
     }
+
+    private static SessionRecordingView RecordingView(SessionRecordingRecord r) => new(
+        r.Id, r.NodeIndex, r.UserName, r.Fingerprint, r.Via, r.StartedAt, r.EndedAt, r.Seconds, r.Size, r.Truncated,
+        RecordingUrl(r.JobId, r.Attempt, r.Id));
 
     /// <summary>Where a session recording is downloaded: <c>/api/jobs/{jobId}/recordings/{id}?attempt={n}</c>.</summary>
     public static string RecordingUrl(long jobId, int attempt, long id) =>

@@ -22,14 +22,20 @@ namespace Porthole.Server.Web;
 /// with, and <c>img-src</c> keeps its <c>url()</c>s on this server. A browser without <c>style-src-attr</c> falls back to
 /// <c>style-src</c>, where the nonce disables <c>'unsafe-inline'</c>: it then only loses those colours.</item>
 /// </list>
+/// WebAssembly, for asciinema-player (the replay page of a session recording, R-BEY-2), whose terminal emulator is a
+/// module it compiles from bytes in its own script: CSP blocks that without <c>'wasm-unsafe-eval'</c> in
+/// <c>script-src</c>. Only a page whose handler calls <see cref="AllowWebAssembly"/> has it: the handler rewrites the
+/// header this middleware wrote before it, so every other response keeps the policy above exactly.
+/// <c>'wasm-unsafe-eval'</c> admits compiling WebAssembly only, not JavaScript's <c>eval</c>; the scripts still come from
+/// this server alone. The player writes no <c>&lt;style&gt;</c> elements, only styles through the CSSOM.
 /// </remarks>
 public static class SecurityHeaders
 {
     private const string NonceKey = "porthole.style-nonce";
 
-    /// <summary>The policy of a response whose style nonce is <paramref name="styleNonce"/>.</summary>
-    public static string ContentSecurityPolicy(string styleNonce) =>
-        $"default-src 'self'; script-src 'self'; style-src 'self' 'nonce-{styleNonce}'; style-src-attr 'unsafe-inline'; " +
+    /// <summary>The policy of a response whose style nonce is <paramref name="styleNonce"/>, with WebAssembly or without.</summary>
+    public static string ContentSecurityPolicy(string styleNonce, bool webAssembly = false) =>
+        $"default-src 'self'; script-src 'self'{(webAssembly ? " 'wasm-unsafe-eval'" : "")}; style-src 'self' 'nonce-{styleNonce}'; style-src-attr 'unsafe-inline'; " +
         "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     /// <summary>
@@ -46,6 +52,16 @@ public static class SecurityHeaders
         }
 
         return nonce;
+    }
+
+    /// <summary>
+    /// Lets this response's page compile WebAssembly (<c>'wasm-unsafe-eval'</c>): call it from the handler of the page that
+    /// needs it, once it knows it renders that page (not for its error page). The rest of the policy stays as it is.
+    /// </summary>
+    public static void AllowWebAssembly(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        http.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy(StyleNonce(http), webAssembly: true);
     }
 
     public static IApplicationBuilder UseWebSecurityHeaders(this IApplicationBuilder app) => app.Use(async (http, next) =>

@@ -80,6 +80,7 @@ public static class WebApp
         pages.MapGet("/pipelines/{id}", PipelinePage.GetAsync);
         pages.MapPost("/workflows/{id}/rerun", PipelinePage.RerunWorkflowAsync);
         pages.MapGet("/jobs/{id}", JobPage.GetAsync);
+        pages.MapGet("/jobs/{id}/recordings/{recordingId}", RecordingPage.GetAsync);
         pages.MapPost("/jobs/{id}/rerun", JobPage.RerunAsync);
         pages.MapPost("/jobs/{id}/rerun-with-ssh", JobPage.RerunWithSshAsync);
         pages.MapPost("/jobs/{id}/debug", JobPage.DebugAsync);

@@ -17,7 +17,8 @@ namespace Porthole.Server.Web.Pages;
 
 /// <summary>
 /// GET <c>/jobs/{id}</c>: a job, its attempts, and the steps of one attempt (<c>?attempt=N</c>, the latest by default)
-/// with their live logs (joblog.js), its test results and artifacts, and, for an SSH or debug attempt, the SSH panel.
+/// with their live logs (joblog.js), its test results, artifacts and session recordings, and, for an SSH or debug
+/// attempt, the SSH panel.
 /// The forms of its Rerun menu, Debug job and Cancel post to the handlers below, which go through the API's services
 /// and redirect back here with a <see cref="Flash"/> message.
 /// </summary>
@@ -47,6 +48,10 @@ public sealed partial class JobPage
     /// <summary>The names of the job's steps, in its plan's order: what a breakpoint (R-BEY-4) may name.</summary>
     [Parameter]
     public IReadOnlyList<string> Steps { get; set; } = [];
+
+    /// <summary>The selected attempt's session recordings (R-BEY-2).</summary>
+    [Parameter]
+    public SessionRecordingList Recordings { get; set; } = new([]);
 
     /// <summary>The selected attempt's test results.</summary>
     [Parameter]
@@ -94,6 +99,7 @@ public sealed partial class JobPage
             Steps = StepBreakpoints.Steps(job),
             Artifacts = await jobData.ArtifactsAsync(job.Id, selected, ct),
             Tests = await jobData.TestsAsync(job.Id, selected, ct),
+            Recordings = await jobData.RecordingsAsync(job.Id, selected, ct),
         });
     }
 

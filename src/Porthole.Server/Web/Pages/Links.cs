@@ -23,5 +23,9 @@ public static class Links
     public static string StepLog(long jobId, int attempt, int node, int step) =>
         string.Create(CultureInfo.InvariantCulture, $"/api/jobs/{jobId}/log?attempt={attempt}&node={node}&step={step}");
 
+    /// <summary>The replay page of a session recording of an attempt (<c>Pages/RecordingPage</c>).</summary>
+    public static string Recording(long jobId, int attempt, long id) =>
+        string.Create(CultureInfo.InvariantCulture, $"/jobs/{jobId}/recordings/{id}?attempt={attempt}");
+
     public const string Keys = "/keys";
 }
