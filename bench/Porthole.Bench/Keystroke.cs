@@ -26,7 +26,9 @@ public static class Keystroke
     /// <summary>The job debugged once the project turned recording off; <see cref="SshBench.ShellJob"/> is debugged before, recorded.</summary>
     private const string UnrecordedJob = "unrecorded";
 
-    private const string Config = $"version: 2\njobs:\n  {SshBench.ShellJob}:\n    steps:\n      - run: echo hi\n  {UnrecordedJob}:\n    steps:\n      - run: echo hi\n";
+    private const string Config =
+        $"version: 2\njobs:\n  {SshBench.ShellJob}:\n    steps:\n      - run: echo hi\n  {UnrecordedJob}:\n    steps:\n      - run: echo hi\n"
+        + $"workflows:\n  version: 2\n  both:\n    jobs:\n      - {SshBench.ShellJob}\n      - {UnrecordedJob}\n";
 
     public static async Task<int> RunAsync(string[] args)
     {
