@@ -285,34 +285,6 @@ public sealed class SshRerunTests : IAsyncLifetime
         await _server.WaitForJobAsync(_jobId, j => Status.IsFinished(j.Attempts[^1].Status), seconds: 30);
     }
 
-    /// <summary>Runs the real program as porthole would, but keeps its output for the test.</summary>
-    private sealed class CapturingLauncher : Cli.Ssh.IProcessLauncher
-    {
-        public bool InputIsTerminal => false;
-
-        public string Output { get; private set; } = "";
-
-        public string Error { get; private set; } = "";
-
-        public async Task<int> RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-        {
-            var start = new System.Diagnostics.ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using var process = System.Diagnostics.Process.Start(start)!;
-            process.StandardInput.Close();
-            var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var error = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
-            Output = await output;
-            Error = await error;
-            return process.ExitCode;
-        }
-    }
-
     private Task<JobSshView> WaitForEndpointsAsync(int nodes) => WaitForAsync(v => v.Nodes.Count == nodes && v.Nodes.All(n => n.Port is not null));
 
     private async Task<JobSshView> WaitForAsync(Func<JobSshView, bool> until)
