@@ -1,18 +1,25 @@
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Porthole.Contracts.Api;
+using Porthole.Execution.Docker;
 using Porthole.Server.Tests.Support;
+using Status = Porthole.Contracts.Api.Status;
 
 namespace Porthole.Server.Tests;
 
 /// <summary>
 /// Hold on failure (R-BEY-1, issue 15): a node whose step failed is kept for SSH in its own attempt, as the step left it,
-/// with the job already failed; the real server and runner, a real sshd, the real ssh client, and Docker for the docker
-/// executor.
+/// with the job already failed; the real server and runner, a real sshd, the real ssh client (also through the real
+/// <c>porthole</c> CLI), and Docker for the docker executor.
 /// </summary>
 public sealed class HoldOnFailureTests : IAsyncLifetime
 {
     private readonly TempFolder _data = new();
     private readonly TempFolder _keys = new();
+    private readonly TempFolder _home = new();
+    private readonly CapturingLauncher _launcher = new();
     private GitRepository? _repository;
     private RunningServer? _server;
     private SshKeyFile _mine = null!;
@@ -29,6 +36,7 @@ public sealed class HoldOnFailureTests : IAsyncLifetime
         }
 
         _repository?.Dispose();
+        _home.Dispose();
         _keys.Dispose();
         _data.Dispose();
     }
@@ -96,6 +104,68 @@ public sealed class HoldOnFailureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Porthole_trigger_holds_the_failed_node_porthole_jobs_shows_it_and_porthole_ssh_enters_it()
+    {
+        await StartAsync("shell", grace: true);
+        var triggered = await CliAsync("trigger", "app", "--hold-on-failure");
+        Assert.True(triggered.Code == 0, triggered.Err);
+        var pipelineId = long.Parse(Regex.Match(triggered.Out, @"^pipeline (\d+) ").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var jobId = (await Server.PipelineAsync(pipelineId)).Workflows[0].Jobs.Single(j => j.Name == "build").Id;
+        await Server.WaitForSshViewAsync(jobId, v => v.Nodes is [{ Port: not null, HeldAt: not null, EndsAt: not null }]);
+
+        // porthole jobs names the held node, the time it has left, and the command that enters it.
+        var jobs = await CliAsync("jobs", $"{pipelineId}");
+        Assert.True(jobs.Code == 0, jobs.Err);
+        Assert.Matches($@"\njob {jobId} build: node 0 is held for SSH after its step failed, \d+m\d*s? left: porthole ssh {jobId} --node 0\n", jobs.Out);
+
+        // porthole ssh finds the held node in the job's own attempt (no rerun), pins its host key, picks the key it accepts.
+        var entered = await CliAsync("ssh", $"{jobId}", "--", "cat", "evidence.txt");
+        Assert.True(entered.Code == 0, entered.Err + _launcher.Error);
+        Assert.Equal("left-by-the-step\n", _launcher.Output);
+
+        await Expect.StatusAsync(await Server.Client.PostAsync($"/api/jobs/{jobId}/cancel", null), 202);
+        await Server.WaitForJobAsync(jobId, j => Status.IsFinished(j.Attempts[0].Nodes[0].Status), seconds: 30);
+    }
+
+    [Fact]
+    public async Task A_held_docker_node_keeps_its_service_container_running_and_reachable_until_it_is_released()
+    {
+        await StartAsync("docker", grace: true, service: true);
+        var response = await Server.Client.PostAsJsonAsync("/api/projects/app/pipelines", new TriggerRequest(null, null) { HoldOnFailure = true }, ApiJson.Options);
+        await Expect.StatusAsync(response, 201);
+        var jobId = (await response.Content.ReadFromJsonAsync<PipelineView>(ApiJson.Options))!.Workflows[0].Jobs.Single(j => j.Name == "build").Id;
+        var node = (await Server.WaitForSshViewAsync(jobId, v => v.Nodes is [{ Port: not null, HeldAt: not null }])).Nodes[0];
+
+        // Inside the held node the service still answers, by its name and on localhost, as it did for the failed step.
+        var ssh = new SshClient(_keys.Path);
+        ssh.Pin(node.Host!, node.Port!.Value, node.HostKey!);
+        var inside = await ssh.SshAsync(_mine, node.User!, node.Host!, node.Port.Value,
+            "cat pong.txt; echo ping | nc -w 2 cache 6379; echo ping | nc -w 2 localhost 6379; echo \"tag=$PORTHOLE_NODE_TAG\"");
+        Assert.True(inside.ExitCode == 0, inside.Error);
+        var lines = inside.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["PONG", "PONG", "PONG"], lines[..3]);
+        var tag = lines[3]["tag=".Length..];
+        Assert.NotEmpty(tag);
+
+        // On the host, the node's primary and service containers both run.
+        using var docker = new DockerClientBuilder().WithEndpoint(new Uri("unix:///var/run/docker.sock")).Build();
+        var containers = await ContainersOfAsync(docker, tag);
+        Assert.Equal(["primary", "service"], containers.Select(c => c.Labels?[ContainerLabels.Role]).Order(StringComparer.Ordinal));
+        Assert.All(containers, c => Assert.Equal("running", c.State));
+
+        // A release ends the node, and its containers with it; the job stays failed.
+        var released = await CliAsync("ssh", "release", $"{jobId}");
+        Assert.True(released.Code == 0, released.Err);
+        var job = await Server.WaitForJobAsync(jobId, j => Status.IsFinished(j.Attempts[0].Nodes[0].Status), seconds: 30);
+        Assert.Equal(Status.Failed, job.Status);
+        using var gone = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while ((await ContainersOfAsync(docker, tag)).Count > 0)
+        {
+            await Task.Delay(100, gone.Token);
+        }
+    }
+
+    [Fact]
     public async Task The_project_setting_holds_every_pipeline_and_write_lets_every_writer_in_while_ssh_lets_only_the_triggerer()
     {
         // The grace after a session keeps the node for the next one (R-BEY-4).
@@ -159,13 +229,20 @@ public sealed class HoldOnFailureTests : IAsyncLifetime
         Assert.Single(await Server.Client.GetFromJsonAsyncOrFail<List<PipelineView>>("/api/projects/app/pipelines"));
     }
 
-    private async Task StartAsync(string executor, bool passing = false, bool grace = false)
+    private async Task StartAsync(string executor, bool passing = false, bool grace = false, bool service = false)
     {
         var image = string.Empty;
+        var ping = string.Empty;
         if (executor == "docker")
         {
             await DockerTestImages.EnsureAsync();
             image = $"    docker:\n      - image: {DockerTestImages.Busybox}\n";
+            if (service)
+            {
+                // The failed step uses the service first, so it fails with the service up.
+                image += $"      - image: {DockerTestImages.Service}\n        name: cache\n";
+                ping = "echo ping | nc -w 2 cache 6379 > pong.txt; ";
+            }
         }
 
         var failing = passing ? "echo fine" : "echo failing on purpose; exit 3";
@@ -177,7 +254,7 @@ public sealed class HoldOnFailureTests : IAsyncLifetime
                   - run:
                       name: fails
                       command: |
-                        echo left-by-the-step > evidence.txt
+                        {ping}echo left-by-the-step > evidence.txt
                         setsid sleep 600 > /dev/null 2>&1 < /dev/null &
                         echo $! > daemon.pid
                         {failing}
@@ -200,4 +277,35 @@ public sealed class HoldOnFailureTests : IAsyncLifetime
         _mine = SshKeyFile.Generate(_keys.Path, "mine");
         await Server.Client.AddKeyAsync(_mine);
     }
+
+    /// <summary>The real CLI, logged in as the admin, with the user's key as its home's <c>~/.ssh/id_ed25519</c>.</summary>
+    private async Task<(int Code, string Out, string Err)> CliAsync(params string[] args)
+    {
+        var dotSsh = Path.Combine(_home.Path, ".ssh");
+        if (!Directory.Exists(dotSsh))
+        {
+            Directory.CreateDirectory(dotSsh);
+            File.Copy(_mine.PrivateKeyPath, Path.Combine(dotSsh, "id_ed25519"));
+            File.Copy(_mine.PrivateKeyPath + ".pub", Path.Combine(dotSsh, "id_ed25519.pub"));
+        }
+
+        var environment = new Dictionary<string, string>
+        {
+            ["HOME"] = _home.Path,
+            ["PORTHOLE_CONFIG"] = Path.Combine(_home.Path, "config.json"),
+            ["PORTHOLE_SERVER"] = Server.Address.ToString(),
+            ["PORTHOLE_TOKEN"] = File.ReadAllText(Path.Combine(_data.Path, "admin-token")).Trim(),
+        };
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await Cli.Cli.RunAsync(args, Cli.CliContext.Create(output, error, environment), _launcher, CancellationToken.None);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static async Task<IList<ContainerListResponse>> ContainersOfAsync(DockerClient docker, string tag) =>
+        await docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Node}={tag}"] = true } },
+        });
 }
