@@ -13,9 +13,10 @@ using Status = Porthole.Contracts.Api.Status;
 namespace Porthole.Cli.Commands;
 
 /// <summary>
-/// <c>porthole ssh JOB</c>: enters a node of a job rerun with SSH with the real ssh, the host key pinned and the
-/// right key chosen (R-SSH-3); with <c>--config</c>, prints the node as a <c>Host</c> block of <c>~/.ssh/config</c> instead
-/// (R-BEY-5: VS Code Remote-SSH, scp, rsync); <c>porthole ssh doctor JOB</c>: why a key is refused, and what to do (R-SSH-4).
+/// <c>porthole ssh JOB</c>: enters a node of a job rerun with SSH, or held for SSH after its step failed (R-BEY-1), with
+/// the real ssh, the host key pinned and the right key chosen (R-SSH-3); with <c>--config</c>, prints the node as a
+/// <c>Host</c> block of <c>~/.ssh/config</c> instead (R-BEY-5: VS Code Remote-SSH, scp, rsync); <c>porthole ssh doctor
+/// JOB</c>: why a key is refused, and what to do (R-SSH-4).
 /// </summary>
 internal static class SshCommands
 {
@@ -38,7 +39,7 @@ internal static class SshCommands
             Description = "After --: a command to run in the job's environment instead of a login shell",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var command = new Command("ssh", "Enter a node of a job rerun with SSH (porthole rerun JOB --ssh), or see why a key is refused (ssh doctor)")
+        var command = new Command("ssh", "Enter a node of a job rerun with SSH (porthole rerun JOB --ssh) or held after its step failed (--hold-on-failure), or see why a key is refused (ssh doctor)")
         {
             jobId, node, attempt, identity, wait, config, remote,
         };
@@ -111,7 +112,7 @@ internal static class SshCommands
         new("--wait") { Description = "Seconds to wait for the node's SSH endpoint to come up", DefaultValueFactory = _ => defaultSeconds };
 
     private static Option<int?> AttemptOption() =>
-        new("--attempt", "-a") { Description = "The attempt; default the latest attempt with SSH" };
+        new("--attempt", "-a") { Description = "The attempt; default the latest attempt with SSH (a rerun with SSH, or the job's own with a held node)" };
 
     internal static int CheckNode(int node) => node >= 0 ? node : throw CliException.Usage("--node must be 0 or more");
 

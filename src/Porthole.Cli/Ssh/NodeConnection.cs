@@ -15,7 +15,10 @@ internal static class NodeConnection
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
-    /// <summary><c>api/jobs/{id}/ssh</c>: the given attempt, or the latest attempt with SSH (an SSH rerun or a debug run).</summary>
+    /// <summary>
+    /// <c>api/jobs/{id}/ssh</c>: the given attempt, or the latest attempt with SSH (an SSH rerun, a debug run, or the job's
+    /// own attempt with a node held after a failed step).
+    /// </summary>
     public static string ViewPath(long jobId, int? attempt) =>
         PortholeClient.Path("jobs", jobId, "ssh") + (attempt is { } a ? string.Create(CultureInfo.InvariantCulture, $"?attempt={a}") : "");
 
