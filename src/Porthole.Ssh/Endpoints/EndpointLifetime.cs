@@ -53,7 +53,8 @@ internal sealed class EndpointLifetime(
             connections.AllowOpenAccess();
         }
 
-        var launcher = new SshdLauncher(options, endpointId, timeProvider, debug is not null, openAccessToken, recording.Record);
+        // A debug run's shared session is not recorded yet (ScriptTexts.DebugAttach says why).
+        var launcher = new SshdLauncher(options, endpointId, timeProvider, debug is not null, openAccessToken, recording.Record && debug is null);
         var launch = await launcher.LaunchAsync(context, grants.AuthorizedKeys, grants.Gate, sessions.OnSshdLine, canceled);
         if (launch is null)
         {
@@ -91,6 +92,10 @@ internal sealed class EndpointLifetime(
             _recordings = new SessionRecordings(launch.Files, connections, recording.Secrets, recording.Sink, timeProvider);
             _recordings.Start();
             await context.WriteAsync("Interactive sessions on this node are recorded (the project's session_recording), with the job's secrets masked; the recordings are kept with the job, on its page.\n");
+        }
+        else if (recording.Record && debug is not null)
+        {
+            await context.WriteAsync("The debug session is not recorded: recording a shared tmux session is not supported yet (the project's session_recording applies to SSH sessions).\n");
         }
         else if (recording.Record)
         {

@@ -75,7 +75,7 @@ internal static class ScriptTexts
         . {{ShellQuote.Single(files.EnvironmentPath)}}
         export {{SessionVariable}}={{endpointId}}-$$
         cd -- {{ShellQuote.Single(workingDirectory)}} 2>/dev/null || cd -- "$HOME" 2>/dev/null || cd /
-        {{(tmuxPath is null ? string.Empty : DebugAttach(files, tmuxPath, bashPath, record))}}
+        {{(tmuxPath is null ? string.Empty : DebugAttach(files, tmuxPath, bashPath))}}
         case $command in
           '')
             if [ -t 0 ]; then
@@ -153,7 +153,11 @@ internal static class ScriptTexts
     /// joins it read-only: it sees, with the job's secrets masked as in the log (<see cref="WatchFilter"/>), and its keys
     /// reach nobody (R-DBG-7).
     /// </summary>
-    private static string DebugAttach(NodeSshFiles files, string tmuxPath, string bashPath, bool record)
+    /// <remarks>
+    /// A writer is not recorded (R-BEY-2): util-linux <c>script</c> writes an end-of-file (Ctrl-D) to its program when its
+    /// own terminal hangs up, and a tmux client passes it on to the shared window, whose shell then exits for everyone.
+    /// </remarks>
+    private static string DebugAttach(NodeSshFiles files, string tmuxPath, string bashPath)
     {
         var tmux = $"{ShellQuote.Single(tmuxPath)} -S {ShellQuote.Single(files.TmuxSocketPath)}";
         return $$"""
@@ -177,7 +181,7 @@ internal static class ScriptTexts
                 if [ "$read_only" = 1 ]; then
             {{WatchMasked(files, tmux, bashPath)}}
                 fi
-                {{Recorded(files, bashPath, record, tmux + " attach-session -t debug")}} ;;
+                exec {{tmux}} attach-session -t debug ;;
             esac
             if [ "$read_only" = 1 ]; then
               echo "Porthole: this key may only watch this debug session, read-only." >&2

@@ -7,7 +7,8 @@ namespace Porthole.Server.Tests.Support;
 
 /// <summary>
 /// A stand-in for a project's notification receiver, on a free loopback port: records each POST (its headers and raw
-/// body) and answers with the next status of <see cref="Answers"/>, 200 when none is left.
+/// body) once it has answered it and the sender has closed the connection, answering with the next status of
+/// <see cref="Answers"/>, 200 when none is left.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -100,10 +101,27 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var body = new byte[length];
             await stream.ReadExactlyAsync(body, _stop.Token);
             var status = Answers.TryDequeue(out var next) ? next : 200;
-            _received.Enqueue(new Received(path, headers, body, status));
-            _arrived.Release();
             var answer = $"HTTP/1.1 {status} {(status < 400 ? "OK" : "Error")}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
             await stream.WriteAsync(Encoding.ASCII.GetBytes(answer), _stop.Token);
+
+            // Counted once the sender has read the answer and closed its end: a test that moves the server's clock on
+            // after WaitForAsync then never times out a delivery still in flight (the try's timeout is on that clock).
+            using (var closed = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+            {
+                closed.CancelAfter(TimeSpan.FromSeconds(5));
+                try
+                {
+                    while (await stream.ReadAsync(new byte[1], closed.Token) > 0)
+                    {
+                    }
+                }
+                catch (Exception e) when (e is OperationCanceledException or IOException)
+                {
+                }
+            }
+
+            _received.Enqueue(new Received(path, headers, body, status));
+            _arrived.Release();
         }
     }
 
