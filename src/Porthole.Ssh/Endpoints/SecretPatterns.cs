@@ -37,36 +37,51 @@ internal sealed class SecretPatterns
     public string MaskText(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var matches = new List<(int Start, int End)>();
-        foreach (var value in Values)
-        {
-            for (var at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + 1, StringComparison.Ordinal))
-            {
-                matches.Add((at, at + value.Length));
-            }
-        }
-
+        var matches = Matches(text);
         if (matches.Count == 0)
         {
             return text;
         }
 
-        matches.Sort((a, b) => a.Start.CompareTo(b.Start));
         var masked = new StringBuilder(text.Length);
         var from = 0;
-        for (var i = 0; i < matches.Count; i++)
+        foreach (var (start, end) in matches)
         {
-            var (start, end) = matches[i];
-            while (i + 1 < matches.Count && matches[i + 1].Start < end)
-            {
-                end = Math.Max(end, matches[++i].End);
-            }
-
             masked.Append(text, from, start - from).Append(Mask);
             from = end;
         }
 
         return masked.Append(text, from, text.Length - from).ToString();
+    }
+
+    /// <summary>Every occurrence of every secret in the text as [start, end), overlapping ones merged, in order.</summary>
+    public List<(int Start, int End)> Matches(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var found = new List<(int Start, int End)>();
+        foreach (var value in Values)
+        {
+            for (var at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + 1, StringComparison.Ordinal))
+            {
+                found.Add((at, at + value.Length));
+            }
+        }
+
+        found.Sort((a, b) => a.Start.CompareTo(b.Start));
+        var merged = new List<(int Start, int End)>();
+        foreach (var match in found)
+        {
+            if (merged.Count > 0 && match.Start < merged[^1].End)
+            {
+                merged[^1] = (merged[^1].Start, Math.Max(merged[^1].End, match.End));
+            }
+            else
+            {
+                merged.Add(match);
+            }
+        }
+
+        return merged;
     }
 
     /// <summary>The patterns for a program on the node: one a line, base64 of its UTF-8 bytes (a pattern may hold any byte but a newline).</summary>

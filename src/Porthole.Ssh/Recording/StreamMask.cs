@@ -21,7 +21,7 @@ internal static class StreamMask
         }
 
         var whole = string.Concat(events);
-        var matches = Matches(whole, secrets.Values);
+        var matches = secrets.Matches(whole);
         if (matches.Count == 0)
         {
             return result;
@@ -49,34 +49,5 @@ internal static class StreamMask
         }
 
         return result;
-    }
-
-    /// <summary>Every occurrence of every secret, overlapping ones merged, in order.</summary>
-    private static List<(int Start, int End)> Matches(string text, IReadOnlyList<string> values)
-    {
-        var found = new List<(int Start, int End)>();
-        foreach (var value in values)
-        {
-            for (var at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + 1, StringComparison.Ordinal))
-            {
-                found.Add((at, at + value.Length));
-            }
-        }
-
-        found.Sort((a, b) => a.Start.CompareTo(b.Start));
-        var merged = new List<(int Start, int End)>();
-        foreach (var match in found)
-        {
-            if (merged.Count > 0 && match.Start < merged[^1].End)
-            {
-                merged[^1] = (merged[^1].Start, Math.Max(merged[^1].End, match.End));
-            }
-            else
-            {
-                merged.Add(match);
-            }
-        }
-
-        return merged;
     }
 }
