@@ -21,6 +21,30 @@ public static class ProcFs
         return TryParseStat(text, out stat);
     }
 
+    /// <summary>
+    /// The process's id in its own pid namespace (the last of <c>NSpid</c> in /proc/PID/status): what a process in a
+    /// sandbox's or container's namespace calls it (<c>$$</c>). The same as <paramref name="pid"/> outside one; null when gone.
+    /// </summary>
+    public static int? InnermostPid(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status"))
+            {
+                if (line.StartsWith("NSpid:", StringComparison.Ordinal))
+                {
+                    var last = line.Split(['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[^1];
+                    return int.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out var inner) ? inner : null;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        return null;
+    }
+
     /// <summary>Present and not a zombie (pid 1 of some hosts never reaps orphans).</summary>
     public static bool IsAlive(int pid) => TryReadStat(pid, out var stat) && stat.IsAlive;
 

@@ -3,7 +3,7 @@ using Porthole.Contracts.Api;
 using Porthole.Contracts.Ssh;
 using Porthole.Data;
 using Porthole.Server.Api;
-using Porthole.Server.Web.Components;
+using Porthole.Execution.Logging;
 
 namespace Porthole.Server.Ssh;
 

@@ -122,6 +122,19 @@ internal sealed class DebugSession
         return output.Text;
     }
 
+    /// <summary>
+    /// Starts a read-only control-mode client of the session (<c>tmux -C</c>), which takes no part in the window's size: its
+    /// notifications go to <paramref name="output"/> until the server ends or <paramref name="input"/> does (its stdin).
+    /// </summary>
+    public Task<IStepProcess> StartControlClientAsync(IStepOutput output, Func<Stream, CancellationToken, Task> input, CancellationToken canceled) =>
+        _node.StartAsync(
+            new StepLaunch([_tmuxPath, "-S", Files.TmuxSocketPath, "-C", "attach-session", "-r", "-f", "ignore-size", "-t", DebugScripts.SessionName], _environment, Files.Directory)
+            {
+                Input = input,
+            },
+            output,
+            canceled);
+
     /// <summary>Ends the server and every window's processes it still has; removes its socket.</summary>
     public async Task StopAsync()
     {

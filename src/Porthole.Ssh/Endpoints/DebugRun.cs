@@ -89,6 +89,7 @@ internal sealed class DebugRun(
                 return new NodeSectionResult(StepState.Canceled, SkipSteps: true);
             }
 
+            await lifetime.RecordDebugAsync(session, context, canceled);
             await grants.ReportReadyAsync(running, canceled);
         }
         catch (OperationCanceledException) when (canceled.IsCancellationRequested)

@@ -1,6 +1,8 @@
 using Porthole.Contracts.Runners;
 using Porthole.Contracts.Ssh;
+using Porthole.Execution.Executors;
 using Porthole.Execution.Sections;
+using Porthole.Ssh.Debugging;
 using Porthole.Ssh.Recording;
 
 namespace Porthole.Ssh.Endpoints;
@@ -21,24 +23,27 @@ internal sealed class EndpointLifetime(
     EndpointRecording recording)
 {
     private SessionRecordings? _recordings;
+    private DebugRecorder? _debugRecorder;
 
     /// <summary>What became of the sessions' recordings, for the log, once the endpoint has shut down; null when none was made.</summary>
     public string? RecordingText
     {
         get
         {
-            if (_recordings is not { } recordings || (recordings.Uploaded == 0 && recordings.Problems.Count == 0))
+            var uploaded = (_recordings?.Uploaded ?? 0) + (_debugRecorder?.Uploaded ?? 0);
+            IEnumerable<string> problems = [.. _recordings?.Problems ?? [], .. _debugRecorder?.Problems ?? []];
+            if (uploaded == 0 && !problems.Any())
             {
                 return null;
             }
 
-            var text = recordings.Uploaded switch
+            var text = uploaded switch
             {
                 0 => string.Empty,
                 1 => "1 session recording is kept with the job (on its page).\n",
                 var n => $"{n} session recordings are kept with the job (on its page).\n",
             };
-            return text + string.Concat(recordings.Problems.Select(p => $"A session recording was not kept: {p}.\n"));
+            return text + string.Concat(problems.Select(p => $"A session recording was not kept: {p}.\n"));
         }
     }
 
@@ -53,7 +58,7 @@ internal sealed class EndpointLifetime(
             connections.AllowOpenAccess();
         }
 
-        // A debug run's shared session is not recorded yet (ScriptTexts.DebugAttach says why).
+        // A debug run's shared session is recorded by the runner's own tmux client (RecordDebugAsync), not by script.
         var launcher = new SshdLauncher(options, endpointId, timeProvider, debug is not null, openAccessToken, recording.Record && debug is null);
         var launch = await launcher.LaunchAsync(context, grants.AuthorizedKeys, grants.Gate, sessions.OnSshdLine, canceled);
         if (launch is null)
@@ -95,7 +100,7 @@ internal sealed class EndpointLifetime(
         }
         else if (recording.Record && debug is not null)
         {
-            await context.WriteAsync("The debug session is not recorded: recording a shared tmux session is not supported yet (the project's session_recording applies to SSH sessions).\n");
+            await context.WriteAsync("The debug session is recorded (the project's session_recording): each writer's time in it, as the window showed it, with the job's secrets masked; the recordings are kept with the job, on its page.\n");
         }
         else if (recording.Record)
         {
@@ -103,6 +108,29 @@ internal sealed class EndpointLifetime(
         }
 
         return (running, null);
+    }
+
+    /// <summary>
+    /// With the project's <c>session_recording</c>, starts recording the debug session's writers (<see cref="DebugRecorder"/>):
+    /// call it once the session is set and before the endpoint is reported ready. A recorder that cannot start is said in the log.
+    /// </summary>
+    public async Task RecordDebugAsync(DebugSession session, NodeSectionContext context, CancellationToken canceled)
+    {
+        if (!recording.Record)
+        {
+            return;
+        }
+
+        var recorder = new DebugRecorder(session, connections, recording.Secrets, recording.Sink, timeProvider);
+        try
+        {
+            await recorder.StartAsync(canceled);
+            _debugRecorder = recorder;
+        }
+        catch (Exception e) when (e is ExecutorException or InvalidOperationException or IOException)
+        {
+            await context.WriteAsync($"The debug session is not recorded: its recorder could not start: {e.Message}\n");
+        }
     }
 
     /// <summary>Ends sshd, every session and the debug session, once; later calls wait for that. The endpoint is ending from now on.</summary>
@@ -118,6 +146,11 @@ internal sealed class EndpointLifetime(
         if (state.DebugSession is { } session)
         {
             await session.StopAsync();
+        }
+
+        if (_debugRecorder is { } debugRecorder)
+        {
+            await debugRecorder.FinishAsync();
         }
 
         await sessions.ClosedAsync();

@@ -18,12 +18,16 @@ internal static class EndpointProcesses
         var sessionTags = connection.Sessions.Select(s => $"{ScriptTexts.SessionVariable}={endpointId}-{s.ProcessId}").ToList();
         return ProcessKiller.KillAsync(table =>
         {
-            var sshdPid = running.Sshd.SshdPid;
+            if (SshdPid(running, table) is not { } sshdPid)
+            {
+                return [.. sessionTags.SelectMany(table.WithEnvironmentEntry)];
+            }
 
-            // The connection's processes: the one its sessions named as their parent, and those holding its socket
-            // (a connection without a session has nothing else that names it).
+            // The connection's processes: the one its sessions named as their parent (by its id in the node's pid
+            // namespace, as the attach script saw it), and those holding its socket (a connection without a session has
+            // nothing else that names it).
             var roots = table.Tree(sshdPid).Where(pid => pid != sshdPid
-                && (connection.Sessions.Any(s => s.ConnectionProcessId == pid) || ProcSockets.InodesOf(pid).Overlaps(sockets)));
+                && (connection.Sessions.Any(s => s.ConnectionProcessId == ProcFs.InnermostPid(pid)) || ProcSockets.InodesOf(pid).Overlaps(sockets)));
             var victims = new HashSet<int>();
             foreach (var root in roots)
             {
@@ -45,10 +49,29 @@ internal static class EndpointProcesses
         var endpointTag = $"{ScriptTexts.EndpointVariable}={endpointId}";
         return ProcessKiller.KillAsync(table =>
         {
-            var victims = table.Tree(running.Sshd.SshdPid);
+            var victims = SshdPid(running, table) is { } sshdPid ? table.Tree(sshdPid) : [];
             victims.UnionWith(table.WithEnvironmentEntry(endpointTag));
             return victims;
         });
+    }
+
+    /// <summary>
+    /// sshd's id in the runner's process table, or null once it is gone. The supervisor prints it as the node's pid
+    /// namespace numbers it (a sandboxed node has its own), so it is looked for among the supervisor's descendants by that
+    /// number, never taken for an id of the runner's: there it could name any process of the host.
+    /// </summary>
+    private static int? SshdPid(Running running, ProcessTable table)
+    {
+        var inner = running.Sshd.SshdPid;
+        foreach (var pid in table.Tree(running.Process.Id))
+        {
+            if (pid != running.Process.Id && ProcFs.InnermostPid(pid) == inner)
+            {
+                return pid;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Whether the connection's TCP socket is gone: it ended even if sshd said nothing (its process was killed, say).</summary>

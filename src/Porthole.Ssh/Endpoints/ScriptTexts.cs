@@ -154,8 +154,9 @@ internal static class ScriptTexts
     /// reach nobody (R-DBG-7).
     /// </summary>
     /// <remarks>
-    /// A writer is not recorded (R-BEY-2): util-linux <c>script</c> writes an end-of-file (Ctrl-D) to its program when its
-    /// own terminal hangs up, and a tmux client passes it on to the shared window, whose shell then exits for everyone.
+    /// A writer is not recorded here, under util-linux <c>script</c> (R-BEY-2): it writes an end-of-file (Ctrl-D) to its
+    /// program when its own terminal hangs up, and a tmux client passes it on to the shared window, whose shell then exits
+    /// for everyone. The runner's own control client records the writers (<see cref="Recording.DebugRecorder"/>).
     /// </remarks>
     private static string DebugAttach(NodeSshFiles files, string tmuxPath, string bashPath)
     {

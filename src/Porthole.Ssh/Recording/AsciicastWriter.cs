@@ -133,6 +133,21 @@ internal static class AsciicastWriter
         }
 
         Close(events, ref joining);
+        return Write(events, new CastHeader(width, height, term, startedAt), duration, truncated, secrets, output);
+    }
+
+    /// <summary>
+    /// Writes a recording: the header, then the events with the job's secrets masked per stream (<see cref="StreamMask"/>);
+    /// an empty event is left out. Its length is the last event's time, or <paramref name="duration"/> when longer and
+    /// the recording was not cut.
+    /// </summary>
+    public static AsciicastSummary Write(List<CastEvent> events, CastHeader header, double? duration, bool truncated, SecretPatterns secrets, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(secrets);
+        ArgumentNullException.ThrowIfNull(output);
+        var (width, height, term, startedAt) = header;
         Mask(events, 'o', secrets);
         Mask(events, 'i', secrets);
         using (var writer = new Utf8JsonWriter(output, WriterOptions))
@@ -268,5 +283,10 @@ internal static class AsciicastWriter
         }
     }
 
-    private readonly record struct CastEvent(double Time, char Kind, string Text);
 }
+
+/// <summary>One event of a recording: seconds since its start, <c>o</c> (shown), <c>i</c> (typed) or <c>r</c> (resized to <c>COLSxROWS</c>), and its text.</summary>
+internal readonly record struct CastEvent(double Time, char Kind, string Text);
+
+/// <summary>A recording's header: the terminal's first size, its <c>TERM</c> (xterm-256color when null) and when it started.</summary>
+internal sealed record CastHeader(int Width, int Height, string? Term, DateTimeOffset? StartedAt);

@@ -78,6 +78,42 @@ public sealed class RecordedSessionTests : IAsyncLifetime
         Assert.Empty(none!.Items);
     }
 
+    [Fact]
+    public async Task A_debug_sessions_writer_is_listed_and_downloads_masked_also_when_the_job_is_canceled_under_it()
+    {
+        var pipeline = await _server.TriggerAsync("app");
+        var jobId = pipeline.Workflows[0].Jobs[0].Id;
+        await _server.WaitForJobAsync(jobId, j => j.Status == Status.Success);
+        await Expect.StatusAsync(await _server.Client.PostAsJsonAsync($"/api/jobs/{jobId}/debug", new DebugJobRequest(false), ApiJson.Options), 202);
+        var view = await _server.WaitForSshViewAsync(jobId, v => v.Attempt == 2 && v.Nodes is [{ Port: not null }]);
+        var node = view.Nodes[0];
+        var ssh = new SshClient(_keys.Path);
+        ssh.Pin(node.Host!, node.Port!.Value, node.HostKey!);
+        using (var terminal = InteractiveSsh.Start(ssh, node, _mine))
+        {
+            await terminal.TypeAsync("echo debugged-$((6 * 7)) shown:$SECRET\r");
+            await terminal.WaitForAsync("debugged-42");
+
+            // The job is canceled while the writer is still in the session: its recording is kept all the same.
+            await Expect.StatusAsync(await _server.Client.PostAsync($"/api/jobs/{jobId}/cancel", null), 202);
+            await terminal.WaitForExitAsync();
+        }
+
+        await _server.WaitForJobAsync(jobId, j => j.Attempts.Count == 2 && Status.IsFinished(j.Attempts[^1].Status));
+        var log = await _server.LogAsync(jobId, attempt: 2);
+        Assert.Contains("The debug session is recorded", log, StringComparison.Ordinal);
+
+        // A canceled section's log is closed: the recording is on the job, not counted in the log.
+        var list = await _server.Client.GetFromJsonAsync<SessionRecordingList>($"/api/jobs/{jobId}/recordings?attempt=2", ApiJson.Options);
+        var recording = Assert.Single(list!.Items);
+        Assert.Equal(("admin", _mine.Fingerprint, SshVia.Ssh), (recording.UserName, recording.Fingerprint, recording.Via));
+        using var download = await _server.Client.GetAsync(recording.Url);
+        await Expect.StatusAsync(download, 200);
+        var cast = await download.Content.ReadAsStringAsync();
+        Assert.Contains("debugged-42 shown:********", cast, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, cast, StringComparison.Ordinal);
+    }
+
     /// <summary>Reruns the job with SSH, types into one interactive session, exits; the node then ends (no grace in tests).</summary>
     private async Task SessionAsync(long jobId, int attempt)
     {

@@ -9,8 +9,8 @@ namespace Porthole.Ssh.Tests.Recording;
 /// <summary>
 /// Every interactive session that can type is recorded (R-BEY-2): real sshd, real <c>ssh -tt</c> clients in terminals of
 /// the test's own tmux, util-linux <c>script</c> on the node. The recording reaches the sink once its session is over, as
-/// asciicast v2 with the job's secrets masked, named by who opened the session as the grants say; a command, a debug
-/// session (not recorded yet) and a project that turned recording off give none; and what the session's account leaves in its recordings folder (a link
+/// asciicast v2 with the job's secrets masked, named by who opened the session as the grants say; a debug session gives each writer a
+/// recording of what the shared window showed while it was there; a command and a project that turned recording off give none; and what the session's account leaves in its recordings folder (a link
 /// to a runner's file, a forged log) is never read through or taken for a session.
 /// </summary>
 public sealed class SessionRecordingTests
@@ -58,7 +58,9 @@ public sealed class SessionRecordingTests
         await terminals.TypeLineAsync("user", $"echo shown:$SECRET; echo {Secret} >/dev/null; echo done-secret");
         var screen = await terminals.WaitForAsync("user", "done-secret");
         Assert.Contains($"shown:{Secret}", screen, StringComparison.Ordinal);
-        await terminals.TypeLineAsync("user", "head -c 3000 /dev/urandom; printf '\\033[0m\\n'; echo after-$((2 + 2))-noise");
+        // Binary noise, without the escape and 8-bit control introducers: a query among them (ESC [ c) would have the
+        // test's own terminal type its answer into the session, in front of the next command.
+        await terminals.TypeLineAsync("user", "head -c 3000 /dev/urandom | tr -d '\\033\\220\\233\\235\\236\\237'; printf '\\033[0m\\n'; echo after-$((2 + 2))-noise");
         await terminals.WaitForAsync("user", "after-4-noise");
         await terminals.TypeLineAsync("user", "exit");
         await Wait.UntilAsync(() => terminals.ExitedAsync("user").GetAwaiter().GetResult(), "the session closed");
@@ -114,33 +116,55 @@ public sealed class SessionRecordingTests
     }
 
     [Fact]
-    public async Task A_debug_session_is_not_recorded_yet_and_its_log_says_so_and_a_writer_that_leaves_leaves_the_others_as_they_are()
+    public async Task A_debug_session_gives_each_writer_a_recording_from_the_screen_it_found_and_a_writer_that_leaves_leaves_the_others_as_they_are()
     {
         await using var node = await SshNode.CreateAsync(debug: new DebugRequest("alice", Quiet: false, TimeSpan.FromMinutes(30)), variables: Variables, record: true);
         var section = node.DebugAsync();
         await node.WaitForDebugAsync(section);
-        Assert.Contains("The debug session is not recorded", node.DebugText, StringComparison.Ordinal);
+        Assert.Contains("The debug session is recorded", node.DebugText, StringComparison.Ordinal);
         var socket = node.Folder.Combine("terminals.sock");
         await using var terminals = new TerminalTmux(socket);
         await terminals.OpenAsync("staying", ["ssh", "-tt", .. node.SshArguments(node.Alice)]);
         await node.WaitForDebugClientsAsync(1);
+        await terminals.TypeLineAsync("staying", "echo before-$((1 + 1))");
+        await terminals.WaitForAsync("staying", "before-2");
         await terminals.OpenAsync("leaving", ["ssh", "-tt", .. node.SshArguments(node.Alice)]);
         await node.WaitForDebugClientsAsync(2);
         await terminals.TypeLineAsync("leaving", "echo from-leaving-$((2 * 3))");
         await terminals.WaitForAsync("staying", "from-leaving-6");
 
         // The leaving writer's ssh client goes (its terminal closed): the other stays, in the same shell. (Under script,
-        // the recorder, its hang-up became a Ctrl-D typed into the shared window, which ended the session for everyone.)
+        // recording a writer's terminal, its hang-up became a Ctrl-D typed into the shared window, which ended the session
+        // for everyone: the recorder is a client of its own.)
         Assert.Equal(0, (await node.Programs.RunAsync("tmux", ["-S", socket, "kill-session", "-t", "leaving"])).ExitCode);
         await Wait.UntilAsync(() => node.Sink.Events.Count(e => e.Kind == SshEventKind.SessionEnded) == 1, "the leaving session's end");
-        await terminals.TypeLineAsync("staying", "echo still-$((4 * 4))");
-        await terminals.WaitForAsync("staying", "still-16");
+        await terminals.TypeLineAsync("staying", $"echo still-$((4 * 4)) shown:$SECRET; printf '\\033[31mred-%s\\033[0m\\n' $((5 + 5))");
+        await terminals.WaitForAsync("staying", "red-10");
         Assert.False(section.IsCompleted, node.DebugText);
 
         await terminals.TypeLineAsync("staying", "exit");
         await section.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Empty(node.Sink.Recordings);
+        Assert.Contains("2 session recordings are kept with the job (on its page).", node.DebugText, StringComparison.Ordinal);
+        Assert.Equal(2, node.Sink.Recordings.Count);
+        var (staying, leaving) = (node.Sink.Recordings.MinBy(r => r.File.StartedAt), node.Sink.Recordings.MaxBy(r => r.File.StartedAt));
+        Assert.All(node.Sink.Recordings, r => Assert.Equal(("alice", node.Alice.Fingerprint, SshVia.Ssh), (r.File.UserName, r.File.Fingerprint, r.File.Via)));
+        Assert.True(leaving.File.StartedAt > staying.File.StartedAt);
+        Assert.True(leaving.File.Seconds < staying.File.Seconds, $"{leaving.File.Seconds} s, {staying.File.Seconds} s");
+
+        // Each saw the window from its attach: the one who came later found the earlier output on the screen.
+        var stayingShown = Stream(Events(staying.Cast), "o");
+        var leavingShown = Stream(Events(leaving.Cast), "o");
+        Assert.Contains("before-2", stayingShown, StringComparison.Ordinal);
+        Assert.Contains("before-2", leavingShown, StringComparison.Ordinal);
+        Assert.Contains("from-leaving-6", leavingShown, StringComparison.Ordinal);
+        Assert.Contains("from-leaving-6", stayingShown, StringComparison.Ordinal);
+        Assert.Contains("still-16 shown:********", stayingShown, StringComparison.Ordinal);
+        Assert.Contains("\u001b[31mred-10", stayingShown, StringComparison.Ordinal);
+        Assert.DoesNotContain("still-16", leavingShown, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, staying.Cast + leaving.Cast, StringComparison.Ordinal);
+        Assert.DoesNotContain(Events(staying.Cast), e => e[1].GetString() == "i");
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(node.Node.Host.ScratchDirectory, "ssh", "recordings")));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(node.Node.Host.ScratchDirectory, "ssh"), "*.cast"));
     }
 
     [Fact]

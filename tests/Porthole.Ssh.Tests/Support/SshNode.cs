@@ -83,7 +83,7 @@ internal sealed class SshNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until <paramref name="count"/> clients are attached to the debug session (tmux list-clients).</summary>
+    /// <summary>Waits until <paramref name="count"/> terminals are attached to the debug session (tmux list-clients; the recorder's control client is not one).</summary>
     public async Task WaitForDebugClientsAsync(int count)
     {
         var clients = 0;
@@ -95,8 +95,8 @@ internal sealed class SshNode : IAsyncDisposable
                 throw new TimeoutException($"Waited for {count} attached clients; {clients} are.\n{DebugText}");
             }
 
-            var list = await TmuxAsync("list-clients", "-t", "debug", "-F", "#{client_name}");
-            clients = list.ExitCode == 0 ? list.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length : 0;
+            var list = await TmuxAsync("list-clients", "-t", "debug", "-F", "#{client_control_mode}");
+            clients = list.ExitCode == 0 ? list.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(mode => mode == "0") : 0;
             await Task.Delay(50);
         }
     }

@@ -1,0 +1,306 @@
+using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
+using Porthole.Contracts.Runners;
+using Porthole.Execution.Executors;
+using Porthole.Execution.StepHandlers;
+using Porthole.Ssh.Debugging;
+using Porthole.Ssh.Endpoints;
+
+namespace Porthole.Ssh.Recording;
+
+/// <summary>
+/// Records a debug session's writers (R-BEY-2) without standing between them and the window: a read-only control-mode
+/// client of the runner's (<see cref="DebugSession.StartControlClientAsync"/>) is told what the current pane writes, every
+/// resize and pane change, and every client that attaches or leaves (<see cref="TmuxControlLine"/>), each stamped as it
+/// comes, into a <see cref="DebugTimeline"/>. A writer's attach takes the screen it found (<c>capture-pane -e</c>). Once the
+/// session is over, each writer's part becomes one recording, named by its connection's key owner as the grants say,
+/// masked and handed to the sink like an SSH session's. A writer's keys are not recorded: tmux tells no client what
+/// another typed; their echo is in what the window shows. Nothing of it runs in the writers' path: their clients talk to
+/// the server as before, and it copies the output to one more client.
+/// </summary>
+internal sealed class DebugRecorder(
+    DebugSession session,
+    SshConnections connections,
+    SecretPatterns secrets,
+    ISshEventSink sink,
+    TimeProvider timeProvider)
+{
+    private static readonly TimeSpan ClientExit = TimeSpan.FromSeconds(5);
+
+    private readonly DebugTimeline _timeline = new();
+    private readonly Channel<(TimeSpan At, TmuxControlLine Line)> _lines = Channel.CreateUnbounded<(TimeSpan, TmuxControlLine)>(new() { SingleReader = true, SingleWriter = true });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<string> _problems = [];
+    private long _started;
+    private DateTimeOffset _startedAt;
+    private IStepProcess? _client;
+    private Task _reading = Task.CompletedTask;
+    private string _window = string.Empty;
+    private string _pane = string.Empty;
+
+    /// <summary>How many recordings were uploaded.</summary>
+    public int Uploaded { get; private set; }
+
+    /// <summary>Why recordings could not be made or kept, one line each.</summary>
+    public IReadOnlyList<string> Problems => _problems;
+
+    /// <summary>Attaches the control client; before anyone can connect, so that no writer's attach is missed.</summary>
+    public async Task StartAsync(CancellationToken canceled)
+    {
+        _started = timeProvider.GetTimestamp();
+        _startedAt = timeProvider.GetUtcNow();
+        _client = await session.StartControlClientAsync(new ControlOutput(this), WaitForStopAsync, canceled);
+        _reading = ReadAsync();
+    }
+
+    /// <summary>Once the tmux server has ended: lets the client go, then cuts, masks and hands over each writer's recording.</summary>
+    public async Task FinishAsync()
+    {
+        if (_client is not { } client)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync();
+        try
+        {
+            await client.Exited.WaitAsync(ClientExit, timeProvider);
+        }
+        catch (TimeoutException)
+        {
+            await client.StopAsync();
+        }
+
+        _lines.Writer.TryComplete();
+        await _reading;
+        _timeline.End(Now);
+        foreach (var slice in _timeline.Slices())
+        {
+            await TakeAsync(slice);
+        }
+    }
+
+    private TimeSpan Now => timeProvider.GetElapsedTime(_started);
+
+    private async Task WaitForStopAsync(Stream stdin, CancellationToken canceled)
+    {
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(canceled, _stop.Token);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, timeProvider, both.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Its stdin closes: the client detaches.
+        }
+    }
+
+    private async Task ReadAsync()
+    {
+        await FollowWindowAsync(redraw: false);
+        await foreach (var (at, line) in _lines.Reader.ReadAllAsync())
+        {
+            switch (line.Kind)
+            {
+                case TmuxControlKind.Output when line.Target == _pane:
+                    _timeline.Output(at, line.Data!);
+                    break;
+                case TmuxControlKind.LayoutChange when line.Target == _window:
+                    _timeline.Resize(at, line.Width, line.Height);
+                    break;
+                case TmuxControlKind.PaneChanged or TmuxControlKind.WindowChanged:
+                    await FollowWindowAsync(redraw: true);
+                    break;
+                case TmuxControlKind.ClientAttached:
+                    await AttachedAsync(at, line.Target);
+                    break;
+                case TmuxControlKind.ClientDetached:
+                    _timeline.Detached(at, line.Target);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Which window and pane are current, and their size; with <paramref name="redraw"/>, the screen drawn again.</summary>
+    private async Task FollowWindowAsync(bool redraw)
+    {
+        var at = Now;
+        if (await TmuxAsync(["display-message", "-p", "-t", DebugScripts.SessionName, "#{window_id} #{pane_id} #{window_width} #{window_height}"]) is not { } text)
+        {
+            return;
+        }
+
+        var fields = text.Trim().Split(' ');
+        if (fields.Length != 4 || ScriptTiming.Dimension(fields[2]) is not { } width || ScriptTiming.Dimension(fields[3]) is not { } height)
+        {
+            return;
+        }
+
+        var changed = fields[1] != _pane;
+        (_window, _pane) = (fields[0], fields[1]);
+        _timeline.Resize(at, width, height);
+        if (redraw && changed && await ScreenAsync() is { } screen)
+        {
+            _timeline.Redraw(at, screen);
+        }
+    }
+
+    /// <summary>A client attached: a writer's (not a watcher's, nor a control client) gets its recording from the screen it found.</summary>
+    private async Task AttachedAsync(TimeSpan at, string name)
+    {
+        if (await TmuxAsync(["list-clients", "-t", DebugScripts.SessionName, "-F", "#{client_name}\t#{client_pid}\t#{client_readonly}\t#{client_control_mode}"]) is not { } list)
+        {
+            return;
+        }
+
+        foreach (var fields in list.Split('\n').Select(l => l.Split('\t')))
+        {
+            if (fields.Length == 4 && fields[0] == name && fields[2] == "0" && fields[3] == "0"
+                && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var processId)
+                && await ScreenAsync() is { } screen)
+            {
+                _timeline.Attached(at, name, processId, screen);
+                return;
+            }
+        }
+    }
+
+    /// <summary>The current pane's screen as escapes that draw it, with its colors, and the cursor where it is.</summary>
+    private async Task<byte[]?> ScreenAsync()
+    {
+        var cursor = await TmuxAsync(["display-message", "-p", "-t", _pane, "#{cursor_y} #{cursor_x}"]);
+        var lines = await TmuxAsync(["capture-pane", "-p", "-e", "-t", _pane]);
+        if (cursor?.Trim().Split(' ') is not [var row, var column] || lines is null)
+        {
+            return null;
+        }
+
+        var text = new StringBuilder("\u001b[0m\u001b[H\u001b[2J");
+        text.AppendJoin("\r\n", lines.TrimEnd('\n').Split('\n'));
+        text.Append(CultureInfo.InvariantCulture, $"\u001b[0m\u001b[{int.Parse(row, CultureInfo.InvariantCulture) + 1};{int.Parse(column, CultureInfo.InvariantCulture) + 1}H");
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    private async Task<string?> TmuxAsync(IReadOnlyList<string> arguments)
+    {
+        try
+        {
+            return await session.RunTmuxAsync(arguments, CancellationToken.None);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ExecutorException or IOException)
+        {
+            // The server is ending: nothing more to see.
+            return null;
+        }
+    }
+
+    private async Task TakeAsync(DebugSlice slice)
+    {
+        if (connections.SessionOf(slice.ProcessId) is not var (connection, line))
+        {
+            return;
+        }
+
+        var startedAt = _startedAt + slice.Attached;
+        var castPath = Path.Combine(session.Files.Directory, $"recording-debug-{slice.ProcessId}-{slice.Attached.Ticks}.cast");
+        try
+        {
+            AsciicastSummary summary;
+            string digest;
+            long size;
+            await using (var cast = new HashingStream(
+                new FileStream(castPath, new FileStreamOptions
+                {
+                    Mode = FileMode.Create,
+                    Access = FileAccess.Write,
+                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                    BufferSize = 1 << 16,
+                }),
+                long.MaxValue))
+            {
+                summary = AsciicastWriter.Write(slice.Events, slice.Header with { StartedAt = startedAt }, (slice.Detached - slice.Attached).TotalSeconds, slice.Truncated, secrets, cast);
+                await cast.FlushAsync();
+                digest = cast.Digest();
+                size = cast.Length;
+            }
+
+            var recording = new SessionRecordingFile(
+                digest,
+                size,
+                connection.UserName ?? line.UserName,
+                connection.Fingerprint,
+                line.Via,
+                startedAt,
+                startedAt + TimeSpan.FromSeconds(summary.Seconds),
+                summary.Seconds,
+                summary.Truncated);
+            await sink.RecordingAsync(recording, castPath);
+            Uploaded++;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or HttpRequestException or StepFailedException)
+        {
+            if (_problems.Count < 10)
+            {
+                _problems.Add($"the recording of {connection.UserName ?? line.UserName}'s debug session could not be kept: {e.Message}");
+            }
+        }
+        finally
+        {
+            try
+            {
+                File.Delete(castPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The node's folder went first.
+            }
+        }
+    }
+
+    /// <summary>Cuts the control client's output into lines, parses each and stamps it with when it came.</summary>
+    private sealed class ControlOutput(DebugRecorder recorder) : IStepOutput
+    {
+        /// <summary>Longer than tmux writes; a longer line (it cannot be tmux's) is dropped whole.</summary>
+        private const int MaxLine = 4 << 20;
+
+        private readonly MemoryStream _line = new();
+        private bool _dropping;
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
+        {
+            var at = recorder.Now;
+            var rest = chunk.Span;
+            while (!rest.IsEmpty)
+            {
+                var end = rest.IndexOf((byte)'\n');
+                var part = end < 0 ? rest : rest[..end];
+                if (!_dropping && _line.Length + part.Length <= MaxLine)
+                {
+                    _line.Write(part);
+                }
+                else
+                {
+                    _dropping = true;
+                }
+
+                if (end < 0)
+                {
+                    break;
+                }
+
+                if (!_dropping)
+                {
+                    var text = _line.GetBuffer().AsSpan(0, (int)_line.Length);
+                    recorder._lines.Writer.TryWrite((at, TmuxControlLine.Parse(text)));
+                }
+
+                _line.SetLength(0);
+                _dropping = false;
+                rest = rest[(end + 1)..];
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}
