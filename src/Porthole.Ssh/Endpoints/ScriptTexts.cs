@@ -22,8 +22,9 @@ internal static class ScriptTexts
     /// <param name="tmuxPath">For a debug node: the tmux that every login and <c>watch</c> attaches to (R-DBG-3); null otherwise.</param>
     /// <param name="entry">How a session's program enters the node (<c>IExecutorNode.SessionEntryAsync</c>): nothing when sshd runs in it; a container's door.</param>
     /// <param name="record">Whether interactive sessions that can type are recorded (R-BEY-2, <see cref="Recorded"/>).</param>
+    /// <param name="noticePath">The lifecycle's notice file as the runner's host has it (<see cref="SessionCommands.HostNoticePath"/>), for <see cref="Notifier"/>.</param>
     public static string Attach(
-        NodeSshFiles files, string workingDirectory, string endpointId, string bashPath, string sftpServerPath, string? tmuxPath = null, SessionEntry? entry = null, bool record = false) => $$"""
+        NodeSshFiles files, string workingDirectory, string endpointId, string bashPath, string sftpServerPath, string? tmuxPath = null, SessionEntry? entry = null, bool record = false, string? noticePath = null) => $$"""
         #!/bin/bash
         # Porthole: the forced command of every key of this node (see authorized_keys). $1 is the key's owner, $2 its
         # fingerprint, $3 its flags, comma-separated: ro for a key that may only watch a debug session, web for the key of
@@ -83,6 +84,7 @@ internal static class ScriptTexts
               # steps left in BASH_ENV go on top of them, at the first prompt.
               export PORTHOLE_SSH_RC={{ShellQuote.Single(files.SessionRcPath)}}
               export PROMPT_COMMAND='unset PROMPT_COMMAND; . "$PORTHOLE_SSH_RC"; unset PORTHOLE_SSH_RC'
+        {{(entry?.ShellIsBash == false && noticePath is not null ? Notifier(noticePath) : string.Empty)}}
               {{Recorded(files, bashPath, record, $"{Entry(entry?.TerminalCommand)}{Shell(entry, bashPath)} {(entry?.ShellIsBash == false ? "-l" : "--login")}")}}
             fi
             exec {{Entry(entry?.Command)}}{{Shell(entry, bashPath)}} {{(entry?.ShellIsBash == false ? "-s" : "--norc -s")}} ;;
@@ -110,6 +112,30 @@ internal static class ScriptTexts
               recording={{ShellQuote.Single(files.RecordingsDirectory)}}/$$-${EPOCHREALTIME/[.,]/}
                   SHELL={{ShellQuote.Single(bashPath)}} exec {{RecordingScriptPath}} -qfe -m advanced -B "$recording.io" -T "$recording.tm" -c {{ShellQuote.Single("exec " + command)}}
               """;
+
+    /// <summary>
+    /// The notices before the node's end (R-BEY-4) for a session whose shell is not bash, which has no prompt hook to show
+    /// them at (<see cref="SessionCommands.Rc"/>): a loop of the session's own, on the runner's host, writes each new one to
+    /// the session's terminal (its own tty, as <c>wall</c> would) while the session lives, then ends with it.
+    /// </summary>
+    private static string Notifier(string noticePath)
+    {
+        var notice = ShellQuote.Single(noticePath);
+        return $$"""
+                      if porthole_tty=$(tty 2>/dev/null); then
+                        (
+                          shown=
+                          while sleep 1; do
+                            kill -0 "$$" 2>/dev/null || exit 0
+                            if [ -s {{notice}} ] && read -r line < {{notice}} && [ "$line" != "$shown" ]; then
+                              shown=$line
+                              printf '\r\n\033[33m%s\033[0m\r\n' "$line" > "$porthole_tty"
+                            fi
+                          done
+                        ) < /dev/null > /dev/null 2>&1 &
+                      fi
+              """;
+    }
 
     /// <summary>util-linux's <c>script</c> (bsdutils, Essential in Debian), which records the sessions (R-BEY-2).</summary>
     public const string RecordingScriptPath = WatchFilter.ScriptPath;

@@ -43,6 +43,9 @@ internal sealed partial class SessionCommands
     /// <summary>The notice file as the sessions see it: its newest line is shown at the next prompt.</summary>
     public string NoticePath { get; }
 
+    /// <summary>The notice file as the runner's host has it: where a session without bash is told (<see cref="ScriptTexts"/>'s notifier).</summary>
+    public string HostNoticePath => _node.HostPathOf(NoticePath);
+
     /// <summary>Where the files are for a node's sessions: in its SSH folder on the shell executor, in the container's scratch folder otherwise.</summary>
     public static SessionCommands For(IExecutorNode node, NodeSshFiles files)
     {

@@ -71,7 +71,7 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
             canceled);
         NodeSshFiles.WriteAtomically(
             files.AttachScriptPath,
-            ScriptTexts.Attach(files, context.WorkingDirectory, endpointId, options.BashPath, options.SftpServerPath, debug ? options.TmuxPath : null, Entry, Recording));
+            ScriptTexts.Attach(files, context.WorkingDirectory, endpointId, options.BashPath, options.SftpServerPath, debug ? options.TmuxPath : null, Entry, Recording, commands.HostNoticePath));
         NodeSshFiles.WriteAtomically(files.SupervisorPath, ScriptTexts.Supervisor);
         files.CreateEmptyAuditLog();
 

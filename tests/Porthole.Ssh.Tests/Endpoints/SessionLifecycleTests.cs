@@ -132,6 +132,50 @@ public sealed class SessionLifecycleTests
     }
 
     [Theory]
+    [InlineData("shell")]
+    [InlineData("busybox")]
+    public async Task A_session_is_told_5_minutes_and_1_minute_before_the_end_at_its_prompt_in_bash_and_at_once_in_another_shell(string executor)
+    {
+        Porthole.Contracts.Plans.ContainerSpec? container = null;
+        if (executor == "busybox")
+        {
+            await DockerTestImages.EnsureAsync();
+            container = new Porthole.Contracts.Plans.ContainerSpec(DockerTestImages.Busybox);
+        }
+
+        await using var node = await SshNode.CreateAsync(_clock, maxSessionTime: TimeSpan.FromHours(1), container: container);
+        await node.EnableAsync();
+        var waiting = node.WaitAsync();
+        await using var terminals = new TerminalTmux(node.Folder.Combine("terminals.sock"));
+        await terminals.OpenAsync("user", ["ssh", "-tt", .. node.SshArguments(node.Alice)]);
+        await Wait.UntilAsync(() => node.Sink.Windows.LastOrDefault()?.EndsBy == SshWindowEnd.SessionCap, "the session window");
+        await terminals.TypeLineAsync("user", "echo ready-$((1 + 1))");
+        await terminals.WaitForAsync("user", "ready-2");
+
+        _clock.Advance(TimeSpan.FromMinutes(55));
+        await Wait.UntilAsync(() => node.WaitText.Contains("this node ends in 5m0s", StringComparison.Ordinal), "the 5-minute notice in the log");
+        if (executor == "shell")
+        {
+            // bash shows it before its next prompt, never in the middle of what a program draws.
+            await terminals.TypeLineAsync("user", "echo next-$((2 + 2))");
+        }
+
+        var screen = await terminals.WaitForAsync("user", "Porthole: this node ends in 5m0s");
+        Assert.Contains("porthole-extend", screen[screen.IndexOf("Porthole: this node ends in 5m0s", StringComparison.Ordinal)..], StringComparison.Ordinal);
+        _clock.Advance(TimeSpan.FromMinutes(4));
+        await Wait.UntilAsync(() => node.WaitText.Contains("this node ends in 1m0s", StringComparison.Ordinal), "the 1-minute notice in the log");
+        if (executor == "shell")
+        {
+            await terminals.TypeLineAsync("user", "echo last-$((3 + 3))");
+        }
+
+        await terminals.WaitForAsync("user", "Porthole: this node ends in 1m0s");
+        node.Endpoint.Release("the test");
+        await waiting.WaitAsync(TimeSpan.FromSeconds(15));
+        await Wait.UntilAsync(() => terminals.ExitedAsync("user").GetAwaiter().GetResult(), "the session closed");
+    }
+
+    [Theory]
     [InlineData("30m", 30 * 60)]
     [InlineData("1h30m", 90 * 60)]
     [InlineData("90s", 90)]
