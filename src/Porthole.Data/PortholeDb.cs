@@ -95,6 +95,9 @@ public sealed class PortholeDb(DbContextOptions<PortholeDb> options) : DbContext
         modelBuilder.Entity<SessionRecordingRecord>().ToTable("SessionRecordings").HasIndex(r => new { r.JobId, r.Attempt });
         modelBuilder.Entity<SessionRecordingRecord>().HasIndex(r => r.Digest);
 
+        // One row per recording, however many servers a retried call reaches (Recordings.StoreAsync).
+        modelBuilder.Entity<SessionRecordingRecord>().HasIndex(r => new { r.NodeId, r.Digest, r.StartedAt }).IsUnique();
+
         // Triggers (issue 12): a delivery id starts one pipeline at most; a branch has one schedule per workflow.
         modelBuilder.Entity<ProjectHookRecord>().ToTable("ProjectHooks").HasKey(h => h.ProjectId);
         modelBuilder.Entity<HookDeliveryRecord>().ToTable("HookDeliveries").HasIndex(d => new { d.ProjectId, d.DeliveryId }).IsUnique();

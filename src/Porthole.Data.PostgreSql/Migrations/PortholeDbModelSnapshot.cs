@@ -1036,6 +1036,9 @@ namespace Porthole.Data.PostgreSql.Migrations
 
                     b.HasIndex("JobId", "Attempt");
 
+                    b.HasIndex("NodeId", "Digest", "StartedAt")
+                        .IsUnique();
+
                     b.ToTable("SessionRecordings", (string)null);
                 });
 

@@ -997,6 +997,9 @@ namespace Porthole.Data.Sqlite.Migrations
 
                     b.HasIndex("JobId", "Attempt");
 
+                    b.HasIndex("NodeId", "Digest", "StartedAt")
+                        .IsUnique();
+
                     b.ToTable("SessionRecordings", (string)null);
                 });
 

@@ -4,13 +4,14 @@ using Microsoft.EntityFrameworkCore;
 using Porthole.Contracts.Runners;
 using Porthole.Contracts.Ssh;
 using Porthole.Data;
+using Porthole.Server.Data;
 
 namespace Porthole.Server.JobData;
 
 /// <summary>
 /// A node's session recordings (R-BEY-2): each names an uploaded blob (an asciicast v2 file, masked on the node) as the
 /// recording of one SSH or debug session, with who opened it, how and when. At most <see cref="MaxPerNode"/> per node.
-/// Stored again (a retried call), the same recording is not added twice. Kept as the job's log is: nothing expires them.
+/// Stored again (a retried call, through this server or another), the same recording is not added twice. Kept as the job's log is: nothing expires them.
 /// </summary>
 public sealed partial class Recordings(IDbContextFactory<PortholeDb> dbFactory, TimeProvider time)
 {
@@ -68,7 +69,15 @@ public sealed partial class Recordings(IDbContextFactory<PortholeDb> dbFactory, 
                 Truncated = recording.Truncated,
                 CreatedAt = time.GetUtcNow(),
             });
-            await db.SaveChangesAsync(ct);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e) when (ServerDatabase.IsConstraintViolation(e))
+            {
+                // The same call, retried through another server, stored it meanwhile (the unique index says so).
+                db.ChangeTracker.Clear();
+            }
         }
 
         await BlobStore.MarkNamedAsync(db, nodeId, recording.Digest, ct);

@@ -134,6 +134,22 @@ public sealed class RecordingStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_same_call_reaching_several_servers_at_once_stores_one_recording()
+    {
+        await _server.TriggerAsync("app");
+        var node = await _server.LeaseAsync();
+        var bytes = RecordingFiles.Asciicast("raced");
+        await _server.UploadAsync(node, bytes);
+        var recording = RecordingFiles.File(bytes, startedAt: RecordingFiles.Morning.AddTicks(7654321));
+
+        // Each its own store, as each server process has: no lock of one holds up another; the database's index decides.
+        var servers = Enumerable.Range(0, 8).Select(_ => new Recordings(_server.Get<IDbContextFactory<PortholeDb>>(), TimeProvider.System)).ToList();
+        await Task.WhenAll(servers.Select(s => Task.Run(() => s.StoreAsync(node.NodeId, recording, CancellationToken.None))));
+
+        Assert.Single(await ListAsync(node.JobId));
+    }
+
+    [Fact]
     public async Task A_recordings_blob_stays_while_the_record_does_whatever_the_sweeper_and_the_blob_store_do()
     {
         await _server.TriggerAsync("app");

@@ -847,6 +847,12 @@ namespace Porthole.Data.Sqlite.Migrations
                 columns: new[] { "JobId", "Attempt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_SessionRecordings_NodeId_Digest_StartedAt",
+                table: "SessionRecordings",
+                columns: new[] { "NodeId", "Digest", "StartedAt" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SshKeyEvents_NodeId",
                 table: "SshKeyEvents",
                 column: "NodeId");
