@@ -81,7 +81,11 @@ public sealed record SessionRecordingFile(
     DateTimeOffset StartedAt,
     DateTimeOffset EndedAt,
     double Seconds,
-    bool Truncated);
+    bool Truncated)
+{
+    /// <summary>The most of one session's output and input a node records; past it the recording is cut (<see cref="Truncated"/>).</summary>
+    public const long MaxSessionBytes = 16L << 20;
+}
 
 public enum TestOutcome
 {

@@ -23,7 +23,7 @@ internal sealed record AsciicastSummary(double Seconds, int Width, int Height, i
 internal static class AsciicastWriter
 {
     /// <summary>The most of a session's output and input a recording keeps; the rest is cut (and the recording says so).</summary>
-    public const long MaxSessionBytes = 16L << 20;
+    public const long MaxSessionBytes = Contracts.Runners.SessionRecordingFile.MaxSessionBytes;
 
     public const int MaxEvents = 500_000;
 
