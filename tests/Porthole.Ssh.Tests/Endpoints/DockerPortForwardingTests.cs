@@ -97,22 +97,28 @@ public sealed partial class DockerPortForwardingTests
     }
 
     [Fact]
-    public async Task The_audit_names_the_real_client_and_the_relay_ends_with_the_endpoint_with_its_connections_and_port()
+    public async Task The_audit_names_the_real_client_an_admin_ends_a_session_by_it_and_the_relay_ends_with_the_endpoint()
     {
         await using var node = await EnabledNodeAsync(portForwarding: true);
         var port = node.Info.Port;
-        var open = node.StartSsh(node.Alice, "sleep 600");
-        await Wait.UntilAsync(() => node.Endpoint.OpenSessionCount == 1 || open.HasExited, "the session");
-        Assert.False(open.HasExited);
+        var ended = node.StartSsh(node.Alice, "echo first; sleep 600");
+        var staying = node.StartSsh(node.Alice, "echo second; sleep 600");
+        await Wait.UntilAsync(() => node.Endpoint.OpenSessionCount == 2 || ended.HasExited || staying.HasExited, "the sessions");
+        Assert.Equal(2, node.Endpoint.OpenSessionCount);
 
         // sshd saw the relay's socket in the container; the event names the ssh client's own, on the runner's loopback.
-        var accepted = await node.Sink.WaitForAsync(e => e.Kind == SshEventKind.KeyAccepted, "the accepted key");
-        Assert.Equal("127.0.0.1", accepted.Address);
-        Assert.Contains(new IPEndPoint(IPAddress.Loopback, accepted.Port), TcpConnections.ClientsOf("/proc/net", port));
+        var started = await node.Sink.WaitForAsync(e => e.Kind == SshEventKind.SessionStarted && e.Command!.Contains("first", StringComparison.Ordinal), "the first session");
+        Assert.Equal("127.0.0.1", started.Address);
+        Assert.Contains(new IPEndPoint(IPAddress.Loopback, started.Port), TcpConnections.ClientsOf("/proc/net", port));
+
+        // The server names the connection as it was reported: that closes it, and only it.
+        await node.Endpoint.EndSessionsAsync([new SshConnectionRef(started.Address, started.Port)]);
+        Assert.Equal(255, (await ended.WaitAsync(TimeSpan.FromSeconds(10))).ExitCode);
+        Assert.Contains(node.Sink.Events, e => e.Kind == SshEventKind.SessionEnded && e.Port == started.Port);
+        Assert.False(staying.HasExited);
 
         await node.Endpoint.DisposeAsync();
-        var ended = await open.WaitAsync(TimeSpan.FromSeconds(15));
-        Assert.NotEqual(0, ended.ExitCode);
+        Assert.NotEqual(0, (await staying.WaitAsync(TimeSpan.FromSeconds(15))).ExitCode);
         Assert.Empty(TcpConnections.ClientsOf("/proc/net", port));
         using var again = new TcpListener(IPAddress.Loopback, port);
         again.Start();
