@@ -46,6 +46,12 @@ internal sealed class SshdRelay : IAsyncDisposable
                 var ip = IPAddress.Parse(address);
                 var listener = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
                 listeners.Add(listener);
+                if (ip.AddressFamily == AddressFamily.InterNetworkV6)
+                {
+                    // As sshd binds: an IPv6 address takes IPv6 only, so that 0.0.0.0 and :: can both be listed.
+                    listener.DualMode = false;
+                }
+
                 listener.Bind(new IPEndPoint(ip, port));
                 listener.Listen(512);
             }
@@ -119,6 +125,16 @@ internal sealed class SshdRelay : IAsyncDisposable
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
             {
                 if (_stop.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                // Out of descriptors, say: try again in a moment rather than spin.
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, _stop.Token);
+                }
+                catch (OperationCanceledException)
                 {
                     return;
                 }
