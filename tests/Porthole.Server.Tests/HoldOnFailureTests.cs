@@ -131,6 +131,8 @@ public sealed class HoldOnFailureTests : IAsyncLifetime
     public async Task A_held_docker_node_keeps_its_service_container_running_and_reachable_until_it_is_released()
     {
         await StartAsync("docker", grace: true, service: true);
+        await Expect.StatusAsync(
+            await Server.Client.PutAsJsonAsync("/api/projects/app/settings", new ProjectSettingsRequest(null, null) { SshPortForwarding = true }, ApiJson.Options), 200);
         var response = await Server.Client.PostAsJsonAsync("/api/projects/app/pipelines", new TriggerRequest(null, null) { HoldOnFailure = true }, ApiJson.Options);
         await Expect.StatusAsync(response, 201);
         var jobId = (await response.Content.ReadFromJsonAsync<PipelineView>(ApiJson.Options))!.Workflows[0].Jobs.Single(j => j.Name == "build").Id;
@@ -146,6 +148,11 @@ public sealed class HoldOnFailureTests : IAsyncLifetime
         Assert.Equal(["PONG", "PONG", "PONG"], lines[..3]);
         var tag = lines[3]["tag=".Length..];
         Assert.NotEmpty(tag);
+
+        // With port forwarding on, a forward to 127.0.0.1 reaches the node's loopback (sshd runs in its network), not the runner's.
+        var forwarded = await ssh.ForwardAsync(_mine, node.User!, node.Host!, node.Port.Value, "127.0.0.1:6379");
+        Assert.True(forwarded.ExitCode == 0, forwarded.Error);
+        Assert.Equal("PONG\n", forwarded.Output);
 
         // On the host, the node's primary and service containers both run.
         using var docker = new DockerClientBuilder().WithEndpoint(new Uri("unix:///var/run/docker.sock")).Build();

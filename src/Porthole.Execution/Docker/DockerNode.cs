@@ -90,7 +90,7 @@ internal sealed class DockerNode : IExecutorNode
             : ["-e", "ENV=" + rc];
         // Each session's own id goes into the container with it: the endpoint ends a closed session's processes there by it.
         string[] carried = [.. request.Carried.SelectMany(name => new[] { "-e", name })];
-        var address = await PrimaryAddressAsync(cancellationToken);
+        var (address, pid) = await PrimaryNetworkAsync(cancellationToken);
         return new SessionEntry([.. door, "-i", .. carried, _containers.Primary], [.. door, "-it", "-e", "TERM", .. carried, .. rcVariables, _containers.Primary])
         {
             Shell = _user.BashPath ?? "/bin/sh",
@@ -102,21 +102,24 @@ internal sealed class DockerNode : IExecutorNode
             SessionRcPath = rc,
             Doorway = (door, _containers.Primary),
             ForwardHosts = address is null ? [] : [address],
+            NetworkNamespaceProcess = pid,
         };
     }
 
     /// <summary>
     /// The primary container's address on the node's own network, which its service containers share: where sshd, on the
     /// runner's host, reaches what listens in the node on all its addresses. The host's loopback is not the container's,
-    /// and is never given to a docker node's sessions.
+    /// and is never given to a docker node's sessions. And the container's first process on the runner's host, whose
+    /// network namespace is the node's (its loopback too), for a root runner's sshd to join.
     /// </summary>
-    private async Task<string?> PrimaryAddressAsync(CancellationToken cancellationToken)
+    private async Task<(string? Address, int? Pid)> PrimaryNetworkAsync(CancellationToken cancellationToken)
     {
         var inspected = await _client.Containers.InspectContainerAsync(_containers.Primary, cancellationToken);
         var networks = inspected.NetworkSettings?.Networks;
-        return networks is not null && networks.TryGetValue(NodeContainers.ShortName(_tag), out var network) && !string.IsNullOrEmpty(network.IPAddress)
+        var address = networks is not null && networks.TryGetValue(NodeContainers.ShortName(_tag), out var network) && !string.IsNullOrEmpty(network.IPAddress)
             ? network.IPAddress
             : null;
+        return (address, inspected.State is { Running: true, Pid: > 0 } state ? (int)state.Pid : null);
     }
 
     /// <summary>A path in the node's scratch folder as the runner's host has it (files the container writes for the runner).</summary>

@@ -53,4 +53,11 @@ public sealed record SessionEntry(IReadOnlyList<string> Command, IReadOnlyList<s
     /// container's address on its node's network. Empty: this node cannot forward.
     /// </summary>
     public IReadOnlyList<string> ForwardHosts { get; init; } = ["127.0.0.1", "localhost"];
+
+    /// <summary>
+    /// A process of the runner's host in the node's own network namespace (a container's first process), when the node has
+    /// one: a root runner starts the node's sshd in it (<see cref="StepLaunch.NetworkNamespace"/>), so that a forward to
+    /// the node's loopback reaches the node's, not the host's. Null: the node shares the host's network (the shell executor).
+    /// </summary>
+    public int? NetworkNamespaceProcess { get; init; }
 }

@@ -15,6 +15,13 @@ public sealed record StepLaunch(
     public bool AsRunner { get; init; }
 
     /// <summary>
+    /// A network namespace (<c>/proc/PID/ns/net</c> on the runner's host) the process joins, and only that: its files,
+    /// users and processes stay the node's (a docker node's sshd in its container's network, R-BEY-5). Only for
+    /// <see cref="AsRunner"/> programs of a root runner; null: the node's own network.
+    /// </summary>
+    public string? NetworkNamespace { get; init; }
+
+    /// <summary>
     /// Runs as root in the job's container (<see cref="Porthole.Contracts.Plans.StepPlan.AsRoot"/>); a node without a
     /// container refuses it.
     /// </summary>

@@ -24,4 +24,8 @@ internal static partial class LibC
     /// <summary>open(2), for the flags .NET does not offer (O_NOFOLLOW).</summary>
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Open(string path, int flags);
+
+    /// <summary>setns(2): moves the calling thread (only it) into the namespace open as <paramref name="descriptor"/>.</summary>
+    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
+    internal static partial int SetNamespace(int descriptor, int type);
 }

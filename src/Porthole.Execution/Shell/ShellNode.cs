@@ -27,6 +27,8 @@ internal sealed class ShellNode : IExecutorNode
     /// <summary>As <see cref="Wrapper"/>, for a launch with an <see cref="StepLaunch.Input"/>: stdin stays the runner's pipe.</summary>
     private const string InputWrapper = "exec 2>&1; exec \"$@\"";
 
+    private const string StandardPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
     private readonly ShellWorkspace _workspace;
     private readonly ShellTools _tools;
     private readonly TimeProvider _timeProvider;
@@ -165,6 +167,20 @@ internal sealed class ShellNode : IExecutorNode
         startInfo.ArgumentList.Add(launch.Input is null ? Wrapper : InputWrapper);
         startInfo.ArgumentList.Add("porthole-step");
         startInfo.ArgumentList.Add(_tools.Setsid);
+        if (launch.NetworkNamespace is { } network)
+        {
+            // Outside the sandbox, where the host's /proc names the namespace; without --pid, nsenter execs in place.
+            if (!launch.AsRunner)
+            {
+                throw new ExecutorException("Only a runner's own program joins another network namespace.");
+            }
+
+            startInfo.ArgumentList.Add(ExecutableLookup.Find("nsenter", StandardPath, "/")
+                ?? throw new ExecutorException("The runner's host has no nsenter (util-linux), which starts sshd in a container's network."));
+            startInfo.ArgumentList.Add("--net=" + network);
+            startInfo.ArgumentList.Add("--");
+        }
+
         foreach (var argument in _sandbox?.Enter(launch.WorkingDirectory, launch.AsRunner) ?? [])
         {
             startInfo.ArgumentList.Add(argument);

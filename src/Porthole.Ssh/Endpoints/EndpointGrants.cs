@@ -58,7 +58,8 @@ internal sealed class EndpointGrants(
             var revoked = connections.SetGrants(grants);
             if (running is not null)
             {
-                // Sessions that started a moment ago may not be known yet: their audit lines name their processes.
+                // Sessions that started a moment ago may not be known yet: their audit lines name their processes. The server
+            // names a connection by its client as the events reported it (behind a relay, not as sshd saw it).
                 var closing = revoked.Concat(sessions.ReadAudit(running)).Distinct().ToList();
                 await Task.WhenAll(closing.Select(c => sessions.CloseAsync(running, c)));
                 var reported = ReportAcceptedKeys(running, grants);
@@ -85,9 +86,10 @@ internal sealed class EndpointGrants(
                 return;
             }
 
-            // Sessions that started a moment ago may not be known yet: their audit lines name their processes.
+            // Sessions that started a moment ago may not be known yet: their audit lines name their processes. The server
+            // names a connection by its client as the events reported it (behind a relay, not as sshd saw it).
             var closing = sessions.ReadAudit(running)
-                .Concat(connections.Open.Where(c => ended.Any(r => r.Address == c.Address && r.Port == c.Port)))
+                .Concat(connections.Open.Where(c => ended.Any(r => r.Address == c.Client.Address && r.Port == c.Client.Port)))
                 .Distinct()
                 .ToList();
             await Task.WhenAll(closing.Select(c => sessions.CloseAsync(running, c)));

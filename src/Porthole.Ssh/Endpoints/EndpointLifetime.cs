@@ -66,6 +66,11 @@ internal sealed class EndpointLifetime(
             return (null, new NodeSectionResult(StepState.Failed, SkipSteps: debug is not null));
         }
 
+        if (launch.Relay is { } relay)
+        {
+            connections.ClientOf = relay.ClientOf;
+        }
+
         var info = new SshEndpointInfo(
             options.AdvertisedHost,
             launch.Sshd.Port,
@@ -167,6 +172,11 @@ internal sealed class EndpointLifetime(
         sessions.ApplyAudit();
         await sessions.EndAllAsync(running);
         await running.Process.StopAsync();
+        if (running.Relay is { } relay)
+        {
+            await relay.DisposeAsync();
+        }
+
         sessions.MarkAllEnded();
         PortReservations.Release(running.Info.Port);
     }

@@ -77,12 +77,12 @@ internal static class EndpointProcesses
     /// <summary>Whether the connection's TCP socket is gone: it ended even if sshd said nothing (its process was killed, say).</summary>
     public static Func<SshConnection, bool> Vanished(Running running)
     {
-        var connected = TcpConnections.ClientsOf(running.Info.Port);
+        var connected = TcpConnections.ClientsOf(running.SocketTables, running.Info.Port);
         return c => !IPAddress.TryParse(c.Address, out var address) || !connected.Contains(TcpConnections.Client(address, c.Port));
     }
 
     private static HashSet<long> ConnectionSockets(Running running, SshConnection connection) =>
         IPAddress.TryParse(connection.Address, out var address)
-            ? TcpConnections.SocketInodes(running.Info.Port, address, connection.Port)
+            ? TcpConnections.SocketInodes(running.SocketTables, running.Info.Port, address, connection.Port)
             : [];
 }

@@ -21,6 +21,12 @@ internal sealed class Running(SshdLaunch launch, SshEndpointInfo info)
 
     public SshdAttempt Sshd => launch.Sshd;
 
+    /// <summary>The advertised port's relay to sshd in a docker node's network; null when sshd listens on it itself.</summary>
+    public SshdRelay? Relay => launch.Relay;
+
+    /// <summary>Where the kernel's TCP tables of sshd's network are, which its connections' sockets are in.</summary>
+    public string SocketTables => launch.SocketTables;
+
     public HostKey HostKey => launch.HostKey;
 
     /// <summary>What sshd was started with (the node's base environment and the endpoint's mark): for the endpoint's other processes.</summary>

@@ -27,6 +27,12 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
     private bool _openAccess;
     private bool _openAccessEnded;
 
+    /// <summary>
+    /// The client behind the address and port sshd logged: itself, unless sshd runs behind the runner's relay (a docker
+    /// node's sshd in its container's network sees every connection come from the relay, <see cref="SshdRelay"/>).
+    /// </summary>
+    public Func<string, int, (string Address, int Port)> ClientOf { get; set; } = (address, port) => (address, port);
+
     /// <summary>When the first connection passed authentication, during the steps or after them.</summary>
     public DateTimeOffset? FirstConnectionAt
     {
@@ -131,8 +137,9 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
         {
             var now = timeProvider.GetUtcNow();
             var owner = _grants.TryGetValue(line.Fingerprint!, out var grant) ? grant.UserName : _openAccess ? DebugRequest.OpenAccessUser : null;
-            emit(new SshEvent(SshEventKind.KeyAccepted, now, line.Address, line.Port, line.Fingerprint, line.KeyType, owner));
-            var connection = new SshConnection(line.Address, line.Port, line.Fingerprint!, line.KeyType!, owner, now);
+            var client = ClientOf(line.Address, line.Port);
+            emit(new SshEvent(SshEventKind.KeyAccepted, now, client.Address, client.Port, line.Fingerprint, line.KeyType, owner));
+            var connection = new SshConnection(line.Address, line.Port, line.Fingerprint!, line.KeyType!, owner, now) { Client = client };
             _open[(line.Address, line.Port)] = connection;
             _firstConnectionAt ??= now;
             var pending = _pending.Where(p => p.Address == line.Address && p.Port == line.Port).ToList();
@@ -151,7 +158,8 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
     {
         lock (_gate)
         {
-            emit(new SshEvent(SshEventKind.KeyRefused, timeProvider.GetUtcNow(), line.Address, line.Port, line.Fingerprint, line.KeyType));
+            var client = ClientOf(line.Address, line.Port);
+            emit(new SshEvent(SshEventKind.KeyRefused, timeProvider.GetUtcNow(), client.Address, client.Port, line.Fingerprint, line.KeyType));
         }
     }
 
@@ -167,7 +175,8 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
 
             if (_refusedLogins.Add((line.Address, line.Port)))
             {
-                emit(new SshEvent(SshEventKind.KeyRefused, timeProvider.GetUtcNow(), line.Address, line.Port));
+                var client = ClientOf(line.Address, line.Port);
+                emit(new SshEvent(SshEventKind.KeyRefused, timeProvider.GetUtcNow(), client.Address, client.Port));
             }
         }
     }
@@ -282,8 +291,8 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
         emit(new SshEvent(
             SshEventKind.SessionStarted,
             timeProvider.GetUtcNow(),
-            connection.Address,
-            connection.Port,
+            connection.Client.Address,
+            connection.Client.Port,
             connection.Fingerprint,
             connection.KeyType,
             connection.UserName ?? line.UserName,
@@ -303,8 +312,8 @@ internal sealed class SshConnections(TimeProvider timeProvider, Action<SshEvent>
             emit(new SshEvent(
                 SshEventKind.SessionEnded,
                 now,
-                connection.Address,
-                connection.Port,
+                connection.Client.Address,
+                connection.Client.Port,
                 connection.Fingerprint,
                 connection.KeyType,
                 connection.UserName ?? session.UserName,

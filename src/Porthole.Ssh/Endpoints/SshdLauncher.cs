@@ -1,5 +1,6 @@
 using System.Globalization;
 using Porthole.Execution.Executors;
+using Porthole.Execution.Processes;
 using Porthole.Execution.Sections;
 using Porthole.Ssh.Keys;
 
@@ -8,6 +9,8 @@ namespace Porthole.Ssh.Endpoints;
 /// <summary>A node's sshd, listening.</summary>
 /// <param name="LaunchEnvironment">What sshd was started with: the node's base environment and the endpoint's mark, for other processes of the endpoint (tmux).</param>
 /// <param name="Commands">The sessions' <c>porthole-extend</c> and <c>porthole-release</c>, and the notices at their prompts (R-BEY-4).</param>
+/// <param name="Relay">The advertised port's listener, when sshd runs in a docker node's network; null when sshd listens there itself.</param>
+/// <param name="SocketTables">Where the kernel's TCP tables of sshd's network are (<c>/proc/net</c>, or a container's process's).</param>
 internal sealed record SshdLaunch(
     NodeSshFiles Files,
     AuditLog Audit,
@@ -17,11 +20,16 @@ internal sealed record SshdLaunch(
     string Account,
     IReadOnlyDictionary<string, string> LaunchEnvironment,
     SessionEntry Entry,
-    SessionCommands Commands);
+    SessionCommands Commands,
+    SshdRelay? Relay = null,
+    string SocketTables = "/proc/net");
 
 /// <summary>
 /// Starts a node's sshd: writes its files, then tries the ports of the range until sshd listens on one. sshd runs
 /// through the node (<see cref="IExecutorNode.StartAsync"/>), so it carries the node's tag and ends with the node.
+/// A node with a network of its own (a docker node's primary container) gets its sshd in that network when the runner is
+/// root: sshd listens on the container's <c>127.0.0.1</c>, its forwards open the container's addresses (its loopback,
+/// where VS Code's server listens), and the advertised port is the runner's relay to it (<see cref="SshdRelay"/>).
 /// </summary>
 /// <param name="openAccessToken">A debug run open to anyone with its ssh command (R-DBG-7): the token such a connection must send.</param>
 /// <param name="record">Whether the project records sessions (R-BEY-2): they are, where the runner's host has util-linux's <c>script</c>.</param>
@@ -92,6 +100,33 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
         }
 
         OpenAccess = openAccess is not null;
+        var network = Entry.NetworkNamespaceProcess;
+        if (network is not null && !Environment.IsPrivilegedProcess)
+        {
+            network = null;
+            await context.WriteAsync("Port forwards from this node reach its container's address, not the container's loopback (where VS Code's server listens): only a runner running as root can start sshd in the container's network.\n");
+        }
+
+        NetworkNamespace? joined = null;
+        if (network is { } container)
+        {
+            try
+            {
+                // Held from here: the relay's sockets are made in it, and a pid reused later could name no other.
+                joined = NetworkNamespace.Open(container);
+            }
+            catch (IOException e)
+            {
+                await context.WriteAsync($"SSH could not be enabled on this node: its container's network could not be joined ({e.Message}).\n");
+                return null;
+            }
+
+            // In the container's network, its loopback is the node's own: a forward there reaches nothing of the host's.
+            Entry = Entry with { ForwardHosts = ["127.0.0.1", "localhost", .. Entry.ForwardHosts] };
+        }
+
+        using var hold = new NamespaceHold(joined);
+        IReadOnlyList<string> sshdAddresses = network is null ? options.ListenAddresses : ["127.0.0.1"];
         var failedPorts = new HashSet<int>();
         var problems = new List<string>();
         for (var attempt = 0; attempt < options.MaxPortAttempts; attempt++)
@@ -109,8 +144,8 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
             try
             {
                 NodeSshFiles.WriteAtomically(files.AuthorizedKeysPath, authorizedKeys(files, Entry));
-                NodeSshFiles.WriteAtomically(files.ConfigPath, SshdConfigText.Render(port.Value, options.ListenAddresses, hostKey.PrivateKeyPath, account, files, Entry.ForwardHosts, openAccess));
-                (process, sshd) = await StartSshdAsync(host, files, launchEnvironment, port.Value, onLine, canceled);
+                NodeSshFiles.WriteAtomically(files.ConfigPath, SshdConfigText.Render(port.Value, sshdAddresses, hostKey.PrivateKeyPath, account, files, Entry.ForwardHosts, openAccess));
+                (process, sshd) = await StartSshdAsync(host, files, launchEnvironment, port.Value, sshdAddresses.Count, network, onLine, canceled);
             }
             catch
             {
@@ -123,6 +158,26 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
             }
 
             var outcome = await sshd.Outcome;
+            if (outcome == SshdStart.Listening && network is { } pid)
+            {
+                // sshd has the port in the container's network (a job's listener there would have made it fail): now the
+                // runner's side of it, for the users.
+                var (relay, relayProblem) = SshdRelay.Start(joined!, options.ListenAddresses, port.Value);
+                if (relay is not null)
+                {
+                    hold.Given = true;
+                    _ = process.Exited.ContinueWith(_ => relay.DisposeAsync().AsTask(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    return new SshdLaunch(files, new AuditLog(files.AuditPath), process, sshd, hostKey, account, launchEnvironment, Entry!, commands, relay, NetworkNamespace.SocketTablesOf(pid));
+                }
+
+                await process.StopAsync();
+                PortReservations.Release(port.Value);
+                canceled.ThrowIfCancellationRequested();
+                failedPorts.Add(port.Value);
+                problems.Add(relayProblem!);
+                continue;
+            }
+
             if (outcome == SshdStart.Listening)
             {
                 return new SshdLaunch(files, new AuditLog(files.AuditPath), process, sshd, hostKey, account, launchEnvironment, Entry!, commands);
@@ -152,18 +207,25 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
         return null;
     }
 
+    /// <param name="network">The pid whose network namespace sshd joins; null: the node's own.</param>
     private async Task<(IStepProcess Process, SshdAttempt Attempt)> StartSshdAsync(
         IExecutorNode node,
         NodeSshFiles files,
         IReadOnlyDictionary<string, string> environment,
         int port,
+        int addressCount,
+        int? network,
         Action<SshdAttempt, string> onLine,
         CancellationToken canceled)
     {
-        var attempt = new SshdAttempt(port, options.ListenAddresses.Count);
+        var attempt = new SshdAttempt(port, addressCount);
         attempt.Output = new SshdOutput(line => onLine(attempt, line));
         var process = await node.StartAsync(
-            new StepLaunch([options.BashPath, files.SupervisorPath, options.SshdPath, "-D", "-e", "-f", files.ConfigPath], environment, files.Directory) { AsRunner = true },
+            new StepLaunch([options.BashPath, files.SupervisorPath, options.SshdPath, "-D", "-e", "-f", files.ConfigPath], environment, files.Directory)
+            {
+                AsRunner = true,
+                NetworkNamespace = network is { } pid ? NetworkNamespace.PathOf(pid) : null,
+            },
             attempt.Output,
             canceled);
         _ = process.Exited.ContinueWith(_ => attempt.OnExited(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -240,6 +302,20 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
 
         variables[ScriptTexts.EndpointVariable] = endpointId;
         return variables;
+    }
+
+    /// <summary>The container's network held while sshd starts: closed at the end unless a relay took it.</summary>
+    private sealed class NamespaceHold(NetworkNamespace? network) : IDisposable
+    {
+        public bool Given { get; set; }
+
+        public void Dispose()
+        {
+            if (!Given)
+            {
+                network?.Dispose();
+            }
+        }
     }
 
     private sealed class CapturedOutput : IStepOutput

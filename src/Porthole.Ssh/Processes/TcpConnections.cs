@@ -6,15 +6,17 @@ namespace Porthole.Ssh.Processes;
 /// <summary>
 /// Finds the socket of one TCP connection in /proc/net/tcp and tcp6, by its two ports: how an endpoint finds the sshd
 /// process of a connection that has no session yet (nothing else names it: sshd overwrites its own title and environment).
+/// The tables are read where sshd's network has them: <c>/proc/net</c>, or <c>/proc/PID/net</c> of a process in the
+/// container's network that a docker node's sshd joined.
 /// The kernel's socket tables are SSH's concern; which process holds a socket is read by the shared
 /// <see cref="Porthole.Execution.Processes.ProcSockets"/>.
 /// </summary>
 internal static class TcpConnections
 {
-    public static HashSet<long> SocketInodes(int localPort, IPAddress remoteAddress, int remotePort)
+    public static HashSet<long> SocketInodes(string tables, int localPort, IPAddress remoteAddress, int remotePort)
     {
         var inodes = new HashSet<long>();
-        foreach (var (local, remote, inode) in Sockets())
+        foreach (var (local, remote, inode) in Sockets(tables))
         {
             if (local.Port == localPort && remote.Port == remotePort && Same(remote.Address, remoteAddress))
             {
@@ -26,10 +28,10 @@ internal static class TcpConnections
     }
 
     /// <summary>The clients connected to <paramref name="localPort"/> now, from one read of the socket tables.</summary>
-    public static HashSet<IPEndPoint> ClientsOf(int localPort)
+    public static HashSet<IPEndPoint> ClientsOf(string tables, int localPort)
     {
         var clients = new HashSet<IPEndPoint>();
-        foreach (var (local, remote, _) in Sockets())
+        foreach (var (local, remote, _) in Sockets(tables))
         {
             if (local.Port == localPort && remote.Port != 0)
             {
@@ -44,9 +46,9 @@ internal static class TcpConnections
         new(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, port);
 
     /// <summary>The sockets that a process holds (inode not 0: not TIME_WAIT and the like).</summary>
-    private static IEnumerable<(IPEndPoint Local, IPEndPoint Remote, long Inode)> Sockets()
+    private static IEnumerable<(IPEndPoint Local, IPEndPoint Remote, long Inode)> Sockets(string tables)
     {
-        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        foreach (var table in new[] { Path.Combine(tables, "tcp"), Path.Combine(tables, "tcp6") })
         {
             string[] lines;
             try

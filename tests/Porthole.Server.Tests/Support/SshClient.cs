@@ -19,6 +19,10 @@ public sealed class SshClient(string knownHostsFolder)
     public Task<SshResult> SshWithAsync(SshKeyFile key, string user, string host, int port, IReadOnlyList<string> options, params string[] command) =>
         RunAsync("ssh", [.. Options(key, port, "-p"), .. options, $"{user}@{host}", "--", .. command]);
 
+    /// <summary><c>ssh -W TARGET</c>: a local forward's channel, its stdin and stdout the forwarded connection's.</summary>
+    public Task<SshResult> ForwardAsync(SshKeyFile key, string user, string host, int port, string target, string? input = null) =>
+        RunAsync("ssh", [.. Options(key, port, "-p"), "-W", target, $"{user}@{host}"], input);
+
     public Task<SshResult> ScpFromAsync(SshKeyFile key, string user, string host, int port, string remote, string local) =>
         RunAsync("scp", [.. Options(key, port, "-P"), $"{user}@{host}:{remote}", local]);
 

@@ -153,7 +153,7 @@ public sealed partial class PortForwardingTests
     }
 
     /// <summary>Opens <c>ssh -N -L</c> to <paramref name="target"/>, connects through it, and returns what the client said once the node refused.</summary>
-    private static async Task<string> RefusedForwardAsync(SshNode node, string target)
+    internal static async Task<string> RefusedForwardAsync(SshNode node, string target)
     {
         var local = FreePort();
         // LogLevel first: ssh takes the first value of an option, and the node's client options ask for errors only.
@@ -179,7 +179,7 @@ public sealed partial class PortForwardingTests
         process.Kill();
     }
 
-    private static async Task<string> FetchAsync(int local, RunningProgram forward)
+    internal static async Task<string> FetchAsync(int local, RunningProgram forward)
     {
         await WaitForListenerAsync(local, forward);
         using var client = new HttpClient();
@@ -187,7 +187,7 @@ public sealed partial class PortForwardingTests
     }
 
     /// <summary>Waits until the ssh client listens on <paramref name="port"/> (it does once it has logged in).</summary>
-    private static async Task WaitForListenerAsync(int port, RunningProgram ssh)
+    internal static async Task WaitForListenerAsync(int port, RunningProgram ssh)
     {
         await Wait.UntilAsync(
             async () =>
@@ -212,7 +212,7 @@ public sealed partial class PortForwardingTests
             $"ssh to listen on {port}");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -223,7 +223,7 @@ public sealed partial class PortForwardingTests
     private static partial Regex ListeningOn();
 
     /// <summary>A SOCKS proxy for every address, loopback too (WebProxy never proxies the loopback).</summary>
-    private sealed class SocksProxy(Uri proxy) : IWebProxy
+    internal sealed class SocksProxy(Uri proxy) : IWebProxy
     {
         public ICredentials? Credentials { get; set; }
 

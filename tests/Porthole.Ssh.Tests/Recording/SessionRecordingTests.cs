@@ -55,8 +55,9 @@ public sealed class SessionRecordingTests
         await terminals.OpenAsync("user", ["ssh", "-tt", .. node.SshArguments(node.Alice)]);
         await terminals.TypeLineAsync("user", "echo typed-$((6 * 7))");
         await terminals.WaitForAsync("user", "typed-42");
-        await terminals.TypeLineAsync("user", $"echo shown:$SECRET; echo {Secret} >/dev/null; echo done-secret");
-        var screen = await terminals.WaitForAsync("user", "done-secret");
+        // Waits for output, never for the echo of the line typed (which says done-$((1 + 1)), not done-2).
+        await terminals.TypeLineAsync("user", $"echo shown:$SECRET; echo {Secret} >/dev/null; echo done-$((1 + 1))-secret");
+        var screen = await terminals.WaitForAsync("user", "done-2-secret");
         Assert.Contains($"shown:{Secret}", screen, StringComparison.Ordinal);
         // Binary noise, without the escape and 8-bit control introducers: a query among them (ESC [ c) would have the
         // test's own terminal type its answer into the session, in front of the next command.
