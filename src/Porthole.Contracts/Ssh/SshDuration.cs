@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Porthole.Contracts.Ssh;
@@ -45,5 +46,38 @@ public static partial class SshDuration
     {
         error = duration <= TimeSpan.Zero ? $"'{text}' adds no time: give a duration of more than zero, such as 30m." : null;
         return error is null ? duration : null;
+    }
+
+    /// <summary>
+    /// A duration as the node and the server print it, Go's way as CircleCI does: <c>10m0s</c>, <c>2h0m0s</c>, <c>45s</c>,
+    /// <c>1.5s</c>, <c>300ms</c>; a negative one is <c>0ms</c>.
+    /// </summary>
+    public static string Format(TimeSpan duration)
+    {
+        if (duration < TimeSpan.Zero)
+        {
+            duration = TimeSpan.Zero;
+        }
+
+        if (duration < TimeSpan.FromSeconds(1))
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{duration.TotalMilliseconds:0.###}ms");
+        }
+
+        var text = new StringBuilder();
+        var hours = (long)duration.TotalHours;
+        if (hours > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{hours}h");
+        }
+
+        if (hours > 0 || duration.Minutes > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{duration.Minutes}m");
+        }
+
+        var seconds = duration.Seconds + (duration.Ticks % TimeSpan.TicksPerSecond / (double)TimeSpan.TicksPerSecond);
+        text.Append(CultureInfo.InvariantCulture, $"{seconds:0.#########}s");
+        return text.ToString();
     }
 }

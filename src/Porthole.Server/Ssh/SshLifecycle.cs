@@ -3,7 +3,6 @@ using Porthole.Contracts.Api;
 using Porthole.Contracts.Ssh;
 using Porthole.Data;
 using Porthole.Server.Api;
-using Porthole.Execution.Logging;
 
 namespace Porthole.Server.Ssh;
 
@@ -36,7 +35,7 @@ public static class SshLifecycle
         {
             var room = first is { } f && record.SshEndsAt is { } e ? cap - (e + pending - f) : cap - pending;
             return (null, Refusal.Conflict(ErrorCodes.InvalidRequest,
-                $"{DurationText.Format(by)} is past this node's cap of {DurationText.Format(cap)} after {(debug ? "the debug session's start" : "the first connection")}: at most {DurationText.Format(room < TimeSpan.Zero ? TimeSpan.Zero : room)} more."));
+                $"{SshDuration.Format(by)} is past this node's cap of {SshDuration.Format(cap)} after {(debug ? "the debug session's start" : "the first connection")}: at most {SshDuration.Format(room < TimeSpan.Zero ? TimeSpan.Zero : room)} more."));
         }
 
         record.ExtendRequested = pending + by;
