@@ -146,12 +146,22 @@ public sealed partial class RetryLostNodesTests : IAsyncLifetime
         var (build, deploy) = await TriggerAsync();
         Assert.Equal((build, 1), await LeaseAttemptAsync("runner-a"));
 
-        // The lost attempt ends with its only node: had it decided the job, deploy would be not_run by now.
-        var job = await WaitForJobAsync(build, j => j.Attempts.Count == 2 && Status.IsFinished(j.Attempts[0].Status));
+        // The lost attempt ends with its only node: had it decided the job, deploy would be not_run by now. (The retry
+        // blocks its job, writes its attempt, then queues it: separate writes, so the job may read blocked a moment.)
+        var job = await WaitForJobAsync(build, j => j.Attempts.Count == 2 && Status.IsFinished(j.Attempts[0].Status) && j.Status != Status.Blocked);
         Assert.Equal(Status.InfrastructureFail, job.Attempts[0].Status);
         Assert.Equal(Status.Queued, job.Status);
         Assert.Equal(Status.Blocked, (await JobAsync(deploy)).Status);
-        Assert.Equal(Status.Queued, (await PipelineAsync(job.PipelineId)).Status);
+
+        // The pipeline's roll-up is the retry's last write.
+        var pipeline = await PipelineAsync(job.PipelineId);
+        for (var i = 0; i < 100 && pipeline.Status != Status.Queued; i++)
+        {
+            await Task.Delay(100);
+            pipeline = await PipelineAsync(job.PipelineId);
+        }
+
+        Assert.Equal(Status.Queued, pipeline.Status);
 
         var retry = await LeaseAsync("runner-b");
         Assert.Equal((build, 2), (retry.JobId, retry.Attempt));
