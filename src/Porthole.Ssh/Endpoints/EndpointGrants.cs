@@ -58,8 +58,7 @@ internal sealed class EndpointGrants(
             var revoked = connections.SetGrants(grants);
             if (running is not null)
             {
-                // Sessions that started a moment ago may not be known yet: their audit lines name their processes. The server
-            // names a connection by its client as the events reported it (behind a relay, not as sshd saw it).
+                // Sessions that started a moment ago may not be known yet: their audit lines name their processes.
                 var closing = revoked.Concat(sessions.ReadAudit(running)).Distinct().ToList();
                 await Task.WhenAll(closing.Select(c => sessions.CloseAsync(running, c)));
                 var reported = ReportAcceptedKeys(running, grants);

@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
-using Porthole.Contracts.Runners;
 using Porthole.Execution.Executors;
-using Porthole.Execution.StepHandlers;
 using Porthole.Ssh.Debugging;
 using Porthole.Ssh.Endpoints;
 
@@ -203,58 +201,19 @@ internal sealed class DebugRecorder(
         }
 
         var startedAt = _startedAt + slice.Attached;
-        var castPath = Path.Combine(session.Files.Directory, $"recording-debug-{slice.ProcessId}-{slice.Attached.Ticks}.cast");
-        try
+        var (uploaded, problem) = await CastUpload.KeepAsync(
+            Path.Combine(session.Files.Directory, $"recording-debug-{slice.ProcessId}-{slice.Attached.Ticks}.cast"),
+            cast => AsciicastWriter.Write(slice.Events, slice.Header with { StartedAt = startedAt }, (slice.Detached - slice.Attached).TotalSeconds, slice.Truncated, secrets, cast),
+            new RecordingOwner(connection.UserName ?? line.UserName, connection.Fingerprint, line.Via),
+            startedAt,
+            sink);
+        if (uploaded)
         {
-            AsciicastSummary summary;
-            string digest;
-            long size;
-            await using (var cast = new HashingStream(
-                new FileStream(castPath, new FileStreamOptions
-                {
-                    Mode = FileMode.Create,
-                    Access = FileAccess.Write,
-                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                    BufferSize = 1 << 16,
-                }),
-                long.MaxValue))
-            {
-                summary = AsciicastWriter.Write(slice.Events, slice.Header with { StartedAt = startedAt }, (slice.Detached - slice.Attached).TotalSeconds, slice.Truncated, secrets, cast);
-                await cast.FlushAsync();
-                digest = cast.Digest();
-                size = cast.Length;
-            }
-
-            var recording = new SessionRecordingFile(
-                digest,
-                size,
-                connection.UserName ?? line.UserName,
-                connection.Fingerprint,
-                line.Via,
-                startedAt,
-                startedAt + TimeSpan.FromSeconds(summary.Seconds),
-                summary.Seconds,
-                summary.Truncated);
-            await sink.RecordingAsync(recording, castPath);
             Uploaded++;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or HttpRequestException or StepFailedException)
+        else if (problem is not null && _problems.Count < 10)
         {
-            if (_problems.Count < 10)
-            {
-                _problems.Add($"the recording of {connection.UserName ?? line.UserName}'s debug session could not be kept: {e.Message}");
-            }
-        }
-        finally
-        {
-            try
-            {
-                File.Delete(castPath);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // The node's folder went first.
-            }
+            _problems.Add(problem);
         }
     }
 

@@ -1,7 +1,5 @@
 using System.Text.RegularExpressions;
-using Porthole.Contracts.Runners;
 using Porthole.Execution.Processes;
-using Porthole.Execution.StepHandlers;
 using Porthole.Ssh.Endpoints;
 
 namespace Porthole.Ssh.Recording;
@@ -120,65 +118,39 @@ internal sealed partial class SessionRecordings(
     private async Task TakeAsync(string name, SshConnection connection, AuditLine session)
     {
         var basePath = Path.Combine(files.RecordingsDirectory, name);
-        var castPath = Path.Combine(files.Directory, $"recording-{name}.cast");
         try
         {
-            AsciicastSummary? summary;
-            string digest;
-            long size;
-            using (var timing = RegularFile.OpenRead(basePath + ".tm"))
-            using (var io = RegularFile.OpenRead(basePath + ".io"))
-            {
-                if (timing is null || io is null)
+            var (uploaded, problem) = await CastUpload.KeepAsync(
+                Path.Combine(files.Directory, $"recording-{name}.cast"),
+                cast =>
                 {
-                    return;
-                }
-
-                await using var cast = new HashingStream(
-                    new FileStream(castPath, new FileStreamOptions
+                    using var timing = RegularFile.OpenRead(basePath + ".tm");
+                    using var io = RegularFile.OpenRead(basePath + ".io");
+                    if (timing is null || io is null)
                     {
-                        Mode = FileMode.Create,
-                        Access = FileAccess.Write,
-                        UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                        BufferSize = 1 << 16,
-                    }),
-                    long.MaxValue);
-                using var bufferedTiming = new BufferedStream(timing, 1 << 16);
-                using var bufferedIo = new BufferedStream(io, 1 << 16);
-                summary = AsciicastWriter.Convert(bufferedTiming, bufferedIo, secrets, cast);
-                await cast.FlushAsync();
-                digest = cast.Digest();
-                size = cast.Length;
-            }
+                        return null;
+                    }
 
-            if (summary is null)
+                    using var bufferedTiming = new BufferedStream(timing, 1 << 16);
+                    using var bufferedIo = new BufferedStream(io, 1 << 16);
+                    return AsciicastWriter.Convert(bufferedTiming, bufferedIo, secrets, cast);
+                },
+                new RecordingOwner(connection.UserName ?? session.UserName, connection.Fingerprint, session.Via),
+                session.At,
+                sink);
+            if (uploaded)
             {
-                return;
+                Interlocked.Increment(ref _uploaded);
             }
-
-            var startedAt = session.At;
-            var recording = new SessionRecordingFile(
-                digest,
-                size,
-                connection.UserName ?? session.UserName,
-                connection.Fingerprint,
-                session.Via,
-                startedAt,
-                startedAt + TimeSpan.FromSeconds(summary.Seconds),
-                summary.Seconds,
-                summary.Truncated);
-            await sink.RecordingAsync(recording, castPath);
-            Interlocked.Increment(ref _uploaded);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or HttpRequestException or StepFailedException)
-        {
-            Problem($"the recording of {connection.UserName ?? session.UserName}'s session could not be kept: {e.Message}");
+            else if (problem is not null)
+            {
+                Problem(problem);
+            }
         }
         finally
         {
-            Delete(castPath);
-            Delete(basePath + ".tm");
-            Delete(basePath + ".io");
+            CastUpload.Delete(basePath + ".tm");
+            CastUpload.Delete(basePath + ".io");
         }
     }
 
@@ -213,17 +185,6 @@ internal sealed partial class SessionRecordings(
             {
                 _problems.Add(text);
             }
-        }
-    }
-
-    private static void Delete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
         }
     }
 
