@@ -212,11 +212,17 @@ internal sealed class SshNode : IAsyncDisposable
     public async Task<NodeSectionResult> DebugAsync(CancellationToken canceled = default) =>
         await Endpoint.Debug.RunAsync(await ContextAsync(_debugText), canceled);
 
-    /// <summary>Waits until the debug session is ready (the endpoint was reported), and pins its host key.</summary>
+    /// <summary>
+    /// Waits until the debug session is ready (the endpoint was reported and the section has printed how to join it: it
+    /// prints that after the report), and pins its host key.
+    /// </summary>
     public async Task WaitForDebugAsync(Task section)
     {
         await Wait.UntilAsync(() => Sink.Ready.Count > 0 || section.IsCompleted, "the debug session to be ready");
         Assert.True(Sink.Ready.Count > 0, DebugText);
+        await Wait.UntilAsync(
+            () => DebugText.Contains("starts another debug build of this job.)\n", StringComparison.Ordinal) || section.IsCompleted,
+            "the debug section to print how to join the session");
         await File.WriteAllTextAsync(KnownHostsPath, $"[{Info.Host}]:{Info.Port.ToString(CultureInfo.InvariantCulture)} {Info.HostKey}\n");
     }
 
