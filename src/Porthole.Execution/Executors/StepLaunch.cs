@@ -15,7 +15,7 @@ public sealed record StepLaunch(
     public bool AsRunner { get; init; }
 
     /// <summary>
-    /// A network namespace (<c>/proc/PID/ns/net</c> on the runner's host) the process joins, and only that: its files,
+    /// A network namespace (a path of the runner's host's <c>/proc</c>, <see cref="Porthole.Execution.Processes.NetworkNamespace.Path"/>) the process joins, and only that: its files,
     /// users and processes stay the node's (a docker node's sshd in its container's network, R-BEY-5). Only for
     /// <see cref="AsRunner"/> programs of a root runner; null: the node's own network.
     /// </summary>

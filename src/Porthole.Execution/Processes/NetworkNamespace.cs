@@ -20,8 +20,11 @@ public sealed class NetworkNamespace : IDisposable
 
     private NetworkNamespace(SafeFileHandle descriptor) => _descriptor = descriptor;
 
-    /// <summary>The namespace file of a process on this host, as nsenter's <c>--net=</c> takes it.</summary>
-    public static string PathOf(int pid) => string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/ns/net");
+    /// <summary>
+    /// The namespace as another program of the runner's (nsenter's <c>--net=</c>) opens it: through the descriptor the
+    /// runner holds, never by the process's id, which could name another process's namespace once that one has ended.
+    /// </summary>
+    public string Path => string.Create(CultureInfo.InvariantCulture, $"/proc/{Environment.ProcessId}/fd/{_descriptor.DangerousGetHandle()}");
 
     /// <summary>The kernel's TCP tables as the namespace of <paramref name="pid"/> sees them (<c>tcp</c>, <c>tcp6</c>).</summary>
     public static string SocketTablesOf(int pid) => string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/net");
@@ -30,7 +33,7 @@ public sealed class NetworkNamespace : IDisposable
     /// <exception cref="IOException">It cannot be opened (the process is gone, or the runner may not).</exception>
     public static NetworkNamespace Open(int pid)
     {
-        var path = PathOf(pid);
+        var path = string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/ns/net");
         var descriptor = LibC.Open(path, ReadOnly | CloseOnExec);
         if (descriptor < 0)
         {

@@ -145,7 +145,7 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
             {
                 NodeSshFiles.WriteAtomically(files.AuthorizedKeysPath, authorizedKeys(files, Entry));
                 NodeSshFiles.WriteAtomically(files.ConfigPath, SshdConfigText.Render(port.Value, sshdAddresses, hostKey.PrivateKeyPath, account, files, Entry.ForwardHosts, openAccess));
-                (process, sshd) = await StartSshdAsync(host, files, launchEnvironment, port.Value, sshdAddresses.Count, network, onLine, canceled);
+                (process, sshd) = await StartSshdAsync(host, files, launchEnvironment, port.Value, sshdAddresses.Count, joined, onLine, canceled);
             }
             catch
             {
@@ -162,7 +162,7 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
             {
                 // sshd has the port in the container's network (a job's listener there would have made it fail): now the
                 // runner's side of it, for the users.
-                var (relay, relayProblem) = SshdRelay.Start(joined!, options.ListenAddresses, port.Value);
+                var (relay, relayProblem) = SshdRelay.Start(joined!, options.ListenAddresses, port.Value, timeProvider);
                 if (relay is not null)
                 {
                     hold.Given = true;
@@ -207,14 +207,14 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
         return null;
     }
 
-    /// <param name="network">The pid whose network namespace sshd joins; null: the node's own.</param>
+    /// <param name="network">The network namespace sshd joins; null: the node's own.</param>
     private async Task<(IStepProcess Process, SshdAttempt Attempt)> StartSshdAsync(
         IExecutorNode node,
         NodeSshFiles files,
         IReadOnlyDictionary<string, string> environment,
         int port,
         int addressCount,
-        int? network,
+        NetworkNamespace? network,
         Action<SshdAttempt, string> onLine,
         CancellationToken canceled)
     {
@@ -224,7 +224,7 @@ internal sealed class SshdLauncher(SshOptions options, string endpointId, TimePr
             new StepLaunch([options.BashPath, files.SupervisorPath, options.SshdPath, "-D", "-e", "-f", files.ConfigPath], environment, files.Directory)
             {
                 AsRunner = true,
-                NetworkNamespace = network is { } pid ? NetworkNamespace.PathOf(pid) : null,
+                NetworkNamespace = network?.Path,
             },
             attempt.Output,
             canceled);

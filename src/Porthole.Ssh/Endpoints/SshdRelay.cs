@@ -14,6 +14,7 @@ namespace Porthole.Ssh.Endpoints;
 internal sealed class SshdRelay : IAsyncDisposable
 {
     private readonly NetworkNamespace _network;
+    private readonly TimeProvider _timeProvider;
     private readonly List<Socket> _listeners;
     private readonly int _port;
     private readonly CancellationTokenSource _stop = new();
@@ -22,9 +23,10 @@ internal sealed class SshdRelay : IAsyncDisposable
     private readonly List<Task> _accepting = [];
     private Task? _disposed;
 
-    private SshdRelay(NetworkNamespace network, List<Socket> listeners, int port)
+    private SshdRelay(NetworkNamespace network, List<Socket> listeners, int port, TimeProvider timeProvider)
     {
         _network = network;
+        _timeProvider = timeProvider;
         _listeners = listeners;
         _port = port;
     }
@@ -36,7 +38,7 @@ internal sealed class SshdRelay : IAsyncDisposable
     /// Listens on <paramref name="port"/> of every address; null and why when one cannot be bound (another program took
     /// the port meanwhile: the endpoint tries the next). A relay started owns <paramref name="network"/>.
     /// </summary>
-    public static (SshdRelay? Relay, string? Problem) Start(NetworkNamespace network, IReadOnlyList<string> addresses, int port)
+    public static (SshdRelay? Relay, string? Problem) Start(NetworkNamespace network, IReadOnlyList<string> addresses, int port, TimeProvider timeProvider)
     {
         var listeners = new List<Socket>();
         try
@@ -66,7 +68,7 @@ internal sealed class SshdRelay : IAsyncDisposable
             return (null, $"port {port}: the runner could not listen on it: {e.Message}");
         }
 
-        var relay = new SshdRelay(network, listeners, port);
+        var relay = new SshdRelay(network, listeners, port, timeProvider);
         foreach (var listener in listeners)
         {
             relay._accepting.Add(relay.AcceptAsync(listener));
@@ -132,7 +134,7 @@ internal sealed class SshdRelay : IAsyncDisposable
                 // Out of descriptors, say: try again in a moment rather than spin.
                 try
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, _stop.Token);
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), _timeProvider, _stop.Token);
                 }
                 catch (OperationCanceledException)
                 {

@@ -27,7 +27,12 @@ internal sealed class DebugRecorder(
     private static readonly TimeSpan ClientExit = TimeSpan.FromSeconds(5);
 
     private readonly DebugTimeline _timeline = new();
-    private readonly Channel<(TimeSpan At, TmuxControlLine Line)> _lines = Channel.CreateUnbounded<(TimeSpan, TmuxControlLine)>(new() { SingleReader = true, SingleWriter = true });
+    /// <summary>
+    /// The lines not read yet. Bounded: a job that makes its session's notifications come faster than the reader asks tmux
+    /// about them (pane changes, say) is held back in its own tmux server's buffers, never in the runner's memory.
+    /// </summary>
+    private readonly Channel<(TimeSpan At, TmuxControlLine Line)> _lines = Channel.CreateBounded<(TimeSpan, TmuxControlLine)>(
+        new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly CancellationTokenSource _stop = new();
     private readonly List<string> _problems = [];
     private long _started;
@@ -226,10 +231,28 @@ internal sealed class DebugRecorder(
         private readonly MemoryStream _line = new();
         private bool _dropping;
 
-        public ValueTask WriteAsync(ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
+        public async ValueTask WriteAsync(ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
         {
             var at = recorder.Now;
-            var rest = chunk.Span;
+            foreach (var line in Lines(chunk.Span))
+            {
+                // Waits while the reader is behind; once the recorder has finished (the channel is complete), drops.
+                var writer = recorder._lines.Writer;
+                while (!writer.TryWrite((at, line)))
+                {
+                    if (!await writer.WaitToWriteAsync(cancellationToken))
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+
+        /// <summary>The lines <paramref name="chunk"/> completes, parsed; what it leaves unfinished waits for the next one.</summary>
+        private List<TmuxControlLine> Lines(ReadOnlySpan<byte> chunk)
+        {
+            var lines = new List<TmuxControlLine>();
+            var rest = chunk;
             while (!rest.IsEmpty)
             {
                 var end = rest.IndexOf((byte)'\n');
@@ -250,8 +273,7 @@ internal sealed class DebugRecorder(
 
                 if (!_dropping)
                 {
-                    var text = _line.GetBuffer().AsSpan(0, (int)_line.Length);
-                    recorder._lines.Writer.TryWrite((at, TmuxControlLine.Parse(text)));
+                    lines.Add(TmuxControlLine.Parse(_line.GetBuffer().AsSpan(0, (int)_line.Length)));
                 }
 
                 _line.SetLength(0);
@@ -259,7 +281,7 @@ internal sealed class DebugRecorder(
                 rest = rest[(end + 1)..];
             }
 
-            return ValueTask.CompletedTask;
+            return lines;
         }
     }
 }
