@@ -248,7 +248,7 @@ public sealed class HoldOnFailureTests : IAsyncLifetime
             {
                 // The failed step uses the service first, so it fails with the service up.
                 image += $"      - image: {DockerTestImages.Service}\n        name: cache\n";
-                ping = "echo ping | nc -w 2 cache 6379 > pong.txt; ";
+                ping = DockerTestImages.WaitForService + "echo ping | nc -w 2 cache 6379 > pong.txt; ";
             }
         }
 

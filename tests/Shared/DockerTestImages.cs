@@ -24,6 +24,12 @@ internal static class DockerTestImages
     /// <summary>A service that logs "listening", then answers "PONG" to every connection on TCP port 6379.</summary>
     public const string Service = "porthole-test/service:1";
 
+    /// <summary>
+    /// A step's shell lines that wait (20 s at most) until <see cref="Service"/> answers on localhost: like CircleCI, a node
+    /// does not wait for its services to listen (its users do, with dockerize -wait, say).
+    /// </summary>
+    public const string WaitForService = "for i in $(seq 200); do echo ping | nc -w 2 localhost 6379 | grep -q PONG && break; sleep 0.1; done; ";
+
     // The first build takes a minute or two (debootstrap); far past that, something hangs.
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(15);
 

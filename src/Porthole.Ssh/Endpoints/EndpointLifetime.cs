@@ -22,6 +22,9 @@ internal sealed class EndpointLifetime(
     TimeProvider timeProvider,
     EndpointRecording recording)
 {
+    /// <summary>At most this of a canceled section's grace (5 s, the node's) goes to the debug recorder's catching up.</summary>
+    private static readonly TimeSpan DebugRecorderCatchUp = TimeSpan.FromSeconds(2);
+
     private SessionRecordings? _recordings;
     private DebugRecorder? _debugRecorder;
 
@@ -143,6 +146,12 @@ internal sealed class EndpointLifetime(
 
     private async Task ShutdownOnceAsync()
     {
+        if (_debugRecorder is { } catchingUp)
+        {
+            // What tmux told of the writers is read while their clients are still there to be named.
+            await catchingUp.CatchUpAsync(DebugRecorderCatchUp);
+        }
+
         if (state.Running is { } running)
         {
             await StopAsync(running);

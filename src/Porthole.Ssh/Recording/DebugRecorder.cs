@@ -34,6 +34,9 @@ internal sealed class DebugRecorder(
     private readonly Channel<(TimeSpan At, TmuxControlLine Line)> _lines = Channel.CreateBounded<(TimeSpan, TmuxControlLine)>(
         new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly CancellationTokenSource _stop = new();
+    private long _queued;
+    private long _taken;
+    private CatchUp? _catchUp;
     private readonly List<string> _problems = [];
     private long _started;
     private DateTimeOffset _startedAt;
@@ -84,6 +87,30 @@ internal sealed class DebugRecorder(
         }
     }
 
+    /// <summary>
+    /// Waits, at most <paramref name="limit"/>, until every line the control client had given is read. Called before the
+    /// writers' connections are ended: a writer's attach that tmux told of already is then looked up while its client is
+    /// still there, however far behind the reader was (a loaded machine, a cancel right after the writer came).
+    /// </summary>
+    public async Task CatchUpAsync(TimeSpan limit)
+    {
+        var waiter = new CatchUp(Interlocked.Read(ref _queued));
+        Volatile.Write(ref _catchUp, waiter);
+        if (Interlocked.Read(ref _taken) >= waiter.Target)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.WhenAny(waiter.Done.Task, _reading).WaitAsync(limit, timeProvider);
+        }
+        catch (TimeoutException)
+        {
+            // The recorder takes what it has read by the end; the writers' connections end on time.
+        }
+    }
+
     private TimeSpan Now => timeProvider.GetElapsedTime(_started);
 
     private async Task WaitForStopAsync(Stream stdin, CancellationToken canceled)
@@ -121,6 +148,12 @@ internal sealed class DebugRecorder(
                 case TmuxControlKind.ClientDetached:
                     _timeline.Detached(at, line.Target);
                     break;
+            }
+
+            var taken = Interlocked.Increment(ref _taken);
+            if (Volatile.Read(ref _catchUp) is { } waiter && taken >= waiter.Target)
+            {
+                waiter.Done.TrySetResult();
             }
         }
     }
@@ -202,6 +235,7 @@ internal sealed class DebugRecorder(
     {
         if (connections.SessionOf(slice.ProcessId) is not var (connection, line))
         {
+            AddProblem(string.Create(CultureInfo.InvariantCulture, $"a writer's session (tmux client {slice.ProcessId}) could not be tied to its SSH connection"));
             return;
         }
 
@@ -216,10 +250,24 @@ internal sealed class DebugRecorder(
         {
             Uploaded++;
         }
-        else if (problem is not null && _problems.Count < 10)
+        else if (problem is not null)
+        {
+            AddProblem(problem);
+        }
+    }
+
+    private void AddProblem(string problem)
+    {
+        if (_problems.Count < 10)
         {
             _problems.Add(problem);
         }
+    }
+
+    /// <summary>A wait for the reader to have taken <see cref="Target"/> lines.</summary>
+    private sealed record CatchUp(long Target)
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>Cuts the control client's output into lines, parses each and stamps it with when it came.</summary>
@@ -245,6 +293,8 @@ internal sealed class DebugRecorder(
                         return;
                     }
                 }
+
+                Interlocked.Increment(ref recorder._queued);
             }
         }
 

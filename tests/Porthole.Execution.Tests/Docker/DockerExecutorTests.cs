@@ -82,13 +82,13 @@ public sealed class DockerExecutorTests : IAsyncLifetime
     {
         using var harness = new DockerHarness();
         var job = DockerHarness.Job(
-            [Plans.Run("ping", "for host in localhost cache; do echo ping | nc -w 2 $host 6379; done")],
+            [Plans.Run("ping", DockerTestImages.WaitForService + "for host in localhost cache; do echo ping | nc -w 2 $host 6379; done")],
             new ContainerSpec(DockerTestImages.Busybox),
             new ContainerSpec(DockerTestImages.Service) { Name = "cache" });
 
         var completion = await harness.RunAsync(Plans.Assignment(job));
 
-        Assert.Equal(NodeResult.Success, completion.Result);
+        Assert.True(NodeResult.Success == completion.Result, harness.Reporter.StepLog(1));
         Assert.Equal(2, harness.Reporter.StepLog(1).Split("PONG").Length - 1);
         Assert.Contains("Starting the service container cache", harness.Reporter.StepLog(0), StringComparison.Ordinal);
         await harness.AssertNothingLeftAsync();
