@@ -68,10 +68,19 @@ public sealed class ServerDatabase
     /// </summary>
     public Task<IDisposable?> LockProjectTriggersAsync(long projectId, CancellationToken ct) => LockAsync(ProjectTriggerLockKeys, projectId, ct);
 
+    /// <summary>
+    /// On PostgreSQL, one project's repository mirror across servers, held while it is cloned or fetched
+    /// (<see cref="Projects.ProjectRepositories"/>): servers on one database share the data folder, and two gits writing one
+    /// mirror fail on each other's ref locks, or worse, one's failed clone deletes the other's. Null on SQLite.
+    /// </summary>
+    public Task<IDisposable?> LockProjectMirrorAsync(long projectId, CancellationToken ct) => LockAsync(ProjectMirrorLockKeys, projectId, ct);
+
     /// <summary>The first keys of the per-row locks: three letters in the top bytes, the row's id in the rest.</summary>
     private const long NodeLogLockKeys = 0x4C4F47L << 40; // "LOG"
 
     private const long ProjectTriggerLockKeys = 0x545247L << 40; // "TRG"
+
+    private const long ProjectMirrorLockKeys = 0x474954L << 40; // "GIT"
 
     private async Task<IDisposable?> LockAsync(long keys, long id, CancellationToken ct) =>
         _postgreSql is null ? null : await PostgreSqlAdvisoryLock.AcquireAsync(_postgreSql, keys | (id & ((1L << 40) - 1)), ct);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Porthole.Server.Data;
 
 namespace Porthole.Server.Projects;
 
@@ -9,7 +10,8 @@ namespace Porthole.Server.Projects;
 /// A bare mirror of each project's repository under <c>DATA/repos</c>, fetched on each trigger, from which
 /// refs are resolved and the config is read at the pipeline's commit.
 /// </summary>
-public sealed partial class ProjectRepositories(IOptions<PortholeOptions> options, RepositoryPolicy policy, ILogger<ProjectRepositories> logger)
+public sealed partial class ProjectRepositories(
+    IOptions<PortholeOptions> options, RepositoryPolicy policy, ServerDatabase database, ILogger<ProjectRepositories> logger)
 {
     private const string LocalUnreachable = "git cannot read it as a repository on the server (a server admin finds git's message in the server's log).";
 
@@ -35,6 +37,8 @@ public sealed partial class ProjectRepositories(IOptions<PortholeOptions> option
         await _lock.WaitAsync(ct);
         try
         {
+            // And across the servers that share the data folder (decision 19).
+            using var across = await database.LockProjectMirrorAsync(projectId, ct);
             if (!Directory.Exists(mirror))
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(mirror)!);

@@ -12,7 +12,8 @@ namespace Porthole.Server.Tests.Data;
 /// <summary>
 /// Two servers on one PostgreSQL database (issue 14): four runners, two talking to each server, race for the same queued
 /// nodes over the runner protocol; every node is leased by exactly one runner, once, and the pipelines roll up as on
-/// one server (state changes are serialised across the servers by an advisory lock).
+/// one server (state changes are serialised across the servers by an advisory lock). Triggers of one project through
+/// both servers take turns for its pipeline numbers and for its repository mirror in the shared data folder.
 /// </summary>
 public sealed class TwoServersTests(PostgresCluster cluster) : IClassFixture<PostgresCluster>, IDisposable
 {
@@ -122,5 +123,26 @@ public sealed class TwoServersTests(PostgresCluster cluster) : IClassFixture<Pos
         })));
 
         Assert.Equal(Enumerable.Range(1, 2 * Each), triggered.Order());
+    }
+
+    [Fact]
+    public async Task Two_servers_that_share_the_data_folder_write_a_projects_mirror_in_turns_and_each_trigger_sees_the_new_commit()
+    {
+        var database = await cluster.CreateDatabaseAsync();
+        await using var a = await JobDataServer.StartAsync(_data.Path, database: database);
+        await using var b = await JobDataServer.StartAsync(_data.Path, database: database);
+        var repository = GitRepository.WithFiles((".circleci/config.yml", "version: 2.1\njobs:\n  build:\n    docker: [{image: x}]\n    steps: [{run: \"true\"}]\n"));
+        _disposables.Add(repository);
+        await a.AddProjectAsync("mirrored", repository.Path);
+
+        // Each round moves main and adds a branch, and both servers trigger at once: both fetch the same new refs into the
+        // one mirror of the shared data folder (the first round clones it), and neither may fail on the other's git.
+        for (var round = 0; round < 12; round++)
+        {
+            var commit = repository.Commit($"round {round}", ("round.txt", $"{round}\n"));
+            repository.Run("branch", $"round-{round}");
+            var both = await Task.WhenAll(Task.Run(() => a.TriggerAsync("mirrored")), Task.Run(() => b.TriggerAsync("mirrored")));
+            Assert.All(both, pipeline => Assert.Equal(commit, pipeline.Commit));
+        }
     }
 }
