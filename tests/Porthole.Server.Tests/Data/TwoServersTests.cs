@@ -110,9 +110,7 @@ public sealed class TwoServersTests(PostgresCluster cluster) : IClassFixture<Pos
         var database = await cluster.CreateDatabaseAsync();
         await using var a = await JobDataServer.StartAsync(_data.Path, database: database);
         await using var b = await JobDataServer.StartAsync(_data.Path, database: database);
-        var repository = GitRepository.WithFiles((".circleci/config.yml", "version: 2.1\njobs:\n  build:\n    docker: [{image: x}]\n    steps: [{run: \"true\"}]\n"));
-        _disposables.Add(repository);
-        await a.AddProjectAsync("turns", repository.Path);
+        await AddOneJobProjectAsync(a, "turns");
 
         // Each reads the next number before compiling; without taking turns across the servers, two would read the same.
         const int Each = 8;
@@ -131,9 +129,7 @@ public sealed class TwoServersTests(PostgresCluster cluster) : IClassFixture<Pos
         var database = await cluster.CreateDatabaseAsync();
         await using var a = await JobDataServer.StartAsync(_data.Path, database: database);
         await using var b = await JobDataServer.StartAsync(_data.Path, database: database);
-        var repository = GitRepository.WithFiles((".circleci/config.yml", "version: 2.1\njobs:\n  build:\n    docker: [{image: x}]\n    steps: [{run: \"true\"}]\n"));
-        _disposables.Add(repository);
-        await a.AddProjectAsync("mirrored", repository.Path);
+        var repository = await AddOneJobProjectAsync(a, "mirrored");
 
         // Each round moves main and adds a branch, and both servers trigger at once: both fetch the same new refs into the
         // one mirror of the shared data folder (the first round clones it), and neither may fail on the other's git.
@@ -144,5 +140,14 @@ public sealed class TwoServersTests(PostgresCluster cluster) : IClassFixture<Pos
             var both = await Task.WhenAll(Task.Run(() => a.TriggerAsync("mirrored")), Task.Run(() => b.TriggerAsync("mirrored")));
             Assert.All(both, pipeline => Assert.Equal(commit, pipeline.Commit));
         }
+    }
+
+    /// <summary>A project of one trivial job, added through <paramref name="server"/>; its repository is deleted with the test.</summary>
+    private async Task<GitRepository> AddOneJobProjectAsync(JobDataServer server, string name)
+    {
+        var repository = GitRepository.WithFiles((".circleci/config.yml", "version: 2.1\njobs:\n  build:\n    docker: [{image: x}]\n    steps: [{run: \"true\"}]\n"));
+        _disposables.Add(repository);
+        await server.AddProjectAsync(name, repository.Path);
+        return repository;
     }
 }
